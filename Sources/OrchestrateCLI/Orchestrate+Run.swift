@@ -1,0 +1,86 @@
+import ArgumentParser
+import Foundation
+import Orchestrator
+
+extension Orchestrate {
+    struct Run: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Run a task file (.json) or a batch of tasks (.jsonl, one a line).",
+            discussion: """
+                Every run is recorded in the trace database as it happens. Exit status: 0 when every run \
+                completed or was stopped by its budget, 1 when a run failed, 2 when the input was invalid \
+                (nothing is run then).
+                """
+        )
+
+        @Argument(help: "The task file: .json for one task, .jsonl for a batch.")
+        var file: String
+
+        @OptionGroup var common: CommonOptions
+
+        @Option(name: .long, help: "The base seed; each task's seed derives from it and the task's id.")
+        var seed: UInt64 = 0
+
+        @Flag(name: .long, help: "Sample the controller's choices instead of taking the most probable (exploration).")
+        var explore = false
+
+        @Option(name: .long, help: "The controller's softmax temperature.")
+        var temperature: Double = 1.0
+
+        @Option(name: .long, help: "How many tasks of a batch run at once.")
+        var parallel: Int = 4
+
+        @Flag(name: .long, help: "Print one JSON object per task instead of the readable report.")
+        var json = false
+
+        func validate() throws {
+            guard temperature > 0, temperature.isFinite else {
+                throw ValidationError("--temperature must be a positive number, got \(temperature)")
+            }
+            guard (1...64).contains(parallel) else {
+                throw ValidationError("--parallel must be from 1 to 64, got \(parallel)")
+            }
+        }
+
+        func run() async throws {
+            let logger = common.bootstrapLogging()
+            let catalog: Catalog
+            let tasks: [OrchestrationTask]
+            do {
+                catalog = try CatalogLoader(workflowsDirectory: common.workflows).load(fleetPath: common.fleet)
+                tasks = try TaskParser(catalog: catalog).load(path: file)
+            } catch {
+                printError("error: \(error)")
+                throw ExitCode(2)
+            }
+            let configuration = OrchestratorConfiguration(
+                workflowsDirectory: common.workflows,
+                fleetPath: common.fleet,
+                databasePath: common.db,
+                controller: ControllerSettings(selection: explore ? .sample : .greedy, temperature: temperature)
+            )
+            let store = try TraceStore.open(path: common.db, logger: logger)
+            let orchestrator = try await Orchestrator(catalog: catalog, store: store, configuration: configuration, logger: logger)
+            let report = RunReport(json: json, databasePath: common.db, fleet: catalog.fleet)
+            if !json { report.printHeader(taskCount: tasks.count) }
+
+            let clock = ContinuousClock()
+            let start = clock.now
+            let results = try await orchestrator.runBatch(tasks, seed: seed, parallel: parallel) { result in
+                report.print(result)
+            }
+            if !json && tasks.count > 1 {
+                report.printSummary(BatchSummary(results: results), wallSeconds: (clock.now - start).seconds)
+            }
+            if results.contains(where: { $0.status == .failed }) {
+                throw ExitCode(1)
+            }
+        }
+    }
+}
+
+extension Duration {
+    var seconds: Double {
+        Double(components.seconds) + Double(components.attoseconds) / 1e18
+    }
+}

@@ -1,0 +1,11 @@
+import ArgumentParser
+
+/// The `orchestrate` command: a thin shell over the `Orchestrator` library.
+@main
+struct Orchestrate: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "orchestrate",
+        abstract: "Route tasks across a fleet of language models, run the team of agents, and trace every step in SQLite.",
+        subcommands: [Run.self]
+    )
+}

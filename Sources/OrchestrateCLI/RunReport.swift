@@ -1,0 +1,62 @@
+import Foundation
+import Orchestrator
+
+/// Prints runs for people, or as one JSON object a line.
+struct RunReport: Sendable {
+    var json: Bool
+    var databasePath: String
+    var fleet: Fleet
+
+    func printHeader(taskCount: Int) {
+        let label = fleet.isSimulated ? "SIMULATED fleet — no real language model is called" : "fleet"
+        Swift.print("\(label): \(fleet.name) (\(fleet.models.count) models) · traces: \(databasePath) · tasks: \(taskCount)")
+    }
+
+    func print(_ result: RunResult) {
+        if json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+            if let data = try? encoder.encode(result) {
+                Swift.print(String(decoding: data, as: UTF8.self))
+            }
+            return
+        }
+        var lines = ["", "▶ \(result.taskID)   status: \(result.status.rawValue)\(result.simulated ? "   [simulated]" : "")"]
+        if let plan = result.plan {
+            lines.append(
+                "  plan     \(plan.topology) · \(plan.agents.count) agent\(plan.agents.count == 1 ? "" : "s") · \(plan.rounds) round\(plan.rounds == 1 ? "" : "s") · \(plan.aggregation.rawValue) · domain \(plan.domain.rawValue) · controller \(plan.controllerVersion) (\(plan.selection.rawValue))"
+            )
+            let roleWidth = plan.agents.map(\.role.count).max() ?? 0
+            for agent in plan.agents {
+                let answer = result.agentAnswers.first { $0.index == agent.index }?.answer ?? "—"
+                lines.append("           agent \(agent.index)  \(agent.role.padding(toLength: roleWidth, withPad: " ", startingAt: 0))  \(agent.model)  → \(answer)")
+            }
+        }
+        var answerLine = "  answer   \(result.answer ?? "(none)")"
+        if let expected = result.expected, let score = result.score {
+            answerLine += score >= 1 ? "   ✓ expected \(expected)" : "   ✗ expected \(expected)"
+            answerLine += "   score \(score == score.rounded() ? String(Int(score)) : String(score))"
+        }
+        lines.append(answerLine)
+        if let reason = result.stopReason { lines.append("  stopped  \(reason)") }
+        if let error = result.error { lines.append("  error    \(error)") }
+        lines.append(
+            "  usage    cost $\(String(format: "%.6f", result.costUSD)) · tokens \(result.usage.totalTokens) (\(result.usage.promptTokens) in / \(result.usage.completionTokens) out\(result.usage.estimated ? ", estimated" : "")) · \(result.messageCount) calls · wall \(String(format: "%.2f", result.wallSeconds)) s"
+        )
+        lines.append("  run      \(result.runID)   seed \(result.seed)")
+        Swift.print(lines.joined(separator: "\n"))
+    }
+
+    func printSummary(_ summary: BatchSummary, wallSeconds: Double) {
+        var lines = ["", "Summary: \(summary.runs) runs in \(String(format: "%.1f", wallSeconds)) s"]
+        if let accuracy = summary.accuracy {
+            lines.append("  accuracy    \(String(format: "%.1f", accuracy * 100))% (\(summary.correct) of \(summary.scored) scored)")
+        }
+        lines.append("  total cost  $\(String(format: "%.6f", summary.costUSD)) · tokens \(summary.usage.totalTokens)")
+        let statuses = RunStatus.allCases.compactMap { status in summary.statuses[status].map { "\(status.rawValue) \($0)" } }
+        lines.append("  status      \(statuses.joined(separator: " · "))")
+        let topologies = summary.topologies.sorted { $0.value > $1.value || ($0.value == $1.value && $0.key < $1.key) }
+        lines.append("  topologies  \(topologies.map { "\($0.key) \($0.value)" }.joined(separator: " · "))")
+        Swift.print(lines.joined(separator: "\n"))
+    }
+}

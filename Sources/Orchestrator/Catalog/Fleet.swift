@@ -1,0 +1,25 @@
+/// The models the controller may route to.
+public struct Fleet: Sendable, Codable, Equatable {
+    /// The fleet's name, shown in output and traces.
+    public var name: String
+    /// What the fleet is for.
+    public var description: String
+    /// The models, in file order.
+    public var models: [ModelSpec]
+
+    public init(name: String, description: String, models: [ModelSpec]) {
+        self.name = name
+        self.description = description
+        self.models = models
+    }
+
+    /// True when any model is simulated: output and traces must say so.
+    public var isSimulated: Bool {
+        models.contains { $0.provider == .simulated }
+    }
+
+    /// The model with a name.
+    public func model(named name: String) -> ModelSpec? {
+        models.first { $0.name == name }
+    }
+}

@@ -1,0 +1,174 @@
+import Foundation
+
+extension CascadedController {
+    func chooseTopology(
+        task: OrchestrationTask,
+        queryVector: [Double],
+        difficulty: Double,
+        random: inout SeededGenerator,
+        decisions: inout [Decision]
+    ) throws -> Topology {
+        let pins = task.constraints
+        let pinnedCount = pins.agentCount ?? pins.roles?.count
+        var indices: [Int] = []
+        for (index, topology) in catalog.topologies.enumerated() {
+            if let name = pins.topology, topology.name != name { continue }
+            if let limit = task.budget.maxAgents, topology.agents.lowerBound > limit { continue }
+            if let count = pinnedCount, !topology.agents.contains(count) { continue }
+            indices.append(index)
+        }
+        guard !indices.isEmpty else {
+            throw PlanningError(message: "no topology fits the task's constraints and budget (agents pinned: \(pinnedCount.map(String.init) ?? "no"), budget.maxAgents: \(task.budget.maxAgents.map(String.init) ?? "none"))")
+        }
+        let logits = indices.map { index in
+            catalog.topologies[index].prior.logit(difficulty: difficulty) + 0.5 * queryVector.dot(topologyVectors[index])
+        }
+        let choice = choose(
+            stage: .topology, position: nil, names: indices.map { catalog.topologies[$0].name }, logits: logits,
+            pinned: pins.topology != nil, random: &random
+        )
+        decisions.append(choice.decision)
+        return catalog.topologies[indices[choice.index]]
+    }
+
+    func chooseAgentCount(
+        task: OrchestrationTask,
+        topology: Topology,
+        difficulty: Double,
+        random: inout SeededGenerator,
+        decisions: inout [Decision]
+    ) throws -> Int {
+        let pinned = task.constraints.agentCount ?? task.constraints.roles?.count
+        let upper = min(topology.agents.upperBound, task.budget.maxAgents ?? Int.max)
+        let counts = pinned.map { [$0] } ?? Array(topology.agents.lowerBound...upper)
+        let target = Double(topology.agents.lowerBound) + difficulty * Double(upper - topology.agents.lowerBound)
+        let logits = counts.map { -pow(Double($0) - target, 2) / 2 }
+        let choice = choose(stage: .agentCount, position: nil, names: counts.map(String.init), logits: logits, pinned: pinned != nil, random: &random)
+        decisions.append(choice.decision)
+        return counts[choice.index]
+    }
+
+    func chooseRoles(
+        task: OrchestrationTask,
+        topology: Topology,
+        agentCount: Int,
+        domain: Domain,
+        queryVector: [Double],
+        random: inout SeededGenerator,
+        decisions: inout [Decision]
+    ) throws -> [Role] {
+        var chosen: [Role] = []
+        for position in 0..<agentCount {
+            if let pinnedName = task.constraints.roles?[position] {
+                guard let role = catalog.role(named: pinnedName) else {
+                    throw PlanningError(message: "role '\(pinnedName)' is not in the catalogue")
+                }
+                let choice = choose(stage: .role, position: position, names: [role.name], logits: [0], pinned: true, random: &random)
+                decisions.append(choice.decision)
+                chosen.append(role)
+                continue
+            }
+            let decides = topology.hasDecider && position == agentCount - 1 && agentCount > 1
+            let indices = catalog.roles.indices.filter { index in
+                let role = catalog.roles[index]
+                return decides ? role.isDecision : !role.isDecision
+            }
+            guard !indices.isEmpty else {
+                throw PlanningError(message: "the catalogue has no \(decides ? "decision" : "working") roles for position \(position)")
+            }
+            let logits = indices.map { index -> Double in
+                let role = catalog.roles[index]
+                let domainFit: Double = role.domain == domain ? 2.0 : (role.domain == .general ? 0.3 : -1.5)
+                let repeats = Double(chosen.filter { $0.name == role.name }.count)
+                return 3 * queryVector.dot(roleVectors[index]) + domainFit - 1.5 * repeats
+            }
+            let choice = choose(stage: .role, position: position, names: indices.map { catalog.roles[$0].name }, logits: logits, pinned: false, random: &random)
+            decisions.append(choice.decision)
+            chosen.append(catalog.roles[indices[choice.index]])
+        }
+        return chosen
+    }
+
+    func chooseModels(
+        task: OrchestrationTask,
+        roles: [Role],
+        topology: Topology,
+        difficulty: Double,
+        queryVector: [Double],
+        random: inout SeededGenerator,
+        decisions: inout [Decision]
+    ) throws -> [PlannedAgent] {
+        let allowed = task.constraints.models.map(Set.init)
+        let indices = catalog.fleet.models.indices.filter { allowed?.contains(catalog.fleet.models[$0].name) ?? true }
+        guard !indices.isEmpty else {
+            throw PlanningError(message: "no model of fleet '\(catalog.fleet.name)' is allowed by constraints.models")
+        }
+        var agents: [PlannedAgent] = []
+        for (position, role) in roles.enumerated() {
+            let roleIndex = catalog.roles.firstIndex { $0.name == role.name } ?? 0
+            let context = zip(queryVector, roleVectors[roleIndex]).map { $0 + $1 }
+            let decides = role.isDecision
+            let teamDiscount = decides ? -0.6 : 0.25 * Double(roles.count - 1)
+            let logits = indices.map { index -> Double in
+                let level = priceLevels[index]
+                return 2 * context.dot(modelVectors[index]) + 1.2 * level * (2 * difficulty - 1) - teamDiscount * level
+            }
+            let names = indices.map { catalog.fleet.models[$0].name }
+            let choice = choose(stage: .model, position: position, names: names, logits: logits, pinned: indices.count == 1 && allowed != nil, random: &random)
+            decisions.append(choice.decision)
+            let fallbacks = choice.decision.candidates.enumerated()
+                .filter { $0.offset != choice.index }
+                .sorted { $0.element.probability > $1.element.probability || ($0.element.probability == $1.element.probability && $0.offset < $1.offset) }
+                .map(\.element.name)
+            agents.append(PlannedAgent(index: position, role: role.name, model: names[choice.index], fallbackModels: fallbacks))
+        }
+        return agents
+    }
+
+    /// A softmax over the candidates' logits at the configured temperature, and a choice from it.
+    func choose(
+        stage: Decision.Stage,
+        position: Int?,
+        names: [String],
+        logits: [Double],
+        pinned: Bool,
+        random: inout SeededGenerator
+    ) -> (index: Int, decision: Decision) {
+        let probabilities = Self.softmax(logits, temperature: settings.temperature)
+        var index = 0
+        switch settings.selection {
+        case .greedy:
+            for candidate in probabilities.indices where probabilities[candidate] > probabilities[index] {
+                index = candidate
+            }
+        case .sample:
+            let draw = random.nextUnit()
+            var cumulative = 0.0
+            index = probabilities.count - 1
+            for candidate in probabilities.indices {
+                cumulative += probabilities[candidate]
+                if draw < cumulative {
+                    index = candidate
+                    break
+                }
+            }
+        }
+        let decision = Decision(
+            stage: stage,
+            position: position,
+            chosen: names[index],
+            logProbability: log(probabilities[index]),
+            candidates: zip(names, probabilities).map { Decision.Candidate(name: $0, probability: $1) },
+            pinned: pinned
+        )
+        return (index, decision)
+    }
+
+    /// A numerically stable softmax.
+    static func softmax(_ logits: [Double], temperature: Double) -> [Double] {
+        guard let maximum = logits.max() else { return [] }
+        let weights = logits.map { exp(($0 - maximum) / temperature) }
+        let total = weights.reduce(0, +)
+        return weights.map { $0 / total }
+    }
+}

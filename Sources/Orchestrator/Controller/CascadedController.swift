@@ -1,0 +1,100 @@
+import Foundation
+
+/// The cascaded controller: topology, then agent count, then a role for each agent, then a model for
+/// each role, each a softmax over catalogue candidates conditioned on the query and the choices before.
+///
+/// Before any training it follows a hand-set prior: short, easy queries lean to a single cheap agent,
+/// long multi-step ones to richer structures and stronger models. Every decision records its full
+/// candidate distribution and the log-probability of the choice.
+public struct CascadedController: Sendable {
+    /// The version recorded with plans made by the untrained prior.
+    public static let priorVersion = "prior-1"
+
+    /// The catalogue the controller chooses from.
+    public let catalog: Catalog
+    /// Selection mode and temperature.
+    public let settings: ControllerSettings
+    let embedder: any Embedder
+    let topologyVectors: [[Double]]
+    let roleVectors: [[Double]]
+    let modelVectors: [[Double]]
+    /// Each model's log-price rescaled to [-1, 1] across the fleet (0 when all prices are equal).
+    let priceLevels: [Double]
+
+    /// Embeds the catalogue's candidates once.
+    public init(catalog: Catalog, embedder: any Embedder = HashingEmbedder(), settings: ControllerSettings = ControllerSettings()) async throws {
+        self.catalog = catalog
+        self.settings = settings
+        self.embedder = embedder
+        topologyVectors = try await embedder.embed(catalog.topologies.map { "\($0.name) \($0.description)" })
+        roleVectors = try await embedder.embed(catalog.roles.map { "\($0.name) \($0.description)" })
+        modelVectors = try await embedder.embed(catalog.fleet.models.map { "\($0.name) \($0.description)" })
+        let logPrices = catalog.fleet.models.map { log10(max($0.blendedPricePerMillion, 1e-4)) }
+        let low = logPrices.min() ?? 0
+        let high = logPrices.max() ?? 0
+        priceLevels = logPrices.map { high > low ? 2 * ($0 - low) / (high - low) - 1 : 0 }
+    }
+
+    /// The version recorded with every plan.
+    public var version: String { Self.priorVersion }
+
+    /// Makes a plan. The same task, seed and settings always give the same plan.
+    public func plan(for task: OrchestrationTask, seed: UInt64) async throws -> Plan {
+        let profile = QueryProfile(query: task.query)
+        let domain = task.domain ?? profile.inferredDomain
+        let difficulty = profile.difficulty
+        guard let queryVector = try await embedder.embed([task.query]).first else {
+            throw PlanningError(message: "the embedder returned no vector for the query")
+        }
+        var random = SeededGenerator(seed: seed, labels: ["plan", task.id])
+        var decisions: [Decision] = []
+
+        let topology = try chooseTopology(task: task, queryVector: queryVector, difficulty: difficulty, random: &random, decisions: &decisions)
+        let agentCount = try chooseAgentCount(task: task, topology: topology, difficulty: difficulty, random: &random, decisions: &decisions)
+        let roles = try chooseRoles(
+            task: task, topology: topology, agentCount: agentCount, domain: domain, queryVector: queryVector,
+            random: &random, decisions: &decisions
+        )
+        let agents = try chooseModels(
+            task: task, roles: roles, topology: topology, difficulty: difficulty, queryVector: queryVector,
+            random: &random, decisions: &decisions
+        )
+        let rounds = max(1, min(topology.defaultRounds, topology.maxRounds, task.budget.maxRounds ?? Int.max))
+        return Plan(
+            topology: topology.name,
+            agents: agents,
+            rounds: rounds,
+            aggregation: topology.aggregation,
+            domain: domain,
+            difficulty: difficulty,
+            decisions: decisions,
+            controllerVersion: version,
+            selection: settings.selection
+        )
+    }
+}
+
+/// How the controller samples.
+public struct ControllerSettings: Sendable, Equatable {
+    /// Greedy (serving) or sampled (exploration, training).
+    public var selection: SelectionMode
+    /// Softmax temperature; higher spreads probability more evenly.
+    public var temperature: Double
+
+    public init(selection: SelectionMode = .greedy, temperature: Double = 1.0) {
+        precondition(temperature > 0, "the temperature must be positive")
+        self.selection = selection
+        self.temperature = temperature
+    }
+}
+
+/// A task the controller cannot plan for within its constraints and budget.
+public struct PlanningError: Error, Sendable, CustomStringConvertible {
+    public var message: String
+
+    public init(message: String) {
+        self.message = message
+    }
+
+    public var description: String { message }
+}

@@ -1,0 +1,20 @@
+/// Turns text into a vector the controller can score against. Vectors are L2-normalised.
+public protocol Embedder: Sendable {
+    /// The length of every vector.
+    var dimension: Int { get }
+    /// An identifier recorded with trained controllers (different embedders give different features).
+    var identifier: String { get }
+    /// Embeds several texts.
+    func embed(_ texts: [String]) async throws -> [[Double]]
+}
+
+extension Array where Element == Double {
+    /// The dot product; for L2-normalised vectors, the cosine similarity.
+    func dot(_ other: [Double]) -> Double {
+        var sum = 0.0
+        for index in 0..<Swift.min(count, other.count) {
+            sum += self[index] * other[index]
+        }
+        return sum
+    }
+}

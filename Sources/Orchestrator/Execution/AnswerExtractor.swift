@@ -1,0 +1,116 @@
+import Foundation
+
+/// Reads an answer of a given kind out of a response, and normalises answers so they can be compared.
+public enum AnswerExtractor {
+    /// The answer in a response, normalised; nil when none can be read.
+    public static func extract(from response: String, kind: AnswerKind) -> String? {
+        let marked = markedAnswer(in: response)
+        switch kind {
+        case .number:
+            if let marked, let value = firstNumber(in: marked) { return canonicalNumber(value) }
+            return lastNumber(in: response).map(canonicalNumber)
+        case .choice:
+            if let marked, let letter = choiceLetter(marked) { return letter }
+            return lastParenthesisedLetter(in: response)
+        case .code:
+            if let block = lastCodeBlock(in: response) { return normalise(block, kind: .code) }
+            return marked.flatMap { normalise($0, kind: .code) }
+        case .text:
+            let candidate = marked ?? response.split(separator: "\n").last(where: { !$0.trimmingCharacters(in: .whitespaces).isEmpty }).map(String.init)
+            return candidate.flatMap { normalise($0, kind: .text) }
+        }
+    }
+
+    /// An answer as given by a person (an expected answer), normalised for comparison; nil when unreadable.
+    public static func normalise(_ value: String, kind: AnswerKind) -> String? {
+        switch kind {
+        case .number:
+            return parseNumber(value).map(canonicalNumber)
+        case .choice:
+            return choiceLetter(value)
+        case .text:
+            let folded = value.lowercased()
+                .components(separatedBy: .whitespacesAndNewlines).filter { !$0.isEmpty }.joined(separator: " ")
+                .trimmingCharacters(in: CharacterSet(charactersIn: ".,;:!?\"'` "))
+            return folded.isEmpty ? nil : folded
+        case .code:
+            let lines = value.split(separator: "\n", omittingEmptySubsequences: true)
+                .map { $0.replacingOccurrences(of: "\\s+$", with: "", options: .regularExpression) }
+                .filter { !$0.isEmpty }
+            return lines.isEmpty ? nil : lines.joined(separator: "\n")
+        }
+    }
+
+    /// A number written the way people write them: `1,234`, `$5.50`, `-3`, `12.`.
+    public static func parseNumber(_ text: String) -> Double? {
+        var cleaned = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        cleaned = cleaned.replacingOccurrences(of: ",", with: "").replacingOccurrences(of: "$", with: "")
+        cleaned = cleaned.trimmingCharacters(in: CharacterSet(charactersIn: ". %"))
+        guard !cleaned.isEmpty, let value = Double(cleaned), value.isFinite else { return nil }
+        return value
+    }
+
+    /// A canonical rendering: integers without a decimal point, others with up to six decimals.
+    public static func canonicalNumber(_ value: Double) -> String {
+        if value.rounded() == value && abs(value) < 1e15 {
+            return String(Int64(value))
+        }
+        var text = String(format: "%.6f", value)
+        while text.hasSuffix("0") { text.removeLast() }
+        if text.hasSuffix(".") { text.removeLast() }
+        return text
+    }
+
+    /// A single choice letter A–J in text such as `B`, `(b)`, `B.`, `Option B`; nil otherwise.
+    public static func choiceLetter(_ text: String) -> String? {
+        var body = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        if body.lowercased().hasPrefix("option ") {
+            body = String(body.dropFirst("option ".count)).trimmingCharacters(in: .whitespaces)
+        }
+        guard let regex = try? NSRegularExpression(pattern: #"^\(?([A-Ja-j])\)?(?:[.:)]|\s|$)"#) else { return nil }
+        let range = NSRange(body.startIndex..., in: body)
+        guard let match = regex.firstMatch(in: body, range: range), let letter = Range(match.range(at: 1), in: body) else { return nil }
+        return body[letter].uppercased()
+    }
+
+    /// The text after the last `Answer:` or `####` marker, up to the end of its line.
+    static func markedAnswer(in response: String) -> String? {
+        let pattern = #"(?:answer\s*(?:is)?\s*[:=]|####)\s*([^\n]+)"#
+        guard let regex = try? NSRegularExpression(pattern: pattern, options: [.caseInsensitive]) else { return nil }
+        let range = NSRange(response.startIndex..., in: response)
+        guard let match = regex.matches(in: response, range: range).last, let captured = Range(match.range(at: 1), in: response) else {
+            return nil
+        }
+        let text = response[captured].trimmingCharacters(in: .whitespaces)
+        return text.isEmpty ? nil : text
+    }
+
+    static func numbers(in text: String) -> [Double] {
+        guard let regex = try? NSRegularExpression(pattern: #"-?\$?\d[\d,]*(?:\.\d+)?"#) else { return [] }
+        let range = NSRange(text.startIndex..., in: text)
+        return regex.matches(in: text, range: range).compactMap { match in
+            Range(match.range, in: text).flatMap { parseNumber(String(text[$0])) }
+        }
+    }
+
+    static func firstNumber(in text: String) -> Double? { numbers(in: text).first }
+
+    static func lastNumber(in text: String) -> Double? { numbers(in: text).last }
+
+    static func lastParenthesisedLetter(in text: String) -> String? {
+        guard let regex = try? NSRegularExpression(pattern: #"\(([A-J])\)"#) else { return nil }
+        let range = NSRange(text.startIndex..., in: text)
+        guard let match = regex.matches(in: text, range: range).last, let letter = Range(match.range(at: 1), in: text) else { return nil }
+        return String(text[letter])
+    }
+
+    static func lastCodeBlock(in text: String) -> String? {
+        let parts = text.components(separatedBy: "```")
+        guard parts.count >= 3 else { return nil }
+        let body = parts[parts.count - 2 - (parts.count % 2 == 0 ? 1 : 0)]
+        let lines = body.split(separator: "\n", omittingEmptySubsequences: false)
+        let firstLine = lines.first.map(String.init) ?? ""
+        let isLanguageTag = !firstLine.contains(" ") && firstLine.count < 20
+        return (isLanguageTag ? lines.dropFirst() : lines[...]).joined(separator: "\n")
+    }
+}

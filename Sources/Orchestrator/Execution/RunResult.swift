@@ -1,0 +1,38 @@
+/// The outcome of one run, as the caller sees it; the trace store holds the full record.
+public struct RunResult: Sendable, Codable, Equatable {
+    public var runID: String
+    public var taskID: String
+    public var status: RunStatus
+    /// Why a budget ended the run early, when it did.
+    public var stopReason: String?
+    /// What went wrong, for a failed run.
+    public var error: String?
+    /// The final answer, normalised for its kind.
+    public var answer: String?
+    /// The expected answer, when the task has one.
+    public var expected: String?
+    /// 1 or 0 against the expected answer; nil without one.
+    public var score: Double?
+    /// The plan, when planning succeeded.
+    public var plan: Plan?
+    /// Each agent's latest answer, by position.
+    public var agentAnswers: [AgentAnswer]
+    public var usage: TokenUsage
+    public var costUSD: Double
+    public var wallSeconds: Double
+    /// The number of model calls recorded.
+    public var messageCount: Int
+    public var fleet: String
+    /// True when any model of the fleet is simulated.
+    public var simulated: Bool
+    /// The seed, as decimal text.
+    public var seed: String
+
+    /// One agent's latest answer.
+    public struct AgentAnswer: Sendable, Codable, Equatable {
+        public var index: Int
+        public var role: String
+        public var model: String
+        public var answer: String?
+    }
+}

@@ -1,0 +1,167 @@
+import Foundation
+import Logging
+
+/// The library's front door: plan a task with the cascaded controller, run the agents, record everything.
+///
+/// ```swift
+/// let orchestrator = try await Orchestrator(configuration: .init(), logger: logger)
+/// let task = OrchestrationTask(id: "t1", query: "What is 17 * 23?", expected: .init(value: "391", kind: .number))
+/// let result = try await orchestrator.run(task, seed: 7)
+/// print(result.answer ?? "no answer", result.runID)
+/// ```
+public struct Orchestrator: Sendable {
+    /// The fleet, roles and topologies in use.
+    public let catalog: Catalog
+    /// The controller that plans each task.
+    public let controller: CascadedController
+    /// Where runs are recorded.
+    public let store: TraceStore
+    let executor: Executor
+    let logger: Logger
+
+    /// Loads the catalogue from the configured files and opens the trace store.
+    public init(configuration: OrchestratorConfiguration, providers: ProviderRegistry = ProviderRegistry(), logger: Logger) async throws {
+        let catalog = try CatalogLoader(workflowsDirectory: configuration.workflowsDirectory).load(fleetPath: configuration.fleetPath)
+        let store = try configuration.databasePath.map { try TraceStore.open(path: $0, logger: logger) } ?? TraceStore.inMemory()
+        try await self.init(catalog: catalog, store: store, configuration: configuration, providers: providers, logger: logger)
+    }
+
+    /// Uses a catalogue and a store you already have.
+    public init(
+        catalog: Catalog,
+        store: TraceStore,
+        configuration: OrchestratorConfiguration = OrchestratorConfiguration(),
+        providers: ProviderRegistry = ProviderRegistry(),
+        embedder: any Embedder = HashingEmbedder(),
+        logger: Logger
+    ) async throws {
+        self.catalog = catalog
+        self.store = store
+        self.logger = logger
+        controller = try await CascadedController(catalog: catalog, embedder: embedder, settings: configuration.controller)
+        executor = Executor(
+            catalog: catalog, providers: providers, store: store, gates: ModelGates(),
+            maxOutputTokens: configuration.maxOutputTokens, logger: logger
+        )
+    }
+
+    /// A parser for task files that checks pinned names against this catalogue.
+    public var taskParser: TaskParser { TaskParser(catalog: catalog) }
+
+    /// Plans and runs one task. A run that fails (planning, providers) is still recorded and returned with
+    /// its status and error; this throws only when the trace store itself cannot record.
+    public func run(_ task: OrchestrationTask, seed: UInt64 = 0) async throws -> RunResult {
+        let runID = UUID().uuidString.lowercased()
+        let clock = ContinuousClock()
+        let start = clock.now
+        var record = try startRecord(runID: runID, task: task, seed: seed)
+        try await store.beginRun(record)
+        logger.debug("run started", metadata: ["run": "\(runID)", "task": "\(task.id)"])
+
+        var plan: Plan?
+        var outcome: Executor.Outcome?
+        do {
+            let made = try await controller.plan(for: task, seed: seed)
+            plan = made
+            record.topology = made.topology
+            record.agentCount = made.agents.count
+            record.planLogProbability = made.logProbability
+            let agentSpanIDs = made.agents.map { _ in TraceIDs.spanID() }
+            try await store.recordPlan(runID: runID, plan: made, agentSpanIDs: agentSpanIDs)
+            guard let topology = catalog.topology(named: made.topology) else {
+                throw PlanningError(message: "topology '\(made.topology)' is not in the catalogue")
+            }
+            let graph = try AgentGraph(topology: topology, agentCount: made.agents.count, rounds: made.rounds)
+            let deadline = task.budget.deadlineSeconds.map { start + .milliseconds($0 * 1000) }
+            outcome = try await executor.execute(
+                Executor.RunContext(
+                    runID: runID, runSpanID: record.spanID, agentSpanIDs: agentSpanIDs, seed: seed, task: task, plan: made,
+                    topology: topology, graph: graph, deadline: deadline
+                )
+            )
+        } catch {
+            record.status = .failed
+            record.error = "\(error)"
+            logger.error("run failed", metadata: ["run": "\(runID)", "error": "\(error)"])
+        }
+
+        if let outcome {
+            record.status = outcome.status
+            record.stopReason = outcome.stopReason
+            record.error = outcome.error
+            record.answer = outcome.answer
+            record.score = Scorer.score(answer: outcome.answer, expected: task.expected)
+            record.costUSD = outcome.costUSD
+            record.promptTokens = outcome.usage.promptTokens
+            record.completionTokens = outcome.usage.completionTokens
+            record.tokensEstimated = outcome.usage.estimated
+        } else if task.expected != nil {
+            record.score = 0
+        }
+        let wall = (clock.now - start).milliseconds
+        record.latencyMilliseconds = wall
+        record.finishedAt = Date()
+        try await store.finishRun(record)
+
+        return RunResult(
+            runID: runID,
+            taskID: task.id,
+            status: record.status,
+            stopReason: record.stopReason,
+            error: record.error,
+            answer: record.answer,
+            expected: task.expected.map { AnswerExtractor.normalise($0.value, kind: $0.kind) ?? $0.value },
+            score: record.score,
+            plan: plan,
+            agentAnswers: (plan?.agents ?? []).map {
+                RunResult.AgentAnswer(index: $0.index, role: $0.role, model: $0.model, answer: outcome?.latestAnswers[$0.index])
+            },
+            usage: outcome?.usage ?? TokenUsage(),
+            costUSD: record.costUSD,
+            wallSeconds: wall / 1000,
+            messageCount: outcome?.messageCount ?? 0,
+            fleet: catalog.fleet.name,
+            simulated: catalog.fleet.isSimulated,
+            seed: String(seed)
+        )
+    }
+
+    private func startRecord(runID: String, task: OrchestrationTask, seed: UInt64) throws -> RunRecord {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return RunRecord(
+            id: runID,
+            taskID: task.id,
+            query: task.query,
+            domain: task.domain?.rawValue,
+            answerKind: task.answerKind.rawValue,
+            expectedAnswer: task.expected?.value,
+            taskJSON: String(decoding: try encoder.encode(task), as: UTF8.self),
+            status: .running,
+            stopReason: nil,
+            error: nil,
+            answer: nil,
+            score: nil,
+            costUSD: 0,
+            promptTokens: 0,
+            completionTokens: 0,
+            tokensEstimated: false,
+            latencyMilliseconds: nil,
+            topology: nil,
+            agentCount: nil,
+            planLogProbability: nil,
+            controllerVersion: controller.version,
+            fleetName: catalog.fleet.name,
+            fleetHash: catalog.fleetHash,
+            catalogHash: catalog.hash,
+            simulated: catalog.fleet.isSimulated,
+            seed: String(seed),
+            traceID: TraceIDs.traceID(),
+            spanID: TraceIDs.spanID(),
+            processID: Int(ProcessInfo.processInfo.processIdentifier),
+            host: ProcessInfo.processInfo.hostName,
+            startedAt: Date(),
+            finishedAt: nil
+        )
+    }
+}

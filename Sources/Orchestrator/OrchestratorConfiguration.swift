@@ -1,0 +1,30 @@
+/// How an `Orchestrator` is set up. Every field has a default.
+public struct OrchestratorConfiguration: Sendable {
+    /// The folder holding `roles/`, `topologies/` and `fleets/`.
+    public var workflowsDirectory: String
+    /// The fleet file; nil for `fleets/simulated.json` inside the workflows folder.
+    public var fleetPath: String?
+    /// The SQLite trace database; nil keeps traces in memory only.
+    public var databasePath: String?
+    /// Greedy or sampled choices, and the softmax temperature.
+    public var controller: ControllerSettings
+    /// The most tokens any one reply may have.
+    public var maxOutputTokens: Int
+
+    /// The default trace database, relative to the working directory.
+    public static let defaultDatabasePath = "Traces/traces.sqlite"
+
+    public init(
+        workflowsDirectory: String = "Workflows",
+        fleetPath: String? = nil,
+        databasePath: String? = OrchestratorConfiguration.defaultDatabasePath,
+        controller: ControllerSettings = ControllerSettings(),
+        maxOutputTokens: Int = 512
+    ) {
+        self.workflowsDirectory = workflowsDirectory
+        self.fleetPath = fleetPath
+        self.databasePath = databasePath
+        self.controller = controller
+        self.maxOutputTokens = maxOutputTokens
+    }
+}

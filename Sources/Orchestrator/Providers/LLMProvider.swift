@@ -1,0 +1,142 @@
+/// Something that answers chat requests: an OpenAI-compatible endpoint, a simulated model, a recording.
+///
+/// Providers are small, `Sendable` and async. They throw `ProviderError` for failures a caller can act on
+/// (retry, fall back, record); anything else thrown is recorded as it is.
+public protocol LLMProvider: Sendable {
+    /// Answers one chat request.
+    func complete(_ request: ChatRequest) async throws -> ChatResponse
+}
+
+/// One message of a chat.
+public struct ChatMessage: Sendable, Codable, Equatable {
+    /// Who speaks.
+    public enum Role: String, Sendable, Codable {
+        case system
+        case user
+        case assistant
+    }
+
+    public var role: Role
+    public var content: String
+
+    public init(role: Role, content: String) {
+        self.role = role
+        self.content = content
+    }
+}
+
+/// A chat request for one model.
+public struct ChatRequest: Sendable {
+    /// The model, as the fleet describes it.
+    public var model: ModelSpec
+    /// The conversation.
+    public var messages: [ChatMessage]
+    /// The most tokens the reply may have.
+    public var maxTokens: Int
+    /// Sampling temperature, when the caller sets one.
+    public var temperature: Double?
+    /// Where the call stands in the run; real providers ignore it, the simulated provider draws from it.
+    public var context: CallContext
+
+    public init(model: ModelSpec, messages: [ChatMessage], maxTokens: Int, temperature: Double? = nil, context: CallContext) {
+        self.model = model
+        self.messages = messages
+        self.maxTokens = maxTokens
+        self.temperature = temperature
+        self.context = context
+    }
+}
+
+/// Where a call stands in a run.
+public struct CallContext: Sendable {
+    /// The task's id.
+    public var taskID: String
+    /// The task's query.
+    public var query: String
+    /// The task's domain (given or inferred).
+    public var domain: Domain
+    /// The kind of answer asked for.
+    public var answerKind: AnswerKind
+    /// The expected answer, when the task has one (the simulated provider is right or wrong against it).
+    public var expected: ExpectedAnswer?
+    /// The agent's role.
+    public var role: Role
+    /// The agent's position in the plan.
+    public var agentIndex: Int
+    /// The step of the run.
+    public var step: Int
+    /// The answers the agent received from neighbours in this step, normalised.
+    public var neighbourAnswers: [String]
+    /// The run's seed.
+    public var seed: UInt64
+
+    public init(
+        taskID: String,
+        query: String,
+        domain: Domain,
+        answerKind: AnswerKind,
+        expected: ExpectedAnswer?,
+        role: Role,
+        agentIndex: Int,
+        step: Int,
+        neighbourAnswers: [String],
+        seed: UInt64
+    ) {
+        self.taskID = taskID
+        self.query = query
+        self.domain = domain
+        self.answerKind = answerKind
+        self.expected = expected
+        self.role = role
+        self.agentIndex = agentIndex
+        self.step = step
+        self.neighbourAnswers = neighbourAnswers
+        self.seed = seed
+    }
+}
+
+/// A provider's reply.
+public struct ChatResponse: Sendable, Equatable {
+    /// The assistant's text.
+    public var content: String
+    /// Tokens used.
+    public var usage: TokenUsage
+    /// Why generation stopped, when the provider says.
+    public var finishReason: String?
+
+    public init(content: String, usage: TokenUsage, finishReason: String? = nil) {
+        self.content = content
+        self.usage = usage
+        self.finishReason = finishReason
+    }
+}
+
+/// Token counts of one or more calls.
+public struct TokenUsage: Sendable, Codable, Equatable {
+    public var promptTokens: Int
+    public var completionTokens: Int
+    /// True when any count was estimated rather than reported by the provider.
+    public var estimated: Bool
+
+    public init(promptTokens: Int = 0, completionTokens: Int = 0, estimated: Bool = false) {
+        self.promptTokens = promptTokens
+        self.completionTokens = completionTokens
+        self.estimated = estimated
+    }
+
+    public var totalTokens: Int { promptTokens + completionTokens }
+
+    /// The sum of two usages.
+    public static func + (lhs: TokenUsage, rhs: TokenUsage) -> TokenUsage {
+        TokenUsage(
+            promptTokens: lhs.promptTokens + rhs.promptTokens,
+            completionTokens: lhs.completionTokens + rhs.completionTokens,
+            estimated: lhs.estimated || rhs.estimated
+        )
+    }
+
+    /// A rough token count for text (about four characters a token), for estimates.
+    public static func estimate(_ text: String) -> Int {
+        max(1, (text.utf8.count + 3) / 4)
+    }
+}

@@ -1,0 +1,151 @@
+import Foundation
+
+/// Reads task files: one task as JSON (`.json`) or a batch as JSON Lines (`.jsonl`, one task a line).
+///
+/// Validation is strict and whole-file: every task is checked (unknown fields, types, ranges, and names
+/// pinned in constraints against the catalogue) before any is returned, so a bad file starts no run.
+public struct TaskParser: Sendable {
+    /// The catalogue that pinned names are checked against; `nil` skips those checks.
+    public var catalog: Catalog?
+
+    public init(catalog: Catalog?) {
+        self.catalog = catalog
+    }
+
+    static let taskFields: Set<String> = ["id", "query", "domain", "expected", "budget", "constraints"]
+    static let expectedFields: Set<String> = ["value", "kind"]
+    static let budgetFields: Set<String> = ["maxCostUSD", "maxAgents", "maxRounds", "deadlineSeconds"]
+    static let constraintFields: Set<String> = ["topology", "agentCount", "roles", "models"]
+
+    /// Loads every task of a file.
+    public func load(path: String) throws(TaskFileError) -> [OrchestrationTask] {
+        let text: String
+        do {
+            text = try String(contentsOfFile: path, encoding: .utf8)
+        } catch {
+            throw TaskFileError(file: path, line: 1, field: nil, problem: "cannot read the file (\(error.localizedDescription))")
+        }
+        return try parse(text: text, file: path)
+    }
+
+    /// Parses the text of a task file; `file` decides the format (`.jsonl` or `.ndjson` is a batch) and names errors.
+    public func parse(text: String, file: String) throws(TaskFileError) -> [OrchestrationTask] {
+        let baseName = ((file as NSString).lastPathComponent as NSString).deletingPathExtension
+        if file.hasSuffix(".jsonl") || file.hasSuffix(".ndjson") {
+            var tasks: [OrchestrationTask] = []
+            var firstLineOfID: [String: Int] = [:]
+            for (index, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+                let trimmed = line.trimmingCharacters(in: .whitespacesAndNewlines)
+                if trimmed.isEmpty { continue }
+                let number = index + 1
+                let value: JSONValue
+                do throws(JSONSyntaxError) {
+                    value = try JSONValue.parse(trimmed)
+                } catch {
+                    throw TaskFileError(file: file, line: number, field: nil, problem: error.reason)
+                }
+                let parsed: OrchestrationTask
+                do throws(FieldError) {
+                    parsed = try task(from: value, defaultID: "\(baseName)-\(number)")
+                } catch {
+                    throw TaskFileError(file: file, line: number, field: error.field, problem: error.problem)
+                }
+                if let first = firstLineOfID[parsed.id] {
+                    throw TaskFileError(file: file, line: number, field: "id", problem: "expected a unique id, got \"\(parsed.id)\" (already on line \(first))")
+                }
+                firstLineOfID[parsed.id] = number
+                tasks.append(parsed)
+            }
+            if tasks.isEmpty {
+                throw TaskFileError(file: file, line: 1, field: nil, problem: "no tasks; expected one JSON object a line")
+            }
+            return tasks
+        }
+        let document: JSONParser.Document
+        do throws(JSONSyntaxError) {
+            document = try JSONValue.document(text)
+        } catch {
+            throw TaskFileError(file: file, line: error.line, field: nil, problem: error.reason)
+        }
+        do throws(FieldError) {
+            return [try task(from: document.value, defaultID: baseName)]
+        } catch {
+            throw TaskFileError(file: file, line: document.line(of: error.field), field: error.field, problem: error.problem)
+        }
+    }
+
+    /// Validates one task object.
+    public func task(from value: JSONValue, defaultID: String) throws(FieldError) -> OrchestrationTask {
+        let reader = try JSONObjectReader(value, allowed: Self.taskFields)
+        let id = try reader.string("id") ?? defaultID
+        let query = try reader.requiredString("query")
+        let domain = try reader.oneOf("domain", as: Domain.self)
+        var expected: ExpectedAnswer?
+        if let object = try reader.object("expected", allowed: Self.expectedFields) {
+            expected = try Self.expectedAnswer(object)
+        }
+        var budget = Budget()
+        if let object = try reader.object("budget", allowed: Self.budgetFields) {
+            budget.maxCostUSD = try object.number("maxCostUSD", in: 0.000_001...1_000_000)
+            budget.maxAgents = try object.integer("maxAgents", in: 1...Budget.agentLimit)
+            budget.maxRounds = try object.integer("maxRounds", in: 1...Budget.roundLimit)
+            budget.deadlineSeconds = try object.number("deadlineSeconds", in: 0.001...86_400)
+        }
+        var constraints = Constraints()
+        if let object = try reader.object("constraints", allowed: Self.constraintFields) {
+            constraints.topology = try object.string("topology")
+            constraints.agentCount = try object.integer("agentCount", in: 1...Budget.agentLimit)
+            constraints.roles = try object.strings("roles")
+            constraints.models = try object.strings("models")
+            if let roles = constraints.roles, roles.isEmpty {
+                throw FieldError(field: "constraints.roles", problem: "expected at least one role name")
+            }
+            if let models = constraints.models, models.isEmpty {
+                throw FieldError(field: "constraints.models", problem: "expected at least one model name")
+            }
+        }
+        let task = OrchestrationTask(id: id, query: query, domain: domain, expected: expected, budget: budget, constraints: constraints)
+        try checkConsistency(task)
+        if let catalog {
+            try catalog.validatePins(of: task)
+        }
+        return task
+    }
+
+    private static func expectedAnswer(_ object: JSONObjectReader) throws(FieldError) -> ExpectedAnswer {
+        guard let kind = try object.oneOf("kind", as: AnswerKind.self) else {
+            let names = AnswerKind.allCases.map(\.rawValue).joined(separator: ", ")
+            throw FieldError(field: "expected.kind", problem: "missing; expected one of \(names)")
+        }
+        let value: String
+        switch object.fields["value"] {
+        case .string(let text) where !text.trimmingCharacters(in: .whitespaces).isEmpty: value = text
+        case .number(let number): value = JSONValue.number(number).preview
+        case nil, .null?: throw FieldError(field: "expected.value", problem: "missing; expected the answer as a string or number")
+        case let other?: throw FieldError(field: "expected.value", problem: "expected a non-empty string or a number, got \(other.preview)")
+        }
+        switch kind {
+        case .number where AnswerExtractor.parseNumber(value) == nil:
+            throw FieldError(field: "expected.value", problem: "expected a number for kind 'number', got \"\(value)\"")
+        case .choice where AnswerExtractor.choiceLetter(value) == nil:
+            throw FieldError(field: "expected.value", problem: "expected a single letter A to J for kind 'choice', got \"\(value)\"")
+        default:
+            return ExpectedAnswer(value: value, kind: kind)
+        }
+    }
+
+    private func checkConsistency(_ task: OrchestrationTask) throws(FieldError) {
+        let pins = task.constraints
+        if let roles = pins.roles, let count = pins.agentCount, roles.count != count {
+            throw FieldError(field: "constraints.roles", problem: "expected \(count) roles to match constraints.agentCount, got \(roles.count)")
+        }
+        if let limit = task.budget.maxAgents {
+            if let count = pins.agentCount, count > limit {
+                throw FieldError(field: "constraints.agentCount", problem: "expected at most budget.maxAgents (\(limit)), got \(count)")
+            }
+            if let roles = pins.roles, roles.count > limit {
+                throw FieldError(field: "constraints.roles", problem: "expected at most budget.maxAgents (\(limit)) roles, got \(roles.count)")
+            }
+        }
+    }
+}

@@ -1,0 +1,120 @@
+import Foundation
+import GRDB
+
+/// A row of `runs`: one task's run from start to end.
+public struct RunRecord: Sendable, Codable, Equatable, FetchableRecord, PersistableRecord {
+    public static let databaseTableName = "runs"
+
+    public var id: String
+    public var taskID: String
+    public var query: String
+    public var domain: String?
+    public var answerKind: String
+    public var expectedAnswer: String?
+    public var taskJSON: String
+    public var status: RunStatus
+    public var stopReason: String?
+    public var error: String?
+    public var answer: String?
+    public var score: Double?
+    public var costUSD: Double
+    public var promptTokens: Int
+    public var completionTokens: Int
+    public var tokensEstimated: Bool
+    public var latencyMilliseconds: Double?
+    public var topology: String?
+    public var agentCount: Int?
+    public var planLogProbability: Double?
+    public var controllerVersion: String
+    public var fleetName: String
+    public var fleetHash: String
+    public var catalogHash: String
+    public var simulated: Bool
+    /// The run's seed, as decimal text (SQLite integers are signed 64-bit).
+    public var seed: String
+    public var traceID: String
+    public var spanID: String
+    public var processID: Int
+    public var host: String
+    public var startedAt: Date
+    public var finishedAt: Date?
+}
+
+/// A row of `decisions`: one controller decision of a run.
+public struct DecisionRecord: Sendable, Codable, Equatable, FetchableRecord, PersistableRecord {
+    public static let databaseTableName = "decisions"
+
+    public var runID: String
+    public var sequence: Int
+    public var stage: String
+    public var position: Int?
+    public var chosen: String
+    public var probability: Double
+    public var logProbability: Double
+    public var pinned: Bool
+    /// The candidate distribution as JSON: `[{"name", "probability"}]`.
+    public var candidatesJSON: String
+}
+
+/// A row of `agents`: one agent of a run's plan.
+public struct AgentRecord: Sendable, Codable, Equatable, FetchableRecord, PersistableRecord {
+    public static let databaseTableName = "agents"
+
+    public var runID: String
+    public var agentIndex: Int
+    public var role: String
+    public var model: String
+    /// The fallback models as a JSON array, best first.
+    public var fallbackModelsJSON: String
+    public var spanID: String
+}
+
+/// A row of `messages`: one model call of an agent in a step, and what it said.
+public struct MessageRecord: Sendable, Codable, Equatable, FetchableRecord, MutablePersistableRecord {
+    public static let databaseTableName = "messages"
+
+    public var id: Int64?
+    public var runID: String
+    public var step: Int
+    public var agentIndex: Int
+    public var role: String
+    public var model: String
+    public var provider: String
+    /// The chat sent, as JSON `[{"role", "content"}]`.
+    public var promptJSON: String
+    public var response: String?
+    public var answer: String?
+    public var promptTokens: Int
+    public var completionTokens: Int
+    public var tokensEstimated: Bool
+    public var costUSD: Double
+    public var latencyMilliseconds: Double
+    public var attempt: Int
+    public var error: String?
+    public var startedAt: Date
+    public var finishedAt: Date
+    public var spanID: String
+    public var parentSpanID: String
+
+    public mutating func didInsert(_ inserted: InsertionSuccess) {
+        id = inserted.rowID
+    }
+}
+
+/// A row of `deliveries`: a message delivered to a receiving agent before it acted.
+public struct DeliveryRecord: Sendable, Codable, Equatable, FetchableRecord, MutablePersistableRecord {
+    public static let databaseTableName = "deliveries"
+
+    public var id: Int64?
+    public var runID: String
+    public var messageID: Int64
+    public var senderIndex: Int
+    public var receiverIndex: Int
+    public var step: Int
+    /// What verification said of the message; `unchecked` until neighbour verification runs.
+    public var verdict: String
+
+    public mutating func didInsert(_ inserted: InsertionSuccess) {
+        id = inserted.rowID
+    }
+}

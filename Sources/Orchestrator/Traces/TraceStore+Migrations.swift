@@ -1,0 +1,102 @@
+import GRDB
+
+extension TraceStore {
+    /// All schema versions, in order. Never edit a released migration: add a new one.
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1-runs-decisions-agents-messages") { db in
+            try db.create(table: "runs") { table in
+                table.primaryKey("id", .text)
+                table.column("taskID", .text).notNull()
+                table.column("query", .text).notNull()
+                table.column("domain", .text)
+                table.column("answerKind", .text).notNull()
+                table.column("expectedAnswer", .text)
+                table.column("taskJSON", .text).notNull()
+                table.column("status", .text).notNull().indexed()
+                table.column("stopReason", .text)
+                table.column("error", .text)
+                table.column("answer", .text)
+                table.column("score", .double)
+                table.column("costUSD", .double).notNull()
+                table.column("promptTokens", .integer).notNull()
+                table.column("completionTokens", .integer).notNull()
+                table.column("tokensEstimated", .boolean).notNull()
+                table.column("latencyMilliseconds", .double)
+                table.column("topology", .text)
+                table.column("agentCount", .integer)
+                table.column("planLogProbability", .double)
+                table.column("controllerVersion", .text).notNull()
+                table.column("fleetName", .text).notNull()
+                table.column("fleetHash", .text).notNull()
+                table.column("catalogHash", .text).notNull()
+                table.column("simulated", .boolean).notNull()
+                table.column("seed", .text).notNull()
+                table.column("traceID", .text).notNull()
+                table.column("spanID", .text).notNull()
+                table.column("processID", .integer).notNull()
+                table.column("host", .text).notNull()
+                table.column("startedAt", .datetime).notNull().indexed()
+                table.column("finishedAt", .datetime)
+            }
+            try db.create(table: "decisions") { table in
+                table.column("runID", .text).notNull().references("runs", onDelete: .cascade)
+                table.column("sequence", .integer).notNull()
+                table.column("stage", .text).notNull()
+                table.column("position", .integer)
+                table.column("chosen", .text).notNull()
+                table.column("probability", .double).notNull()
+                table.column("logProbability", .double).notNull()
+                table.column("pinned", .boolean).notNull()
+                table.column("candidatesJSON", .text).notNull()
+                table.primaryKey(["runID", "sequence"])
+            }
+            try db.create(table: "agents") { table in
+                table.column("runID", .text).notNull().references("runs", onDelete: .cascade)
+                table.column("agentIndex", .integer).notNull()
+                table.column("role", .text).notNull()
+                table.column("model", .text).notNull()
+                table.column("fallbackModelsJSON", .text).notNull()
+                table.column("spanID", .text).notNull()
+                table.primaryKey(["runID", "agentIndex"])
+            }
+            try db.create(table: "messages") { table in
+                table.autoIncrementedPrimaryKey("id")
+                table.column("runID", .text).notNull().references("runs", onDelete: .cascade).indexed()
+                table.column("step", .integer).notNull()
+                table.column("agentIndex", .integer).notNull()
+                table.column("role", .text).notNull()
+                table.column("model", .text).notNull()
+                table.column("provider", .text).notNull()
+                table.column("promptJSON", .text).notNull()
+                table.column("response", .text)
+                table.column("answer", .text)
+                table.column("promptTokens", .integer).notNull()
+                table.column("completionTokens", .integer).notNull()
+                table.column("tokensEstimated", .boolean).notNull()
+                table.column("costUSD", .double).notNull()
+                table.column("latencyMilliseconds", .double).notNull()
+                table.column("attempt", .integer).notNull()
+                table.column("error", .text)
+                table.column("startedAt", .datetime).notNull()
+                table.column("finishedAt", .datetime).notNull()
+                table.column("spanID", .text).notNull()
+                table.column("parentSpanID", .text).notNull()
+            }
+            try db.create(table: "deliveries") { table in
+                table.autoIncrementedPrimaryKey("id")
+                table.column("runID", .text).notNull().references("runs", onDelete: .cascade).indexed()
+                table.column("messageID", .integer).notNull().references("messages", onDelete: .cascade)
+                table.column("senderIndex", .integer).notNull()
+                table.column("receiverIndex", .integer).notNull()
+                table.column("step", .integer).notNull()
+                table.column("verdict", .text).notNull()
+            }
+        }
+        return migrator
+    }
+
+    func migrate() throws {
+        try Self.migrator.migrate(writer)
+    }
+}

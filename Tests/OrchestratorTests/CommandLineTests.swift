@@ -1,0 +1,60 @@
+import Foundation
+import Testing
+@testable import Orchestrator
+
+/// The `orchestrate` executable, run as a user would run it.
+struct CommandLineTests {
+    @Test func runPrintsThePlanTheAnswerAndTheRunID() async throws {
+        let directory = try TestSupport.temporaryDirectory()
+        let database = directory.appendingPathComponent("traces.sqlite").path
+        let run = try await TestSupport.runExecutable(["run", "Workflows/tasks/example.json", "--db", database, "--seed", "3"])
+        #expect(run.status == 0, "\(run.error)")
+        #expect(run.output.contains("SIMULATED"))
+        #expect(run.output.contains("plan "))
+        #expect(run.output.contains("answer "))
+        #expect(run.output.contains("cost $"))
+        #expect(run.output.range(of: #"run\s+[0-9a-f-]{36}"#, options: .regularExpression) != nil)
+    }
+
+    @Test func jsonRunsWithTheSameSeedAgree() async throws {
+        let directory = try TestSupport.temporaryDirectory()
+        let database = directory.appendingPathComponent("traces.sqlite").path
+        var results: [RunResult] = []
+        for _ in 0..<2 {
+            let run = try await TestSupport.runExecutable(["run", "Workflows/tasks/example.json", "--db", database, "--seed", "9", "--json"])
+            #expect(run.status == 0, "\(run.error)")
+            let lines = run.output.split(separator: "\n")
+            #expect(lines.count == 1)
+            results.append(try JSONDecoder().decode(RunResult.self, from: Data(try #require(lines.first).utf8)))
+        }
+        #expect(results[0].plan == results[1].plan)
+        #expect(results[0].answer == results[1].answer)
+        #expect(results[0].simulated)
+        #expect(results[0].runID != results[1].runID)
+    }
+
+    @Test func malformedFilesGiveOneLineAndStartNothing() async throws {
+        let directory = try TestSupport.temporaryDirectory()
+        let database = directory.appendingPathComponent("traces.sqlite").path
+        let files = [
+            "unknown.json": #"{"query": "x", "colour": 1}"#,
+            "type.json": #"{"query": 5}"#,
+            "missing.json": #"{"id": "a"}"#,
+            "range.json": "{\n  \"query\": \"x\",\n  \"budget\": {\"maxAgents\": 0}\n}",
+            "pin.json": #"{"query": "x", "constraints": {"topology": "pyramid"}}"#,
+            "syntax.json": "{\n  \"query\": \"x\",\n}",
+            "batch.jsonl": "{\"query\": \"a\"}\n{\"query\": \"b\"\n",
+        ]
+        for (name, text) in files {
+            let path = directory.appendingPathComponent(name).path
+            try text.write(toFile: path, atomically: true, encoding: .utf8)
+            let run = try await TestSupport.runExecutable(["run", path, "--db", database])
+            #expect(run.status == 2, "\(name)")
+            let lines = run.error.split(separator: "\n")
+            #expect(lines.count == 1, "\(name): \(run.error)")
+            #expect(lines.first?.hasPrefix("error: \(path):") == true, "\(name): \(run.error)")
+            #expect(run.output.isEmpty)
+        }
+        #expect(!FileManager.default.fileExists(atPath: database), "no run may be started, not even the database")
+    }
+}

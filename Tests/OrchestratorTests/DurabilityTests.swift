@@ -1,0 +1,71 @@
+import Foundation
+import Testing
+@testable import Orchestrator
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A process killed in the middle of a run leaves its finished messages and a run marked interrupted.
+struct DurabilityTests {
+    @Test func aKilledRunKeepsItsMessagesAndIsMarkedInterrupted() async throws {
+        let executable = try #require(TestSupport.executable(), "the orchestrate executable was not built")
+        let directory = try TestSupport.temporaryDirectory()
+        let database = directory.appendingPathComponent("traces.sqlite").path
+        let fleet = directory.appendingPathComponent("slow.json").path
+        let task = directory.appendingPathComponent("task.json").path
+        try """
+        {"name": "slow-simulated", "description": "SIMULATED slow test fleet", "models": [
+          {"name": "sim-slow", "provider": "simulated", "description": "slow simulated model",
+           "simulation": {"accuracy": {"general": 0.9}, "latencyMilliseconds": 300}}]}
+        """.write(toFile: fleet, atomically: true, encoding: .utf8)
+        try #"{"id": "long-chain", "query": "What is 6 times 7?", "constraints": {"topology": "chain", "agentCount": 5}}"#
+            .write(toFile: task, atomically: true, encoding: .utf8)
+
+        let process = Process()
+        process.executableURL = executable
+        process.arguments = ["run", task, "--fleet", fleet, "--db", database, "--workflows", TestSupport.workflows]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        let exited = Task { try await TestSupport.runToExit(process) }
+
+        var messagesBeforeKill = 0
+        let deadline = Date().addingTimeInterval(30)
+        while Date() < deadline {
+            try await Task.sleep(for: .milliseconds(50))
+            guard FileManager.default.fileExists(atPath: database) else { continue }
+            let watcher = try TraceStore.open(path: database, logger: TestSupport.logger)
+            messagesBeforeKill = try await watcher.counts().messages
+            if messagesBeforeKill >= 2 { break }
+        }
+        try #require(messagesBeforeKill >= 2, "the child never recorded two messages")
+        #expect(process.isRunning, "the chain of five 300 ms calls must still be running")
+        kill(process.processIdentifier, SIGKILL)
+        try await exited.value
+        #expect(process.terminationReason == .uncaughtSignal)
+
+        let store = try TraceStore.open(path: database, logger: TestSupport.logger)
+        let runs = try await store.recentRuns()
+        #expect(runs.count == 1)
+        let run = try #require(runs.first)
+        #expect(run.status == .interrupted)
+        #expect(run.error?.contains("interrupted") == true)
+        let messages = try await store.messages(runID: run.id)
+        #expect(messages.count >= messagesBeforeKill)
+        #expect(messages.count < 5)
+        #expect(messages.allSatisfy { $0.response != nil && $0.error == nil })
+        #expect(try await store.decisions(runID: run.id).count == 2 + 2 * 5)
+    }
+
+    @Test func runsOfLiveProcessesAreLeftRunning() async throws {
+        let directory = try TestSupport.temporaryDirectory()
+        let path = directory.appendingPathComponent("traces.sqlite").path
+        let store = try TraceStore.open(path: path, logger: TestSupport.logger)
+        let orchestrator = try await TestSupport.orchestrator(catalog: try TestSupport.catalog(), store: store)
+        let result = try await orchestrator.run(OrchestrationTask(id: "done", query: "What is 2 + 2?"), seed: 0)
+        let reopened = try TraceStore.open(path: path, logger: TestSupport.logger)
+        #expect(try await reopened.run(id: result.runID)?.status == .completed)
+        #expect(TraceStore.processIsAlive(Int(getppid())))
+        #expect(!TraceStore.processIsAlive(0))
+    }
+}

@@ -1,0 +1,116 @@
+import Foundation
+import Logging
+@testable import Orchestrator
+
+/// Paths and builders shared by the tests.
+enum TestSupport {
+    /// The repository's root, found from this file's path.
+    static let repositoryRoot: URL = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    static var workflows: String { repositoryRoot.appendingPathComponent("Workflows").path }
+
+    static let logger: Logger = {
+        var logger = Logger(label: "orchestrate.tests")
+        logger.logLevel = .critical
+        return logger
+    }()
+
+    /// The repository's catalogue with the simulated fleet.
+    static func catalog() throws -> Catalog {
+        try CatalogLoader(workflowsDirectory: workflows).load()
+    }
+
+    /// The repository's roles and topologies with a fleet of simulated models of fixed latency.
+    static func catalog(models: [ModelSpec]) throws -> Catalog {
+        var catalog = try catalog()
+        catalog.fleet = Fleet(name: "test-simulated", description: "SIMULATED test fleet", models: models)
+        return catalog
+    }
+
+    static func simulatedModel(
+        _ name: String,
+        latency: Double,
+        accuracy: Double = 0.8,
+        price: Double = 1,
+        conformity: Double = 0.3,
+        concurrency: Int? = nil
+    ) -> ModelSpec {
+        ModelSpec(
+            name: name, provider: .simulated, modelID: name, inputPricePerMillion: price, outputPricePerMillion: price,
+            description: "simulated test model \(name)", limits: ModelLimits(concurrency: concurrency),
+            simulation: SimulationProfile(
+                accuracy: [.general: accuracy], latencyMilliseconds: latency, latencyJitterMilliseconds: 0, outputTokens: 100,
+                conformity: conformity
+            )
+        )
+    }
+
+    static func orchestrator(catalog: Catalog, store: TraceStore? = nil, selection: SelectionMode = .greedy) async throws -> Orchestrator {
+        try await Orchestrator(
+            catalog: catalog,
+            store: try store ?? TraceStore.inMemory(),
+            configuration: OrchestratorConfiguration(controller: ControllerSettings(selection: selection)),
+            logger: logger
+        )
+    }
+
+    /// A fresh temporary folder.
+    static func temporaryDirectory() throws -> URL {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("orchestrate-tests-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        return url
+    }
+
+    /// The built `orchestrate` executable, beside the test bundle.
+    static func executable() -> URL? {
+        let candidates = [
+            URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("orchestrate"),
+            Bundle.main.bundleURL.appendingPathComponent("orchestrate"),
+            Bundle.main.bundleURL.deletingLastPathComponent().appendingPathComponent("orchestrate"),
+            repositoryRoot.appendingPathComponent(".build/debug/orchestrate"),
+        ]
+        return candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) }
+    }
+
+    /// Runs the executable to completion and returns its exit status, standard output and standard error.
+    /// It waits without blocking a thread of the shared pool, so timing tests running beside it are not starved.
+    static func runExecutable(_ arguments: [String]) async throws -> (status: Int32, output: String, error: String) {
+        guard let executable = executable() else { throw TestFailure("the orchestrate executable was not built") }
+        let directory = try temporaryDirectory()
+        let outputURL = directory.appendingPathComponent("stdout")
+        let errorURL = directory.appendingPathComponent("stderr")
+        FileManager.default.createFile(atPath: outputURL.path, contents: nil)
+        FileManager.default.createFile(atPath: errorURL.path, contents: nil)
+        let process = Process()
+        process.executableURL = executable
+        process.arguments = arguments
+        process.currentDirectoryURL = repositoryRoot
+        process.standardOutput = try FileHandle(forWritingTo: outputURL)
+        process.standardError = try FileHandle(forWritingTo: errorURL)
+        try await runToExit(process)
+        let output = try String(contentsOf: outputURL, encoding: .utf8)
+        let error = try String(contentsOf: errorURL, encoding: .utf8)
+        return (process.terminationStatus, output, error)
+    }
+
+    /// Starts a process (unless it is running already) and waits for it to end, without blocking a thread.
+    static func runToExit(_ process: Process) async throws {
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+            process.terminationHandler = { _ in continuation.resume() }
+            if !process.isRunning {
+                do {
+                    try process.run()
+                } catch {
+                    process.terminationHandler = nil
+                    continuation.resume(throwing: error)
+                }
+            }
+        }
+    }
+}
+
+struct TestFailure: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}

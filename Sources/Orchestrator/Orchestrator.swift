@@ -75,7 +75,7 @@ public struct Orchestrator: Sendable {
             let deadline = task.budget.deadlineSeconds.map { start + .milliseconds($0 * 1000) }
             outcome = try await executor.execute(
                 Executor.RunContext(
-                    runID: runID, runSpanID: record.spanID, agentSpanIDs: agentSpanIDs, seed: seed, task: task, plan: made,
+                    runID: runID, agentSpanIDs: agentSpanIDs, seed: seed, task: task, plan: made,
                     topology: topology, graph: graph, deadline: deadline
                 )
             )

@@ -6,6 +6,7 @@ import Testing
 struct CommandLineTests {
     @Test func runPrintsThePlanTheAnswerAndTheRunID() async throws {
         let directory = try TestSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
         let database = directory.appendingPathComponent("traces.sqlite").path
         let run = try await TestSupport.runExecutable(["run", "Workflows/tasks/example.json", "--db", database, "--seed", "3"])
         #expect(run.status == 0, "\(run.error)")
@@ -18,6 +19,7 @@ struct CommandLineTests {
 
     @Test func jsonRunsWithTheSameSeedAgree() async throws {
         let directory = try TestSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
         let database = directory.appendingPathComponent("traces.sqlite").path
         var results: [RunResult] = []
         for _ in 0..<2 {
@@ -35,6 +37,7 @@ struct CommandLineTests {
 
     @Test func malformedFilesGiveOneLineAndStartNothing() async throws {
         let directory = try TestSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
         let database = directory.appendingPathComponent("traces.sqlite").path
         let files = [
             "unknown.json": #"{"query": "x", "colour": 1}"#,

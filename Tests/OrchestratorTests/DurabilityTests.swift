@@ -11,6 +11,7 @@ struct DurabilityTests {
     @Test func aKilledRunKeepsItsMessagesAndIsMarkedInterrupted() async throws {
         let executable = try #require(TestSupport.executable(), "the orchestrate executable was not built")
         let directory = try TestSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
         let database = directory.appendingPathComponent("traces.sqlite").path
         let fleet = directory.appendingPathComponent("slow.json").path
         let task = directory.appendingPathComponent("task.json").path
@@ -59,6 +60,7 @@ struct DurabilityTests {
 
     @Test func runsOfLiveProcessesAreLeftRunning() async throws {
         let directory = try TestSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
         let path = directory.appendingPathComponent("traces.sqlite").path
         let store = try TraceStore.open(path: path, logger: TestSupport.logger)
         let orchestrator = try await TestSupport.orchestrator(catalog: try TestSupport.catalog(), store: store)

@@ -44,6 +44,7 @@ struct ExecutorTests {
 
     @Test func sameSeedGivesTheSameRunAndBothAreRecorded() async throws {
         let directory = try TestSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
         let store = try TraceStore.open(path: directory.appendingPathComponent("traces.sqlite").path, logger: TestSupport.logger)
         let catalog = try TestSupport.catalog()
         let orchestrator = try await TestSupport.orchestrator(catalog: catalog, store: store)

@@ -78,10 +78,11 @@ enum TestSupport {
     static func runExecutable(_ arguments: [String]) async throws -> (status: Int32, output: String, error: String) {
         guard let executable = executable() else { throw TestFailure("the orchestrate executable was not built") }
         let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
         let outputURL = directory.appendingPathComponent("stdout")
         let errorURL = directory.appendingPathComponent("stderr")
-        FileManager.default.createFile(atPath: outputURL.path, contents: nil)
-        FileManager.default.createFile(atPath: errorURL.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: outputURL.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: errorURL.path, contents: nil)
         let process = Process()
         process.executableURL = executable
         process.arguments = arguments

@@ -20,16 +20,6 @@ extension AgentGraph {
         self.init(agentCount: agentCount, steps: builder.steps, aggregation: topology.aggregation, answeringAgents: answering)
     }
 
-    /// Every edge of the graph, step by step, as `[[from→to]]`; handy in tests and traces.
-    public var edgesPerStep: [[Edge]] {
-        steps.map(\.edges)
-    }
-
-    /// The length of the longest chain of dependent steps (every step waits for the one before).
-    public var criticalPathLength: Int {
-        steps.count
-    }
-
     private struct Builder {
         let agentCount: Int
         let rounds: Int

@@ -14,7 +14,6 @@ struct Executor: Sendable {
     /// Where one run stands; fixed for the run.
     struct RunContext: Sendable {
         var runID: String
-        var runSpanID: String
         var agentSpanIDs: [String]
         var seed: UInt64
         var task: OrchestrationTask
@@ -131,7 +130,7 @@ struct Executor: Sendable {
             guard let model = catalog.fleet.model(named: run.plan.agents[agent].model) else { continue }
             let inputText = step.inputs(of: agent).compactMap { latest[$0]?.response }.joined()
             let promptTokens = TokenUsage.estimate(run.task.query + inputText) + 80
-            let outputTokens = min(maxOutputTokens, model.simulation?.outputTokens ?? maxOutputTokens)
+            let outputTokens = min(maxOutputTokens, model.simulation.map { $0.outputTokens * 5 / 4 + 1 } ?? maxOutputTokens)
             estimate += model.cost(promptTokens: promptTokens, completionTokens: outputTokens)
         }
         if spent + estimate > limit {
@@ -148,7 +147,7 @@ struct Executor: Sendable {
         }
         let kind = run.task.answerKind
         let promptInputs = inputs.map { sender, output in
-            PromptBuilder.Input(sender: run.plan.agents[sender], response: output.response, answer: output.answer, verdict: "unchecked")
+            PromptBuilder.Input(sender: run.plan.agents[sender], response: output.response, verdict: "unchecked")
         }
         let messages = PromptBuilder.messages(
             role: role, task: run.task, kind: kind, style: run.topology.style, inputs: promptInputs, ownPrevious: previous?.response

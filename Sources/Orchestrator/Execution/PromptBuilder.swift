@@ -4,7 +4,6 @@ enum PromptBuilder {
     struct Input {
         var sender: PlannedAgent
         var response: String
-        var answer: String?
         var verdict: String
     }
 

@@ -29,7 +29,9 @@ struct RunReport: Sendable {
             let roleWidth = plan.agents.map(\.role.count).max() ?? 0
             for agent in plan.agents {
                 let answer = result.agentAnswers.first { $0.index == agent.index }?.answer ?? "—"
-                lines.append("           agent \(agent.index)  \(agent.role.padding(toLength: roleWidth, withPad: " ", startingAt: 0))  \(agent.model)  → \(answer)")
+                lines.append(
+                    "           agent \(agent.index)  \(agent.role.padding(toLength: roleWidth, withPad: " ", startingAt: 0))  \(agent.model)  → \(answer)"
+                )
             }
         }
         var answerLine = "  answer   \(result.answer ?? "(none)")"

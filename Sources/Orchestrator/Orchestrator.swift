@@ -40,8 +40,12 @@ public struct Orchestrator: Sendable {
         self.logger = logger
         controller = try await CascadedController(catalog: catalog, embedder: embedder, settings: configuration.controller)
         executor = Executor(
-            catalog: catalog, providers: providers, store: store, gates: ModelGates(),
-            maxOutputTokens: configuration.maxOutputTokens, logger: logger
+            catalog: catalog,
+            providers: providers,
+            store: store,
+            gates: ModelGates(),
+            maxOutputTokens: configuration.maxOutputTokens,
+            logger: logger
         )
     }
 
@@ -75,8 +79,14 @@ public struct Orchestrator: Sendable {
             let deadline = task.budget.deadlineSeconds.map { start + .milliseconds($0 * 1000) }
             outcome = try await executor.execute(
                 Executor.RunContext(
-                    runID: runID, agentSpanIDs: agentSpanIDs, seed: seed, task: task, plan: made,
-                    topology: topology, graph: graph, deadline: deadline
+                    runID: runID,
+                    agentSpanIDs: agentSpanIDs,
+                    seed: seed,
+                    task: task,
+                    plan: made,
+                    topology: topology,
+                    graph: graph,
+                    deadline: deadline
                 )
             )
         } catch {

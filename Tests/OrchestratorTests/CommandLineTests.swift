@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Orchestrator
 
 /// The `orchestrate` executable, run as a user would run it.

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Orchestrator
 
 struct ControllerTests {
@@ -27,7 +28,10 @@ struct ControllerTests {
             for seed in UInt64(0)..<8 {
                 let plan = try await controller.plan(for: OrchestrationTask(id: "q\(index)", query: query), seed: seed)
                 #expect(plan.decisions.count == 2 + 2 * plan.agents.count)
-                #expect(plan.decisions.map(\.stage) == [.topology, .agentCount] + Array(repeating: .role, count: plan.agents.count) + Array(repeating: .model, count: plan.agents.count))
+                #expect(
+                    plan.decisions.map(\.stage) == [.topology, .agentCount] + Array(repeating: .role, count: plan.agents.count)
+                        + Array(repeating: .model, count: plan.agents.count)
+                )
                 for decision in plan.decisions {
                     let total = decision.candidates.reduce(0) { $0 + $1.probability }
                     #expect(abs(total - 1) < 1e-9, "\(decision.stage) sums to \(total)")
@@ -55,7 +59,8 @@ struct ControllerTests {
         let controller = try await controller(.sample, temperature: 3)
         let roles = ["math.solver", "math.arithmetic-checker", "math.algebraist", "general.judge"]
         let task = OrchestrationTask(
-            id: "pinned", query: Self.queries[1],
+            id: "pinned",
+            query: Self.queries[1],
             constraints: Constraints(topology: "debate", roles: roles, models: ["sim-small", "sim-medium"])
         )
         for seed in UInt64(0)..<20 {

@@ -1,9 +1,10 @@
 import Foundation
 import Testing
+
 @testable import Orchestrator
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A process killed in the middle of a run leaves its finished messages and a run marked interrupted.

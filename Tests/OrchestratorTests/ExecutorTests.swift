@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Orchestrator
 
 struct ExecutorTests {
@@ -8,8 +9,12 @@ struct ExecutorTests {
     @Test func aRoundOfFourAgentsRunsConcurrently() async throws {
         let catalog = try TestSupport.catalog(models: [TestSupport.simulatedModel("sim-fixed", latency: 200)])
         let orchestrator = try await TestSupport.orchestrator(catalog: catalog)
-        let task = OrchestrationTask(id: "concurrent", query: "What is 6 times 7?", expected: ExpectedAnswer(value: "42", kind: .number),
-                                     constraints: Constraints(topology: "vote-ensemble", agentCount: 4))
+        let task = OrchestrationTask(
+            id: "concurrent",
+            query: "What is 6 times 7?",
+            expected: ExpectedAnswer(value: "42", kind: .number),
+            constraints: Constraints(topology: "vote-ensemble", agentCount: 4)
+        )
         let result = try await orchestrator.run(task, seed: 1)
         #expect(result.status == .completed)
         let messages = try await orchestrator.store.messages(runID: result.runID)
@@ -79,8 +84,11 @@ struct ExecutorTests {
         let catalog = try TestSupport.catalog(models: [TestSupport.simulatedModel("sim-pricey", latency: 0, price: 100)])
         let orchestrator = try await TestSupport.orchestrator(catalog: catalog)
         let task = OrchestrationTask(
-            id: "budget", query: "What is 6 times 7?", expected: ExpectedAnswer(value: "42", kind: .number),
-            budget: Budget(maxCostUSD: 0.05), constraints: Constraints(topology: "chain", agentCount: 5)
+            id: "budget",
+            query: "What is 6 times 7?",
+            expected: ExpectedAnswer(value: "42", kind: .number),
+            budget: Budget(maxCostUSD: 0.05),
+            constraints: Constraints(topology: "chain", agentCount: 5)
         )
         let result = try await orchestrator.run(task, seed: 1)
         #expect(result.status == .stopped)
@@ -96,7 +104,9 @@ struct ExecutorTests {
         let catalog = try TestSupport.catalog(models: [TestSupport.simulatedModel("sim-slow", latency: 500)])
         let orchestrator = try await TestSupport.orchestrator(catalog: catalog)
         let task = OrchestrationTask(
-            id: "deadline", query: "What is 6 times 7?", budget: Budget(deadlineSeconds: 1.0),
+            id: "deadline",
+            query: "What is 6 times 7?",
+            budget: Budget(deadlineSeconds: 1.0),
             constraints: Constraints(topology: "chain", agentCount: 5)
         )
         let result = try await orchestrator.run(task, seed: 1)
@@ -113,7 +123,10 @@ struct ExecutorTests {
     @Test func aFailedRunIsStillRecorded() async throws {
         let catalog = try TestSupport.catalog()
         let orchestrator = try await Orchestrator(
-            catalog: catalog, store: try TraceStore.inMemory(), providers: ProviderRegistry(providers: [:]), logger: TestSupport.logger
+            catalog: catalog,
+            store: try TraceStore.inMemory(),
+            providers: ProviderRegistry(providers: [:]),
+            logger: TestSupport.logger
         )
         let result = try await orchestrator.run(OrchestrationTask(id: "no-provider", query: "What is 2 + 2?"), seed: 0)
         #expect(result.status == .failed)

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+
 @testable import Orchestrator
 
 /// Paths and builders shared by the tests.
@@ -37,10 +38,18 @@ enum TestSupport {
         concurrency: Int? = nil
     ) -> ModelSpec {
         ModelSpec(
-            name: name, provider: .simulated, modelID: name, inputPricePerMillion: price, outputPricePerMillion: price,
-            description: "simulated test model \(name)", limits: ModelLimits(concurrency: concurrency),
+            name: name,
+            provider: .simulated,
+            modelID: name,
+            inputPricePerMillion: price,
+            outputPricePerMillion: price,
+            description: "simulated test model \(name)",
+            limits: ModelLimits(concurrency: concurrency),
             simulation: SimulationProfile(
-                accuracy: [.general: accuracy], latencyMilliseconds: latency, latencyJitterMilliseconds: 0, outputTokens: 100,
+                accuracy: [.general: accuracy],
+                latencyMilliseconds: latency,
+                latencyJitterMilliseconds: 0,
+                outputTokens: 100,
                 conformity: conformity
             )
         )

@@ -51,7 +51,10 @@ public struct Catalog: Sendable, Codable, Equatable {
         var topology: Topology?
         if let name = pins.topology {
             guard let found = self.topology(named: name) else {
-                throw FieldError(field: "constraints.topology", problem: "expected one of \(topologies.map(\.name).joined(separator: ", ")), got \"\(name)\"")
+                throw FieldError(
+                    field: "constraints.topology",
+                    problem: "expected one of \(topologies.map(\.name).joined(separator: ", ")), got \"\(name)\""
+                )
             }
             topology = found
         }
@@ -67,7 +70,8 @@ public struct Catalog: Sendable, Codable, Equatable {
             let field = pins.agentCount != nil ? "constraints.agentCount" : "constraints.roles"
             throw FieldError(
                 field: field,
-                problem: "expected \(topology.agents.lowerBound) to \(topology.agents.upperBound) agents for topology '\(topology.name)', got \(count)"
+                problem:
+                    "expected \(topology.agents.lowerBound) to \(topology.agents.upperBound) agents for topology '\(topology.name)', got \(count)"
             )
         }
         if let topology, let limit = task.budget.maxAgents, topology.agents.lowerBound > limit {

@@ -70,7 +70,10 @@ public struct CatalogLoader: Sendable {
         do {
             names = try FileManager.default.contentsOfDirectory(atPath: directory)
         } catch {
-            throw CatalogError(file: directory, problem: "cannot list the folder; expected a workflows folder with \(folder)/*.json (use --workflows)")
+            throw CatalogError(
+                file: directory,
+                problem: "cannot list the folder; expected a workflows folder with \(folder)/*.json (use --workflows)"
+            )
         }
         let files = names.filter { $0.hasSuffix(".json") }.sorted().map { (directory as NSString).appendingPathComponent($0) }
         if files.isEmpty {
@@ -82,7 +85,11 @@ public struct CatalogLoader: Sendable {
     private func checkUnique(_ names: [String], kind: String, folder: String) throws(CatalogError) {
         var seen: Set<String> = []
         for name in names where !seen.insert(name).inserted {
-            throw CatalogError(file: (workflowsDirectory as NSString).appendingPathComponent(folder), field: "name", problem: "\(kind) '\(name)' is defined twice")
+            throw CatalogError(
+                file: (workflowsDirectory as NSString).appendingPathComponent(folder),
+                field: "name",
+                problem: "\(kind) '\(name)' is defined twice"
+            )
         }
     }
 }

@@ -75,7 +75,10 @@ enum TopologyFileParser {
             }
             let reader = try JSONObjectReader(item, path: itemPath, allowed: stepFields)
             guard let inputs = try reader.oneOf("inputs", as: InputRule.self) else {
-                throw FieldError(field: reader.qualified("inputs"), problem: "missing; expected one of \(InputRule.allCases.map(\.rawValue).joined(separator: ", "))")
+                throw FieldError(
+                    field: reader.qualified("inputs"),
+                    problem: "missing; expected one of \(InputRule.allCases.map(\.rawValue).joined(separator: ", "))"
+                )
             }
             phases.append(.step(selection: try selection(reader), inputs: inputs, repeatCount: try repeatCount(reader)))
         }

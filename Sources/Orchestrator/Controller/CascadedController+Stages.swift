@@ -18,14 +18,21 @@ extension CascadedController {
             indices.append(index)
         }
         guard !indices.isEmpty else {
-            throw PlanningError(message: "no topology fits the task's constraints and budget (agents pinned: \(pinnedCount.map(String.init) ?? "no"), budget.maxAgents: \(task.budget.maxAgents.map(String.init) ?? "none"))")
+            throw PlanningError(
+                message:
+                    "no topology fits the task's constraints and budget (agents pinned: \(pinnedCount.map(String.init) ?? "no"), budget.maxAgents: \(task.budget.maxAgents.map(String.init) ?? "none"))"
+            )
         }
         let logits = indices.map { index in
             catalog.topologies[index].prior.logit(difficulty: difficulty) + 0.5 * queryVector.dot(topologyVectors[index])
         }
         let choice = choose(
-            stage: .topology, position: nil, names: indices.map { catalog.topologies[$0].name }, logits: logits,
-            pinned: pins.topology != nil, random: &random
+            stage: .topology,
+            position: nil,
+            names: indices.map { catalog.topologies[$0].name },
+            logits: logits,
+            pinned: pins.topology != nil,
+            random: &random
         )
         decisions.append(choice.decision)
         return catalog.topologies[indices[choice.index]]
@@ -82,7 +89,14 @@ extension CascadedController {
                 let repeats = Double(chosen.filter { $0.name == role.name }.count)
                 return 3 * queryVector.dot(roleVectors[index]) + domainFit - 1.5 * repeats
             }
-            let choice = choose(stage: .role, position: position, names: indices.map { catalog.roles[$0].name }, logits: logits, pinned: false, random: &random)
+            let choice = choose(
+                stage: .role,
+                position: position,
+                names: indices.map { catalog.roles[$0].name },
+                logits: logits,
+                pinned: false,
+                random: &random
+            )
             decisions.append(choice.decision)
             chosen.append(catalog.roles[indices[choice.index]])
         }
@@ -114,11 +128,20 @@ extension CascadedController {
                 return 2 * context.dot(modelVectors[index]) + 1.2 * level * (2 * difficulty - 1) - teamDiscount * level
             }
             let names = indices.map { catalog.fleet.models[$0].name }
-            let choice = choose(stage: .model, position: position, names: names, logits: logits, pinned: indices.count == 1 && allowed != nil, random: &random)
+            let choice = choose(
+                stage: .model,
+                position: position,
+                names: names,
+                logits: logits,
+                pinned: indices.count == 1 && allowed != nil,
+                random: &random
+            )
             decisions.append(choice.decision)
             let fallbacks = choice.decision.candidates.enumerated()
                 .filter { $0.offset != choice.index }
-                .sorted { $0.element.probability > $1.element.probability || ($0.element.probability == $1.element.probability && $0.offset < $1.offset) }
+                .sorted {
+                    $0.element.probability > $1.element.probability || ($0.element.probability == $1.element.probability && $0.offset < $1.offset)
+                }
                 .map(\.element.name)
             agents.append(PlannedAgent(index: position, role: role.name, model: names[choice.index], fallbackModels: fallbacks))
         }

@@ -52,12 +52,22 @@ public struct CascadedController: Sendable {
         let topology = try chooseTopology(task: task, queryVector: queryVector, difficulty: difficulty, random: &random, decisions: &decisions)
         let agentCount = try chooseAgentCount(task: task, topology: topology, difficulty: difficulty, random: &random, decisions: &decisions)
         let roles = try chooseRoles(
-            task: task, topology: topology, agentCount: agentCount, domain: domain, queryVector: queryVector,
-            random: &random, decisions: &decisions
+            task: task,
+            topology: topology,
+            agentCount: agentCount,
+            domain: domain,
+            queryVector: queryVector,
+            random: &random,
+            decisions: &decisions
         )
         let agents = try chooseModels(
-            task: task, roles: roles, topology: topology, difficulty: difficulty, queryVector: queryVector,
-            random: &random, decisions: &decisions
+            task: task,
+            roles: roles,
+            topology: topology,
+            difficulty: difficulty,
+            queryVector: queryVector,
+            random: &random,
+            decisions: &decisions
         )
         let rounds = max(1, min(topology.defaultRounds, topology.maxRounds, task.budget.maxRounds ?? Int.max))
         return Plan(

@@ -32,7 +32,8 @@ public struct QueryProfile: Sendable, Equatable {
             $0.trimmingCharacters(in: .whitespaces).range(of: #"^\(?[A-Ja-j][).:]\s"#, options: .regularExpression) != nil
         }
         choiceCues = optionLines.count + (query.lowercased().contains("which of the following") ? 2 : 0)
-        let signal = -2.4 + 0.03 * Double(wordCount) + 0.25 * Double(min(numberCount, 8)) + 0.45 * Double(min(stepCues, 6))
+        let signal =
+            -2.4 + 0.03 * Double(wordCount) + 0.25 * Double(min(numberCount, 8)) + 0.45 * Double(min(stepCues, 6))
             + 0.5 * Double(min(codeCues, 6))
         difficulty = 1 / (1 + exp(-signal))
         if choiceCues >= 2 {

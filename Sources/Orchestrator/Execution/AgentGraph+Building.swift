@@ -3,7 +3,8 @@ extension AgentGraph {
     public init(topology: Topology, agentCount: Int, rounds: Int) throws(AgentGraphError) {
         guard topology.agents.contains(agentCount) else {
             throw AgentGraphError(
-                description: "topology '\(topology.name)' takes \(topology.agents.lowerBound) to \(topology.agents.upperBound) agents, not \(agentCount)"
+                description:
+                    "topology '\(topology.name)' takes \(topology.agents.lowerBound) to \(topology.agents.upperBound) agents, not \(agentCount)"
             )
         }
         var builder = Builder(agentCount: agentCount, rounds: max(1, rounds))

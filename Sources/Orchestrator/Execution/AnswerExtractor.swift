@@ -16,7 +16,8 @@ public enum AnswerExtractor {
             if let block = lastCodeBlock(in: response) { return normalise(block, kind: .code) }
             return marked.flatMap { normalise($0, kind: .code) }
         case .text:
-            let candidate = marked ?? response.split(separator: "\n").last(where: { !$0.trimmingCharacters(in: .whitespaces).isEmpty }).map(String.init)
+            let candidate =
+                marked ?? response.split(separator: "\n").last(where: { !$0.trimmingCharacters(in: .whitespaces).isEmpty }).map(String.init)
             return candidate.flatMap { normalise($0, kind: .text) }
         }
     }

@@ -91,7 +91,8 @@ struct Executor: Sendable {
                 }
             }
             if let deadlineHit = results.first(where: \.deadlineExceeded) {
-                stopReason = "deadline of \(format(run.task.budget.deadlineSeconds ?? 0)) s reached during step \(stepIndex) (agent \(deadlineHit.agent))"
+                stopReason =
+                    "deadline of \(format(run.task.budget.deadlineSeconds ?? 0)) s reached during step \(stepIndex) (agent \(deadlineHit.agent))"
                 break
             }
             if let limit = run.task.budget.maxCostUSD, cost > limit, stepIndex < run.graph.steps.count - 1 {
@@ -114,8 +115,14 @@ struct Executor: Sendable {
         }
         let error = latest.isEmpty && stopReason == nil ? (firstError ?? "no agent produced a message") : firstError
         return Outcome(
-            status: status, answer: answer, stopReason: stopReason, error: error, usage: usage, costUSD: cost,
-            messageCount: messageCount, latestAnswers: latestAnswers
+            status: status,
+            answer: answer,
+            stopReason: stopReason,
+            error: error,
+            usage: usage,
+            costUSD: cost,
+            messageCount: messageCount,
+            latestAnswers: latestAnswers
         )
     }
 
@@ -134,7 +141,8 @@ struct Executor: Sendable {
             estimate += model.cost(promptTokens: promptTokens, completionTokens: outputTokens)
         }
         if spent + estimate > limit {
-            return "budget of $\(format(limit)) would be passed by step \(stepIndex) (spent $\(format(spent)), step estimated at $\(format(estimate)))"
+            return
+                "budget of $\(format(limit)) would be passed by step \(stepIndex) (spent $\(format(spent)), step estimated at $\(format(estimate)))"
         }
         return nil
     }
@@ -143,18 +151,38 @@ struct Executor: Sendable {
     private func act(agent: Int, step: Int, inputs: [(Int, AgentOutput)], previous: AgentOutput?, run: RunContext) async throws -> CallResult {
         let planned = run.plan.agents[agent]
         guard let role = catalog.role(named: planned.role), let model = catalog.fleet.model(named: planned.model) else {
-            return CallResult(agent: agent, output: nil, usage: TokenUsage(), costUSD: 0, error: "agent \(agent): role or model missing from the catalogue", deadlineExceeded: false)
+            return CallResult(
+                agent: agent,
+                output: nil,
+                usage: TokenUsage(),
+                costUSD: 0,
+                error: "agent \(agent): role or model missing from the catalogue",
+                deadlineExceeded: false
+            )
         }
         let kind = run.task.answerKind
         let promptInputs = inputs.map { sender, output in
             PromptBuilder.Input(sender: run.plan.agents[sender], response: output.response, verdict: "unchecked")
         }
         let messages = PromptBuilder.messages(
-            role: role, task: run.task, kind: kind, style: run.topology.style, inputs: promptInputs, ownPrevious: previous?.response
+            role: role,
+            task: run.task,
+            kind: kind,
+            style: run.topology.style,
+            inputs: promptInputs,
+            ownPrevious: previous?.response
         )
         let context = CallContext(
-            taskID: run.task.id, query: run.task.query, domain: run.plan.domain, answerKind: kind, expected: run.task.expected,
-            role: role, agentIndex: agent, step: step, neighbourAnswers: inputs.compactMap { $0.1.answer }, seed: run.seed
+            taskID: run.task.id,
+            query: run.task.query,
+            domain: run.plan.domain,
+            answerKind: kind,
+            expected: run.task.expected,
+            role: role,
+            agentIndex: agent,
+            step: step,
+            neighbourAnswers: inputs.compactMap { $0.1.answer },
+            seed: run.seed
         )
         let request = ChatRequest(model: model, messages: messages, maxTokens: maxOutputTokens, context: context)
         let startedAt = Date()
@@ -183,18 +211,45 @@ struct Executor: Sendable {
         let cost = model.cost(promptTokens: usage.promptTokens, completionTokens: usage.completionTokens)
         let answer = response.flatMap { AnswerExtractor.extract(from: $0.content, kind: kind) }
         let record = MessageRecord(
-            id: nil, runID: run.runID, step: step, agentIndex: agent, role: role.name, model: model.name, provider: model.provider.rawValue,
-            promptJSON: Self.json(messages), response: response?.content, answer: answer,
-            promptTokens: usage.promptTokens, completionTokens: usage.completionTokens, tokensEstimated: usage.estimated,
-            costUSD: cost, latencyMilliseconds: latency, attempt: 1, error: failure,
-            startedAt: startedAt, finishedAt: Date(), spanID: TraceIDs.spanID(), parentSpanID: run.agentSpanIDs[agent]
+            id: nil,
+            runID: run.runID,
+            step: step,
+            agentIndex: agent,
+            role: role.name,
+            model: model.name,
+            provider: model.provider.rawValue,
+            promptJSON: Self.json(messages),
+            response: response?.content,
+            answer: answer,
+            promptTokens: usage.promptTokens,
+            completionTokens: usage.completionTokens,
+            tokensEstimated: usage.estimated,
+            costUSD: cost,
+            latencyMilliseconds: latency,
+            attempt: 1,
+            error: failure,
+            startedAt: startedAt,
+            finishedAt: Date(),
+            spanID: TraceIDs.spanID(),
+            parentSpanID: run.agentSpanIDs[agent]
         )
         let deliveries = inputs.map { sender, output in
-            DeliveryRecord(id: nil, runID: run.runID, messageID: output.messageID, senderIndex: sender, receiverIndex: agent, step: step, verdict: "unchecked")
+            DeliveryRecord(
+                id: nil,
+                runID: run.runID,
+                messageID: output.messageID,
+                senderIndex: sender,
+                receiverIndex: agent,
+                step: step,
+                verdict: "unchecked"
+            )
         }
         let messageID = try await store.recordMessage(record, deliveries: deliveries)
         if let failure {
-            logger.warning("agent call failed", metadata: ["run": "\(run.runID)", "agent": "\(agent)", "model": "\(model.name)", "error": "\(failure)"])
+            logger.warning(
+                "agent call failed",
+                metadata: ["run": "\(run.runID)", "agent": "\(agent)", "model": "\(model.name)", "error": "\(failure)"]
+            )
         }
         let output = response.map { AgentOutput(messageID: messageID, response: $0.content, answer: answer) }
         return CallResult(agent: agent, output: output, usage: usage, costUSD: cost, error: failure, deadlineExceeded: deadlineExceeded)
@@ -203,7 +258,10 @@ struct Executor: Sendable {
     struct DeadlineExceeded: Error {}
 
     /// Runs an operation, throwing `DeadlineExceeded` (and cancelling it) if the deadline passes first.
-    static func withDeadline<T: Sendable>(_ deadline: ContinuousClock.Instant?, _ operation: @escaping @Sendable () async throws -> T) async throws -> T {
+    static func withDeadline<T: Sendable>(
+        _ deadline: ContinuousClock.Instant?,
+        _ operation: @escaping @Sendable () async throws -> T
+    ) async throws -> T {
         guard let deadline else { return try await operation() }
         return try await withThrowingTaskGroup(of: T.self) { group in
             group.addTask { try await operation() }

@@ -7,7 +7,14 @@ enum PromptBuilder {
         var verdict: String
     }
 
-    static func messages(role: Role, task: OrchestrationTask, kind: AnswerKind, style: Topology.PromptStyle, inputs: [Input], ownPrevious: String?) -> [ChatMessage] {
+    static func messages(
+        role: Role,
+        task: OrchestrationTask,
+        kind: AnswerKind,
+        style: Topology.PromptStyle,
+        inputs: [Input],
+        ownPrevious: String?
+    ) -> [ChatMessage] {
         var system = role.systemPrompt
         if style == .stepByStep {
             system += "\nThink step by step, writing each step on its own line."

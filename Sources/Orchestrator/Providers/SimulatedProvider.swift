@@ -31,7 +31,8 @@ public struct SimulatedProvider: LLMProvider {
             answer = majority
             adopted = true
         }
-        let reasoning = adopted
+        let reasoning =
+            adopted
             ? "Having read the other agents, I side with their majority."
             : "Working through the task on my own terms."
         let content = """

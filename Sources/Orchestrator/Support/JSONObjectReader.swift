@@ -49,10 +49,16 @@ struct JSONObjectReader {
     func number(_ key: String, in range: ClosedRange<Double>) throws(FieldError) -> Double? {
         guard let value = fields[key], value != .null else { return nil }
         guard case .number(let number) = value else {
-            throw FieldError(field: qualified(key), problem: "expected a number from \(format(range.lowerBound)) to \(format(range.upperBound)), got \(value.typeName)")
+            throw FieldError(
+                field: qualified(key),
+                problem: "expected a number from \(format(range.lowerBound)) to \(format(range.upperBound)), got \(value.typeName)"
+            )
         }
         guard range.contains(number) else {
-            throw FieldError(field: qualified(key), problem: "expected a number from \(format(range.lowerBound)) to \(format(range.upperBound)), got \(value.preview)")
+            throw FieldError(
+                field: qualified(key),
+                problem: "expected a number from \(format(range.lowerBound)) to \(format(range.upperBound)), got \(value.preview)"
+            )
         }
         return number
     }
@@ -60,10 +66,16 @@ struct JSONObjectReader {
     func integer(_ key: String, in range: ClosedRange<Int>) throws(FieldError) -> Int? {
         guard let value = fields[key], value != .null else { return nil }
         guard case .number(let number) = value, number.rounded() == number, abs(number) < 1e15 else {
-            throw FieldError(field: qualified(key), problem: "expected an integer from \(range.lowerBound) to \(range.upperBound), got \(value.preview)")
+            throw FieldError(
+                field: qualified(key),
+                problem: "expected an integer from \(range.lowerBound) to \(range.upperBound), got \(value.preview)"
+            )
         }
         guard range.contains(Int(number)) else {
-            throw FieldError(field: qualified(key), problem: "expected an integer from \(range.lowerBound) to \(range.upperBound), got \(value.preview)")
+            throw FieldError(
+                field: qualified(key),
+                problem: "expected an integer from \(range.lowerBound) to \(range.upperBound), got \(value.preview)"
+            )
         }
         return Int(number)
     }

@@ -51,7 +51,12 @@ public struct TaskParser: Sendable {
                     throw TaskFileError(file: file, line: number, field: error.field, problem: error.problem)
                 }
                 if let first = firstLineOfID[parsed.id] {
-                    throw TaskFileError(file: file, line: number, field: "id", problem: "expected a unique id, got \"\(parsed.id)\" (already on line \(first))")
+                    throw TaskFileError(
+                        file: file,
+                        line: number,
+                        field: "id",
+                        problem: "expected a unique id, got \"\(parsed.id)\" (already on line \(first))"
+                    )
                 }
                 firstLineOfID[parsed.id] = number
                 tasks.append(parsed)

@@ -3,9 +3,9 @@ import GRDB
 import Logging
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// The durable record of every run: SQLite through GRDB, WAL, versioned migrations.

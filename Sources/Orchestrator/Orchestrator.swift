@@ -18,6 +18,9 @@ public struct Orchestrator: Sendable {
     public let store: TraceStore
     let executor: Executor
     let logger: Logger
+    /// Computed once: hashing encodes the whole catalogue.
+    let catalogHash: String
+    let fleetHash: String
 
     /// Loads the catalogue from the configured files and opens the trace store.
     public init(configuration: OrchestratorConfiguration, providers: ProviderRegistry = ProviderRegistry(), logger: Logger) async throws {
@@ -38,6 +41,8 @@ public struct Orchestrator: Sendable {
         self.catalog = catalog
         self.store = store
         self.logger = logger
+        catalogHash = catalog.hash
+        fleetHash = catalog.fleetHash
         controller = try await CascadedController(catalog: catalog, embedder: embedder, settings: configuration.controller)
         executor = Executor(
             catalog: catalog,
@@ -162,8 +167,8 @@ public struct Orchestrator: Sendable {
             planLogProbability: nil,
             controllerVersion: controller.version,
             fleetName: catalog.fleet.name,
-            fleetHash: catalog.fleetHash,
-            catalogHash: catalog.hash,
+            fleetHash: fleetHash,
+            catalogHash: catalogHash,
             simulated: catalog.fleet.isSimulated,
             seed: String(seed),
             traceID: TraceIDs.traceID(),

@@ -29,7 +29,7 @@ public struct TraceStore: Sendable {
         configuration.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
         }
-        let pool = try DatabasePool(path: path, configuration: configuration)
+        let pool = try openPool(path: path, configuration: configuration)
         let store = TraceStore(writer: pool, path: path)
         try store.migrate()
         let interrupted = try store.markInterruptedRuns()
@@ -37,6 +37,20 @@ public struct TraceStore: Sendable {
             logger.warning("marked runs of dead processes as interrupted", metadata: ["count": "\(interrupted)", "database": "\(path)"])
         }
         return store
+    }
+
+    /// Opens the pool, waiting out another process that is switching a new database to WAL at the same
+    /// moment (SQLite answers that with "database is locked" without calling the busy handler).
+    private static func openPool(path: String, configuration: Configuration) throws -> DatabasePool {
+        var attempts = 0
+        while true {
+            do {
+                return try DatabasePool(path: path, configuration: configuration)
+            } catch let error as DatabaseError where error.resultCode == .SQLITE_BUSY && attempts < 100 {
+                attempts += 1
+                usleep(20_000)
+            }
+        }
     }
 
     /// A store in memory, for tests and throw-away runs.

@@ -51,13 +51,15 @@ struct JSONObjectReader {
         guard case .number(let number) = value else {
             throw FieldError(
                 field: qualified(key),
-                problem: "expected a number from \(format(range.lowerBound)) to \(format(range.upperBound)), got \(value.typeName)"
+                problem:
+                    "expected a number from \(JSONValue.number(range.lowerBound).preview) to \(JSONValue.number(range.upperBound).preview), got \(value.typeName)"
             )
         }
         guard range.contains(number) else {
             throw FieldError(
                 field: qualified(key),
-                problem: "expected a number from \(format(range.lowerBound)) to \(format(range.upperBound)), got \(value.preview)"
+                problem:
+                    "expected a number from \(JSONValue.number(range.lowerBound).preview) to \(JSONValue.number(range.upperBound).preview), got \(value.preview)"
             )
         }
         return number
@@ -124,9 +126,5 @@ struct JSONObjectReader {
             throw FieldError(field: qualified(key), problem: "expected one of \(names), got \"\(text)\"")
         }
         return choice
-    }
-
-    private func format(_ value: Double) -> String {
-        value.rounded() == value && abs(value) < 1e15 ? String(Int64(value)) : String(value)
     }
 }

@@ -46,9 +46,11 @@ extension Orchestrate {
             let logger = common.bootstrapLogging()
             let catalog: Catalog
             let tasks: [OrchestrationTask]
+            let providers: ProviderRegistry
             do {
                 catalog = try CatalogLoader(workflowsDirectory: common.workflows).load(fleetPath: common.fleet)
                 tasks = try TaskParser(catalog: catalog).load(path: file)
+                providers = try common.providers(for: catalog.fleet)
             } catch {
                 printError("error: \(error)")
                 throw ExitCode(2)
@@ -60,7 +62,13 @@ extension Orchestrate {
                 controller: ControllerSettings(selection: explore ? .sample : .greedy, temperature: temperature)
             )
             let store = try TraceStore.open(path: common.db, logger: logger)
-            let orchestrator = try await Orchestrator(catalog: catalog, store: store, configuration: configuration, logger: logger)
+            let orchestrator = try await Orchestrator(
+                catalog: catalog,
+                store: store,
+                configuration: configuration,
+                providers: providers,
+                logger: logger
+            )
             let report = RunReport(json: json, databasePath: common.db, fleet: catalog.fleet)
             if !json { report.printHeader(taskCount: tasks.count) }
 

@@ -50,6 +50,7 @@ public struct Orchestrator: Sendable {
             store: store,
             gates: ModelGates(),
             maxOutputTokens: configuration.maxOutputTokens,
+            retryPolicy: configuration.retryPolicy,
             logger: logger
         )
     }
@@ -105,11 +106,13 @@ public struct Orchestrator: Sendable {
             record.stopReason = outcome.stopReason
             record.error = outcome.error
             record.answer = outcome.answer
-            record.score = Scorer.score(answer: outcome.answer, expected: task.expected)
+            record.score = Scorer.score(answer: outcome.answer, expected: task.expected) ?? outcome.recordedCorrect.map { $0 ? 1 : 0 }
             record.costUSD = outcome.costUSD
             record.promptTokens = outcome.usage.promptTokens
             record.completionTokens = outcome.usage.completionTokens
             record.tokensEstimated = outcome.usage.estimated
+            record.retries = outcome.retries
+            record.fallbacks = outcome.fallbacks
         } else if task.expected != nil {
             record.score = 0
         }
@@ -135,6 +138,8 @@ public struct Orchestrator: Sendable {
             costUSD: record.costUSD,
             wallSeconds: wall / 1000,
             messageCount: outcome?.messageCount ?? 0,
+            retries: record.retries,
+            fallbacks: record.fallbacks,
             fleet: catalog.fleet.name,
             simulated: catalog.fleet.isSimulated,
             seed: String(seed)

@@ -10,6 +10,8 @@ public struct OrchestratorConfiguration: Sendable {
     public var controller: ControllerSettings
     /// The most tokens any one reply may have.
     public var maxOutputTokens: Int
+    /// Retries, backoff and fallback for failed calls.
+    public var retryPolicy: RetryPolicy
 
     /// The default trace database, relative to the working directory.
     public static let defaultDatabasePath = "Traces/traces.sqlite"
@@ -19,12 +21,14 @@ public struct OrchestratorConfiguration: Sendable {
         fleetPath: String? = nil,
         databasePath: String? = OrchestratorConfiguration.defaultDatabasePath,
         controller: ControllerSettings = ControllerSettings(),
-        maxOutputTokens: Int = 512
+        maxOutputTokens: Int = 512,
+        retryPolicy: RetryPolicy = RetryPolicy()
     ) {
         self.workflowsDirectory = workflowsDirectory
         self.fleetPath = fleetPath
         self.databasePath = databasePath
         self.controller = controller
         self.maxOutputTokens = maxOutputTokens
+        self.retryPolicy = retryPolicy
     }
 }

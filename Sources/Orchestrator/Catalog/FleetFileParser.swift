@@ -2,10 +2,12 @@
 enum FleetFileParser {
     static let fleetFields: Set<String> = ["name", "description", "models"]
     static let modelFields: Set<String> = [
-        "name", "provider", "modelID", "endpoint", "apiKeyEnvironment", "inputPricePerMillion", "outputPricePerMillion",
-        "contextLength", "description", "limits", "simulation",
+        "name", "provider", "modelID", "endpoint", "endpointEnvironment", "apiKeyEnvironment", "inputPricePerMillion",
+        "outputPricePerMillion", "contextLength", "description", "limits", "decoding", "fewShotExamples", "simulation",
     ]
-    static let limitFields: Set<String> = ["concurrency", "requestsPerMinute"]
+    static let limitFields: Set<String> = ["concurrency", "requestsPerMinute", "timeoutSeconds", "maxRetries"]
+    static let decodingFields: Set<String> = ["temperature", "topP", "maxTokens", "stop"]
+    static let exampleFields: Set<String> = ["user", "assistant"]
     static let simulationFields: Set<String> = ["accuracy", "latencyMilliseconds", "latencyJitterMilliseconds", "outputTokens", "conformity"]
 
     static func parse(_ value: JSONValue, file: String) throws(CatalogError) -> Fleet {
@@ -40,6 +42,20 @@ enum FleetFileParser {
         if let object = try reader.object("limits", allowed: limitFields) {
             limits.concurrency = try object.integer("concurrency", in: 1...10_000)
             limits.requestsPerMinute = try object.integer("requestsPerMinute", in: 1...1_000_000)
+            limits.timeoutSeconds = try object.number("timeoutSeconds", in: 0.001...86_400)
+            limits.maxRetries = try object.integer("maxRetries", in: 0...20)
+        }
+        var decoding = DecodingSettings()
+        if let object = try reader.object("decoding", allowed: decodingFields) {
+            decoding.temperature = try object.number("temperature", in: 0...5)
+            decoding.topP = try object.number("topP", in: 0...1)
+            decoding.maxTokens = try object.integer("maxTokens", in: 1...1_000_000)
+            decoding.stop = try object.strings("stop") ?? []
+        }
+        var examples: [FewShotExample] = []
+        for (index, item) in (try reader.array("fewShotExamples") ?? []).enumerated() {
+            let example = try JSONObjectReader(item, path: reader.qualified("fewShotExamples[\(index)]"), allowed: exampleFields)
+            examples.append(FewShotExample(user: try example.requiredString("user"), assistant: try example.requiredString("assistant")))
         }
         var simulation: SimulationProfile?
         if let object = try reader.object("simulation", allowed: simulationFields) {
@@ -51,17 +67,23 @@ enum FleetFileParser {
         if provider == .openai && !reader.has("endpoint") {
             throw FieldError(field: reader.qualified("endpoint"), problem: "missing; an openai model needs the base URL of its endpoint")
         }
+        if let endpoint = try reader.string("endpoint"), !(endpoint.hasPrefix("http://") || endpoint.hasPrefix("https://")) {
+            throw FieldError(field: reader.qualified("endpoint"), problem: "expected an http:// or https:// base URL, got \"\(endpoint)\"")
+        }
         return ModelSpec(
             name: name,
             provider: provider,
             modelID: try reader.string("modelID") ?? name,
             endpoint: try reader.string("endpoint"),
+            endpointEnvironment: try reader.string("endpointEnvironment"),
             apiKeyEnvironment: try reader.string("apiKeyEnvironment"),
             inputPricePerMillion: try reader.number("inputPricePerMillion", in: 0...10_000) ?? 0,
             outputPricePerMillion: try reader.number("outputPricePerMillion", in: 0...10_000) ?? 0,
             contextLength: try reader.integer("contextLength", in: 256...100_000_000) ?? 8192,
             description: try reader.requiredString("description"),
             limits: limits,
+            decoding: decoding,
+            fewShotExamples: examples,
             simulation: simulation
         )
     }

@@ -6,8 +6,10 @@ public struct ModelSpec: Sendable, Codable, Equatable {
     public var provider: ProviderKind
     /// The model id sent to the provider.
     public var modelID: String
-    /// The base URL of an OpenAI-compatible endpoint (for `openai`).
+    /// The base URL of an OpenAI-compatible endpoint (for `openai`), such as `http://127.0.0.1:8080/v1`.
     public var endpoint: String?
+    /// The name of an environment variable that, when set, replaces `endpoint` (for servers on changing ports).
+    public var endpointEnvironment: String?
     /// The name of the environment variable that holds the API key; the key itself is never stored.
     public var apiKeyEnvironment: String?
     /// US dollars per million input tokens.
@@ -20,6 +22,10 @@ public struct ModelSpec: Sendable, Codable, Equatable {
     public var description: String
     /// Optional limits on how the model is called.
     public var limits: ModelLimits
+    /// Sampling settings sent with every call; several settings of one model make distinct fleet members.
+    public var decoding: DecodingSettings
+    /// Example exchanges put before each task, for base models that need few-shot prompting.
+    public var fewShotExamples: [FewShotExample]
     /// How a simulated model behaves (only for `simulated`).
     public var simulation: SimulationProfile?
 
@@ -28,24 +34,30 @@ public struct ModelSpec: Sendable, Codable, Equatable {
         provider: ProviderKind,
         modelID: String,
         endpoint: String? = nil,
+        endpointEnvironment: String? = nil,
         apiKeyEnvironment: String? = nil,
         inputPricePerMillion: Double,
         outputPricePerMillion: Double,
         contextLength: Int = 8192,
         description: String,
         limits: ModelLimits = ModelLimits(),
+        decoding: DecodingSettings = DecodingSettings(),
+        fewShotExamples: [FewShotExample] = [],
         simulation: SimulationProfile? = nil
     ) {
         self.name = name
         self.provider = provider
         self.modelID = modelID
         self.endpoint = endpoint
+        self.endpointEnvironment = endpointEnvironment
         self.apiKeyEnvironment = apiKeyEnvironment
         self.inputPricePerMillion = inputPricePerMillion
         self.outputPricePerMillion = outputPricePerMillion
         self.contextLength = contextLength
         self.description = description
         self.limits = limits
+        self.decoding = decoding
+        self.fewShotExamples = fewShotExamples
         self.simulation = simulation
     }
 
@@ -72,14 +84,55 @@ public enum ProviderKind: String, Sendable, Codable, CaseIterable {
 
 /// Limits on calls to one model.
 public struct ModelLimits: Sendable, Codable, Equatable {
-    /// The most calls in flight at once.
+    /// The most calls in flight at once, across every run of an orchestrator.
     public var concurrency: Int?
     /// The most requests a minute.
     public var requestsPerMinute: Int?
+    /// How long one call may take, in seconds, before it counts as timed out.
+    public var timeoutSeconds: Double?
+    /// How many times a call that failed in a retryable way (429, 5xx, timeout, connection) is tried again.
+    public var maxRetries: Int?
 
-    public init(concurrency: Int? = nil, requestsPerMinute: Int? = nil) {
+    /// The call timeout when a model sets none.
+    public static let defaultTimeoutSeconds = 120.0
+    /// The retries when a model sets none.
+    public static let defaultMaxRetries = 2
+
+    public init(concurrency: Int? = nil, requestsPerMinute: Int? = nil, timeoutSeconds: Double? = nil, maxRetries: Int? = nil) {
         self.concurrency = concurrency
         self.requestsPerMinute = requestsPerMinute
+        self.timeoutSeconds = timeoutSeconds
+        self.maxRetries = maxRetries
+    }
+}
+
+/// Sampling settings sent with every call to a model.
+public struct DecodingSettings: Sendable, Codable, Equatable {
+    /// Sampling temperature.
+    public var temperature: Double?
+    /// Nucleus sampling mass.
+    public var topP: Double?
+    /// The most tokens a reply may have; the orchestrator's own limit applies when it is lower.
+    public var maxTokens: Int?
+    /// Sequences that end a reply.
+    public var stop: [String]
+
+    public init(temperature: Double? = nil, topP: Double? = nil, maxTokens: Int? = nil, stop: [String] = []) {
+        self.temperature = temperature
+        self.topP = topP
+        self.maxTokens = maxTokens
+        self.stop = stop
+    }
+}
+
+/// One worked example shown to a model before the task: a user turn and the assistant's reply.
+public struct FewShotExample: Sendable, Codable, Equatable {
+    public var user: String
+    public var assistant: String
+
+    public init(user: String, assistant: String) {
+        self.user = user
+        self.assistant = assistant
     }
 }
 

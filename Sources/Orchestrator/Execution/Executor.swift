@@ -9,6 +9,7 @@ struct Executor: Sendable {
     let store: TraceStore
     let gates: ModelGates
     let maxOutputTokens: Int
+    let retryPolicy: RetryPolicy
     let logger: Logger
 
     /// Where one run stands; fixed for the run.
@@ -21,6 +22,8 @@ struct Executor: Sendable {
         var topology: Topology
         var graph: AgentGraph
         var deadline: ContinuousClock.Instant?
+        /// Models that failed for good in this run.
+        var health = ModelHealth()
     }
 
     /// The latest thing an agent said.
@@ -28,16 +31,22 @@ struct Executor: Sendable {
         var messageID: Int64
         var response: String
         var answer: String?
+        /// The recorded judgement of a recorded outcome that keeps no answer text.
+        var recordedCorrect: Bool?
     }
 
-    /// The result of one agent's call in a step.
+    /// The result of one agent's turn in a step, over all its attempts and fallbacks.
     struct CallResult: Sendable {
         var agent: Int
         var output: AgentOutput?
-        var usage: TokenUsage
-        var costUSD: Double
+        var usage = TokenUsage()
+        var costUSD = 0.0
         var error: String?
-        var deadlineExceeded: Bool
+        var deadlineExceeded = false
+        /// Model calls made, retries and fallbacks included.
+        var calls = 0
+        var retries = 0
+        var fallbacks = 0
     }
 
     /// How execution ended.
@@ -49,7 +58,11 @@ struct Executor: Sendable {
         var usage: TokenUsage
         var costUSD: Double
         var messageCount: Int
+        var retries: Int
+        var fallbacks: Int
         var latestAnswers: [Int: String]
+        /// For recorded outcomes without answer text: whether the final answer was recorded as correct.
+        var recordedCorrect: Bool?
     }
 
     /// Runs the graph. Throws only when the trace store cannot record.
@@ -58,6 +71,8 @@ struct Executor: Sendable {
         var usage = TokenUsage()
         var cost = 0.0
         var messageCount = 0
+        var retries = 0
+        var fallbacks = 0
         var firstError: String?
         var stopReason: String?
 
@@ -83,7 +98,9 @@ struct Executor: Sendable {
             for result in results {
                 usage = usage + result.usage
                 cost += result.costUSD
-                messageCount += 1
+                messageCount += result.calls
+                retries += result.retries
+                fallbacks += result.fallbacks
                 if let output = result.output {
                     latest[result.agent] = output
                 } else if firstError == nil {
@@ -107,6 +124,9 @@ struct Executor: Sendable {
             answers = latestAnswers.keys.sorted().compactMap { latestAnswers[$0] }
         }
         let answer = Aggregator.majority(of: answers)
+        let answering = run.graph.answeringAgents.compactMap { latest[$0] }
+        let judgements = (answering.isEmpty ? Array(latest.values) : answering).compactMap(\.recordedCorrect)
+        let recordedCorrect = Aggregator.majority(of: judgements.map { $0 ? "correct" : "wrong" }).map { $0 == "correct" }
         let status: RunStatus
         if latest.isEmpty {
             status = stopReason == nil ? .failed : .stopped
@@ -122,7 +142,10 @@ struct Executor: Sendable {
             usage: usage,
             costUSD: cost,
             messageCount: messageCount,
-            latestAnswers: latestAnswers
+            retries: retries,
+            fallbacks: fallbacks,
+            latestAnswers: latestAnswers,
+            recordedCorrect: recordedCorrect
         )
     }
 
@@ -147,141 +170,13 @@ struct Executor: Sendable {
         return nil
     }
 
-    /// One agent's call in one step, recorded as soon as it ends.
-    private func act(agent: Int, step: Int, inputs: [(Int, AgentOutput)], previous: AgentOutput?, run: RunContext) async throws -> CallResult {
-        let planned = run.plan.agents[agent]
-        guard let role = catalog.role(named: planned.role), let model = catalog.fleet.model(named: planned.model) else {
-            return CallResult(
-                agent: agent,
-                output: nil,
-                usage: TokenUsage(),
-                costUSD: 0,
-                error: "agent \(agent): role or model missing from the catalogue",
-                deadlineExceeded: false
-            )
-        }
-        let kind = run.task.answerKind
-        let promptInputs = inputs.map { sender, output in
-            PromptBuilder.Input(sender: run.plan.agents[sender], response: output.response, verdict: "unchecked")
-        }
-        let messages = PromptBuilder.messages(
-            role: role,
-            task: run.task,
-            kind: kind,
-            style: run.topology.style,
-            inputs: promptInputs,
-            ownPrevious: previous?.response
-        )
-        let context = CallContext(
-            taskID: run.task.id,
-            query: run.task.query,
-            domain: run.plan.domain,
-            answerKind: kind,
-            expected: run.task.expected,
-            role: role,
-            agentIndex: agent,
-            step: step,
-            neighbourAnswers: inputs.compactMap { $0.1.answer },
-            seed: run.seed
-        )
-        let request = ChatRequest(model: model, messages: messages, maxTokens: maxOutputTokens, context: context)
-        let startedAt = Date()
-        let clock = ContinuousClock()
-        let start = clock.now
-        var response: ChatResponse?
-        var failure: String?
-        var deadlineExceeded = false
-        do {
-            let provider = try providers.provider(for: model)
-            let gate = await gates.gate(for: model)
-            response = try await Self.withDeadline(run.deadline) {
-                if let gate {
-                    return try await gate.withPermit { try await provider.complete(request) }
-                }
-                return try await provider.complete(request)
-            }
-        } catch is DeadlineExceeded {
-            deadlineExceeded = true
-            failure = "deadline exceeded while waiting for \(model.name)"
-        } catch {
-            failure = "\(error)"
-        }
-        let latency = (clock.now - start).milliseconds
-        let usage = response?.usage ?? TokenUsage(promptTokens: 0, completionTokens: 0, estimated: false)
-        let cost = model.cost(promptTokens: usage.promptTokens, completionTokens: usage.completionTokens)
-        let answer = response.flatMap { AnswerExtractor.extract(from: $0.content, kind: kind) }
-        let record = MessageRecord(
-            id: nil,
-            runID: run.runID,
-            step: step,
-            agentIndex: agent,
-            role: role.name,
-            model: model.name,
-            provider: model.provider.rawValue,
-            promptJSON: Self.json(messages),
-            response: response?.content,
-            answer: answer,
-            promptTokens: usage.promptTokens,
-            completionTokens: usage.completionTokens,
-            tokensEstimated: usage.estimated,
-            costUSD: cost,
-            latencyMilliseconds: latency,
-            attempt: 1,
-            error: failure,
-            startedAt: startedAt,
-            finishedAt: Date(),
-            spanID: TraceIDs.spanID(),
-            parentSpanID: run.agentSpanIDs[agent]
-        )
-        let deliveries = inputs.map { sender, output in
-            DeliveryRecord(
-                id: nil,
-                runID: run.runID,
-                messageID: output.messageID,
-                senderIndex: sender,
-                receiverIndex: agent,
-                step: step,
-                verdict: "unchecked"
-            )
-        }
-        let messageID = try await store.recordMessage(record, deliveries: deliveries)
-        if let failure {
-            logger.warning(
-                "agent call failed",
-                metadata: ["run": "\(run.runID)", "agent": "\(agent)", "model": "\(model.name)", "error": "\(failure)"]
-            )
-        }
-        let output = response.map { AgentOutput(messageID: messageID, response: $0.content, answer: answer) }
-        return CallResult(agent: agent, output: output, usage: usage, costUSD: cost, error: failure, deadlineExceeded: deadlineExceeded)
-    }
-
-    struct DeadlineExceeded: Error {}
-
-    /// Runs an operation, throwing `DeadlineExceeded` (and cancelling it) if the deadline passes first.
-    static func withDeadline<T: Sendable>(
-        _ deadline: ContinuousClock.Instant?,
-        _ operation: @escaping @Sendable () async throws -> T
-    ) async throws -> T {
-        guard let deadline else { return try await operation() }
-        return try await withThrowingTaskGroup(of: T.self) { group in
-            group.addTask { try await operation() }
-            group.addTask {
-                try await Task.sleep(until: deadline, clock: .continuous)
-                throw DeadlineExceeded()
-            }
-            defer { group.cancelAll() }
-            guard let first = try await group.next() else { throw DeadlineExceeded() }
-            return first
-        }
-    }
-
     static func json(_ messages: [ChatMessage]) -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         return (try? encoder.encode(messages)).map { String(decoding: $0, as: UTF8.self) } ?? "[]"
     }
 
-    private func format(_ value: Double) -> String {
+    func format(_ value: Double) -> String {
         String(format: value < 0.01 ? "%.6f" : "%.4f", value)
     }
 }

@@ -13,7 +13,8 @@ enum PromptBuilder {
         kind: AnswerKind,
         style: Topology.PromptStyle,
         inputs: [Input],
-        ownPrevious: String?
+        ownPrevious: String?,
+        examples: [FewShotExample] = []
     ) -> [ChatMessage] {
         var system = role.systemPrompt
         if style == .stepByStep {
@@ -31,7 +32,10 @@ enum PromptBuilder {
             }
             user += "\n\nWeigh these messages; do not adopt a claim you cannot check."
         }
-        return [ChatMessage(role: .system, content: system), ChatMessage(role: .user, content: user)]
+        let shots = examples.flatMap {
+            [ChatMessage(role: .user, content: "Task:\n\($0.user)"), ChatMessage(role: .assistant, content: $0.assistant)]
+        }
+        return [ChatMessage(role: .system, content: system)] + shots + [ChatMessage(role: .user, content: user)]
     }
 
     static func answerInstruction(_ kind: AnswerKind) -> String {

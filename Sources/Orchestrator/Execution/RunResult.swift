@@ -11,7 +11,7 @@ public struct RunResult: Sendable, Codable, Equatable {
     public var answer: String?
     /// The expected answer, when the task has one.
     public var expected: String?
-    /// 1 or 0 against the expected answer; nil without one.
+    /// 1 or 0 against the expected answer (or, for recorded outcomes without one, the recorded judgement); nil otherwise.
     public var score: Double?
     /// The plan, when planning succeeded.
     public var plan: Plan?
@@ -20,8 +20,12 @@ public struct RunResult: Sendable, Codable, Equatable {
     public var usage: TokenUsage
     public var costUSD: Double
     public var wallSeconds: Double
-    /// The number of model calls recorded.
+    /// The number of model calls recorded, retries and fallbacks included.
     public var messageCount: Int
+    /// Calls retried after a retryable failure.
+    public var retries: Int
+    /// Calls that went to a fallback model.
+    public var fallbacks: Int
     public var fleet: String
     /// True when any model of the fleet is simulated.
     public var simulated: Bool

@@ -103,11 +103,15 @@ public struct ChatResponse: Sendable, Equatable {
     public var usage: TokenUsage
     /// Why generation stopped, when the provider says.
     public var finishReason: String?
+    /// Whether the answer was judged correct when it was recorded, for recorded outcomes that keep only that
+    /// judgement (MMLU in RouteLLM's data); nil for live models.
+    public var recordedCorrect: Bool?
 
-    public init(content: String, usage: TokenUsage, finishReason: String? = nil) {
+    public init(content: String, usage: TokenUsage, finishReason: String? = nil, recordedCorrect: Bool? = nil) {
         self.content = content
         self.usage = usage
         self.finishReason = finishReason
+        self.recordedCorrect = recordedCorrect
     }
 }
 

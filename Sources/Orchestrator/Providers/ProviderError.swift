@@ -4,13 +4,17 @@ public struct ProviderError: Error, Sendable, CustomStringConvertible {
     public enum Kind: String, Sendable {
         /// The provider kind is not available in this build or configuration.
         case unavailable
-        /// The model's description is incomplete for its provider.
+        /// The model's description is incomplete for its provider, or the key it names is not set.
         case misconfigured
         /// The call took too long.
         case timeout
-        /// The provider answered with something unusable.
+        /// The connection failed or closed before a whole reply arrived.
+        case connection
+        /// The provider asked us to slow down (HTTP 429).
+        case rateLimited
+        /// The provider answered with something unusable: not JSON, no choices, empty content, too large.
         case invalidResponse
-        /// The provider refused or failed the call.
+        /// The provider refused or failed the call (an HTTP error status).
         case failed
     }
 
@@ -19,12 +23,25 @@ public struct ProviderError: Error, Sendable, CustomStringConvertible {
     public var message: String
     /// True when trying again may succeed.
     public var isRetryable: Bool
+    /// How long the provider asked us to wait before trying again (HTTP `Retry-After`), in seconds.
+    public var retryAfterSeconds: Double?
+    /// The HTTP status, when the failure came with one.
+    public var httpStatus: Int?
 
-    public init(kind: Kind, model: String, message: String, isRetryable: Bool = false) {
+    public init(
+        kind: Kind,
+        model: String,
+        message: String,
+        isRetryable: Bool = false,
+        retryAfterSeconds: Double? = nil,
+        httpStatus: Int? = nil
+    ) {
         self.kind = kind
         self.model = model
         self.message = message
         self.isRetryable = isRetryable
+        self.retryAfterSeconds = retryAfterSeconds
+        self.httpStatus = httpStatus
     }
 
     public var description: String {

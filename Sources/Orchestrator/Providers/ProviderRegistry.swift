@@ -2,12 +2,19 @@
 public struct ProviderRegistry: Sendable {
     private var providers: [ProviderKind: any LLMProvider]
 
-    /// A registry with the providers this build has: `simulated`.
+    /// A registry with the providers every build has: `simulated` and `openai` (any OpenAI-compatible
+    /// endpoint). `recorded` needs recordings: see `init(recordings:)`.
     public init() {
-        providers = [.simulated: SimulatedProvider()]
+        providers = [.simulated: SimulatedProvider(), .openai: OpenAICompatibleProvider()]
     }
 
-    /// A registry with the given providers; useful for tests and for plugging in your own.
+    /// The standard providers, and a recorded provider answering from `recordings`.
+    public init(recordings: RecordedOutcomes) {
+        self.init()
+        providers[.recorded] = RecordedProvider(outcomes: recordings)
+    }
+
+    /// A registry with the given providers only; useful for tests and for plugging in your own.
     public init(providers: [ProviderKind: any LLMProvider]) {
         self.providers = providers
     }
@@ -20,11 +27,11 @@ public struct ProviderRegistry: Sendable {
     /// The provider for a model.
     public func provider(for model: ModelSpec) throws(ProviderError) -> any LLMProvider {
         guard let provider = providers[model.provider] else {
-            throw ProviderError(
-                kind: .unavailable,
-                model: model.name,
-                message: "no provider of kind '\(model.provider.rawValue)' is registered in this build"
-            )
+            let hint =
+                model.provider == .recorded
+                ? "no recorded outcomes are loaded; pass the dataset's folder (orchestrate --recordings DIR)"
+                : "no provider of kind '\(model.provider.rawValue)' is registered"
+            throw ProviderError(kind: .unavailable, model: model.name, message: hint)
         }
         return provider
     }

@@ -38,6 +38,10 @@ public struct RunRecord: Sendable, Codable, Equatable, FetchableRecord, Persista
     public var host: String
     public var startedAt: Date
     public var finishedAt: Date?
+    /// Calls retried after a retryable failure.
+    public var retries: Int = 0
+    /// Calls that went to a fallback model.
+    public var fallbacks: Int = 0
 }
 
 /// A row of `decisions`: one controller decision of a run.
@@ -95,6 +99,18 @@ public struct MessageRecord: Sendable, Codable, Equatable, FetchableRecord, Muta
     public var finishedAt: Date
     public var spanID: String
     public var parentSpanID: String
+    /// The planned model this call fell back from, when it is a fallback.
+    public var fallbackFrom: String?
+    /// The `ProviderError` kind (or `deadline`) of a failed call.
+    public var errorKind: String?
+    /// The HTTP status of a failed call, when it had one.
+    public var httpStatus: Int?
+    /// What the executor did after a failed call: the retry and its wait, the fallback, or giving up.
+    public var recovery: String?
+    /// Why generation stopped, as the provider said.
+    public var finishReason: String?
+    /// For recorded outcomes that keep only a judgement: whether the recorded answer was correct.
+    public var recordedCorrect: Bool?
 
     public mutating func didInsert(_ inserted: InsertionSuccess) {
         id = inserted.rowID

@@ -93,6 +93,20 @@ extension TraceStore {
                 table.column("verdict", .text).notNull()
             }
         }
+        migrator.registerMigration("v2-message-recovery") { db in
+            try db.alter(table: "messages") { table in
+                table.add(column: "fallbackFrom", .text)
+                table.add(column: "errorKind", .text)
+                table.add(column: "httpStatus", .integer)
+                table.add(column: "recovery", .text)
+                table.add(column: "finishReason", .text)
+                table.add(column: "recordedCorrect", .boolean)
+            }
+            try db.alter(table: "runs") { table in
+                table.add(column: "retries", .integer).notNull().defaults(to: 0)
+                table.add(column: "fallbacks", .integer).notNull().defaults(to: 0)
+            }
+        }
         return migrator
     }
 

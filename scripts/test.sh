@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Runs every test, the one against a real local model included: starts the local model (installing it the
+# first time, see scripts/local-llm.sh), runs `swift test`, and stops the model again if it started it.
+# Arguments go to `swift test` (for example --filter LocalModelTests).
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+started_here=0
+if ! scripts/local-llm.sh status 2>/dev/null; then
+    started_here=1
+    # One core for the model, one for the tests beside it: several tests measure concurrency in wall time.
+    export ORCHESTRATE_LOCAL_LLM_THREADS="${ORCHESTRATE_LOCAL_LLM_THREADS:-1}"
+fi
+eval "$(scripts/local-llm.sh start)"
+if [[ $started_here == 1 ]]; then
+    trap 'scripts/local-llm.sh stop' EXIT
+fi
+export ORCHESTRATE_REQUIRE_LOCAL_LLM=1
+swift test "$@"

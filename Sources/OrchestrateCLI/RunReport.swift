@@ -43,10 +43,18 @@ struct RunReport: Sendable {
         if let reason = result.stopReason { lines.append("  stopped  \(reason)") }
         if let error = result.error { lines.append("  error    \(error)") }
         lines.append(
-            "  usage    cost $\(String(format: "%.6f", result.costUSD)) · tokens \(result.usage.totalTokens) (\(result.usage.promptTokens) in / \(result.usage.completionTokens) out\(result.usage.estimated ? ", estimated" : "")) · \(result.messageCount) calls · wall \(String(format: "%.2f", result.wallSeconds)) s"
+            "  usage    cost $\(String(format: "%.6f", result.costUSD)) · tokens \(result.usage.totalTokens) (\(result.usage.promptTokens) in / \(result.usage.completionTokens) out\(result.usage.estimated ? ", estimated" : "")) · \(result.messageCount) calls\(recoveries(result)) · wall \(String(format: "%.2f", result.wallSeconds)) s"
         )
         lines.append("  run      \(result.runID)   seed \(result.seed)")
         Swift.print(lines.joined(separator: "\n"))
+    }
+
+    /// ` (2 retries, 1 fallback)`, or nothing when every call went through first time.
+    func recoveries(_ result: RunResult) -> String {
+        var parts: [String] = []
+        if result.retries > 0 { parts.append("\(result.retries) retr\(result.retries == 1 ? "y" : "ies")") }
+        if result.fallbacks > 0 { parts.append("\(result.fallbacks) fallback\(result.fallbacks == 1 ? "" : "s")") }
+        return parts.isEmpty ? "" : " (\(parts.joined(separator: ", ")))"
     }
 
     func printSummary(_ summary: BatchSummary, wallSeconds: Double) {

@@ -7,11 +7,14 @@ import Testing
 /// task sets, and runs that answer with what the models answered then.
 @Suite struct RecordedProviderTests {
     static let dataDirectory = TestSupport.repositoryRoot.deletingLastPathComponent().appendingPathComponent("shared/data/routellm").path
-    static let outcomes: Result<RecordedOutcomes, RecordingError> = Result { () throws(RecordingError) in
-        try RouteLLMDataset.load(directory: dataDirectory)
-    }
     static let mixtral = "mistralai/Mixtral-8x7B-Instruct-v0.1"
     static let gpt4 = "gpt-4-1106-preview"
+
+    /// The data, parsed once. Parsing takes seconds of CPU in a debug build, so it runs on its own thread:
+    /// on a thread of the shared pool it would starve the timing tests running beside it.
+    static func outcomes() async throws -> RecordedOutcomes {
+        try await DatasetCache.shared.outcomes(directory: dataDirectory)
+    }
 
     static func orchestrator() async throws -> Orchestrator {
         let catalog = try CatalogLoader(workflowsDirectory: TestSupport.workflows)
@@ -19,7 +22,7 @@ import Testing
         return try await Orchestrator(
             catalog: catalog,
             store: try TraceStore.inMemory(),
-            providers: ProviderRegistry(recordings: try outcomes.get()),
+            providers: ProviderRegistry(recordings: try await outcomes()),
             logger: TestSupport.logger
         )
     }
@@ -34,8 +37,8 @@ import Testing
         )
     }
 
-    @Test func theDataLoadsWithTheFiguresItsReadmeGives() throws {
-        let outcomes = try Self.outcomes.get()
+    @Test func theDataLoadsWithTheFiguresItsReadmeGives() async throws {
+        let outcomes = try await Self.outcomes()
         #expect(outcomes.items.filter { $0.dataset == "gsm8k" }.count == 1319)
         #expect(outcomes.items.filter { $0.dataset == "mmlu" }.count == 14042 - 105)
         #expect(outcomes.duplicates["mmlu"] == 105)
@@ -48,8 +51,8 @@ import Testing
         #expect(outcomes.items.last?.expected == nil && outcomes.items.last?.outcomes[Self.gpt4]?.response == nil)
     }
 
-    @Test func taskSetsParseAsTaskFilesWithExpectedAnswersWhereTheDataHasThem() throws {
-        let outcomes = try Self.outcomes.get()
+    @Test func taskSetsParseAsTaskFilesWithExpectedAnswersWhereTheDataHasThem() async throws {
+        let outcomes = try await Self.outcomes()
         let parser = TaskParser(catalog: try TestSupport.catalog())
         let gsm8k = try parser.parse(text: outcomes.taskSetJSONL(dataset: "gsm8k", limit: 25), file: "gsm8k.jsonl")
         #expect(gsm8k.count == 25)
@@ -61,7 +64,7 @@ import Testing
     }
 
     @Test func aGSM8KRunAnswersWithTheRecordedResponseAndIsScoredAgainstTheExpectedAnswer() async throws {
-        let outcomes = try Self.outcomes.get()
+        let outcomes = try await Self.outcomes()
         let orchestrator = try await Self.orchestrator()
         let item = try #require(outcomes.items.first { $0.dataset == "gsm8k" && $0.outcomes[Self.mixtral]?.correct == false })
         for (model, id) in [("mixtral-8x7b", Self.mixtral), ("gpt-4-1106", Self.gpt4)] {
@@ -78,7 +81,7 @@ import Testing
     }
 
     @Test func anMMLURunIsScoredByTheRecordedJudgement() async throws {
-        let outcomes = try Self.outcomes.get()
+        let outcomes = try await Self.outcomes()
         let orchestrator = try await Self.orchestrator()
         let item = try #require(
             outcomes.items.first { $0.dataset == "mmlu" && $0.outcomes[Self.mixtral]?.correct == false && $0.outcomes[Self.gpt4]?.correct == true }
@@ -110,5 +113,24 @@ import Testing
         try "prompt,m\n\"What?\",maybe\n".write(to: directory.appendingPathComponent("gsm8k_responses.csv"), atomically: true, encoding: .utf8)
         let error = #expect(throws: RecordingError.self) { try RouteLLMDataset.load(directory: directory.path) }
         #expect(error?.description.contains("field 'm': expected True or False, got \"maybe\"") == true, "\(error.map { "\($0)" } ?? "-")")
+    }
+}
+
+/// Loads each recordings folder once per test process, on a thread of its own.
+actor DatasetCache {
+    static let shared = DatasetCache()
+    private var loads: [String: Task<RecordedOutcomes, any Error>] = [:]
+
+    func outcomes(directory: String) async throws -> RecordedOutcomes {
+        if let load = loads[directory] { return try await load.value }
+        let load = Task {
+            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<RecordedOutcomes, any Error>) in
+                Thread.detachNewThread {
+                    continuation.resume(with: Result { try RouteLLMDataset.load(directory: directory) })
+                }
+            }
+        }
+        loads[directory] = load
+        return try await load.value
     }
 }

@@ -165,7 +165,7 @@ extension Executor {
         }
         result.error =
             failures.isEmpty
-            ? "agent \(agent): every candidate model (\(candidates.joined(separator: ", "))) already failed in this run"
+            ? "agent \(agent): no candidate model (\(candidates.joined(separator: ", "))) could be called: each is missing from the fleet or failed earlier in this run"
             : failures.joined(separator: " | ")
         return result
     }

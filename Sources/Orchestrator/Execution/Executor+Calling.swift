@@ -50,7 +50,6 @@ extension Executor {
 
         for (rank, name) in candidates.enumerated() {
             guard let model = catalog.fleet.model(named: name), !(await run.health.isDown(name)) else { continue }
-            let nextModel = candidates.dropFirst(rank + 1).first
             let maxRetries = model.limits.maxRetries ?? ModelLimits.defaultMaxRetries
             var retriesDone = 0
             while true {
@@ -79,7 +78,8 @@ extension Executor {
                         if Self.meansModelIsDown(error) {
                             await run.health.markDown(name, reason: error.description)
                         }
-                        recovery = nextModel.map { "\(refusal); falling back to \($0)" } ?? "\(refusal); no model left to fall back to"
+                        let next = await nextCallable(after: rank, in: candidates, health: run.health)
+                        recovery = next.map { "\(refusal); falling back to \($0)" } ?? "\(refusal); no model left to fall back to"
                     } else {
                         let delay = retryPolicy.delay(beforeRetry: retriesDone + 1, after: error, random: &random)
                         if let deadline = run.deadline, ContinuousClock.now + .milliseconds(delay * 1000) >= deadline {
@@ -168,6 +168,14 @@ extension Executor {
             ? "agent \(agent): no candidate model (\(candidates.joined(separator: ", "))) could be called: each is missing from the fleet or failed earlier in this run"
             : failures.joined(separator: " | ")
         return result
+    }
+
+    /// The first candidate after `rank` that is in the fleet and has not failed for good in this run.
+    private func nextCallable(after rank: Int, in candidates: [String], health: ModelHealth) async -> String? {
+        for name in candidates.dropFirst(rank + 1) where catalog.fleet.model(named: name) != nil {
+            if !(await health.isDown(name)) { return name }
+        }
+        return nil
     }
 
     /// Calls a model once, holding its concurrency permit only for the call itself.

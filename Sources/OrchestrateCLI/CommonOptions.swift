@@ -49,6 +49,37 @@ extension CommonOptions {
     }
 }
 
+/// What a command that runs tasks needs before it starts: the catalogue, the tasks and the providers.
+struct RunInputs {
+    var catalog: Catalog
+    var tasks: [OrchestrationTask]
+    var providers: ProviderRegistry
+}
+
+extension CommonOptions {
+    /// Loads the catalogue, the task file (with the overrides applied and, when given, only the tasks `keep`
+    /// accepts) and the providers. On bad input it prints one line and exits with status 2, starting nothing.
+    func loadInputs(
+        file: String,
+        overrides: TaskOverrides,
+        keep: (OrchestrationTask) -> Bool = { _ in true }
+    ) throws -> RunInputs {
+        do {
+            let catalog = try CatalogLoader(workflowsDirectory: workflows).load(fleetPath: fleet)
+            let loaded = try TaskParser(catalog: catalog).load(path: file).filter(keep)
+            guard !loaded.isEmpty else { throw CommandInputError("\(file): no task left to run") }
+            return RunInputs(
+                catalog: catalog,
+                tasks: try overrides.apply(to: loaded, catalog: catalog),
+                providers: try providers(for: catalog.fleet)
+            )
+        } catch {
+            printError("error: \(error)")
+            throw ExitCode(2)
+        }
+    }
+}
+
 /// Input the command cannot work with; printed as it is, exit status 2.
 struct CommandInputError: Error, CustomStringConvertible {
     var description: String
@@ -59,3 +90,5 @@ struct CommandInputError: Error, CustomStringConvertible {
 func printError(_ message: String) {
     FileHandle.standardError.write(Data((message + "\n").utf8))
 }
+
+extension VerificationPolicy: ExpressibleByArgument {}

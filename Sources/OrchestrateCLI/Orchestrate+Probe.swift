@@ -109,7 +109,6 @@ extension Orchestrate {
                     role: role,
                     agentIndex: 0,
                     step: 0,
-                    neighbourAnswers: [],
                     seed: 0
                 )
             )

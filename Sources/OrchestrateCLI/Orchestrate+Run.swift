@@ -18,6 +18,11 @@ extension Orchestrate {
 
         @OptionGroup var common: CommonOptions
 
+        @OptionGroup var overrides: TaskOverrides
+
+        @Option(name: .long, help: "How messages between agents are checked: off, check, check+quarantine.")
+        var verify: VerificationPolicy = .check
+
         @Option(name: .long, help: "The base seed; each task's seed derives from it and the task's id.")
         var seed: UInt64 = 0
 
@@ -44,29 +49,21 @@ extension Orchestrate {
 
         func run() async throws {
             let logger = common.bootstrapLogging()
-            let catalog: Catalog
-            let tasks: [OrchestrationTask]
-            let providers: ProviderRegistry
-            do {
-                catalog = try CatalogLoader(workflowsDirectory: common.workflows).load(fleetPath: common.fleet)
-                tasks = try TaskParser(catalog: catalog).load(path: file)
-                providers = try common.providers(for: catalog.fleet)
-            } catch {
-                printError("error: \(error)")
-                throw ExitCode(2)
-            }
+            let inputs = try common.loadInputs(file: file, overrides: overrides)
+            let (catalog, tasks) = (inputs.catalog, inputs.tasks)
             let configuration = OrchestratorConfiguration(
                 workflowsDirectory: common.workflows,
                 fleetPath: common.fleet,
                 databasePath: common.db,
-                controller: ControllerSettings(selection: explore ? .sample : .greedy, temperature: temperature)
+                controller: ControllerSettings(selection: explore ? .sample : .greedy, temperature: temperature),
+                verification: verify
             )
             let store = try TraceStore.open(path: common.db, logger: logger)
             let orchestrator = try await Orchestrator(
                 catalog: catalog,
                 store: store,
                 configuration: configuration,
-                providers: providers,
+                providers: inputs.providers,
                 logger: logger
             )
             let report = RunReport(json: json, databasePath: common.db, fleet: catalog.fleet)

@@ -45,8 +45,33 @@ struct RunReport: Sendable {
         lines.append(
             "  usage    cost $\(String(format: "%.6f", result.costUSD)) · tokens \(result.usage.totalTokens) (\(result.usage.promptTokens) in / \(result.usage.completionTokens) out\(result.usage.estimated ? ", estimated" : "")) · \(result.messageCount) calls\(recoveries(result)) · wall \(String(format: "%.2f", result.wallSeconds)) s"
         )
+        if let line = verificationLine(result.verification) { lines.append("  verify   \(line)") }
         lines.append("  run      \(result.runID)   seed \(result.seed)")
         Swift.print(lines.joined(separator: "\n"))
+    }
+
+    /// The policy and what it did, with the faults and how far they spread; nil for a run with nothing to say.
+    func verificationLine(_ summary: RunResult.VerificationSummary) -> String? {
+        var parts = [summary.policy.rawValue]
+        if summary.policy.checks {
+            parts.append("\(summary.flaggedMessages) flagged")
+            parts.append("\(summary.withheldDeliveries) withheld")
+            if !summary.quarantinedAgents.isEmpty {
+                parts.append(
+                    "quarantined agent\(summary.quarantinedAgents.count == 1 ? "" : "s") \(summary.quarantinedAgents.map(String.init).joined(separator: ", "))"
+                )
+            }
+            if summary.calls > 0 {
+                parts.append("\(summary.calls) re-ask\(summary.calls == 1 ? "" : "s") ($\(String(format: "%.6f", summary.costUSD)))")
+            }
+        }
+        for fault in summary.faults {
+            parts.append("fault: agent \(fault.agent) \(fault.kind.rawValue)\(fault.answer.map { " → \($0)" } ?? "")")
+        }
+        if let rate = summary.propagationRate {
+            parts.append(String(format: "propagation %.0f%%", rate * 100))
+        }
+        return parts.joined(separator: " · ")
     }
 
     /// ` (2 retries, 1 fallback)`, or nothing when every call went through first time.
@@ -67,6 +92,19 @@ struct RunReport: Sendable {
         lines.append("  status      \(statuses.joined(separator: " · "))")
         let topologies = summary.topologies.sorted { $0.value > $1.value || ($0.value == $1.value && $0.key < $1.key) }
         lines.append("  topologies  \(topologies.map { "\($0.key) \($0.value)" }.joined(separator: " · "))")
+        var verification = [
+            "\(summary.flaggedMessages) messages flagged", "\(summary.withheldDeliveries) deliveries withheld",
+            "\(summary.quarantinedAgents) agents quarantined",
+        ]
+        if summary.verificationCalls > 0 {
+            verification.append("\(summary.verificationCalls) re-asks ($\(String(format: "%.6f", summary.verificationCostUSD)))")
+        }
+        lines.append("  verify      \(verification.joined(separator: " · "))")
+        if let rate = summary.meanPropagationRate {
+            lines.append(
+                "  propagation \(String(format: "%.1f", rate * 100))% of honest agents adopted the injected error (mean over \(summary.faultedRuns) runs)"
+            )
+        }
         Swift.print(lines.joined(separator: "\n"))
     }
 }

@@ -17,6 +17,8 @@ public struct Orchestrator: Sendable {
     /// Where runs are recorded.
     public let store: TraceStore
     let executor: Executor
+    /// How messages between agents are checked in every run.
+    public let verification: VerificationPolicy
     let logger: Logger
     /// Computed once: hashing encodes the whole catalogue.
     let catalogHash: String
@@ -41,6 +43,7 @@ public struct Orchestrator: Sendable {
         self.catalog = catalog
         self.store = store
         self.logger = logger
+        verification = configuration.verification
         catalogHash = catalog.hash
         fleetHash = catalog.fleetHash
         controller = try await CascadedController(catalog: catalog, embedder: embedder, settings: configuration.controller)
@@ -70,6 +73,7 @@ public struct Orchestrator: Sendable {
 
         var plan: Plan?
         var outcome: Executor.Outcome?
+        var faults: [InjectedFault] = []
         do {
             let made = try await controller.plan(for: task, seed: seed)
             plan = made
@@ -83,6 +87,11 @@ public struct Orchestrator: Sendable {
             }
             let graph = try AgentGraph(topology: topology, agentCount: made.agents.count, rounds: made.rounds)
             let deadline = task.budget.deadlineSeconds.map { start + .milliseconds($0 * 1000) }
+            faults = try FaultInjector.resolve(task.faults, graph: graph, task: task, seed: seed)
+            if !faults.isEmpty {
+                record.faultsJSON = try InjectedFault.json(faults)
+                try await store.recordFaults(runID: runID, faults: faults)
+            }
             outcome = try await executor.execute(
                 Executor.RunContext(
                     runID: runID,
@@ -92,7 +101,9 @@ public struct Orchestrator: Sendable {
                     plan: made,
                     topology: topology,
                     graph: graph,
-                    deadline: deadline
+                    deadline: deadline,
+                    policy: verification,
+                    faults: Dictionary(uniqueKeysWithValues: faults.map { ($0.agent, $0) })
                 )
             )
         } catch {
@@ -113,6 +124,12 @@ public struct Orchestrator: Sendable {
             record.tokensEstimated = outcome.usage.estimated
             record.retries = outcome.retries
             record.fallbacks = outcome.fallbacks
+            record.propagationRate = Propagation.rate(faults: faults, finalAnswers: outcome.latestAnswers, agentCount: plan?.agents.count ?? 0)
+            record.flaggedMessages = outcome.verification.flaggedMessages
+            record.withheldDeliveries = outcome.verification.withheldDeliveries
+            record.quarantinedAgents = outcome.verification.quarantined.count
+            record.verificationCalls = outcome.verification.calls
+            record.verificationCostUSD = outcome.verification.costUSD
         } else if task.expected != nil {
             record.score = 0
         }
@@ -140,6 +157,16 @@ public struct Orchestrator: Sendable {
             messageCount: outcome?.messageCount ?? 0,
             retries: record.retries,
             fallbacks: record.fallbacks,
+            verification: RunResult.VerificationSummary(
+                policy: verification,
+                faults: faults,
+                propagationRate: record.propagationRate,
+                flaggedMessages: record.flaggedMessages,
+                withheldDeliveries: record.withheldDeliveries,
+                quarantinedAgents: outcome?.verification.quarantined ?? [],
+                calls: record.verificationCalls,
+                costUSD: record.verificationCostUSD
+            ),
             fleet: catalog.fleet.name,
             simulated: catalog.fleet.isSimulated,
             seed: String(seed)
@@ -181,7 +208,8 @@ public struct Orchestrator: Sendable {
             processID: Int(ProcessInfo.processInfo.processIdentifier),
             host: ProcessInfo.processInfo.hostName,
             startedAt: Date(),
-            finishedAt: nil
+            finishedAt: nil,
+            verificationPolicy: verification.rawValue
         )
     }
 }

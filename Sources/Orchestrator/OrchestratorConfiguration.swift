@@ -12,6 +12,8 @@ public struct OrchestratorConfiguration: Sendable {
     public var maxOutputTokens: Int
     /// Retries, backoff and fallback for failed calls.
     public var retryPolicy: RetryPolicy
+    /// How messages between agents are checked before a neighbour sees them.
+    public var verification: VerificationPolicy
 
     /// The default trace database, relative to the working directory.
     public static let defaultDatabasePath = "Traces/traces.sqlite"
@@ -22,7 +24,8 @@ public struct OrchestratorConfiguration: Sendable {
         databasePath: String? = OrchestratorConfiguration.defaultDatabasePath,
         controller: ControllerSettings = ControllerSettings(),
         maxOutputTokens: Int = 512,
-        retryPolicy: RetryPolicy = RetryPolicy()
+        retryPolicy: RetryPolicy = RetryPolicy(),
+        verification: VerificationPolicy = .check
     ) {
         self.workflowsDirectory = workflowsDirectory
         self.fleetPath = fleetPath
@@ -30,5 +33,6 @@ public struct OrchestratorConfiguration: Sendable {
         self.controller = controller
         self.maxOutputTokens = maxOutputTokens
         self.retryPolicy = retryPolicy
+        self.verification = verification
     }
 }

@@ -36,7 +36,6 @@ import Testing
                 role: role,
                 agentIndex: 0,
                 step: 0,
-                neighbourAnswers: [],
                 seed: 1
             )
         )
@@ -112,11 +111,13 @@ import Testing
     }
 
     @Test func aReplySlowerThanTheTimeoutIsARetryableTimeout() async throws {
-        let clock = ContinuousClock()
-        let start = clock.now
-        let error = try #require(try await Self.failure(of: .slow(seconds: 3, then: "Answer: 4"), timeout: 0.3))
-        #expect(error.kind == .timeout && error.isRetryable)
-        #expect(clock.now - start < .seconds(2))
+        try await TestSupport.exclusively {
+            let clock = ContinuousClock()
+            let start = clock.now
+            let error = try #require(try await Self.failure(of: .slow(seconds: 3, then: "Answer: 4"), timeout: 0.3))
+            #expect(error.kind == .timeout && error.isRetryable)
+            #expect(clock.now - start < .seconds(2))
+        }
     }
 
     @Test func unusableRepliesAreClearInvalidResponses() async throws {

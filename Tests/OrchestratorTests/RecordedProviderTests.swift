@@ -123,13 +123,7 @@ actor DatasetCache {
 
     func outcomes(directory: String) async throws -> RecordedOutcomes {
         if let load = loads[directory] { return try await load.value }
-        let load = Task {
-            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<RecordedOutcomes, any Error>) in
-                Thread.detachNewThread {
-                    continuation.resume(with: Result { try RouteLLMDataset.load(directory: directory) })
-                }
-            }
-        }
+        let load = Task { try await TestSupport.onOwnThread { try RouteLLMDataset.load(directory: directory) } }
         loads[directory] = load
         return try await load.value
     }

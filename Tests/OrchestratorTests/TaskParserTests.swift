@@ -25,6 +25,12 @@ struct TaskParserTests {
     }
 
     /// Each malformed task gives one error naming the file, the line, the field and what was expected.
+    @Test func faultsParseWithTheirTargets() throws {
+        let text = #"{"query": "x", "domain": "math", "faults": [{"kind": "persuasive", "agent": 2, "value": 13}, {"kind": "garbage"}]}"#
+        let task = try #require(try parser.parse(text: text, file: "f.json").first)
+        #expect(task.faults == [FaultSpec(target: .agent(2), kind: .persuasive, value: "13"), FaultSpec(target: .random, kind: .garbage)])
+    }
+
     @Test(arguments: [
         (#"{"query": "x", "colour": 1}"#, "colour", "unknown field"),
         (#"{"query": 5}"#, "query", "expected a string"),
@@ -43,6 +49,12 @@ struct TaskParserTests {
         (#"{"query": "x", "expected": {"value": "4"}}"#, "expected.kind", "missing"),
         (#"{"query": "x", "domain": "poetry"}"#, "domain", "poetry"),
         (#"["not", "an", "object"]"#, "(top level)", "expected an object"),
+        (#"{"query": "x", "faults": [{"agent": 1}]}"#, "faults[0].kind", "missing; expected one of wrong-answer, garbage, persuasive"),
+        (#"{"query": "x", "faults": [{"kind": "lying"}]}"#, "faults[0].kind", "lying"),
+        (#"{"query": "x", "faults": [{"kind": "garbage", "agent": "judge"}]}"#, "faults[0].agent", "an agent index or \"random\""),
+        (#"{"query": "x", "faults": [{"kind": "garbage", "agent": 64}]}"#, "faults[0].agent", "from 0 to 63"),
+        (#"{"query": "x", "faults": [{"kind": "garbage", "colour": 1}]}"#, "faults[0].colour", "unknown field"),
+        (#"{"query": "x", "domain": "math", "faults": [{"kind": "wrong-answer", "value": "many"}]}"#, "faults[0].value", "kind 'number'"),
     ])
     func malformedTaskNamesItsField(text: String, field: String, problem: String) {
         do {

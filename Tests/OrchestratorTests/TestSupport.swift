@@ -64,6 +64,24 @@ enum TestSupport {
         )
     }
 
+    /// Held by tests that bound a wall time from above and by tests that load both cores (child processes
+    /// running hundreds of runs, scans of the recorded data), so that the two never overlap on a 2-core machine.
+    static let loadGate = AsyncSemaphore(permits: 1)
+
+    /// Runs a test body while holding `loadGate`.
+    static func exclusively<T: Sendable>(_ body: @Sendable () async throws -> T) async throws -> T {
+        try await loadGate.withPermit { try await body() }
+    }
+
+    /// Runs CPU-heavy work on a thread of its own, so it does not starve the timing tests of the shared pool.
+    static func onOwnThread<Value: Sendable>(_ work: @escaping @Sendable () throws -> Value) async throws -> Value {
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Value, any Error>) in
+            Thread.detachNewThread {
+                continuation.resume(with: Result { try work() })
+            }
+        }
+    }
+
     /// A fresh temporary folder.
     static func temporaryDirectory() throws -> URL {
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("orchestrate-tests-\(UUID().uuidString)")

@@ -8,7 +8,9 @@ enum FleetFileParser {
     static let limitFields: Set<String> = ["concurrency", "requestsPerMinute", "timeoutSeconds", "maxRetries"]
     static let decodingFields: Set<String> = ["temperature", "topP", "maxTokens", "stop"]
     static let exampleFields: Set<String> = ["user", "assistant"]
-    static let simulationFields: Set<String> = ["accuracy", "latencyMilliseconds", "latencyJitterMilliseconds", "outputTokens", "conformity"]
+    static let simulationFields: Set<String> = [
+        "accuracy", "latencyMilliseconds", "latencyJitterMilliseconds", "outputTokens", "conformity", "slipShare",
+    ]
 
     static func parse(_ value: JSONValue, file: String) throws(CatalogError) -> Fleet {
         do throws(FieldError) {
@@ -104,7 +106,8 @@ enum FleetFileParser {
             latencyMilliseconds: latency,
             latencyJitterMilliseconds: try reader.number("latencyJitterMilliseconds", in: 0...600_000) ?? 0,
             outputTokens: try reader.integer("outputTokens", in: 1...100_000) ?? 120,
-            conformity: try reader.number("conformity", in: 0...1) ?? 0.3
+            conformity: try reader.number("conformity", in: 0...1) ?? 0.3,
+            slipShare: try reader.number("slipShare", in: 0...1) ?? SimulationProfile.defaultSlipShare
         )
     }
 }

@@ -148,19 +148,28 @@ public struct SimulationProfile: Sendable, Codable, Equatable {
     public var outputTokens: Int
     /// The probability of adopting the neighbours' majority answer when it differs from its own.
     public var conformity: Double
+    /// The share of its wrong numeric answers whose shown working has a step that does not re-compute (the rest
+    /// are wrong with arithmetic that holds: a misread task, a wrong method).
+    public var slipShare: Double
+
+    /// The share of wrong GSM8K answers of Mixtral-8x7B whose real recorded working failed the arithmetic or
+    /// format check (103 of 477, `orchestrate bench escalation` on RouteLLM's data).
+    public static let defaultSlipShare = 0.22
 
     public init(
         accuracy: [Domain: Double],
         latencyMilliseconds: Double,
         latencyJitterMilliseconds: Double = 0,
         outputTokens: Int = 120,
-        conformity: Double = 0.3
+        conformity: Double = 0.3,
+        slipShare: Double = SimulationProfile.defaultSlipShare
     ) {
         self.accuracy = accuracy
         self.latencyMilliseconds = latencyMilliseconds
         self.latencyJitterMilliseconds = latencyJitterMilliseconds
         self.outputTokens = outputTokens
         self.conformity = conformity
+        self.slipShare = slipShare
     }
 
     /// The accuracy for a domain.

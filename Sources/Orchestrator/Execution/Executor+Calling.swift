@@ -3,7 +3,7 @@ import Logging
 
 extension Executor {
     /// What one attempt at a call produced.
-    private struct Attempt {
+    struct Attempt {
         var response: ChatResponse?
         var error: (any Error)?
         var deadlineExceeded = false
@@ -14,7 +14,7 @@ extension Executor {
     /// One agent's turn in one step. Its model is called, retried on retryable failures and, when it still
     /// fails, replaced by the next model the controller ranked. Every attempt is recorded the moment it
     /// ends, with what was decided next (retry, fallback, give up).
-    func act(agent: Int, step: Int, inputs: [(Int, AgentOutput)], previous: AgentOutput?, run: RunContext) async throws -> CallResult {
+    func act(agent: Int, step: Int, deliveries delivered: [Delivery], previous: AgentOutput?, run: RunContext) async throws -> CallResult {
         let planned = run.plan.agents[agent]
         var result = CallResult(agent: agent)
         guard let role = catalog.role(named: planned.role) else {
@@ -30,19 +30,31 @@ extension Executor {
             role: role,
             agentIndex: agent,
             step: step,
-            neighbourAnswers: inputs.compactMap { $0.1.answer },
+            neighbours: delivered.map {
+                NeighbourMessage(
+                    sender: $0.sender,
+                    response: $0.verdict.isDelivered ? $0.output.response : nil,
+                    answer: $0.verdict.isDelivered ? $0.output.answer : nil,
+                    verdict: $0.verdict
+                )
+            },
             seed: run.seed
         )
-        var deliveries: [DeliveryRecord] = inputs.map { sender, output in
+        var deliveries: [DeliveryRecord] = delivered.map {
             DeliveryRecord(
                 id: nil,
                 runID: run.runID,
-                messageID: output.messageID,
-                senderIndex: sender,
+                messageID: $0.output.messageID,
+                senderIndex: $0.sender,
                 receiverIndex: agent,
                 step: step,
-                verdict: "unchecked"
+                verdict: $0.verdict.rawValue,
+                detail: $0.detail
             )
+        }
+        var consistency = DeliveryPlanner.consistencyRecords(delivered, runID: run.runID, receiver: agent)
+        if let fault = run.faults[agent] {
+            return try await actFaulty(fault, step: step, role: role, deliveries: deliveries, consistency: consistency, run: run)
         }
         let candidates = [planned.model] + planned.fallbackModels.prefix(retryPolicy.maxFallbacks)
         var random = SystemRandomNumberGenerator()
@@ -58,8 +70,14 @@ extension Executor {
                     task: run.task,
                     kind: run.task.answerKind,
                     style: run.topology.style,
-                    inputs: inputs.map { sender, output in
-                        PromptBuilder.Input(sender: run.plan.agents[sender], response: output.response, verdict: "unchecked")
+                    inputs: delivered.map {
+                        PromptBuilder.Input(
+                            sender: run.plan.agents[$0.sender],
+                            response: $0.output.response,
+                            answer: $0.output.answer,
+                            verdict: $0.verdict,
+                            detail: $0.detail
+                        )
                     },
                     ownPrevious: previous?.response,
                     examples: model.fewShotExamples
@@ -95,6 +113,7 @@ extension Executor {
                 let usage = attempt.response?.usage ?? TokenUsage()
                 let cost = model.cost(promptTokens: usage.promptTokens, completionTokens: usage.completionTokens)
                 let answer = attempt.response.flatMap { AnswerExtractor.extract(from: $0.content, kind: run.task.answerKind) }
+                let checks = attempt.response.map { check($0.content, run: run) } ?? []
                 let errorText = attempt.deadlineExceeded ? "deadline exceeded while waiting for \(model.name)" : failure?.description
                 let record = MessageRecord(
                     id: nil,
@@ -125,18 +144,33 @@ extension Executor {
                     finishReason: attempt.response?.finishReason,
                     recordedCorrect: attempt.response?.recordedCorrect
                 )
-                let messageID = try await store.recordMessage(record, deliveries: deliveries)
+                let messageID = try await store.recordMessage(record, deliveries: deliveries, deliveryVerifications: consistency, checks: checks)
                 deliveries = []
+                consistency = []
                 result.usage = result.usage + usage
                 result.costUSD += cost
 
                 if let response = attempt.response {
-                    result.output = AgentOutput(
+                    var output = AgentOutput(
                         messageID: messageID,
                         response: response.content,
                         answer: answer,
-                        recordedCorrect: response.recordedCorrect
+                        recordedCorrect: response.recordedCorrect,
+                        checks: checks
                     )
+                    // A recording answers the same again: asking it twice cannot help.
+                    if Self.needsReAsk(checks) && model.provider != .recorded {
+                        output = try await reAsk(
+                            model: model,
+                            messages: messages,
+                            output: output,
+                            context: context,
+                            record: record,
+                            run: run,
+                            result: &result
+                        )
+                    }
+                    result.output = output
                     result.error = nil
                     return result
                 }
@@ -179,7 +213,7 @@ extension Executor {
     }
 
     /// Calls a model once, holding its concurrency permit only for the call itself.
-    private func call(model: ModelSpec, messages: [ChatMessage], context: CallContext, deadline: ContinuousClock.Instant?) async -> Attempt {
+    func call(model: ModelSpec, messages: [ChatMessage], context: CallContext, deadline: ContinuousClock.Instant?) async -> Attempt {
         let startedAt = Date()
         let clock = ContinuousClock()
         let start = clock.now

@@ -24,6 +24,10 @@ struct Executor: Sendable {
         var deadline: ContinuousClock.Instant?
         /// Models that failed for good in this run.
         var health = ModelHealth()
+        /// How messages between agents are checked.
+        var policy = VerificationPolicy.off
+        /// Injected faults by agent.
+        var faults: [Int: InjectedFault] = [:]
     }
 
     /// The latest thing an agent said.
@@ -33,6 +37,8 @@ struct Executor: Sendable {
         var answer: String?
         /// The recorded judgement of a recorded outcome that keeps no answer text.
         var recordedCorrect: Bool?
+        /// What verification found in it; empty when verification is off.
+        var checks: [CheckResult] = []
     }
 
     /// The result of one agent's turn in a step, over all its attempts and fallbacks.
@@ -47,6 +53,9 @@ struct Executor: Sendable {
         var calls = 0
         var retries = 0
         var fallbacks = 0
+        /// Extra calls made for verification (re-asks), and their cost (included in `costUSD`).
+        var verificationCalls = 0
+        var verificationCostUSD = 0.0
     }
 
     /// How execution ended.
@@ -63,6 +72,20 @@ struct Executor: Sendable {
         var latestAnswers: [Int: String]
         /// For recorded outcomes without answer text: whether the final answer was recorded as correct.
         var recordedCorrect: Bool?
+        /// What verification did.
+        var verification = VerificationTally()
+    }
+
+    /// Counts of what verification did in a run.
+    struct VerificationTally: Sendable {
+        /// Messages that failed a check or could not be vouched for.
+        var flaggedMessages = 0
+        /// Deliveries kept from their receiver.
+        var withheldDeliveries = 0
+        /// Agents cut from the graph, in the order they were cut.
+        var quarantined: [Int] = []
+        var calls = 0
+        var costUSD = 0.0
     }
 
     /// Runs the graph. Throws only when the trace store cannot record.
@@ -75,18 +98,28 @@ struct Executor: Sendable {
         var fallbacks = 0
         var firstError: String?
         var stopReason: String?
+        var tally = VerificationTally()
+        var strikes: [Int: Int] = [:]
 
         for (stepIndex, step) in run.graph.steps.enumerated() {
             if let reason = budgetStop(before: stepIndex, step: step, run: run, latest: latest, spent: cost) {
                 stopReason = reason
                 break
             }
+            let quarantined = Set(tally.quarantined)
+            var deliveries: [Int: [Delivery]] = [:]
+            for agent in step.active where !quarantined.contains(agent) {
+                let inputs = step.inputs(of: agent).compactMap { sender in latest[sender].map { (sender: sender, output: $0) } }
+                let planned = DeliveryPlanner.deliveries(from: inputs, policy: run.policy, quarantined: quarantined)
+                tally.withheldDeliveries += planned.filter { !$0.verdict.isDelivered }.count
+                deliveries[agent] = planned
+            }
             let results = try await withThrowingTaskGroup(of: CallResult.self) { group in
-                for agent in step.active {
-                    let inputs = step.inputs(of: agent).compactMap { sender in latest[sender].map { (sender, $0) } }
+                for agent in deliveries.keys.sorted() {
+                    let delivered = deliveries[agent] ?? []
                     let previous = latest[agent]
                     group.addTask {
-                        try await act(agent: agent, step: stepIndex, inputs: inputs, previous: previous, run: run)
+                        try await act(agent: agent, step: stepIndex, deliveries: delivered, previous: previous, run: run)
                     }
                 }
                 var results: [CallResult] = []
@@ -101,8 +134,18 @@ struct Executor: Sendable {
                 messageCount += result.calls
                 retries += result.retries
                 fallbacks += result.fallbacks
+                tally.calls += result.verificationCalls
+                tally.costUSD += result.verificationCostUSD
                 if let output = result.output {
                     latest[result.agent] = output
+                    if output.checks.hasDoubt { tally.flaggedMessages += 1 }
+                    if run.policy.quarantines && output.checks.hasFailure {
+                        strikes[result.agent, default: 0] += 1
+                        if strikes[result.agent, default: 0] >= VerificationPolicy.strikesBeforeQuarantine {
+                            tally.quarantined.append(result.agent)
+                            try await store.recordQuarantine(runID: run.runID, agent: result.agent, step: stepIndex + 1)
+                        }
+                    }
                 } else if firstError == nil {
                     firstError = result.error
                 }
@@ -119,12 +162,14 @@ struct Executor: Sendable {
         }
 
         let latestAnswers = latest.compactMapValues(\.answer)
-        var answers = run.graph.answeringAgents.compactMap { latestAnswers[$0] }
+        // Quarantined agents are cut from the graph: their answers do not count.
+        let counted = latestAnswers.filter { !tally.quarantined.contains($0.key) }
+        var answers = run.graph.answeringAgents.compactMap { counted[$0] }
         if answers.isEmpty {
-            answers = latestAnswers.keys.sorted().compactMap { latestAnswers[$0] }
+            answers = counted.keys.sorted().compactMap { counted[$0] }
         }
         let answer = Aggregator.majority(of: answers)
-        let answering = run.graph.answeringAgents.compactMap { latest[$0] }
+        let answering = run.graph.answeringAgents.filter { !tally.quarantined.contains($0) }.compactMap { latest[$0] }
         let judgements = (answering.isEmpty ? Array(latest.values) : answering).compactMap(\.recordedCorrect)
         let recordedCorrect = Aggregator.majority(of: judgements.map { $0 ? "correct" : "wrong" }).map { $0 == "correct" }
         let status: RunStatus
@@ -145,7 +190,8 @@ struct Executor: Sendable {
             retries: retries,
             fallbacks: fallbacks,
             latestAnswers: latestAnswers,
-            recordedCorrect: recordedCorrect
+            recordedCorrect: recordedCorrect,
+            verification: tally
         )
     }
 

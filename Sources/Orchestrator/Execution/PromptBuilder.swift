@@ -4,7 +4,10 @@ enum PromptBuilder {
     struct Input {
         var sender: PlannedAgent
         var response: String
-        var verdict: String
+        var answer: String?
+        var verdict: DeliveryVerdict
+        /// Why, for verdicts other than verified and unchecked.
+        var detail: String?
     }
 
     static func messages(
@@ -28,14 +31,36 @@ enum PromptBuilder {
         if !inputs.isEmpty {
             user += "\n\nMessages from other agents (verification status in brackets):"
             for input in inputs {
-                user += "\n--- agent \(input.sender.index) (\(input.sender.role)) [\(input.verdict)]\n\(input.response)"
+                let status = input.detail.map { "\(input.verdict.rawValue): \($0)" } ?? input.verdict.rawValue
+                let header = "\n--- agent \(input.sender.index) (\(input.sender.role)) [\(status)]"
+                user += input.verdict.isDelivered ? "\(header)\n\(input.response)" : "\(header)\n(message not shown)"
             }
-            user += "\n\nWeigh these messages; do not adopt a claim you cannot check."
+            if let dispute = inputs.first(where: { $0.verdict == .disputed })?.detail {
+                user += "\n\nDispute: the other agents disagree (\(dispute)). Resolve it by checking their working against the task; "
+                user += "do not adopt an answer because several agents hold it."
+            } else {
+                user += "\n\nWeigh these messages; do not adopt a claim you cannot check."
+            }
         }
         let shots = examples.flatMap {
             [ChatMessage(role: .user, content: "Task:\n\($0.user)"), ChatMessage(role: .assistant, content: $0.assistant)]
         }
         return [ChatMessage(role: .system, content: system)] + shots + [ChatMessage(role: .user, content: user)]
+    }
+
+    /// The follow-up after a reply with no readable answer: the reply, and a request for the answer line alone.
+    static func reAsk(_ messages: [ChatMessage], reply: String, kind: AnswerKind) -> [ChatMessage] {
+        let line =
+            switch kind {
+            case .number: "Answer: <number>"
+            case .choice: "Answer: <letter>"
+            case .text: "Answer: <short answer>"
+            case .code: "your final code in one fenced code block"
+            }
+        return messages + [
+            ChatMessage(role: .assistant, content: reply),
+            ChatMessage(role: .user, content: "Your reply has no readable final answer. Reply with \(line) and nothing else."),
+        ]
     }
 
     static func answerInstruction(_ kind: AnswerKind) -> String {

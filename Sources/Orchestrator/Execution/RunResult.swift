@@ -26,11 +26,31 @@ public struct RunResult: Sendable, Codable, Equatable {
     public var retries: Int
     /// Calls that went to a fallback model.
     public var fallbacks: Int
+    /// What verification did, and how far injected faults spread.
+    public var verification: VerificationSummary
     public var fleet: String
     /// True when any model of the fleet is simulated.
     public var simulated: Bool
     /// The seed, as decimal text.
     public var seed: String
+
+    /// What verification did in a run.
+    public struct VerificationSummary: Sendable, Codable, Equatable {
+        public var policy: VerificationPolicy
+        /// The faults injected, as applied.
+        public var faults: [InjectedFault]
+        /// The share of honest agents whose final answer adopts an injected error; nil without faults.
+        public var propagationRate: Double?
+        /// Messages that failed a check or could not be vouched for.
+        public var flaggedMessages: Int
+        /// Deliveries kept from their receiver.
+        public var withheldDeliveries: Int
+        /// Agents cut from the graph, in the order they were cut.
+        public var quarantinedAgents: [Int]
+        /// Extra model calls for verification (re-asks) and their cost, included in the run's cost.
+        public var calls: Int
+        public var costUSD: Double
+    }
 
     /// One agent's latest answer.
     public struct AgentAnswer: Sendable, Codable, Equatable {

@@ -65,8 +65,8 @@ public struct CallContext: Sendable {
     public var agentIndex: Int
     /// The step of the run.
     public var step: Int
-    /// The answers the agent received from neighbours in this step, normalised.
-    public var neighbourAnswers: [String]
+    /// The neighbours' messages the agent got in this step, with their verdicts (withheld ones without text).
+    public var neighbours: [NeighbourMessage]
     /// The run's seed.
     public var seed: UInt64
 
@@ -79,7 +79,7 @@ public struct CallContext: Sendable {
         role: Role,
         agentIndex: Int,
         step: Int,
-        neighbourAnswers: [String],
+        neighbours: [NeighbourMessage] = [],
         seed: UInt64
     ) {
         self.taskID = taskID
@@ -90,8 +90,27 @@ public struct CallContext: Sendable {
         self.role = role
         self.agentIndex = agentIndex
         self.step = step
-        self.neighbourAnswers = neighbourAnswers
+        self.neighbours = neighbours
         self.seed = seed
+    }
+}
+
+/// A neighbour's message as one receiver got it.
+public struct NeighbourMessage: Sendable, Equatable {
+    /// The sender's position in the plan.
+    public var sender: Int
+    /// The text, or nil when verification kept it back.
+    public var response: String?
+    /// Its normalised answer, or nil when it had none or was kept back.
+    public var answer: String?
+    /// What verification said of it for this receiver.
+    public var verdict: DeliveryVerdict
+
+    public init(sender: Int, response: String?, answer: String?, verdict: DeliveryVerdict) {
+        self.sender = sender
+        self.response = response
+        self.answer = answer
+        self.verdict = verdict
     }
 }
 

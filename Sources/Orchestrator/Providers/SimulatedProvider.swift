@@ -2,9 +2,11 @@
 ///
 /// It is seeded and deterministic: the same model, task, role, agent, step and seed give the same reply.
 /// Whether it is right is drawn from the model's accuracy for the task's domain, against the task's
-/// expected answer; a wrong model makes its own consistent mistake. With neighbours' answers in hand it
-/// adopts their majority with the model's conformity probability. Its latency really elapses, and its
-/// token counts follow the prompt's length and the model's mean output length.
+/// expected answer; a wrong model makes its own consistent mistake. A numeric answer comes with one line of
+/// working that arrives at it; for a share of wrong answers (`slipShare`) that line has the slip that caused
+/// the mistake, as real responses do. With neighbours' messages in hand it weighs them by their verdicts (see
+/// `neighbourAnswerToAdopt`) and adopts the winner with the model's conformity probability. Its latency really
+/// elapses, and its token counts follow the prompt's length and the model's mean output length.
 public struct SimulatedProvider: LLMProvider {
     public init() {}
 
@@ -24,19 +26,18 @@ public struct SimulatedProvider: LLMProvider {
             try await Task.sleep(for: .milliseconds(latency))
         }
 
-        var answer = ownAnswer(model: model, profile: profile, context: context, random: &random)
-        let majority = Aggregator.majority(of: context.neighbourAnswers)
-        var adopted = false
-        if let majority, majority != answer, random.nextUnit() < profile.conformity {
-            answer = majority
-            adopted = true
-        }
+        let own = ownAnswer(model: model, profile: profile, context: context, random: &random)
+        var answer = own.answer
+        let adopted = Self.neighbourAnswerToAdopt(context.neighbours, own: answer, conformity: profile.conformity, random: &random)
+        if let adopted { answer = adopted }
+        let slips = adopted == nil && !own.correct && context.expected != nil && random.nextUnit() < profile.slipShare
         let reasoning =
-            adopted
-            ? "Having read the other agents, I side with their majority."
+            adopted != nil
+            ? "Having read the other agents, I side with their answer."
             : "Working through the task on my own terms."
+        let working = Self.working(for: answer, kind: context.answerKind, truth: slips ? context.expected : nil)
         let content = """
-            [simulated model \(model.name) as \(context.role.name)] \(reasoning)
+            [simulated model \(model.name) as \(context.role.name)] \(reasoning)\(working.map { "\n" + $0 } ?? "")
             Answer: \(answer)
             """
         let promptTokens = request.messages.reduce(0) { $0 + TokenUsage.estimate($1.content) }
@@ -48,18 +49,68 @@ public struct SimulatedProvider: LLMProvider {
         )
     }
 
-    private func ownAnswer(model: ModelSpec, profile: SimulationProfile, context: CallContext, random: inout SeededGenerator) -> String {
+    /// The answer the model reaches on its own, and whether it is the expected one.
+    private func ownAnswer(
+        model: ModelSpec,
+        profile: SimulationProfile,
+        context: CallContext,
+        random: inout SeededGenerator
+    ) -> (answer: String, correct: Bool) {
         let fit = context.role.domain == context.domain ? 0.03 : 0
         let accuracy = min(1, profile.accuracy(for: context.domain) + fit)
         let correct = random.nextUnit() < accuracy
         var mistakes = SeededGenerator(seed: context.seed, labels: ["mistake", model.name, context.taskID, context.query])
         guard let expected = context.expected else {
-            return Self.unknownTruthAnswer(kind: context.answerKind, random: &mistakes)
+            return (Self.unknownTruthAnswer(kind: context.answerKind, random: &mistakes), false)
         }
         if correct {
-            return AnswerExtractor.normalise(expected.value, kind: expected.kind) ?? expected.value
+            return (AnswerExtractor.normalise(expected.value, kind: expected.kind) ?? expected.value, true)
         }
-        return Self.wrongAnswer(to: expected, random: &mistakes)
+        return (Self.wrongAnswer(to: expected, random: &mistakes), false)
+    }
+
+    /// The neighbours' answer the model switches to, if any. Under no verification every delivered answer
+    /// counts, an emphatic one (a persuasive message) three times. A message marked unverified counts a third.
+    /// When the receiver is told the answers are disputed it resolves the dispute by their checks: only
+    /// messages that passed them count. The winner is adopted with the model's conformity probability.
+    static func neighbourAnswerToAdopt(
+        _ neighbours: [NeighbourMessage],
+        own: String,
+        conformity: Double,
+        random: inout SeededGenerator
+    ) -> String? {
+        let disputed = neighbours.contains { $0.verdict == .disputed }
+        var order: [String] = []
+        var weights: [String: Double] = [:]
+        for neighbour in neighbours where neighbour.verdict.isDelivered {
+            guard let answer = neighbour.answer else { continue }
+            let weight: Double
+            switch neighbour.verdict {
+            case .unverified: weight = disputed ? 0 : 1.0 / 3
+            case .unchecked: weight = isEmphatic(neighbour.response ?? "") ? 3 : 1
+            default: weight = 1
+            }
+            guard weight > 0 else { continue }
+            if weights[answer] == nil { order.append(answer) }
+            weights[answer, default: 0] += weight
+        }
+        guard let best = weights.values.max(), let winner = order.first(where: { weights[$0] == best }), winner != own else { return nil }
+        return random.nextUnit() < conformity * min(1, best) ? winner : nil
+    }
+
+    /// Whether a message argues with insistence rather than working.
+    static func isEmphatic(_ text: String) -> Bool {
+        let lowered = text.lowercased()
+        return ["i am certain", "no room for doubt", "should adopt mine"].contains { lowered.contains($0) }
+    }
+
+    /// One line of shown working that arrives at a numeric answer: `42 + 35 = 77`. With `truth`, it is a slip:
+    /// the operands are the true result's parts, the claimed result the wrong answer.
+    static func working(for answer: String, kind: AnswerKind, truth: ExpectedAnswer?) -> String? {
+        guard kind == .number, let value = AnswerExtractor.parseNumber(answer) else { return nil }
+        let base = truth.flatMap { AnswerExtractor.parseNumber($0.value) } ?? value
+        let first = (base * 0.6).rounded()
+        return "\(AnswerExtractor.canonicalNumber(first)) + \(AnswerExtractor.canonicalNumber(base - first)) = \(answer)"
     }
 
     /// A plausible wrong answer of the same kind, different from the expected one.

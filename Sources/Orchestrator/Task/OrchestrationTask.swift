@@ -14,6 +14,8 @@ public struct OrchestrationTask: Sendable, Codable, Equatable {
     public var budget: Budget
     /// Choices the controller must not make on its own.
     public var constraints: Constraints
+    /// Agents to make faulty, for measuring how far errors spread; empty for a normal run.
+    public var faults: [FaultSpec]
 
     public init(
         id: String,
@@ -21,7 +23,8 @@ public struct OrchestrationTask: Sendable, Codable, Equatable {
         domain: Domain? = nil,
         expected: ExpectedAnswer? = nil,
         budget: Budget = Budget(),
-        constraints: Constraints = Constraints()
+        constraints: Constraints = Constraints(),
+        faults: [FaultSpec] = []
     ) {
         self.id = id
         self.query = query
@@ -29,6 +32,7 @@ public struct OrchestrationTask: Sendable, Codable, Equatable {
         self.expected = expected
         self.budget = budget
         self.constraints = constraints
+        self.faults = faults
     }
 
     /// The kind of answer the task asks for: the expected answer's kind, else the domain's usual kind.

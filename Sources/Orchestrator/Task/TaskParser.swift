@@ -12,7 +12,8 @@ public struct TaskParser: Sendable {
         self.catalog = catalog
     }
 
-    static let taskFields: Set<String> = ["id", "query", "domain", "expected", "budget", "constraints"]
+    static let taskFields: Set<String> = ["id", "query", "domain", "expected", "budget", "constraints", "faults"]
+    static let faultFields: Set<String> = ["agent", "kind", "value"]
     static let expectedFields: Set<String> = ["value", "kind"]
     static let budgetFields: Set<String> = ["maxCostUSD", "maxAgents", "maxRounds", "deadlineSeconds"]
     static let constraintFields: Set<String> = ["topology", "agentCount", "roles", "models"]
@@ -109,12 +110,48 @@ public struct TaskParser: Sendable {
                 throw FieldError(field: "constraints.models", problem: "expected at least one model name")
             }
         }
-        let task = OrchestrationTask(id: id, query: query, domain: domain, expected: expected, budget: budget, constraints: constraints)
+        let faults = try (reader.array("faults") ?? []).enumerated().map { (index, item) throws(FieldError) in
+            try Self.fault(item, path: "faults[\(index)]")
+        }
+        let task = OrchestrationTask(
+            id: id,
+            query: query,
+            domain: domain,
+            expected: expected,
+            budget: budget,
+            constraints: constraints,
+            faults: faults
+        )
         try checkConsistency(task)
         if let catalog {
             try catalog.validatePins(of: task)
         }
         return task
+    }
+
+    private static func fault(_ value: JSONValue, path: String) throws(FieldError) -> FaultSpec {
+        let object = try JSONObjectReader(value, path: path, allowed: faultFields)
+        guard let kind = try object.oneOf("kind", as: FaultSpec.Kind.self) else {
+            let names = FaultSpec.Kind.allCases.map(\.rawValue).joined(separator: ", ")
+            throw FieldError(field: "\(path).kind", problem: "missing; expected one of \(names)")
+        }
+        let target: FaultSpec.Target
+        switch object.fields["agent"] {
+        case nil, .null?, .string("random")?:
+            target = .random
+        case .number?:
+            target = .agent(try object.integer("agent", in: 0...(Budget.agentLimit - 1)) ?? 0)
+        case let other?:
+            throw FieldError(field: "\(path).agent", problem: "expected an agent index or \"random\", got \(other.preview)")
+        }
+        let answer: String?
+        switch object.fields["value"] {
+        case nil, .null?: answer = nil
+        case .string(let text)? where !text.isEmpty: answer = text
+        case .number(let number)?: answer = JSONValue.number(number).preview
+        case let other?: throw FieldError(field: "\(path).value", problem: "expected the wrong answer as a string or number, got \(other.preview)")
+        }
+        return FaultSpec(target: target, kind: kind, value: answer)
     }
 
     private static func expectedAnswer(_ object: JSONObjectReader) throws(FieldError) -> ExpectedAnswer {
@@ -140,6 +177,14 @@ public struct TaskParser: Sendable {
     }
 
     private func checkConsistency(_ task: OrchestrationTask) throws(FieldError) {
+        for (index, fault) in task.faults.enumerated() {
+            if let value = fault.value, AnswerExtractor.normalise(value, kind: task.answerKind) == nil {
+                throw FieldError(
+                    field: "faults[\(index)].value",
+                    problem: "expected an answer of the task's kind '\(task.answerKind.rawValue)', got \"\(value)\""
+                )
+            }
+        }
         let pins = task.constraints
         if let roles = pins.roles, let count = pins.agentCount, roles.count != count {
             throw FieldError(field: "constraints.roles", problem: "expected \(count) roles to match constraints.agentCount, got \(roles.count)")

@@ -42,6 +42,22 @@ public struct RunRecord: Sendable, Codable, Equatable, FetchableRecord, Persista
     public var retries: Int = 0
     /// Calls that went to a fallback model.
     public var fallbacks: Int = 0
+    /// The verification policy of the run: `off`, `check` or `check+quarantine`.
+    public var verificationPolicy: String = VerificationPolicy.off.rawValue
+    /// The faults injected, as JSON `[{"agent", "kind", "answer"}]`; nil for a normal run.
+    public var faultsJSON: String?
+    /// The share of honest agents whose final answer is an injected wrong answer (or, for garbage, none at all).
+    public var propagationRate: Double?
+    /// Messages that failed a check or could not be vouched for.
+    public var flaggedMessages: Int = 0
+    /// Deliveries withheld from their receiver (failed checks, quarantined senders).
+    public var withheldDeliveries: Int = 0
+    /// Agents cut from the graph for repeated failures.
+    public var quarantinedAgents: Int = 0
+    /// Extra model calls spent on verification (re-asks after a parse failure).
+    public var verificationCalls: Int = 0
+    /// What those calls cost.
+    public var verificationCostUSD: Double = 0
 }
 
 /// A row of `decisions`: one controller decision of a run.
@@ -71,6 +87,10 @@ public struct AgentRecord: Sendable, Codable, Equatable, FetchableRecord, Persis
     /// The fallback models as a JSON array, best first.
     public var fallbackModelsJSON: String
     public var spanID: String
+    /// The kind of fault injected into this agent, when it is faulty.
+    public var fault: String? = nil
+    /// The step from which the agent was quarantined, when it was.
+    public var quarantinedAtStep: Int? = nil
 }
 
 /// A row of `messages`: one model call of an agent in a step, and what it said.
@@ -111,6 +131,9 @@ public struct MessageRecord: Sendable, Codable, Equatable, FetchableRecord, Muta
     public var finishReason: String?
     /// For recorded outcomes that keep only a judgement: whether the recorded answer was correct.
     public var recordedCorrect: Bool?
+    /// Why the call was made: `turn` (the agent's step), `re-ask` (verification asked again after a parse
+    /// failure) or `fault` (an injected faulty agent's message; no model was called).
+    public var purpose: String = MessagePurpose.turn.rawValue
 
     public mutating func didInsert(_ inserted: InsertionSuccess) {
         id = inserted.rowID
@@ -127,10 +150,82 @@ public struct DeliveryRecord: Sendable, Codable, Equatable, FetchableRecord, Mut
     public var senderIndex: Int
     public var receiverIndex: Int
     public var step: Int
-    /// What verification said of the message; `unchecked` until neighbour verification runs.
+    /// What verification said of the message for this receiver (see `DeliveryVerdict`).
     public var verdict: String
+    /// Why, for a verdict other than `verified` or `unchecked`.
+    public var detail: String? = nil
 
     public mutating func didInsert(_ inserted: InsertionSuccess) {
         id = inserted.rowID
+    }
+}
+
+/// Why a message row exists.
+public enum MessagePurpose: String, Sendable, Codable {
+    /// An agent's turn in a step.
+    case turn
+    /// Verification asked the sender again after its message had no readable answer.
+    case reAsk = "re-ask"
+    /// An injected fault's message; no model was called.
+    case fault
+}
+
+/// A row of `verifications`: what one check said of one message, for all receivers or for one.
+public struct VerificationRecord: Sendable, Codable, Equatable, FetchableRecord, MutablePersistableRecord {
+    public static let databaseTableName = "verifications"
+
+    public var id: Int64?
+    public var runID: String
+    public var messageID: Int64
+    /// The receiver, for checks that depend on it (consistency); nil for checks of the message itself.
+    public var receiverIndex: Int?
+    public var check: String
+    /// `passed`, `failed`, `unsupported` or `skipped`.
+    public var outcome: String
+    public var detail: String
+
+    public mutating func didInsert(_ inserted: InsertionSuccess) {
+        id = inserted.rowID
+    }
+}
+
+extension MessageRecord {
+    /// A message with no usage, cost, latency or error yet: the fields every row needs, the rest at their zero.
+    init(
+        runID: String,
+        step: Int,
+        agentIndex: Int,
+        role: String,
+        model: String,
+        provider: String,
+        promptJSON: String,
+        parentSpanID: String,
+        purpose: MessagePurpose
+    ) {
+        let now = Date()
+        self.init(
+            id: nil,
+            runID: runID,
+            step: step,
+            agentIndex: agentIndex,
+            role: role,
+            model: model,
+            provider: provider,
+            promptJSON: promptJSON,
+            response: nil,
+            answer: nil,
+            promptTokens: 0,
+            completionTokens: 0,
+            tokensEstimated: false,
+            costUSD: 0,
+            latencyMilliseconds: 0,
+            attempt: 1,
+            error: nil,
+            startedAt: now,
+            finishedAt: now,
+            spanID: TraceIDs.spanID(),
+            parentSpanID: parentSpanID,
+            purpose: purpose.rawValue
+        )
     }
 }

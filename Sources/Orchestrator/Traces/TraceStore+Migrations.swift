@@ -107,6 +107,37 @@ extension TraceStore {
                 table.add(column: "fallbacks", .integer).notNull().defaults(to: 0)
             }
         }
+        migrator.registerMigration("v3-verification-faults") { db in
+            try db.create(table: "verifications") { table in
+                table.autoIncrementedPrimaryKey("id")
+                table.column("runID", .text).notNull().references("runs", onDelete: .cascade).indexed()
+                table.column("messageID", .integer).notNull().references("messages", onDelete: .cascade).indexed()
+                table.column("receiverIndex", .integer)
+                table.column("check", .text).notNull()
+                table.column("outcome", .text).notNull()
+                table.column("detail", .text).notNull()
+            }
+            try db.alter(table: "deliveries") { table in
+                table.add(column: "detail", .text)
+            }
+            try db.alter(table: "messages") { table in
+                table.add(column: "purpose", .text).notNull().defaults(to: "turn")
+            }
+            try db.alter(table: "agents") { table in
+                table.add(column: "fault", .text)
+                table.add(column: "quarantinedAtStep", .integer)
+            }
+            try db.alter(table: "runs") { table in
+                table.add(column: "verificationPolicy", .text).notNull().defaults(to: "off")
+                table.add(column: "faultsJSON", .text)
+                table.add(column: "propagationRate", .double)
+                table.add(column: "flaggedMessages", .integer).notNull().defaults(to: 0)
+                table.add(column: "withheldDeliveries", .integer).notNull().defaults(to: 0)
+                table.add(column: "quarantinedAgents", .integer).notNull().defaults(to: 0)
+                table.add(column: "verificationCalls", .integer).notNull().defaults(to: 0)
+                table.add(column: "verificationCostUSD", .double).notNull().defaults(to: 0)
+            }
+        }
         return migrator
     }
 

@@ -41,6 +41,13 @@ extension TraceStore {
         }
     }
 
+    /// A run's verification verdicts, in the order they were recorded.
+    public func verifications(runID: String) async throws -> [VerificationRecord] {
+        try await writer.read { db in
+            try VerificationRecord.filter(Column("runID") == runID).order(Column("id")).fetchAll(db)
+        }
+    }
+
     /// Row counts of every table, for summaries and tests.
     public func counts() async throws -> TraceCounts {
         try await writer.read { db in
@@ -49,7 +56,8 @@ extension TraceStore {
                 decisions: try DecisionRecord.fetchCount(db),
                 agents: try AgentRecord.fetchCount(db),
                 messages: try MessageRecord.fetchCount(db),
-                deliveries: try DeliveryRecord.fetchCount(db)
+                deliveries: try DeliveryRecord.fetchCount(db),
+                verifications: try VerificationRecord.fetchCount(db)
             )
         }
     }
@@ -62,4 +70,5 @@ public struct TraceCounts: Sendable, Equatable {
     public var agents: Int
     public var messages: Int
     public var deliveries: Int
+    public var verifications: Int
 }

@@ -47,15 +47,61 @@ extension TraceStore {
         }
     }
 
-    /// Records a finished call and the deliveries it was given, in one transaction; returns the message's id.
-    public func recordMessage(_ message: MessageRecord, deliveries: [DeliveryRecord]) async throws -> Int64 {
+    /// Records a finished call, the deliveries it was given with their per-receiver verifications, and the
+    /// checks of the message itself, in one transaction; returns the message's id.
+    public func recordMessage(
+        _ message: MessageRecord,
+        deliveries: [DeliveryRecord],
+        deliveryVerifications: [VerificationRecord] = [],
+        checks: [CheckResult] = []
+    ) async throws -> Int64 {
         try await writer.write { db in
             var message = message
             try message.insert(db)
+            let messageID = message.id ?? 0
             for var delivery in deliveries {
                 try delivery.insert(db)
             }
-            return message.id ?? 0
+            for var verification in deliveryVerifications {
+                try verification.insert(db)
+            }
+            for check in checks {
+                var verification = VerificationRecord(
+                    id: nil,
+                    runID: message.runID,
+                    messageID: messageID,
+                    receiverIndex: nil,
+                    check: check.check.rawValue,
+                    outcome: check.outcome.rawValue,
+                    detail: check.detail
+                )
+                try verification.insert(db)
+            }
+            return messageID
+        }
+    }
+
+    /// Marks the faulty agents of a run and records the faults on the run.
+    public func recordFaults(runID: String, faults: [InjectedFault]) async throws {
+        let json = try InjectedFault.json(faults)
+        try await writer.write { db in
+            for fault in faults {
+                try db.execute(
+                    sql: "UPDATE agents SET fault = ? WHERE runID = ? AND agentIndex = ?",
+                    arguments: [fault.kind.rawValue, runID, fault.agent]
+                )
+            }
+            try db.execute(sql: "UPDATE runs SET faultsJSON = ? WHERE id = ?", arguments: [json, runID])
+        }
+    }
+
+    /// Records that an agent was cut from the graph from a step on.
+    public func recordQuarantine(runID: String, agent: Int, step: Int) async throws {
+        try await writer.write { db in
+            try db.execute(
+                sql: "UPDATE agents SET quarantinedAtStep = ? WHERE runID = ? AND agentIndex = ?",
+                arguments: [step, runID, agent]
+            )
         }
     }
 

@@ -1,0 +1,81 @@
+import Foundation
+
+/// Finds arithmetic statements in a message — `16 - 3 = 13`, `9 * $2 = $18`, `2 + 1/2 = 5/2 = 2.5`,
+/// GSM8K's `<<16-3-4=9>>` — and re-computes them.
+///
+/// It is conservative: a statement counts only when the text left of `=` ends in an expression with at least one
+/// operator and the text right of it starts with a number or expression; words between numbers end the
+/// expression. A claimed result is right when it equals the computed value to the precision it is written with.
+public enum ArithmeticChecker {
+    /// One statement and whether it holds.
+    public struct Statement: Sendable, Equatable {
+        /// The statement as written, `lhs = rhs`.
+        public var text: String
+        /// The value of the left side.
+        public var computed: Double
+        /// The value claimed on the right side.
+        public var claimed: Double
+        public var holds: Bool
+    }
+
+    /// Every statement found, in order.
+    public static func statements(in text: String) -> [Statement] {
+        var found: [Statement] = []
+        for line in text.components(separatedBy: .newlines) {
+            var body = line
+            // GSM8K's calculator annotations: check their content, then drop them so the prose is not read twice.
+            for annotation in annotations(in: line) {
+                found += statements(inSegment: annotation)
+                body = body.replacingOccurrences(of: "<<\(annotation)>>", with: "")
+            }
+            found += statements(inSegment: body)
+        }
+        return found
+    }
+
+    /// The statements that do not hold.
+    public static func errors(in text: String) -> [Statement] {
+        statements(in: text).filter { !$0.holds }
+    }
+
+    static func annotations(in line: String) -> [String] {
+        var result: [String] = []
+        var rest = line[...]
+        while let open = rest.range(of: "<<"), let close = rest[open.upperBound...].range(of: ">>") {
+            result.append(String(rest[open.upperBound..<close.lowerBound]))
+            rest = rest[close.upperBound...]
+        }
+        return result
+    }
+
+    /// Statements in one line: each `=` joins the expression ending before it with the value starting after it.
+    static func statements(inSegment line: String) -> [Statement] {
+        let parts = line.components(separatedBy: "=")
+        guard parts.count >= 2 else { return [] }
+        var result: [Statement] = []
+        for index in 0..<(parts.count - 1) {
+            guard let left = ExpressionScanner.trailingExpression(of: parts[index]), left.hasOperator,
+                let right = ExpressionScanner.leadingExpression(of: parts[index + 1]),
+                let computed = left.value, let claimed = right.value
+            else { continue }
+            // In a running computation (`= 96 ÷ 3 = 32`) the left side may equal the right side's first number.
+            let holds =
+                matches(computed, claimed, decimals: right.decimals)
+                || (right.isPercentage && matches(computed, claimed * 100, decimals: max(0, right.decimals - 2)))
+                || (right.hasOperator && right.leadingNumber.map { matches(computed, $0.value, decimals: $0.decimals) } == true)
+            result.append(Statement(text: "\(left.text) = \(right.text)", computed: computed, claimed: claimed, holds: holds))
+        }
+        return result
+    }
+
+    /// True when a claimed value equals the computed one to the precision it is written with.
+    static func matches(_ computed: Double, _ claimed: Double, decimals: Int) -> Bool {
+        let tolerance = max(0.5 * pow(10, -Double(decimals)), 1e-9) + abs(claimed) * 1e-9
+        return abs(computed - claimed) <= tolerance || roundsTo(computed, claimed)
+    }
+
+    /// True when a claimed whole-cent or whole-unit value is the computed one rounded (money, people).
+    static func roundsTo(_ computed: Double, _ claimed: Double) -> Bool {
+        abs((computed * 100).rounded() / 100 - claimed) < 1e-9
+    }
+}

@@ -5,7 +5,7 @@ extension Orchestrate {
     struct Bench: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Measure verification and routing: error propagation, checked escalation on recorded data.",
-            subcommands: [Propagation.self, Escalation.self]
+            subcommands: [Propagation.self, AgentsNet.self, Escalation.self]
         )
     }
 }

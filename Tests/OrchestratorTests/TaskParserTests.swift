@@ -55,6 +55,9 @@ struct TaskParserTests {
         (#"{"query": "x", "faults": [{"kind": "garbage", "agent": 64}]}"#, "faults[0].agent", "from 0 to 63"),
         (#"{"query": "x", "faults": [{"kind": "garbage", "colour": 1}]}"#, "faults[0].colour", "unknown field"),
         (#"{"query": "x", "domain": "math", "faults": [{"kind": "wrong-answer", "value": "many"}]}"#, "faults[0].value", "kind 'number'"),
+        (#"{"query": "x", "tests": {"language": "ruby", "source": "x"}}"#, "tests.language", "expected one of python"),
+        (#"{"query": "x", "tests": {"timeoutSeconds": 5}}"#, "tests.source", "missing"),
+        (#"{"query": "x", "tests": {"source": "x", "memoryMegabytes": 1}}"#, "tests.memoryMegabytes", "from 16"),
     ])
     func malformedTaskNamesItsField(text: String, field: String, problem: String) {
         do {

@@ -113,7 +113,8 @@ extension Executor {
                 let usage = attempt.response?.usage ?? TokenUsage()
                 let cost = model.cost(promptTokens: usage.promptTokens, completionTokens: usage.completionTokens)
                 let answer = attempt.response.flatMap { AnswerExtractor.extract(from: $0.content, kind: run.task.answerKind) }
-                let checks = attempt.response.map { check($0.content, run: run) } ?? []
+                var checks: [CheckResult] = []
+                if let response = attempt.response { checks = await check(response.content, run: run) }
                 let errorText = attempt.deadlineExceeded ? "deadline exceeded while waiting for \(model.name)" : failure?.description
                 let record = MessageRecord(
                     id: nil,

@@ -14,7 +14,7 @@ extension Executor {
         var result = CallResult(agent: fault.agent)
         let text = FaultInjector.message(for: fault, task: run.task)
         let answer = AnswerExtractor.extract(from: text, kind: run.task.answerKind)
-        let checks = check(text, run: run)
+        let checks = await check(text, run: run)
         var row = MessageRecord(
             runID: run.runID,
             step: step,

@@ -1,10 +1,17 @@
 import Foundation
 
 extension Executor {
-    /// The checks of a message under the run's policy; none when verification is off.
-    func check(_ response: String, run: RunContext) -> [CheckResult] {
+    /// The checks of a message under the run's policy; none when verification is off. A code answer of a task
+    /// with tests is also run against them.
+    func check(_ response: String, run: RunContext) async -> [CheckResult] {
         guard run.policy.checks else { return [] }
-        return MessageVerifier.check(response: response, kind: run.task.answerKind, query: run.task.query)
+        var results = MessageVerifier.check(response: response, kind: run.task.answerKind, query: run.task.query)
+        if run.task.answerKind == .code, let tests = run.task.tests,
+            let code = AnswerExtractor.extract(from: response, kind: .code)
+        {
+            results.append(await CodeTestRunner.check(code: code, tests: tests))
+        }
+        return results
     }
 
     /// Whether a message had no readable answer, so its sender gets one bounded re-ask.
@@ -30,7 +37,8 @@ extension Executor {
         let cost = model.cost(promptTokens: usage.promptTokens, completionTokens: usage.completionTokens)
         let combined = attempt.response.map { output.response + "\n" + $0.content }
         let answer = combined.flatMap { AnswerExtractor.extract(from: $0, kind: run.task.answerKind) }
-        let checks = combined.map { check($0, run: run) } ?? []
+        var checks: [CheckResult] = []
+        if let combined { checks = await check(combined, run: run) }
 
         var row = MessageRecord(
             runID: run.runID,

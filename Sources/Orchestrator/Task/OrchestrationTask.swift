@@ -16,6 +16,8 @@ public struct OrchestrationTask: Sendable, Codable, Equatable {
     public var constraints: Constraints
     /// Agents to make faulty, for measuring how far errors spread; empty for a normal run.
     public var faults: [FaultSpec]
+    /// Tests a code answer must pass; verification runs them on every code message.
+    public var tests: CodeTests?
 
     public init(
         id: String,
@@ -24,7 +26,8 @@ public struct OrchestrationTask: Sendable, Codable, Equatable {
         expected: ExpectedAnswer? = nil,
         budget: Budget = Budget(),
         constraints: Constraints = Constraints(),
-        faults: [FaultSpec] = []
+        faults: [FaultSpec] = [],
+        tests: CodeTests? = nil
     ) {
         self.id = id
         self.query = query
@@ -33,6 +36,7 @@ public struct OrchestrationTask: Sendable, Codable, Equatable {
         self.budget = budget
         self.constraints = constraints
         self.faults = faults
+        self.tests = tests
     }
 
     /// The kind of answer the task asks for: the expected answer's kind, else the domain's usual kind.

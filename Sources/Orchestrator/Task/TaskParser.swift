@@ -12,7 +12,8 @@ public struct TaskParser: Sendable {
         self.catalog = catalog
     }
 
-    static let taskFields: Set<String> = ["id", "query", "domain", "expected", "budget", "constraints", "faults"]
+    static let taskFields: Set<String> = ["id", "query", "domain", "expected", "budget", "constraints", "faults", "tests"]
+    static let testFields: Set<String> = ["language", "source", "timeoutSeconds", "memoryMegabytes"]
     static let faultFields: Set<String> = ["agent", "kind", "value"]
     static let expectedFields: Set<String> = ["value", "kind"]
     static let budgetFields: Set<String> = ["maxCostUSD", "maxAgents", "maxRounds", "deadlineSeconds"]
@@ -113,6 +114,22 @@ public struct TaskParser: Sendable {
         let faults = try (reader.array("faults") ?? []).enumerated().map { (index, item) throws(FieldError) in
             try Self.fault(item, path: "faults[\(index)]")
         }
+        var tests: CodeTests?
+        if let object = try reader.object("tests", allowed: Self.testFields) {
+            let language = try object.string("language") ?? "python"
+            guard CodeTests.languages.contains(language) else {
+                throw FieldError(
+                    field: "tests.language",
+                    problem: "expected one of \(CodeTests.languages.joined(separator: ", ")), got \"\(language)\""
+                )
+            }
+            tests = CodeTests(
+                language: language,
+                source: try object.requiredString("source"),
+                timeoutSeconds: try object.number("timeoutSeconds", in: 0.1...600) ?? 10,
+                memoryMegabytes: try object.integer("memoryMegabytes", in: 16...65_536) ?? 512
+            )
+        }
         let task = OrchestrationTask(
             id: id,
             query: query,
@@ -120,7 +137,8 @@ public struct TaskParser: Sendable {
             expected: expected,
             budget: budget,
             constraints: constraints,
-            faults: faults
+            faults: faults,
+            tests: tests
         )
         try checkConsistency(task)
         if let catalog {

@@ -229,3 +229,59 @@ extension MessageRecord {
         )
     }
 }
+
+extension RunRecord {
+    /// A run that has just started (status `running`): nothing spent, nothing answered, this process and host.
+    init(
+        id: String,
+        taskID: String,
+        query: String,
+        domain: String?,
+        answerKind: String,
+        expectedAnswer: String?,
+        taskJSON: String,
+        controllerVersion: String,
+        fleetName: String,
+        fleetHash: String,
+        catalogHash: String,
+        simulated: Bool,
+        seed: UInt64,
+        verificationPolicy: VerificationPolicy
+    ) {
+        self.init(
+            id: id,
+            taskID: taskID,
+            query: query,
+            domain: domain,
+            answerKind: answerKind,
+            expectedAnswer: expectedAnswer,
+            taskJSON: taskJSON,
+            status: .running,
+            stopReason: nil,
+            error: nil,
+            answer: nil,
+            score: nil,
+            costUSD: 0,
+            promptTokens: 0,
+            completionTokens: 0,
+            tokensEstimated: false,
+            latencyMilliseconds: nil,
+            topology: nil,
+            agentCount: nil,
+            planLogProbability: nil,
+            controllerVersion: controllerVersion,
+            fleetName: fleetName,
+            fleetHash: fleetHash,
+            catalogHash: catalogHash,
+            simulated: simulated,
+            seed: String(seed),
+            traceID: TraceIDs.traceID(),
+            spanID: TraceIDs.spanID(),
+            processID: Int(ProcessInfo.processInfo.processIdentifier),
+            host: ProcessInfo.processInfo.hostName,
+            startedAt: Date(),
+            finishedAt: nil,
+            verificationPolicy: verificationPolicy.rawValue
+        )
+    }
+}

@@ -47,6 +47,13 @@ extension TraceStore {
         }
     }
 
+    /// Records agents of a run that has no controller plan (an AgentsNet run), in one transaction.
+    public func recordAgents(_ agents: [AgentRecord]) async throws {
+        try await writer.write { db in
+            for agent in agents { try agent.insert(db) }
+        }
+    }
+
     /// Records a finished call, the deliveries it was given with their per-receiver verifications, and the
     /// checks of the message itself, in one transaction; returns the message's id.
     public func recordMessage(

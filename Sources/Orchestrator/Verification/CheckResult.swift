@@ -12,6 +12,13 @@ public struct CheckResult: Sendable, Codable, Equatable {
         case choice
         /// Its answer agrees with the other messages the receiver got (judged per receiver).
         case consistency
+        /// It is sent only to the sender's real neighbours (AgentsNet messages are keyed by neighbour).
+        case addressing
+        /// A code answer passes the task's tests, run in a child process with time and memory limits and no network.
+        case code
+        /// Its structured claims are true where the system knows the truth: identifiers, relayed values, valid
+        /// options, one story told to every neighbour.
+        case claims
     }
 
     /// How the check came out.

@@ -1,0 +1,211 @@
+import Foundation
+import Logging
+
+extension AgentsNetRunner {
+    /// Where one agent stands when it takes its turn.
+    struct TurnContext: Sendable {
+        var agent: Int
+        var round: Int
+        var final: Bool
+        var inbound: [Inbound]
+        var state: AgentsNetSimulation.State
+        var conversation: [ChatMessage]
+        var fault: InjectedFault?
+        var parentSpanID: String
+    }
+
+    /// One agent's turn: a faulty agent sends its fault, a simulated one runs its algorithm, a real model is
+    /// called with the conversation so far. A reply that cannot be read gets one re-ask when the policy checks.
+    func act(
+        _ context: TurnContext,
+        setup: AgentsNetRun,
+        simulation: AgentsNetSimulation,
+        verifier: AgentsNetVerifier,
+        runID: String
+    ) async throws -> Turn {
+        let graph = simulation.graph
+        let agent = context.agent
+        let valid = setup.problem.validAnswers(of: agent, on: graph)
+        var row = MessageRecord(
+            runID: runID,
+            step: context.round,
+            agentIndex: agent,
+            role: "agentsnet.\(setup.problem.rawValue)",
+            model: setup.model.name,
+            provider: setup.model.provider.rawValue,
+            promptJSON: "[]",
+            parentSpanID: context.parentSpanID,
+            purpose: .turn
+        )
+        var turn = Turn(agent: agent, response: "", outgoing: nil, answer: nil, rows: [], checks: [])
+
+        if context.fault != nil || setup.model.provider == .simulated {
+            let text = scriptedReply(context, simulation: simulation)
+            row.provider = context.fault == nil ? setup.model.provider.rawValue : Executor.faultProvider
+            row.purpose = (context.fault == nil ? MessagePurpose.turn : .fault).rawValue
+            row.promptJSON = Executor.json([PromptsForTrace.inbound(context.inbound, graph: graph)])
+            if context.fault == nil {
+                // Simulated agents are paid for as if the exchange were real text.
+                let usage = TokenUsage(
+                    promptTokens: TokenUsage.estimate(row.promptJSON) + 150,
+                    completionTokens: TokenUsage.estimate(text),
+                    estimated: true
+                )
+                row.promptTokens = usage.promptTokens
+                row.completionTokens = usage.completionTokens
+                row.tokensEstimated = true
+                row.costUSD = setup.model.cost(promptTokens: usage.promptTokens, completionTokens: usage.completionTokens)
+                turn.usage = usage
+                turn.costUSD = row.costUSD
+            }
+            accept(text, into: &turn, row: &row, final: context.final, valid: valid)
+            turn.checks = checks(of: turn, final: context.final, setup: setup, verifier: verifier)
+            turn.rows.append(row)
+            turn.calls = 1
+            if setup.policy.checks && Executor.needsReAsk(turn.checks) {
+                // Asked again, a faulty or scripted agent says the same.
+                var again = row
+                again.spanID = TraceIDs.spanID()
+                again.purpose = MessagePurpose.reAsk.rawValue
+                again.costUSD = 0
+                turn.rows.append(again)
+                turn.calls += 1
+                turn.verificationCalls += 1
+            }
+            return turn
+        }
+
+        let ask =
+            context.round == 0
+            ? AgentsNetPrompts.firstRound()
+            : AgentsNetPrompts.round(
+                context.inbound,
+                graph: graph,
+                roundsLeft: simulation.problem.rounds(on: graph, localRounds: setup.localRounds) - context.round,
+                final: context.final,
+                valid: valid,
+                problem: setup.problem
+            )
+        let messages = context.conversation + [ask]
+        try await call(setup.model, messages: messages, row: &row, turn: &turn, final: context.final, valid: valid)
+        turn.checks = checks(of: turn, final: context.final, setup: setup, verifier: verifier)
+        if setup.policy.checks && Executor.needsReAsk(turn.checks), let reply = row.response {
+            var again = row
+            again.spanID = TraceIDs.spanID()
+            again.purpose = MessagePurpose.reAsk.rawValue
+            let costBefore = turn.costUSD
+            try await call(
+                setup.model,
+                messages: messages + [ChatMessage(role: .assistant, content: reply), AgentsNetPrompts.reAsk(final: context.final, valid: valid)],
+                row: &again,
+                turn: &turn,
+                final: context.final,
+                valid: valid
+            )
+            turn.verificationCalls += 1
+            turn.verificationCostUSD += turn.costUSD - costBefore
+            turn.checks = checks(of: turn, final: context.final, setup: setup, verifier: verifier)
+        }
+        return turn
+    }
+
+    /// What a faulty or simulated agent writes.
+    private func scriptedReply(_ context: TurnContext, simulation: AgentsNetSimulation) -> String {
+        let graph = simulation.graph
+        let agent = context.agent
+        if context.final {
+            // A faulty agent lies in its messages, not in its own answer.
+            return "### Final Answer ### \(simulation.answer(of: agent, state: context.state))"
+        }
+        if context.fault?.kind == .garbage {
+            return "~~ ⁂ static on the line ⁂ ~~ [[[ no signal ]]] ~~"
+        }
+        var messages: [String: String] = [:]
+        for neighbour in graph.neighbours[agent] {
+            messages[graph.agents[neighbour]] =
+                context.fault.map { simulation.faultyClaims($0.kind, of: agent, to: neighbour, state: context.state) }
+                ?? simulation.claims(of: agent, state: context.state)
+        }
+        return AgentsNetMessages.render(messages)
+    }
+
+    /// Reads a reply into the turn and its row.
+    private func accept(_ text: String, into turn: inout Turn, row: inout MessageRecord, final: Bool, valid: [String]) {
+        row.response = text
+        turn.response = text
+        if final {
+            turn.answer = AgentsNetMessages.finalAnswer(in: text, valid: valid)
+            row.answer = turn.answer
+        } else {
+            turn.outgoing = AgentsNetMessages.outgoing(in: text)
+        }
+    }
+
+    private func checks(of turn: Turn, final: Bool, setup: AgentsNetRun, verifier: AgentsNetVerifier) -> [CheckResult] {
+        guard setup.policy.checks else { return [] }
+        if final {
+            return [
+                turn.answer == nil
+                    ? CheckResult(check: .format, outcome: .failed, detail: "no final answer among the valid options")
+                    : CheckResult(check: .format, outcome: .passed, detail: "answer \(turn.answer ?? "")")
+            ]
+        }
+        return verifier.check(sender: turn.agent, outgoing: turn.outgoing)
+    }
+
+    /// Calls a real model once and records the attempt as a row of the turn.
+    private func call(
+        _ model: ModelSpec,
+        messages: [ChatMessage],
+        row: inout MessageRecord,
+        turn: inout Turn,
+        final: Bool,
+        valid: [String]
+    ) async throws {
+        let clock = ContinuousClock()
+        let start = clock.now
+        row.startedAt = Date()
+        row.promptJSON = Executor.json(messages)
+        let context = CallContext(
+            taskID: row.runID,
+            query: messages.last?.content ?? "",
+            domain: .general,
+            answerKind: .text,
+            expected: nil,
+            role: Role(name: row.role, domain: .general, description: "AgentsNet agent", systemPrompt: messages.first?.content ?? ""),
+            agentIndex: row.agentIndex,
+            step: row.step,
+            seed: 0
+        )
+        do {
+            let provider = try providers.provider(for: model)
+            let response = try await provider.complete(
+                ChatRequest(model: model, messages: messages, maxTokens: model.decoding.maxTokens ?? 512, context: context)
+            )
+            row.promptTokens = response.usage.promptTokens
+            row.completionTokens = response.usage.completionTokens
+            row.tokensEstimated = response.usage.estimated
+            row.costUSD = model.cost(promptTokens: response.usage.promptTokens, completionTokens: response.usage.completionTokens)
+            row.finishReason = response.finishReason
+            turn.usage = turn.usage + response.usage
+            turn.costUSD += row.costUSD
+            accept(response.content, into: &turn, row: &row, final: final, valid: valid)
+        } catch {
+            row.error = "\(error)"
+            row.errorKind = (error as? ProviderError)?.kind.rawValue
+            logger.warning("agentsnet call failed", metadata: ["run": "\(row.runID)", "agent": "\(row.agentIndex)", "error": "\(error)"])
+        }
+        row.latencyMilliseconds = (clock.now - start).milliseconds
+        row.finishedAt = Date()
+        turn.rows.append(row)
+        turn.calls += 1
+    }
+}
+
+/// How the messages a simulated agent read are kept in the trace.
+enum PromptsForTrace {
+    static func inbound(_ inbound: [AgentsNetRunner.Inbound], graph: NetworkGraph) -> ChatMessage {
+        let lines = inbound.map { "\(graph.agents[$0.sender]) [\($0.verdict.rawValue)]: \($0.verdict.isDelivered ? $0.text : "(not shown)")" }
+        return ChatMessage(role: .user, content: lines.isEmpty ? "(no messages)" : lines.joined(separator: "\n"))
+    }
+}

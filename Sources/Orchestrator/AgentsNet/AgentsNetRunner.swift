@@ -1,0 +1,326 @@
+import Foundation
+import Logging
+
+/// Runs AgentsNet problems: synchronous rounds in which every agent sends its neighbours a JSON object of
+/// messages keyed by their names, then a final answer from the problem's valid options. Every message passes
+/// the verification policy's checks before a neighbour sees it, and everything goes to the trace store.
+public struct AgentsNetRunner: Sendable {
+    public let store: TraceStore
+    let providers: ProviderRegistry
+    let logger: Logger
+
+    public init(store: TraceStore, providers: ProviderRegistry = ProviderRegistry(), logger: Logger) {
+        self.store = store
+        self.providers = providers
+        self.logger = logger
+    }
+
+    /// A neighbour's message as one receiver gets it.
+    struct Inbound {
+        var sender: Int
+        var messageID: Int64
+        var text: String
+        var claims: [String: String]
+        var verdict: DeliveryVerdict
+        var detail: String?
+    }
+
+    /// What one agent produced in one round.
+    struct Turn {
+        var agent: Int
+        var response: String
+        var outgoing: [String: String]?
+        var answer: String?
+        var rows: [MessageRecord]
+        var checks: [CheckResult]
+        var calls = 0
+        var verificationCalls = 0
+        var verificationCostUSD = 0.0
+        var costUSD = 0.0
+        var usage = TokenUsage()
+    }
+
+    /// Runs one problem on one graph. Throws for a fault outside the graph or when the store cannot record.
+    public func run(_ setup: AgentsNetRun) async throws -> AgentsNetResult {
+        let graph = setup.graph
+        let simulation = AgentsNetSimulation(problem: setup.problem, graph: graph, seed: setup.seed)
+        let verifier = AgentsNetVerifier(simulation: simulation)
+        let rounds = setup.problem.rounds(on: graph, localRounds: setup.localRounds)
+        let faults = try Self.resolve(setup.faults, graph: graph, seed: setup.seed)
+        let faultByAgent = Dictionary(uniqueKeysWithValues: faults.map { ($0.agent, $0) })
+        let runID = UUID().uuidString.lowercased()
+        let clock = ContinuousClock()
+        let start = clock.now
+        var record = runRecord(runID: runID, setup: setup, rounds: rounds, faults: faults)
+        try await store.beginRun(record)
+        let spans = graph.agents.map { _ in TraceIDs.spanID() }
+        try await store.recordAgents(
+            graph.agents.indices.map { agent in
+                AgentRecord(
+                    runID: runID,
+                    agentIndex: agent,
+                    role: "agentsnet.\(setup.problem.rawValue)",
+                    model: setup.model.name,
+                    fallbackModelsJSON: "[]",
+                    spanID: spans[agent],
+                    fault: faultByAgent[agent]?.kind.rawValue
+                )
+            }
+        )
+
+        var states = graph.agents.indices.map(simulation.initialState(of:))
+        var conversations = graph.agents.indices.map { agent in
+            [
+                ChatMessage(
+                    role: .system,
+                    content: AgentsNetPrompts.system(setup.problem, graph: graph, agent: agent, rounds: rounds, simulation: simulation)
+                )
+            ]
+        }
+        var latest: [Int: Turn] = [:]
+        var latestIDs: [Int: Int64] = [:]
+        var quarantined: [Int] = []
+        var strikes: [Int: Int] = [:]
+        var result = AgentsNetResult(
+            runID: runID,
+            problem: setup.problem,
+            graph: graph.name,
+            model: setup.model.name,
+            policy: setup.policy,
+            rounds: rounds,
+            score: 0,
+            answers: graph.agents.map { _ in nil },
+            faults: faults,
+            flaggedMessages: 0,
+            withheldDeliveries: 0,
+            quarantinedAgents: [],
+            verificationCalls: 0,
+            verificationCostUSD: 0,
+            calls: 0,
+            costUSD: 0,
+            usage: TokenUsage()
+        )
+
+        for round in 0...rounds {
+            let final = round == rounds
+            var inbound: [Int: [Inbound]] = [:]
+            for agent in graph.agents.indices {
+                inbound[agent] = deliveries(
+                    to: agent,
+                    latest: latest,
+                    ids: latestIDs,
+                    states: states,
+                    quarantined: Set(quarantined),
+                    policy: setup.policy,
+                    verifier: verifier
+                )
+                result.withheldDeliveries += (inbound[agent] ?? []).filter { !$0.verdict.isDelivered }.count
+            }
+            var turns: [Turn] = []
+            for agent in graph.agents.indices {
+                let heard = (inbound[agent] ?? []).filter { [.unchecked, .verified, .disputed].contains($0.verdict) }
+                if round > 0 {
+                    states[agent] = simulation.update(
+                        agent,
+                        state: states[agent],
+                        heard: Dictionary(uniqueKeysWithValues: heard.map { ($0.sender, $0.claims) }),
+                        cut: Set((inbound[agent] ?? []).filter { ![.unchecked, .verified, .disputed].contains($0.verdict) }.map(\.sender))
+                    )
+                }
+            }
+            try await withThrowingTaskGroup(of: Turn.self) { group in
+                for agent in graph.agents.indices {
+                    let context = TurnContext(
+                        agent: agent,
+                        round: round,
+                        final: final,
+                        inbound: inbound[agent] ?? [],
+                        state: states[agent],
+                        conversation: conversations[agent],
+                        fault: faultByAgent[agent],
+                        parentSpanID: spans[agent]
+                    )
+                    group.addTask {
+                        try await act(context, setup: setup, simulation: simulation, verifier: verifier, runID: runID)
+                    }
+                }
+                for try await turn in group { turns.append(turn) }
+            }
+            for turn in turns.sorted(by: { $0.agent < $1.agent }) {
+                let deliveries = (inbound[turn.agent] ?? []).map {
+                    DeliveryRecord(
+                        id: nil,
+                        runID: runID,
+                        messageID: $0.messageID,
+                        senderIndex: $0.sender,
+                        receiverIndex: turn.agent,
+                        step: round,
+                        verdict: $0.verdict.rawValue,
+                        detail: $0.detail
+                    )
+                }
+                var lastID: Int64 = 0
+                for (index, row) in turn.rows.enumerated() {
+                    let isLast = index == turn.rows.count - 1
+                    lastID = try await store.recordMessage(row, deliveries: index == 0 ? deliveries : [], checks: isLast ? turn.checks : [])
+                }
+                if let last = turn.rows.last, last.response != nil {
+                    conversations[turn.agent] = Self.conversation(after: last)
+                }
+                result.calls += turn.calls
+                result.verificationCalls += turn.verificationCalls
+                result.verificationCostUSD += turn.verificationCostUSD
+                result.costUSD += turn.costUSD
+                result.usage = result.usage + turn.usage
+                if turn.checks.hasDoubt { result.flaggedMessages += 1 }
+                if final {
+                    result.answers[turn.agent] = turn.answer
+                    continue
+                }
+                latest[turn.agent] = turn
+                latestIDs[turn.agent] = lastID
+                if setup.policy.quarantines && turn.checks.hasFailure {
+                    strikes[turn.agent, default: 0] += 1
+                    if strikes[turn.agent, default: 0] >= VerificationPolicy.strikesBeforeQuarantine && !quarantined.contains(turn.agent) {
+                        quarantined.append(turn.agent)
+                        try await store.recordQuarantine(runID: runID, agent: turn.agent, step: round + 1)
+                    }
+                }
+            }
+        }
+
+        result.quarantinedAgents = quarantined
+        result.score = AgentsNetScorer.score(setup.problem, answers: result.answers, on: graph)
+        record.status = .completed
+        record.answer = AgentsNetMessages.render(
+            Dictionary(uniqueKeysWithValues: graph.agents.indices.map { (graph.agents[$0], result.answers[$0] ?? "(none)") })
+        )
+        record.score = result.score
+        record.costUSD = result.costUSD
+        record.promptTokens = result.usage.promptTokens
+        record.completionTokens = result.usage.completionTokens
+        record.tokensEstimated = result.usage.estimated
+        record.flaggedMessages = result.flaggedMessages
+        record.withheldDeliveries = result.withheldDeliveries
+        record.quarantinedAgents = quarantined.count
+        record.verificationCalls = result.verificationCalls
+        record.verificationCostUSD = result.verificationCostUSD
+        record.latencyMilliseconds = (clock.now - start).milliseconds
+        record.finishedAt = Date()
+        try await store.finishRun(record)
+        return result
+    }
+
+    /// What each neighbour's latest message to `agent` is, with its verdict under the policy.
+    private func deliveries(
+        to agent: Int,
+        latest: [Int: Turn],
+        ids: [Int: Int64],
+        states: [AgentsNetSimulation.State],
+        quarantined: Set<Int>,
+        policy: VerificationPolicy,
+        verifier: AgentsNetVerifier
+    ) -> [Inbound] {
+        let graph = verifier.graph
+        let name = graph.agents[agent]
+        var result: [Inbound] = []
+        for sender in graph.neighbours[agent] {
+            guard let turn = latest[sender], let messageID = ids[sender] else { continue }
+            let text = turn.outgoing?[name] ?? (turn.outgoing == nil ? turn.response : "")
+            guard !text.isEmpty else { continue }
+            var inbound = Inbound(
+                sender: sender,
+                messageID: messageID,
+                text: text,
+                claims: AgentsNetMessages.claims(in: text),
+                verdict: .unchecked,
+                detail: nil
+            )
+            if policy.checks {
+                if quarantined.contains(sender) {
+                    inbound.verdict = .quarantined
+                    inbound.detail = "sender quarantined after repeated failed checks"
+                } else if turn.checks.hasFailure {
+                    inbound.verdict = policy.quarantines ? .withheld : .unverified
+                    inbound.detail = turn.checks.doubts
+                } else {
+                    inbound.verdict = .verified
+                }
+            }
+            result.append(inbound)
+        }
+        guard policy.checks else { return result }
+        let leaders = Set(result.filter { $0.verdict == .verified }.compactMap { $0.claims["leader"] })
+        for index in result.indices where result[index].verdict == .verified {
+            if let conflict = verifier.conflict(
+                receiver: agent,
+                sender: result[index].sender,
+                own: states[agent],
+                claims: result[index].claims,
+                otherLeaders: leaders
+            ) {
+                result[index].verdict = .disputed
+                result[index].detail = conflict
+            }
+        }
+        return result
+    }
+
+    /// Faults as applied to the graph: a random target is drawn from the seed among agents not yet faulty.
+    static func resolve(_ specs: [FaultSpec], graph: NetworkGraph, seed: UInt64) throws -> [InjectedFault] {
+        var taken: Set<Int> = []
+        var faults: [InjectedFault] = []
+        for (index, spec) in specs.enumerated() {
+            let agent: Int
+            switch spec.target {
+            case .agent(let position):
+                guard position < graph.order else {
+                    throw FaultInjector.Error(
+                        description: "faults[\(index)].agent: expected an agent index below the graph's \(graph.order) agents, got \(position)"
+                    )
+                }
+                agent = position
+            case .random:
+                var random = SeededGenerator(seed: seed, labels: ["agentsnet-fault", graph.name, String(index)])
+                let pool = graph.agents.indices.filter { !taken.contains($0) }
+                guard !pool.isEmpty else { throw FaultInjector.Error(description: "faults[\(index)]: every agent is faulty already") }
+                agent = pool[Int(random.next() % UInt64(pool.count))]
+            }
+            taken.insert(agent)
+            faults.append(InjectedFault(agent: agent, kind: spec.kind, answer: nil))
+        }
+        return faults
+    }
+
+    private func runRecord(runID: String, setup: AgentsNetRun, rounds: Int, faults: [InjectedFault]) -> RunRecord {
+        let task: [String: String] = [
+            "benchmark": "agentsnet", "problem": setup.problem.rawValue, "graph": setup.graph.name, "rounds": String(rounds),
+        ]
+        var record = RunRecord(
+            id: runID,
+            taskID: "agentsnet-\(setup.problem.rawValue)-\(setup.graph.name)",
+            query: setup.problem.goal,
+            domain: Domain.general.rawValue,
+            answerKind: AnswerKind.text.rawValue,
+            expectedAnswer: nil,
+            taskJSON: AgentsNetMessages.render(task),
+            controllerVersion: "agentsnet",
+            fleetName: setup.model.name,
+            fleetHash: "",
+            catalogHash: "",
+            simulated: setup.model.provider == .simulated,
+            seed: setup.seed,
+            verificationPolicy: setup.policy
+        )
+        record.topology = "agentsnet:\(setup.graph.name)"
+        record.agentCount = setup.graph.order
+        record.faultsJSON = try? InjectedFault.json(faults)
+        return record
+    }
+
+    /// The conversation an agent has after a recorded call: the prompt sent and the reply.
+    static func conversation(after row: MessageRecord) -> [ChatMessage] {
+        let sent = (try? JSONDecoder().decode([ChatMessage].self, from: Data(row.promptJSON.utf8))) ?? []
+        return sent + [ChatMessage(role: .assistant, content: row.response ?? "")]
+    }
+}

@@ -58,7 +58,7 @@ import Testing
             checked.append(result.score)
             #expect(result.quarantinedAgents == result.faults.map(\.agent))
             let verdicts = try await runner.store.verifications(runID: result.runID)
-            #expect(verdicts.contains { $0.check == "claims" && $0.outcome == "failed" && $0.detail.contains("Zephyrine, who is not an agent") })
+            #expect(verdicts.contains { $0.checkName == "claims" && $0.outcome == "failed" && $0.detail.contains("Zephyrine, who is not an agent") })
         }
         #expect(off.allSatisfy { $0 == 0 }, "everyone follows the invented leader, so nobody says Yes: \(off)")
         #expect(checked.reduce(0, +) > off.reduce(0, +) + 3, "checked \(checked) vs off \(off)")

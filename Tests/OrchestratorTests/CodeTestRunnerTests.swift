@@ -73,7 +73,7 @@ import Testing
         )
         #expect(task.tests?.timeoutSeconds == 10 && task.tests?.memoryMegabytes == 512)
         let result = try await orchestrator.run(task, seed: 1)
-        let verdicts = try await orchestrator.store.verifications(runID: result.runID).filter { $0.check == "code" }
+        let verdicts = try await orchestrator.store.verifications(runID: result.runID).filter { $0.checkName == "code" }
         #expect(verdicts.count == 2 && verdicts.allSatisfy { $0.outcome == "failed" && $0.detail.contains("AssertionError") })
         let deliveries = try await orchestrator.store.deliveries(runID: result.runID)
         #expect(deliveries.map(\.verdict) == ["unverified"])

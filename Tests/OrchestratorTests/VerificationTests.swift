@@ -49,7 +49,7 @@ import Testing
 
         let verdicts = try await store.verifications(runID: result.runID)
         let faultyIDs = Set(faulty.compactMap(\.id))
-        let arithmetic = verdicts.filter { faultyIDs.contains($0.messageID) && $0.check == "arithmetic" }
+        let arithmetic = verdicts.filter { faultyIDs.contains($0.messageID) && $0.checkName == "arithmetic" }
         #expect(arithmetic.count == 2 && arithmetic.allSatisfy { $0.outcome == "failed" && $0.detail.contains("is wrong: it is 77") })
 
         let deliveries = try await store.deliveries(runID: result.runID).filter { $0.senderIndex == 1 }

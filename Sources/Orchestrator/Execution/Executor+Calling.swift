@@ -11,9 +11,11 @@ extension Executor {
         var startedAt: Date
     }
 
-    /// One agent's turn in one step. Its model is called, retried on retryable failures and, when it still
-    /// fails, replaced by the next model the controller ranked. Every attempt is recorded the moment it
-    /// ends, with what was decided next (retry, fallback, give up).
+    /// One agent's turn in one step. Its neighbours' messages arrive with their verdicts (withheld ones as a
+    /// notice only). Its model is called, retried on retryable failures and, when it still fails, replaced by
+    /// the next model the controller ranked; its reply is checked under the run's policy, with one re-ask when
+    /// it has no readable answer. A faulty agent sends its fault instead of calling a model. Every attempt is
+    /// recorded the moment it ends, with what was decided next (retry, fallback, give up) and its verdicts.
     func act(agent: Int, step: Int, deliveries delivered: [Delivery], previous: AgentOutput?, run: RunContext) async throws -> CallResult {
         let planned = run.plan.agents[agent]
         var result = CallResult(agent: agent)

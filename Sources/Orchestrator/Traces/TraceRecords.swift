@@ -179,8 +179,9 @@ public struct VerificationRecord: Sendable, Codable, Equatable, FetchableRecord,
     public var messageID: Int64
     /// The receiver, for checks that depend on it (consistency); nil for checks of the message itself.
     public var receiverIndex: Int?
-    public var check: String
-    /// `passed`, `failed`, `unsupported` or `skipped`.
+    /// The check (`CheckResult.Check`); not named `check`, an SQL keyword.
+    public var checkName: String
+    /// `passed`, `failed`, `unsupported`, `skipped` or `disputed`.
     public var outcome: String
     public var detail: String
 

@@ -113,7 +113,7 @@ extension TraceStore {
                 table.column("runID", .text).notNull().references("runs", onDelete: .cascade).indexed()
                 table.column("messageID", .integer).notNull().references("messages", onDelete: .cascade).indexed()
                 table.column("receiverIndex", .integer)
-                table.column("check", .text).notNull()
+                table.column("checkName", .text).notNull()
                 table.column("outcome", .text).notNull()
                 table.column("detail", .text).notNull()
             }

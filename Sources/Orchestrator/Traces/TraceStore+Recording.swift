@@ -78,7 +78,7 @@ extension TraceStore {
                     runID: message.runID,
                     messageID: messageID,
                     receiverIndex: nil,
-                    check: check.check.rawValue,
+                    checkName: check.check.rawValue,
                     outcome: check.outcome.rawValue,
                     detail: check.detail
                 )

@@ -56,7 +56,7 @@ enum DeliveryPlanner {
                 runID: runID,
                 messageID: $0.output.messageID,
                 receiverIndex: receiver,
-                check: CheckResult.Check.consistency.rawValue,
+                checkName: CheckResult.Check.consistency.rawValue,
                 outcome: CheckResult.Outcome.disputed.rawValue,
                 detail: $0.detail ?? ""
             )

@@ -20,6 +20,9 @@ extension Orchestrate {
 
         @OptionGroup var overrides: TaskOverrides
 
+        @Option(name: .long, help: "A trained controller file (orchestrate train); default: the prior.")
+        var controller: String?
+
         @Option(name: .long, help: "How messages between agents are checked: off, check, check+quarantine.")
         var verify: VerificationPolicy = .check
 
@@ -50,13 +53,23 @@ extension Orchestrate {
         func run() async throws {
             let logger = common.bootstrapLogging()
             let inputs = try common.loadInputs(file: file, overrides: overrides)
+            var parameters: ControllerParameters?
+            if let controller {
+                do {
+                    parameters = try ControllerParameters.load(path: controller, catalog: inputs.catalog, embedder: HashingEmbedder())
+                } catch {
+                    printError("error: \(error)")
+                    throw ExitCode(2)
+                }
+            }
             let (catalog, tasks) = (inputs.catalog, inputs.tasks)
             let configuration = OrchestratorConfiguration(
                 workflowsDirectory: common.workflows,
                 fleetPath: common.fleet,
                 databasePath: common.db,
                 controller: ControllerSettings(selection: explore ? .sample : .greedy, temperature: temperature),
-                verification: verify
+                verification: verify,
+                controllerParameters: parameters
             )
             let store = try TraceStore.open(path: common.db, logger: logger)
             let orchestrator = try await Orchestrator(

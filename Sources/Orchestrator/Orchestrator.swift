@@ -13,7 +13,7 @@ public struct Orchestrator: Sendable {
     /// The fleet, roles and topologies in use.
     public let catalog: Catalog
     /// The controller that plans each task.
-    public let controller: CascadedController
+    public private(set) var controller: CascadedController
     /// Where runs are recorded.
     public let store: TraceStore
     let executor: Executor
@@ -46,7 +46,12 @@ public struct Orchestrator: Sendable {
         verification = configuration.verification
         catalogHash = catalog.hash
         fleetHash = catalog.fleetHash
-        controller = try await CascadedController(catalog: catalog, embedder: embedder, settings: configuration.controller)
+        controller = try await CascadedController(
+            catalog: catalog,
+            embedder: embedder,
+            settings: configuration.controller,
+            parameters: configuration.controllerParameters
+        )
         executor = Executor(
             catalog: catalog,
             providers: providers,
@@ -56,6 +61,13 @@ public struct Orchestrator: Sendable {
             retryPolicy: configuration.retryPolicy,
             logger: logger
         )
+    }
+
+    /// The same orchestrator (catalogue, store, providers) planning with another controller.
+    public func with(controller: CascadedController) -> Orchestrator {
+        var copy = self
+        copy.controller = controller
+        return copy
     }
 
     /// A parser for task files that checks pinned names against this catalogue.

@@ -8,6 +8,8 @@ public struct OrchestratorConfiguration: Sendable {
     public var databasePath: String?
     /// Greedy or sampled choices, and the softmax temperature.
     public var controller: ControllerSettings
+    /// A trained controller's parameters (see `ControllerParameters.load`); nil plans with the prior.
+    public var controllerParameters: ControllerParameters?
     /// The most tokens any one reply may have.
     public var maxOutputTokens: Int
     /// Retries, backoff and fallback for failed calls.
@@ -25,7 +27,8 @@ public struct OrchestratorConfiguration: Sendable {
         controller: ControllerSettings = ControllerSettings(),
         maxOutputTokens: Int = 512,
         retryPolicy: RetryPolicy = RetryPolicy(),
-        verification: VerificationPolicy = .check
+        verification: VerificationPolicy = .check,
+        controllerParameters: ControllerParameters? = nil
     ) {
         self.workflowsDirectory = workflowsDirectory
         self.fleetPath = fleetPath
@@ -34,5 +37,6 @@ public struct OrchestratorConfiguration: Sendable {
         self.maxOutputTokens = maxOutputTokens
         self.retryPolicy = retryPolicy
         self.verification = verification
+        self.controllerParameters = controllerParameters
     }
 }

@@ -5,6 +5,7 @@ extension CascadedController {
         task: OrchestrationTask,
         queryVector: [Double],
         difficulty: Double,
+        features: [Double],
         random: inout SeededGenerator,
         decisions: inout [Decision]
     ) throws -> Topology {
@@ -25,6 +26,7 @@ extension CascadedController {
         }
         let logits = indices.map { index in
             catalog.topologies[index].prior.logit(difficulty: difficulty) + 0.5 * queryVector.dot(topologyVectors[index])
+                + learned(.topology, catalog.topologies[index].name, features)
         }
         let choice = choose(
             stage: .topology,
@@ -42,6 +44,7 @@ extension CascadedController {
         task: OrchestrationTask,
         topology: Topology,
         difficulty: Double,
+        features: [Double],
         random: inout SeededGenerator,
         decisions: inout [Decision]
     ) throws -> Int {
@@ -49,7 +52,7 @@ extension CascadedController {
         let upper = min(topology.agents.upperBound, task.budget.maxAgents ?? Int.max)
         let counts = pinned.map { [$0] } ?? Array(topology.agents.lowerBound...upper)
         let target = Double(topology.agents.lowerBound) + difficulty * Double(upper - topology.agents.lowerBound)
-        let logits = counts.map { -pow(Double($0) - target, 2) / 2 }
+        let logits = counts.map { -pow(Double($0) - target, 2) / 2 + learned(.agentCount, String($0), features) }
         let choice = choose(stage: .agentCount, position: nil, names: counts.map(String.init), logits: logits, pinned: pinned != nil, random: &random)
         decisions.append(choice.decision)
         return counts[choice.index]
@@ -61,6 +64,7 @@ extension CascadedController {
         agentCount: Int,
         domain: Domain,
         queryVector: [Double],
+        features: [Double],
         random: inout SeededGenerator,
         decisions: inout [Decision]
     ) throws -> [Role] {
@@ -87,7 +91,7 @@ extension CascadedController {
                 let role = catalog.roles[index]
                 let domainFit: Double = role.domain == domain ? 2.0 : (role.domain == .general ? 0.3 : -1.5)
                 let repeats = Double(chosen.filter { $0.name == role.name }.count)
-                return 3 * queryVector.dot(roleVectors[index]) + domainFit - 1.5 * repeats
+                return 3 * queryVector.dot(roleVectors[index]) + domainFit - 1.5 * repeats + learned(.role, role.name, features)
             }
             let choice = choose(
                 stage: .role,
@@ -109,6 +113,7 @@ extension CascadedController {
         topology: Topology,
         difficulty: Double,
         queryVector: [Double],
+        features: [Double],
         random: inout SeededGenerator,
         decisions: inout [Decision]
     ) throws -> [PlannedAgent] {
@@ -126,6 +131,7 @@ extension CascadedController {
             let logits = indices.map { index -> Double in
                 let level = priceLevels[index]
                 return 2 * context.dot(modelVectors[index]) + 1.2 * level * (2 * difficulty - 1) - teamDiscount * level
+                    + learned(.model, catalog.fleet.models[index].name, features, priceLevel: level)
             }
             let names = indices.map { catalog.fleet.models[$0].name }
             let choice = choose(
@@ -146,6 +152,11 @@ extension CascadedController {
             agents.append(PlannedAgent(index: position, role: role.name, model: names[choice.index], fallbackModels: fallbacks))
         }
         return agents
+    }
+
+    /// The learned addition to a candidate's logit; 0 for the prior.
+    func learned(_ stage: Decision.Stage, _ candidate: String, _ features: [Double], priceLevel: Double? = nil) -> Double {
+        parameters?.logit(stage: stage, candidate: candidate, features: features, priceLevel: priceLevel) ?? 0
     }
 
     /// A softmax over the candidates' logits at the configured temperature, and a choice from it.

@@ -13,19 +13,27 @@ public struct CascadedController: Sendable {
     /// The catalogue the controller chooses from.
     public let catalog: Catalog
     /// Selection mode and temperature.
-    public let settings: ControllerSettings
+    public private(set) var settings: ControllerSettings
     let embedder: any Embedder
     let topologyVectors: [[Double]]
     let roleVectors: [[Double]]
     let modelVectors: [[Double]]
     /// Each model's log-price rescaled to [-1, 1] across the fleet (0 when all prices are equal).
     let priceLevels: [Double]
+    /// The learned part; nil for the prior.
+    public private(set) var parameters: ControllerParameters?
 
-    /// Embeds the catalogue's candidates once.
-    public init(catalog: Catalog, embedder: any Embedder = HashingEmbedder(), settings: ControllerSettings = ControllerSettings()) async throws {
+    /// Embeds the catalogue's candidates once. With `parameters`, each stage adds their learned scores to the prior.
+    public init(
+        catalog: Catalog,
+        embedder: any Embedder = HashingEmbedder(),
+        settings: ControllerSettings = ControllerSettings(),
+        parameters: ControllerParameters? = nil
+    ) async throws {
         self.catalog = catalog
         self.settings = settings
         self.embedder = embedder
+        self.parameters = parameters
         topologyVectors = try await embedder.embed(catalog.topologies.map { "\($0.name) \($0.description)" })
         roleVectors = try await embedder.embed(catalog.roles.map { "\($0.name) \($0.description)" })
         modelVectors = try await embedder.embed(catalog.fleet.models.map { "\($0.name) \($0.description)" })
@@ -36,7 +44,38 @@ public struct CascadedController: Sendable {
     }
 
     /// The version recorded with every plan.
-    public var version: String { Self.priorVersion }
+    public var version: String { parameters?.version ?? Self.priorVersion }
+
+    /// The same controller with other learned parameters (nil for the prior) or settings.
+    public func with(parameters: ControllerParameters?, settings: ControllerSettings? = nil) -> CascadedController {
+        var copy = self
+        copy.parameters = parameters
+        if let settings { copy.settings = settings }
+        return copy
+    }
+
+    /// Parameters that leave this controller as the prior: the starting point of training.
+    public var zeroParameters: ControllerParameters {
+        ControllerParameters(
+            catalogHash: catalog.hash,
+            embedder: embedder.identifier,
+            featureCount: PolicyFeatures.count(embeddingDimension: embedder.dimension)
+        )
+    }
+
+    /// Each model's price level by name, the price feature of the model stage.
+    public var priceLevelsByModel: [String: Double] {
+        Dictionary(uniqueKeysWithValues: zip(catalog.fleet.models.map(\.name), priceLevels))
+    }
+
+    /// The features the learned stages score a task by.
+    public func features(for task: OrchestrationTask) async throws -> [Double] {
+        let profile = QueryProfile(query: task.query)
+        guard let queryVector = try await embedder.embed([task.query]).first else {
+            throw PlanningError(message: "the embedder returned no vector for the query")
+        }
+        return PolicyFeatures.vector(queryVector: queryVector, difficulty: profile.difficulty, domain: task.domain ?? profile.inferredDomain)
+    }
 
     /// Makes a plan. The same task, seed and settings always give the same plan.
     public func plan(for task: OrchestrationTask, seed: UInt64) async throws -> Plan {
@@ -48,15 +87,31 @@ public struct CascadedController: Sendable {
         }
         var random = SeededGenerator(seed: seed, labels: ["plan", task.id])
         var decisions: [Decision] = []
+        let features = PolicyFeatures.vector(queryVector: queryVector, difficulty: difficulty, domain: domain)
 
-        let topology = try chooseTopology(task: task, queryVector: queryVector, difficulty: difficulty, random: &random, decisions: &decisions)
-        let agentCount = try chooseAgentCount(task: task, topology: topology, difficulty: difficulty, random: &random, decisions: &decisions)
+        let topology = try chooseTopology(
+            task: task,
+            queryVector: queryVector,
+            difficulty: difficulty,
+            features: features,
+            random: &random,
+            decisions: &decisions
+        )
+        let agentCount = try chooseAgentCount(
+            task: task,
+            topology: topology,
+            difficulty: difficulty,
+            features: features,
+            random: &random,
+            decisions: &decisions
+        )
         let roles = try chooseRoles(
             task: task,
             topology: topology,
             agentCount: agentCount,
             domain: domain,
             queryVector: queryVector,
+            features: features,
             random: &random,
             decisions: &decisions
         )
@@ -66,6 +121,7 @@ public struct CascadedController: Sendable {
             topology: topology,
             difficulty: difficulty,
             queryVector: queryVector,
+            features: features,
             random: &random,
             decisions: &decisions
         )

@@ -1,0 +1,60 @@
+import Foundation
+
+/// The learned part of the cascaded controller. Each stage adds to its hand-set prior logit a linear score of
+/// the query's features per candidate (`weights[stage][candidate] · features`); the model stage also adds the
+/// candidate's price level times a learned, query-dependent price sensitivity (`priceWeights · features`).
+/// All zero, it is the prior.
+public struct ControllerParameters: Sendable, Codable, Equatable {
+    /// The file format.
+    public static let formatVersion = 1
+
+    public var formatVersion: Int
+    /// The version recorded with every plan made with these parameters.
+    public var version: String
+    /// The hash of the catalogue (fleet, roles, topologies) they were trained on.
+    public var catalogHash: String
+    /// The embedder whose vectors the features hold, such as `hashing-256`.
+    public var embedder: String
+    public var featureCount: Int
+    /// Stage (`Decision.Stage` raw value) → candidate name → weights.
+    public var weights: [String: [String: [Double]]]
+    public var priceWeights: [Double]
+    /// How they were trained.
+    public var training: TrainingSummary?
+
+    /// Parameters that make the controller behave as the prior.
+    public init(catalogHash: String, embedder: String, featureCount: Int) {
+        formatVersion = Self.formatVersion
+        version = CascadedController.priorVersion
+        self.catalogHash = catalogHash
+        self.embedder = embedder
+        self.featureCount = featureCount
+        weights = [:]
+        priceWeights = [Double](repeating: 0, count: featureCount)
+        training = nil
+    }
+
+    /// The learned addition to a candidate's logit.
+    func logit(stage: Decision.Stage, candidate: String, features: [Double], priceLevel: Double? = nil) -> Double {
+        var value = weights[stage.rawValue]?[candidate].map { $0.dot(features) } ?? 0
+        if let priceLevel { value += priceLevel * priceWeights.dot(features) }
+        return value
+    }
+}
+
+/// What a controller file says about its training.
+public struct TrainingSummary: Sendable, Codable, Equatable {
+    /// `on-policy` or `off-policy`.
+    public var mode: String
+    public var taskSet: String?
+    public var runs: Int
+    public var epochs: Int
+    public var batchSize: Int
+    public var learningRate: Double
+    public var costWeight: Double
+    public var seed: UInt64
+    /// Mean utility of the first and last epoch.
+    public var firstEpochUtility: Double
+    public var lastEpochUtility: Double
+    public var trainedAt: Date
+}

@@ -1,0 +1,163 @@
+import Foundation
+import Testing
+
+@testable import Orchestrator
+
+/// The learned controller: exact gradients, Adam, deterministic on-policy training, controller files.
+@Suite struct TrainingTests {
+    static func catalog() throws -> Catalog {
+        try TestSupport.catalog(models: [
+            TestSupport.simulatedModel("sim-cheap", latency: 0, accuracy: 0.95, price: 0.1),
+            TestSupport.simulatedModel("sim-dear", latency: 0, accuracy: 0.4, price: 5),
+        ])
+    }
+
+    static let tasks: [OrchestrationTask] = (1...12).map { (index: Int) -> OrchestrationTask in
+        let boxes = index + 3
+        let perBox = index * 2 + 5
+        let total = boxes * perBox + index
+        return OrchestrationTask(
+            id: "sum-\(index)",
+            query: "A shop sells \(boxes) boxes of \(perBox) pencils each and then \(index) more pencils. How many pencils in total?",
+            domain: .math,
+            expected: ExpectedAnswer(value: String(total), kind: .number),
+            constraints: Constraints(topology: "single")
+        )
+    }
+
+    /// The sum of a plan's decisions' log-probabilities under `parameters`, choices held fixed by the seed.
+    static func logProbability(
+        _ controller: CascadedController,
+        _ parameters: ControllerParameters,
+        task: OrchestrationTask
+    ) async throws -> (Double, Plan) {
+        let plan = try await controller.with(parameters: parameters).plan(for: task, seed: 11)
+        return (plan.decisions.reduce(0) { $0 + $1.logProbability }, plan)
+    }
+
+    @Test func theGradientOfALogProbabilityMatchesFiniteDifferences() async throws {
+        let controller = try await CascadedController(catalog: Self.catalog(), settings: ControllerSettings(selection: .sample, temperature: 0.7))
+        let task = Self.tasks[3]
+        var parameters = controller.zeroParameters
+        parameters.weights["topology"] = ["debate": (0..<parameters.featureCount).map { Double($0 % 7) * 0.01 }]
+        let (base, plan) = try await Self.logProbability(controller, parameters, task: task)
+        let features = try await controller.features(for: task)
+        let gradient = PolicyGradient.logProbabilityGradient(
+            of: plan.decisions,
+            features: features,
+            priceLevels: controller.priceLevelsByModel,
+            temperature: 0.7
+        )
+        let step = 1e-6
+        let chosenModel = try #require(plan.decisions.first { $0.stage == .model }?.chosen)
+        let probes: [(String, String, Int)] = [
+            ("topology", plan.topology, 0), ("topology", "debate", 1), ("model", chosenModel, 0), ("model", "sim-cheap", 2),
+        ]
+        for (stage, candidate, index) in probes {
+            var moved = parameters
+            var vector = moved.weights[stage]?[candidate] ?? [Double](repeating: 0, count: parameters.featureCount)
+            vector[index] += step
+            moved.weights[stage, default: [:]][candidate] = vector
+            let (shifted, again) = try await Self.logProbability(controller, moved, task: task)
+            #expect(again.decisions.map(\.chosen) == plan.decisions.map(\.chosen))
+            let numeric = (shifted - base) / step
+            let analytic = gradient.weights[stage]?[candidate]?[index] ?? 0
+            #expect(abs(numeric - analytic) < 1e-4, "\(stage)/\(candidate)[\(index)]: numeric \(numeric), analytic \(analytic)")
+        }
+        var priced = parameters
+        priced.priceWeights[0] += step
+        let (shifted, _) = try await Self.logProbability(controller, priced, task: task)
+        #expect(abs((shifted - base) / step - gradient.priceWeights[0]) < 1e-4)
+    }
+
+    static func train(seed: UInt64) async throws -> ControllerParameters {
+        let orchestrator = try await Orchestrator(catalog: Self.catalog(), store: try TraceStore.inMemory(), logger: TestSupport.logger)
+        let options = PolicyTrainer.Options(epochs: 3, batchSize: 4, learningRate: 0.1, costWeight: 20, seed: seed, parallel: 4)
+        return try await PolicyTrainer(orchestrator: orchestrator, options: options).trainOnPolicy(Self.tasks, taskSet: "pencils")
+    }
+
+    @Test func trainingIsDeterministicForASeedAndMovesToTheModelThatPays() async throws {
+        let first = try await Self.train(seed: 5)
+        let second = try await Self.train(seed: 5)
+        #expect(first.weights == second.weights && first.priceWeights == second.priceWeights && first.version == second.version)
+        #expect(first.version.hasPrefix("trained-") && first.training?.runs == 36 && first.training?.epochs == 3)
+        #expect((first.training?.lastEpochUtility ?? 0) > (first.training?.firstEpochUtility ?? 0))
+        let other = try await Self.train(seed: 6)
+        #expect(other.weights != first.weights)
+
+        // The cheap model is right 95% of the time; the dear one, which the prior favours on hard tasks, 40%.
+        let controller = try await CascadedController(catalog: Self.catalog()).with(parameters: first)
+        let prior = try await CascadedController(catalog: Self.catalog())
+        /// The mean probability the model stage gives the cheap model.
+        func cheapShare(_ controller: CascadedController) async throws -> Double {
+            var probabilities: [Double] = []
+            for task in Self.tasks {
+                let plan = try await controller.plan(for: task, seed: 1)
+                for decision in plan.decisions where decision.stage == .model {
+                    probabilities.append(decision.candidates.first { $0.name == "sim-cheap" }?.probability ?? 0)
+                }
+            }
+            return probabilities.reduce(0, +) / Double(probabilities.count)
+        }
+        let trainedShare = try await cheapShare(controller)
+        let priorShare = try await cheapShare(prior)
+        #expect(trainedShare > priorShare, "trained \(trainedShare) vs prior \(priorShare)")
+    }
+
+    @Test func aControllerFileLoadsOnlyForItsCatalogueAndRunsRecordItsVersion() async throws {
+        let directory = try TestSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let parameters = try await Self.train(seed: 1)
+        let path = directory.appendingPathComponent("controller.json").path
+        try parameters.save(path: path)
+        let loaded = try ControllerParameters.load(path: path, catalog: Self.catalog(), embedder: HashingEmbedder())
+        #expect(loaded.weights == parameters.weights && loaded.version == parameters.version)
+        let otherCatalogue = try TestSupport.catalog()
+        let ownCatalogue = try Self.catalog()
+        do {
+            _ = try ControllerParameters.load(path: path, catalog: otherCatalogue, embedder: HashingEmbedder())
+            Issue.record("a controller trained on another catalogue was accepted")
+        } catch {
+            #expect(error.description.contains("trained on catalogue") && error.description.contains("train a controller for it"))
+        }
+        do {
+            _ = try ControllerParameters.load(path: path, catalog: ownCatalogue, embedder: HashingEmbedder(dimension: 64))
+            Issue.record("a controller trained with another embedder was accepted")
+        } catch {
+            #expect(error.description.contains("hashing-256"))
+        }
+        let orchestrator = try await Orchestrator(
+            catalog: Self.catalog(),
+            store: try TraceStore.inMemory(),
+            configuration: OrchestratorConfiguration(controllerParameters: loaded),
+            logger: TestSupport.logger
+        )
+        let result = try await orchestrator.run(Self.tasks[0], seed: 2)
+        #expect(result.plan?.controllerVersion == parameters.version)
+        #expect(try await orchestrator.store.run(id: result.runID)?.controllerVersion == parameters.version)
+    }
+}
+
+/// `orchestrate train` and `orchestrate run --controller`, as a user types them.
+struct TrainingCommandLineTests {
+    @Test func trainWritesAControllerThatRunUsesAndRecords() async throws {
+        let directory = try TestSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let database = directory.appendingPathComponent("traces.sqlite").path
+        let controller = directory.appendingPathComponent("controllers/c.json").path
+        let trained = try await TestSupport.runExecutable([
+            "train", "Workflows/tasks/sample-50.jsonl", "--db", database, "--output", controller, "--epochs", "1", "--batch-size", "25",
+            "--parallel", "16",
+        ])
+        #expect(trained.status == 0, "\(trained.error)")
+        #expect(trained.output.contains("epoch 1  batch 2/2  utility"), "\(trained.output)")
+        let version = try #require(trained.output.range(of: #"trained-[0-9a-f]{12}"#, options: .regularExpression).map { String(trained.output[$0]) })
+        let run = try await TestSupport.runExecutable(["run", "Workflows/tasks/example.json", "--db", database, "--controller", controller, "--json"])
+        #expect(run.status == 0, "\(run.error)")
+        #expect(run.output.contains("\"controllerVersion\":\"\(version)\""))
+        let local = try await TestSupport.runExecutable([
+            "run", "Workflows/tasks/example.json", "--db", database, "--controller", controller, "--fleet", "Workflows/fleets/local.json",
+        ])
+        #expect(local.status == 2 && local.error.contains("trained on catalogue"), "\(local.error)")
+    }
+}

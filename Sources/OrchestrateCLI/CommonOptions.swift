@@ -80,6 +80,20 @@ extension CommonOptions {
     }
 }
 
+extension CommonOptions {
+    /// The controller file at `path` checked against the catalogue, or nil without a path. On a bad file it prints
+    /// one line and exits with status 2.
+    func controllerParameters(path: String?, catalog: Catalog) throws -> ControllerParameters? {
+        guard let path else { return nil }
+        do {
+            return try ControllerParameters.load(path: path, catalog: catalog, embedder: HashingEmbedder())
+        } catch {
+            printError("error: \(error)")
+            throw ExitCode(2)
+        }
+    }
+}
+
 /// Input the command cannot work with; printed as it is, exit status 2.
 struct CommandInputError: Error, CustomStringConvertible {
     var description: String

@@ -53,15 +53,7 @@ extension Orchestrate {
         func run() async throws {
             let logger = common.bootstrapLogging()
             let inputs = try common.loadInputs(file: file, overrides: overrides)
-            var parameters: ControllerParameters?
-            if let controller {
-                do {
-                    parameters = try ControllerParameters.load(path: controller, catalog: inputs.catalog, embedder: HashingEmbedder())
-                } catch {
-                    printError("error: \(error)")
-                    throw ExitCode(2)
-                }
-            }
+            let parameters = try common.controllerParameters(path: controller, catalog: inputs.catalog)
             let (catalog, tasks) = (inputs.catalog, inputs.tasks)
             let configuration = OrchestratorConfiguration(
                 workflowsDirectory: common.workflows,

@@ -1,23 +1,45 @@
 import ArgumentParser
 import Foundation
+import Logging
 import Orchestrator
 
 extension Orchestrate {
     struct Train: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Train the controller on a task set, on-policy: run, score, update, repeat.",
+            abstract: "Train the controller on a task set (on-policy: run, score, update, repeat) or from stored runs (--from-traces).",
             discussion: """
-                REINFORCE with a moving-average baseline and Adam, on utility = score − λ × cost (US dollars). Every \
-                training run is recorded in the trace database. The result is a controller file (parameters, the \
+                REINFORCE with a baseline and Adam, on utility = score − λ × cost (US dollars). On-policy, every \
+                training run is recorded in the trace database. Off-policy (--from-traces), nothing is run: the \
+                stored runs are re-weighted by clipped importance weights from their logged probabilities. The result is a controller file (parameters, the \
                 hash of the catalogue it was trained on, a summary of its training); `orchestrate run --controller \
                 FILE` plans with it and records its version on every run.
                 """
         )
 
-        @Argument(help: "The task set (.jsonl); tasks need expected answers to be scored.")
-        var file: String
+        @Argument(help: "The task set (.jsonl) for on-policy training; tasks need expected answers to be scored.")
+        var file: String?
+
+        @Flag(name: .long, help: "Train off-policy from the runs in the trace database instead of running a task set.")
+        var fromTraces = false
+
+        @Option(name: .long, help: "Hold this fraction of the task set out for `orchestrate eval --holdout` (0 to 1).")
+        var holdout: Double = 0
+
+        @Option(name: .long, help: "The seed of the train/test split.")
+        var splitSeed: UInt64 = 0
+
+        @Option(name: .long, help: "Off-policy: use at most this many of the newest stored runs.")
+        var limit: Int?
+
+        @Option(name: .long, help: "Off-policy: the controller file of runs not planned by the prior (repeatable).")
+        var behaviour: [String] = []
+
+        @Option(name: .long, help: "Off-policy: the largest importance weight.")
+        var clip: Double = 5
 
         @OptionGroup var common: CommonOptions
+
+        @OptionGroup var overrides: TaskOverrides
 
         @Option(name: .long, help: "Passes over the task set.")
         var epochs: Int = 3
@@ -44,6 +66,11 @@ extension Orchestrate {
         var verify: VerificationPolicy = .check
 
         func validate() throws {
+            guard (file == nil) == fromTraces else {
+                throw ValidationError("give a task set to train on-policy, or --from-traces to train from stored runs (not both)")
+            }
+            guard (0..<1).contains(holdout) else { throw ValidationError("--holdout must be from 0 to below 1, got \(holdout)") }
+            guard clip > 0, clip.isFinite else { throw ValidationError("--clip must be positive, got \(clip)") }
             guard (1...1000).contains(epochs) else { throw ValidationError("--epochs must be from 1 to 1000, got \(epochs)") }
             guard (1...10_000).contains(batchSize) else { throw ValidationError("--batch-size must be from 1 to 10000, got \(batchSize)") }
             guard learningRate > 0, learningRate.isFinite else { throw ValidationError("--learning-rate must be positive, got \(learningRate)") }
@@ -53,7 +80,17 @@ extension Orchestrate {
 
         func run() async throws {
             let logger = common.bootstrapLogging()
-            let inputs = try common.loadInputs(file: file, overrides: TaskOverrides.parse([]))
+            if fromTraces {
+                try await trainFromTraces(logger: logger)
+                return
+            }
+            let file = file ?? ""
+            var inputs = try common.loadInputs(file: file, overrides: overrides)
+            let everything = inputs.tasks.count
+            if holdout > 0 {
+                inputs.tasks = TaskSplit.split(inputs.tasks, testFraction: holdout, seed: splitSeed).train
+                print("holding out \(everything - inputs.tasks.count) of \(everything) tasks for evaluation (split seed \(splitSeed))")
+            }
             let orchestrator = try await Orchestrator(
                 catalog: inputs.catalog,
                 store: try TraceStore.open(path: common.db, logger: logger),
@@ -66,14 +103,6 @@ extension Orchestrate {
                 providers: inputs.providers,
                 logger: logger
             )
-            let options = PolicyTrainer.Options(
-                epochs: epochs,
-                batchSize: batchSize,
-                learningRate: learningRate,
-                costWeight: costWeight,
-                seed: seed,
-                parallel: parallel
-            )
             let label = inputs.catalog.fleet.isSimulated ? "SIMULATED fleet" : "fleet"
             print(
                 "training on \(inputs.tasks.count) tasks of \(file) · \(label) \(inputs.catalog.fleet.name) · \(epochs) epochs × batches of \(batchSize) · λ \(costWeight) · lr \(learningRate) · seed \(seed)"
@@ -83,7 +112,66 @@ extension Orchestrate {
                 step in
                 bar.show(step)
             }
-            bar.finish()
+            try finish(parameters)
+        }
+
+        private var options: PolicyTrainer.Options {
+            PolicyTrainer.Options(
+                epochs: epochs,
+                batchSize: batchSize,
+                learningRate: learningRate,
+                costWeight: costWeight,
+                seed: seed,
+                parallel: parallel
+            )
+        }
+
+        private func trainFromTraces(logger: Logger) async throws {
+            let catalog: Catalog
+            var behaviours: [String: ControllerParameters] = [:]
+            do {
+                catalog = try CatalogLoader(workflowsDirectory: common.workflows).load(fleetPath: common.fleet)
+                for path in behaviour {
+                    let parameters = try ControllerParameters.load(path: path, catalog: catalog, embedder: HashingEmbedder())
+                    behaviours[parameters.version] = parameters
+                }
+            } catch {
+                printError("error: \(error)")
+                throw ExitCode(2)
+            }
+            guard FileManager.default.fileExists(atPath: common.db) else {
+                printError("error: \(common.db): no trace database to train from")
+                throw ExitCode(2)
+            }
+            let store = try TraceStore.open(path: common.db, logger: logger)
+            let clock = ContinuousClock()
+            let start = clock.now
+            let plans = try await store.storedPlans(limit: limit).filter {
+                $0.run.catalogHash == catalog.hash && !TaskSplit.isHeldOut($0.task, fraction: holdout, seed: splitSeed)
+            }
+            let loaded = (clock.now - start).seconds
+            guard !plans.isEmpty else {
+                printError("error: \(common.db): no finished runs planned with this catalogue (\(catalog.hash.prefix(12)))")
+                throw ExitCode(2)
+            }
+            let orchestrator = try await Orchestrator(catalog: catalog, store: store, logger: logger)
+            print(
+                "training off-policy on \(plans.count) stored runs of \(common.db) (read in \(String(format: "%.2f", loaded)) s) · \(epochs) epochs × batches of \(batchSize) · λ \(costWeight) · clip \(clip)"
+            )
+            let bar = ProgressBar(enabled: isatty(STDOUT_FILENO) == 1)
+            let trainingStart = clock.now
+            let (parameters, data) = try await PolicyTrainer(orchestrator: orchestrator, options: options).trainOffPolicy(
+                plans,
+                behaviours: behaviours,
+                clip: clip
+            ) { step in bar.show(step) }
+            print(
+                "used \(data.used) runs, skipped \(data.skippedUnknownController) planned by controllers not given with --behaviour · \(String(format: "%.2f", (clock.now - trainingStart).seconds)) s"
+            )
+            try finish(parameters)
+        }
+
+        private func finish(_ parameters: ControllerParameters) throws {
             do {
                 try parameters.save(path: output)
             } catch {
@@ -93,7 +181,7 @@ extension Orchestrate {
             let summary = parameters.training
             print(
                 String(
-                    format: "utility %.4f (first epoch) → %.4f (last epoch) · %d runs",
+                    format: "utility %.4f (first epoch) → %.4f (last epoch, importance-weighted when off-policy) · %d runs",
                     summary?.firstEpochUtility ?? 0,
                     summary?.lastEpochUtility ?? 0,
                     summary?.runs ?? 0
@@ -132,5 +220,4 @@ final class ProgressBar: Sendable {
         }
     }
 
-    func finish() {}
 }

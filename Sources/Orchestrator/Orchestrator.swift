@@ -92,6 +92,7 @@ public struct Orchestrator: Sendable {
             record.topology = made.topology
             record.agentCount = made.agents.count
             record.planLogProbability = made.logProbability
+            record.controllerTemperature = controller.settings.temperature
             let agentSpanIDs = made.agents.map { _ in TraceIDs.spanID() }
             try await store.recordPlan(runID: runID, plan: made, agentSpanIDs: agentSpanIDs)
             guard let topology = catalog.topology(named: made.topology) else {

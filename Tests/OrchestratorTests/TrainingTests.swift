@@ -138,6 +138,77 @@ import Testing
     }
 }
 
+/// Off-policy training from the trace store.
+@Suite struct OffPolicyTrainingTests {
+    /// Runs the pencil tasks `repeats` times with sampled plans, recorded in one store.
+    static func logRuns(parameters: ControllerParameters? = nil, repeats: Int = 3) async throws -> Orchestrator {
+        let orchestrator = try await Orchestrator(
+            catalog: TrainingTests.catalog(),
+            store: try TraceStore.inMemory(),
+            configuration: OrchestratorConfiguration(
+                controller: ControllerSettings(selection: .sample, temperature: 0.8),
+                controllerParameters: parameters
+            ),
+            logger: TestSupport.logger
+        )
+        for seed in 0..<UInt64(repeats) {
+            _ = try await orchestrator.runBatch(TrainingTests.tasks, seed: seed)
+        }
+        return orchestrator
+    }
+
+    @Test func runsOfTheSameParametersGetImportanceWeightOne() async throws {
+        let trained = try await TrainingTests.train(seed: 3)
+        let orchestrator = try await Self.logRuns(parameters: trained, repeats: 1)
+        let plans = try await orchestrator.store.storedPlans()
+        #expect(plans.count == TrainingTests.tasks.count)
+        #expect(plans.allSatisfy { $0.run.controllerVersion == trained.version && $0.run.controllerTemperature == 0.8 })
+        for plan in plans {
+            let sample = OffPolicySample(
+                plan: plan,
+                features: try await orchestrator.controller.features(for: plan.task),
+                utility: 0,
+                behaviour: trained
+            )
+            let rescored = sample.rescored(under: trained, priceLevels: orchestrator.controller.priceLevelsByModel)
+            #expect(abs(rescored.logRatio) < 1e-9)
+            for (old, new) in zip(plan.decisions, rescored.decisions) {
+                for (a, b) in zip(old.candidates, new.candidates) { #expect(abs(a.probability - b.probability) < 1e-9) }
+            }
+        }
+    }
+
+    @Test func trainingFromStoredPriorRunsMovesToTheModelThatPays() async throws {
+        let orchestrator = try await Self.logRuns(repeats: 4)
+        let plans = try await orchestrator.store.storedPlans()
+        #expect(plans.count == 4 * TrainingTests.tasks.count)
+        let trainer = PolicyTrainer(orchestrator: orchestrator, options: PolicyTrainer.Options(epochs: 4, batchSize: 8, learningRate: 0.1, seed: 2))
+        let (parameters, data) = try await trainer.trainOffPolicy(plans)
+        #expect(data.used == plans.count && data.skippedUnknownController == 0)
+        #expect(parameters.training?.mode == "off-policy")
+        let again = try await trainer.trainOffPolicy(plans).0
+        #expect(again.weights == parameters.weights, "the same seed gives the same parameters")
+
+        func cheapProbability(_ parameters: ControllerParameters?) async throws -> Double {
+            let controller = orchestrator.controller.with(parameters: parameters, settings: ControllerSettings())
+            var total = 0.0
+            for task in TrainingTests.tasks {
+                let plan = try await controller.plan(for: task, seed: 1)
+                total += plan.decisions.filter { $0.stage == .model }.compactMap { $0.candidates.first { $0.name == "sim-cheap" }?.probability }
+                    .reduce(0, +)
+            }
+            return total / Double(TrainingTests.tasks.count)
+        }
+        let prior = try await cheapProbability(nil)
+        let trained = try await cheapProbability(parameters)
+        #expect(trained > prior + 0.1, "prior \(prior), trained \(trained)")
+
+        let unknown = try await Self.logRuns(parameters: parameters, repeats: 1)
+        let skipped = try await trainer.trainOffPolicy(try await unknown.store.storedPlans()).1
+        #expect(skipped.used == 0 && skipped.skippedUnknownController == TrainingTests.tasks.count)
+    }
+}
+
 /// `orchestrate train` and `orchestrate run --controller`, as a user types them.
 struct TrainingCommandLineTests {
     @Test func trainWritesAControllerThatRunUsesAndRecords() async throws {
@@ -159,5 +230,52 @@ struct TrainingCommandLineTests {
             "run", "Workflows/tasks/example.json", "--db", database, "--controller", controller, "--fleet", "Workflows/fleets/local.json",
         ])
         #expect(local.status == 2 && local.error.contains("trained on catalogue"), "\(local.error)")
+
+        let offPolicy = directory.appendingPathComponent("controllers/off.json").path
+        let fromTraces = try await TestSupport.runExecutable([
+            "train", "--from-traces", "--db", database, "--output", offPolicy, "--epochs", "2", "--behaviour", controller,
+        ])
+        #expect(fromTraces.status == 0, "\(fromTraces.error)")
+        #expect(fromTraces.output.contains("training off-policy on 51 stored runs"), "\(fromTraces.output)")
+        #expect(fromTraces.output.contains("used 51 runs, skipped 0"), "\(fromTraces.output)")
+        #expect(FileManager.default.fileExists(atPath: offPolicy))
+        let neither = try await TestSupport.runExecutable(["train", "--db", database])
+        #expect(neither.status != 0 && neither.error.contains("--from-traces"))
+    }
+}
+
+/// Train/test splits and the evaluation report.
+@Suite struct EvaluationTests {
+    @Test func theSplitIsFixedBySeedAndKeepsRepeatsTogether() {
+        let tasks = (0..<400).map { OrchestrationTask(id: "t\($0)", query: "q\($0)") }
+        let (train, test) = TaskSplit.split(tasks, testFraction: 0.25, seed: 9)
+        #expect(train.count + test.count == 400 && abs(Double(test.count) - 100) < 30)
+        #expect(Set(train.map(\.id)).isDisjoint(with: test.map(\.id)))
+        #expect(TaskSplit.split(tasks.reversed(), testFraction: 0.25, seed: 9).test.map(\.id).sorted() == test.map(\.id).sorted())
+        #expect(TaskSplit.split(tasks, testFraction: 0.25, seed: 10).test.map(\.id) != test.map(\.id))
+        let repeated = OrchestrationTask(id: "\(test[0].id)#3", query: "q")
+        #expect(TaskSplit.isHeldOut(repeated, fraction: 0.25, seed: 9))
+    }
+
+    @Test func theReportComparesWithEveryBaselineAndDrawsTheTwoModelCurve() async throws {
+        let orchestrator = try await Orchestrator(catalog: TrainingTests.catalog(), store: try TraceStore.inMemory(), logger: TestSupport.logger)
+        let parameters = try await TrainingTests.train(seed: 4)
+        let report = try await ControllerEvaluation(orchestrator: orchestrator, costWeight: 20).evaluate(TrainingTests.tasks, parameters: parameters)
+        #expect(
+            report.rows.map(\.name) == [
+                "controller \(parameters.version)", "prior", "random plans", "only sim-cheap", "only sim-dear", "oracle (best single model per task)",
+            ]
+        )
+        let byName = Dictionary(uniqueKeysWithValues: report.rows.map { ($0.name, $0) })
+        let oracle = try #require(byName["oracle (best single model per task)"])
+        #expect(report.rows.allSatisfy { $0.runs == TrainingTests.tasks.count })
+        #expect(oracle.utility >= (byName["only sim-cheap"]?.utility ?? 1) && oracle.utility >= (byName["only sim-dear"]?.utility ?? 1))
+        #expect(abs((byName["controller \(parameters.version)"]?.choiceShares["model"]?.values.reduce(0, +) ?? 0) - 1) < 1e-9)
+        let curve = try #require(report.curve)
+        #expect(curve.weakModel == "sim-cheap" && curve.strongModel == "sim-dear")
+        #expect(curve.points.count == TrainingTests.tasks.count + 1)
+        #expect(abs((curve.points.first?.accuracy ?? -1) - (byName["only sim-cheap"]?.accuracy ?? -2)) < 1e-9)
+        #expect(abs((curve.points.last?.accuracy ?? -1) - (byName["only sim-dear"]?.accuracy ?? -2)) < 1e-9)
+        #expect(curve.apgr.isFinite)
     }
 }

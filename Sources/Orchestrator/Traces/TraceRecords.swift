@@ -58,6 +58,8 @@ public struct RunRecord: Sendable, Codable, Equatable, FetchableRecord, Persista
     public var verificationCalls: Int = 0
     /// What those calls cost.
     public var verificationCostUSD: Double = 0
+    /// The controller's softmax temperature when it planned the run (off-policy training needs it).
+    public var controllerTemperature: Double = 1
 }
 
 /// A row of `decisions`: one controller decision of a run.

@@ -136,6 +136,7 @@ extension TraceStore {
                 table.add(column: "quarantinedAgents", .integer).notNull().defaults(to: 0)
                 table.add(column: "verificationCalls", .integer).notNull().defaults(to: 0)
                 table.add(column: "verificationCostUSD", .double).notNull().defaults(to: 0)
+                table.add(column: "controllerTemperature", .double).notNull().defaults(to: 1)
             }
         }
         return migrator

@@ -126,8 +126,14 @@ public struct PolicyTrainer: Sendable {
             }
             epochUtilities.append(utilities.isEmpty ? 0 : utilities.reduce(0, +) / Double(utilities.count))
         }
+        seal(&parameters, mode: "on-policy", taskSet: taskSet, runs: runs, epochUtilities: epochUtilities)
+        return parameters
+    }
+
+    /// Writes the training summary into trained parameters and versions them by their numbers.
+    func seal(_ parameters: inout ControllerParameters, mode: String, taskSet: String?, runs: Int, epochUtilities: [Double]) {
         parameters.training = TrainingSummary(
-            mode: "on-policy",
+            mode: mode,
             taskSet: taskSet,
             runs: runs,
             epochs: options.epochs,
@@ -140,7 +146,6 @@ public struct PolicyTrainer: Sendable {
             trainedAt: Date()
         )
         parameters.version = "trained-\(StableHash.hex(Self.fingerprint(parameters)).prefix(12))"
-        return parameters
     }
 
     /// A hash of the learned numbers, for the version.

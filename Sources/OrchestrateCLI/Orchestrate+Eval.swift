@@ -1,0 +1,100 @@
+import ArgumentParser
+import Foundation
+import Orchestrator
+
+extension Orchestrate {
+    struct Eval: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Judge a controller on a task set against each model alone, random plans, the prior and the oracle.",
+            discussion: """
+                With --holdout F only the tasks the split of that fraction and --split-seed holds out are used: train \
+                with the same two options so no test task is trained on. For a fleet of two models the report adds \
+                RouteLLM's cost–quality curve and APGR (0.5 is random routing). Every run is recorded.
+                """
+        )
+
+        @Argument(help: "The task set (.jsonl).")
+        var file: String
+
+        @Option(name: .long, help: "The controller file to judge (default: only the baselines).")
+        var controller: String?
+
+        @OptionGroup var common: CommonOptions
+
+        @Option(name: .long, help: "Evaluate only the held-out fraction of the task set (0 to 1).")
+        var holdout: Double = 0
+
+        @Option(name: .long, help: "The seed of the train/test split.")
+        var splitSeed: UInt64 = 0
+
+        @Option(name: [.customLong("lambda")], help: "λ, the utility lost per US dollar.")
+        var costWeight: Double = 20
+
+        @Option(name: .long, help: "The base seed of the runs.")
+        var seed: UInt64 = 0
+
+        @Option(name: .long, help: "How many runs are in flight at once.")
+        var parallel: Int = 8
+
+        @Flag(name: .long, help: "Print the report as JSON.")
+        var json = false
+
+        func validate() throws {
+            guard (0..<1).contains(holdout) else { throw ValidationError("--holdout must be from 0 to below 1, got \(holdout)") }
+            guard (1...64).contains(parallel) else { throw ValidationError("--parallel must be from 1 to 64, got \(parallel)") }
+        }
+
+        func run() async throws {
+            let logger = common.bootstrapLogging()
+            let inputs = try common.loadInputs(file: file, overrides: TaskOverrides.parse([]))
+            let parameters = try common.controllerParameters(path: controller, catalog: inputs.catalog)
+            let tasks = holdout > 0 ? TaskSplit.split(inputs.tasks, testFraction: holdout, seed: splitSeed).test : inputs.tasks
+            guard !tasks.isEmpty else {
+                printError("error: \(file): the holdout of \(holdout) keeps no task; use a larger --holdout")
+                throw ExitCode(2)
+            }
+            let orchestrator = try await Orchestrator(
+                catalog: inputs.catalog,
+                store: try TraceStore.open(path: common.db, logger: logger),
+                configuration: OrchestratorConfiguration(workflowsDirectory: common.workflows, fleetPath: common.fleet, databasePath: common.db),
+                providers: inputs.providers,
+                logger: logger
+            )
+            let report = try await ControllerEvaluation(orchestrator: orchestrator, costWeight: costWeight, seed: seed, parallel: parallel)
+                .evaluate(tasks, parameters: parameters)
+            if json {
+                let encoder = JSONEncoder()
+                encoder.outputFormatting = [.sortedKeys]
+                print(String(decoding: try encoder.encode(report), as: UTF8.self))
+                return
+            }
+            let scope = holdout > 0 ? "held-out \(tasks.count) of \(inputs.tasks.count) tasks (split seed \(splitSeed))" : "all \(tasks.count) tasks"
+            print("evaluation on \(scope) of \(file) · fleet \(inputs.catalog.fleet.name) · utility = score − \(costWeight) × cost")
+            let width = max(8, report.rows.map(\.name.count).max() ?? 0)
+            print("strategy".padding(toLength: width, withPad: " ", startingAt: 0) + "  accuracy  mean cost USD  utility")
+            for row in report.rows {
+                let accuracy = row.accuracy.map { String(format: "%7.1f%%", $0 * 100) } ?? "      —"
+                print(
+                    row.name.padding(toLength: width, withPad: " ", startingAt: 0) + "  \(accuracy)  "
+                        + String(format: "%13.6f  %7.4f", row.meanCostUSD, row.utility)
+                )
+            }
+            if let first = report.rows.first, parameters != nil {
+                print("choices of \(first.name):")
+                for stage in Decision.Stage.allCases.map(\.rawValue) {
+                    guard let shares = first.choiceShares[stage] else { continue }
+                    let top = shares.sorted { $0.value > $1.value || ($0.value == $1.value && $0.key < $1.key) }.prefix(6)
+                    print("  \(stage): " + top.map { String(format: "%@ %.0f%%", $0.key, $0.value * 100) }.joined(separator: " · "))
+                }
+            }
+            if let curve = report.curve {
+                print(String(format: "APGR %.3f (0.5 is random routing) · weak %@, strong %@", curve.apgr, curve.weakModel, curve.strongModel))
+                let steps = stride(from: 0.0, through: 1.0, by: 0.1).compactMap { share in
+                    curve.points.min { abs($0.strongShare - share) < abs($1.strongShare - share) }
+                }
+                print("  strong calls  " + steps.map { String(format: "%5.0f%%", $0.strongShare * 100) }.joined(separator: " "))
+                print("  accuracy      " + steps.map { String(format: "%5.1f%%", $0.accuracy * 100) }.joined(separator: " "))
+            }
+        }
+    }
+}

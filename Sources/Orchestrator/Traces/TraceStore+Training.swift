@@ -1,0 +1,44 @@
+import Foundation
+import GRDB
+
+/// A stored run as off-policy training reads it: the task, what it earned, and the decisions that planned it.
+public struct StoredPlan: Sendable {
+    public var run: RunRecord
+    public var task: OrchestrationTask
+    public var decisions: [Decision]
+}
+
+extension TraceStore {
+    /// Runs that got a plan and finished (completed or stopped), oldest first, with their decisions; `limit`
+    /// keeps the newest ones. Runs whose task JSON cannot be read are skipped.
+    public func storedPlans(limit: Int? = nil) async throws -> [StoredPlan] {
+        try await writer.read { db in
+            var request = RunRecord.filter(Column("topology") != nil && ["completed", "stopped"].contains(Column("status")))
+                .order(Column("startedAt").desc)
+            if let limit { request = request.limit(limit) }
+            let runs = try request.fetchAll(db).reversed()
+            let decoder = JSONDecoder()
+            var plans: [StoredPlan] = []
+            for run in runs {
+                guard let task = try? decoder.decode(OrchestrationTask.self, from: Data(run.taskJSON.utf8)) else { continue }
+                let rows = try DecisionRecord.filter(Column("runID") == run.id).order(Column("sequence")).fetchAll(db)
+                let decisions = rows.compactMap { row -> Decision? in
+                    guard let stage = Decision.Stage(rawValue: row.stage),
+                        let candidates = try? decoder.decode([Decision.Candidate].self, from: Data(row.candidatesJSON.utf8))
+                    else { return nil }
+                    return Decision(
+                        stage: stage,
+                        position: row.position,
+                        chosen: row.chosen,
+                        logProbability: row.logProbability,
+                        candidates: candidates,
+                        pinned: row.pinned
+                    )
+                }
+                guard decisions.count == rows.count, !decisions.isEmpty else { continue }
+                plans.append(StoredPlan(run: run, task: task, decisions: decisions))
+            }
+            return plans
+        }
+    }
+}

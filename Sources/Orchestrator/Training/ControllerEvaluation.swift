@@ -1,0 +1,155 @@
+import Foundation
+
+/// Judges a controller on a task set against baselines on the same tasks: every model of the fleet alone, random
+/// plans, the prior, and the oracle that picks, per task, the best single model after the fact. For a fleet of
+/// two models it also draws RouteLLM's cost–quality curve and its APGR.
+public struct ControllerEvaluation: Sendable {
+    /// One strategy's results.
+    public struct Row: Sendable, Codable, Equatable {
+        public var name: String
+        public var runs: Int
+        public var accuracy: Double?
+        public var meanCostUSD: Double
+        public var utility: Double
+        /// Stage → candidate → share of that stage's unpinned decisions.
+        public var choiceShares: [String: [String: Double]]
+    }
+
+    /// RouteLLM's curve for a two-model fleet: routing the queries the controller rates most in need of the strong
+    /// model to it, for every share of calls to it.
+    public struct Curve: Sendable, Codable, Equatable {
+        public var weakModel: String
+        public var strongModel: String
+        /// (share of calls to the strong model, accuracy, performance gap recovered).
+        public var points: [Point]
+        /// The average performance gap recovered over all shares of strong calls; 0.5 for random routing.
+        public var apgr: Double
+
+        public struct Point: Sendable, Codable, Equatable {
+            public var strongShare: Double
+            public var accuracy: Double
+            public var gapRecovered: Double
+        }
+    }
+
+    public struct Report: Sendable, Codable, Equatable {
+        public var tasks: Int
+        public var costWeight: Double
+        public var rows: [Row]
+        public var curve: Curve?
+    }
+
+    public let orchestrator: Orchestrator
+    public let costWeight: Double
+    public let seed: UInt64
+    public let parallel: Int
+
+    public init(orchestrator: Orchestrator, costWeight: Double, seed: UInt64 = 0, parallel: Int = 4) {
+        self.orchestrator = orchestrator
+        self.costWeight = costWeight
+        self.seed = seed
+        self.parallel = parallel
+    }
+
+    /// Evaluates `parameters` (nil: only the baselines) on `tasks`.
+    public func evaluate(_ tasks: [OrchestrationTask], parameters: ControllerParameters?) async throws -> Report {
+        let controller = orchestrator.controller
+        var rows: [Row] = []
+        if let parameters {
+            rows.append(
+                try await row("controller \(parameters.version)", tasks, controller.with(parameters: parameters, settings: ControllerSettings()))
+            )
+        }
+        rows.append(try await row("prior", tasks, controller.with(parameters: nil, settings: ControllerSettings())))
+        rows.append(
+            try await row("random plans", tasks, controller.with(parameters: nil, settings: ControllerSettings(selection: .sample, temperature: 1e6)))
+        )
+        var alone: [String: [RunResult]] = [:]
+        for model in orchestrator.catalog.fleet.models {
+            let pinned = tasks.map { task -> OrchestrationTask in
+                var copy = task
+                copy.constraints = Constraints(topology: "single", agentCount: 1, models: [model.name])
+                return copy
+            }
+            let results = try await orchestrator.with(controller: controller.with(parameters: nil, settings: ControllerSettings()))
+                .runBatch(pinned, seed: seed, parallel: parallel)
+            alone[model.name] = results
+            rows.append(summarise("only \(model.name)", results))
+        }
+        let oracle = tasks.indices.map { index in
+            alone.values.map { $0[index] }.max { utility(of: $0) < utility(of: $1) }
+        }.compactMap { $0 }
+        var oracleRow = summarise("oracle (best single model per task)", oracle)
+        oracleRow.choiceShares = [:]
+        rows.append(oracleRow)
+        return Report(tasks: tasks.count, costWeight: costWeight, rows: rows, curve: try await curve(tasks, parameters: parameters, alone: alone))
+    }
+
+    func utility(of result: RunResult) -> Double {
+        (result.score ?? 0) - costWeight * result.costUSD
+    }
+
+    private func row(_ name: String, _ tasks: [OrchestrationTask], _ controller: CascadedController) async throws -> Row {
+        summarise(name, try await orchestrator.with(controller: controller).runBatch(tasks, seed: seed, parallel: parallel))
+    }
+
+    private func summarise(_ name: String, _ results: [RunResult]) -> Row {
+        let scores = results.compactMap(\.score)
+        var counts: [String: [String: Int]] = [:]
+        for decision in results.flatMap({ $0.plan?.decisions ?? [] }) where !decision.pinned {
+            counts[decision.stage.rawValue, default: [:]][decision.chosen, default: 0] += 1
+        }
+        let shares = counts.mapValues { stage in
+            let total = Double(stage.values.reduce(0, +))
+            return stage.mapValues { Double($0) / total }
+        }
+        let count = Double(max(1, results.count))
+        return Row(
+            name: name,
+            runs: results.count,
+            accuracy: scores.isEmpty ? nil : scores.reduce(0, +) / Double(scores.count),
+            meanCostUSD: results.reduce(0) { $0 + $1.costUSD } / count,
+            utility: results.reduce(0) { $0 + utility(of: $1) } / count,
+            choiceShares: shares
+        )
+    }
+
+    /// The curve for a two-model fleet: tasks ordered by the probability the controller (or the prior) gives the
+    /// dearer model as a single agent, the top share of them answered by it, the rest by the cheaper one.
+    private func curve(_ tasks: [OrchestrationTask], parameters: ControllerParameters?, alone: [String: [RunResult]]) async throws -> Curve? {
+        let models = orchestrator.catalog.fleet.models.sorted { $0.blendedPricePerMillion < $1.blendedPricePerMillion }
+        guard models.count == 2, let weak = alone[models[0].name], let strong = alone[models[1].name], !tasks.isEmpty else { return nil }
+        let controller = orchestrator.controller.with(parameters: parameters, settings: ControllerSettings())
+        var ratings: [(index: Int, probability: Double)] = []
+        for (index, task) in tasks.enumerated() {
+            var single = task
+            single.constraints = Constraints(topology: "single", agentCount: 1)
+            let plan = try await controller.plan(for: single, seed: seed)
+            let probability = plan.decisions.first { $0.stage == .model }?.candidates.first { $0.name == models[1].name }?.probability ?? 0
+            ratings.append((index, probability))
+        }
+        let order = ratings.sorted { $0.probability > $1.probability || ($0.probability == $1.probability && $0.index < $1.index) }.map(\.index)
+        let correctWeak = weak.map { ($0.score ?? 0) >= 1 ? 1.0 : 0 }
+        let correctStrong = strong.map { ($0.score ?? 0) >= 1 ? 1.0 : 0 }
+        let n = Double(tasks.count)
+        let weakAccuracy = correctWeak.reduce(0, +) / n
+        let strongAccuracy = correctStrong.reduce(0, +) / n
+        let gap = strongAccuracy - weakAccuracy
+        var points: [Curve.Point] = []
+        var correct = correctWeak.reduce(0, +)
+        points.append(Curve.Point(strongShare: 0, accuracy: correct / n, gapRecovered: gap != 0 ? (correct / n - weakAccuracy) / gap : 0))
+        for (k, index) in order.enumerated() {
+            correct += correctStrong[index] - correctWeak[index]
+            let accuracy = correct / n
+            points.append(
+                Curve.Point(strongShare: Double(k + 1) / n, accuracy: accuracy, gapRecovered: gap != 0 ? (accuracy - weakAccuracy) / gap : 0)
+            )
+        }
+        // The area under the gap-recovered curve over the share of strong calls, by the trapezoid rule.
+        var area = 0.0
+        for index in 1..<points.count {
+            area += (points[index].strongShare - points[index - 1].strongShare) * (points[index].gapRecovered + points[index - 1].gapRecovered) / 2
+        }
+        return Curve(weakModel: models[0].name, strongModel: models[1].name, points: points, apgr: area)
+    }
+}

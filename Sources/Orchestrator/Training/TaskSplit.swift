@@ -1,0 +1,20 @@
+/// A train/test split of a task set fixed by a seed: each task falls on one side by a hash of its id and the
+/// seed, so the split does not depend on the order or the number of tasks, and training never sees a test task.
+public enum TaskSplit {
+    /// Whether a task is held out for testing. Repeats of a task (`id#2`) fall with the task.
+    public static func isHeldOut(_ task: OrchestrationTask, fraction: Double, seed: UInt64) -> Bool {
+        guard fraction > 0 else { return false }
+        let base = task.id.split(separator: "#").first.map(String.init) ?? task.id
+        return Double(StableHash.combine(["split", base], seed: seed) % 1_000_000) / 1_000_000 < fraction
+    }
+
+    /// The tasks for training and for testing.
+    public static func split(
+        _ tasks: [OrchestrationTask],
+        testFraction: Double,
+        seed: UInt64
+    ) -> (train: [OrchestrationTask], test: [OrchestrationTask]) {
+        let held = tasks.map { isHeldOut($0, fraction: testFraction, seed: seed) }
+        return (zip(tasks, held).filter { !$0.1 }.map(\.0), zip(tasks, held).filter { $0.1 }.map(\.0))
+    }
+}

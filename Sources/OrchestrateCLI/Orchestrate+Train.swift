@@ -146,8 +146,9 @@ extension Orchestrate {
             let store = try TraceStore.open(path: common.db, logger: logger)
             let clock = ContinuousClock()
             let start = clock.now
+            let catalogHash = catalog.hash
             let plans = try await store.storedPlans(limit: limit).filter {
-                $0.run.catalogHash == catalog.hash && !TaskSplit.isHeldOut($0.task, fraction: holdout, seed: splitSeed)
+                $0.run.catalogHash == catalogHash && !TaskSplit.isHeldOut($0.task, fraction: holdout, seed: splitSeed)
             }
             let loaded = (clock.now - start).seconds
             guard !plans.isEmpty else {

@@ -17,11 +17,18 @@ extension TraceStore {
                 .order(Column("startedAt").desc)
             if let limit { request = request.limit(limit) }
             let runs = try request.fetchAll(db).reversed()
+            // One query for every decision of the chosen runs, grouped in memory.
+            var decisionsByRun: [String: [DecisionRecord]] = [:]
+            let chosen = Set(runs.map(\.id))
+            let cursor = try DecisionRecord.order(Column("runID"), Column("sequence")).fetchCursor(db)
+            while let row = try cursor.next() {
+                if chosen.contains(row.runID) { decisionsByRun[row.runID, default: []].append(row) }
+            }
             let decoder = JSONDecoder()
             var plans: [StoredPlan] = []
             for run in runs {
                 guard let task = try? decoder.decode(OrchestrationTask.self, from: Data(run.taskJSON.utf8)) else { continue }
-                let rows = try DecisionRecord.filter(Column("runID") == run.id).order(Column("sequence")).fetchAll(db)
+                let rows = decisionsByRun[run.id] ?? []
                 let decisions = rows.compactMap { row -> Decision? in
                     guard let stage = Decision.Stage(rawValue: row.stage),
                         let candidates = try? decoder.decode([Decision.Candidate].self, from: Data(row.candidatesJSON.utf8))

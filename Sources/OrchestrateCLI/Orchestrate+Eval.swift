@@ -21,6 +21,8 @@ extension Orchestrate {
 
         @OptionGroup var common: CommonOptions
 
+        @OptionGroup var overrides: TaskOverrides
+
         @Option(name: .long, help: "Evaluate only the held-out fraction of the task set (0 to 1).")
         var holdout: Double = 0
 
@@ -46,7 +48,7 @@ extension Orchestrate {
 
         func run() async throws {
             let logger = common.bootstrapLogging()
-            let inputs = try common.loadInputs(file: file, overrides: TaskOverrides.parse([]))
+            let inputs = try common.loadInputs(file: file, overrides: overrides)
             let parameters = try common.controllerParameters(path: controller, catalog: inputs.catalog)
             let tasks = holdout > 0 ? TaskSplit.split(inputs.tasks, testFraction: holdout, seed: splitSeed).test : inputs.tasks
             guard !tasks.isEmpty else {
@@ -79,12 +81,14 @@ extension Orchestrate {
                         + String(format: "%13.6f  %7.4f", row.meanCostUSD, row.utility)
                 )
             }
-            if let first = report.rows.first, parameters != nil {
-                print("choices of \(first.name):")
-                for stage in Decision.Stage.allCases.map(\.rawValue) {
-                    guard let shares = first.choiceShares[stage] else { continue }
-                    let top = shares.sorted { $0.value > $1.value || ($0.value == $1.value && $0.key < $1.key) }.prefix(6)
-                    print("  \(stage): " + top.map { String(format: "%@ %.0f%%", $0.key, $0.value * 100) }.joined(separator: " · "))
+            for row in report.rows.prefix(parameters == nil ? 1 : 2) {
+                print("choices of \(row.name), by domain:")
+                for (domain, stages) in row.choiceSharesByDomain.sorted(by: { $0.key < $1.key }) {
+                    for stage in Decision.Stage.allCases.map(\.rawValue) {
+                        guard let shares = stages[stage] else { continue }
+                        let top = shares.sorted { $0.value > $1.value || ($0.value == $1.value && $0.key < $1.key) }.prefix(4)
+                        print("  \(domain) \(stage): " + top.map { String(format: "%@ %.0f%%", $0.key, $0.value * 100) }.joined(separator: " · "))
+                    }
                 }
             }
             if let curve = report.curve {

@@ -279,3 +279,42 @@ struct TrainingCommandLineTests {
         #expect(curve.apgr.isFinite)
     }
 }
+
+/// Issue 5's simulated done-when: on a fleet of domain specialists, a controller trained on-policy beats every
+/// single model and the prior on held-out tasks, and its model choices follow the domain.
+struct SpecialistFleetTrainingTests {
+    @Test func aTrainedControllerRoutesByDomainAndBeatsEverySingleModel() async throws {
+        try await TestSupport.exclusively {
+            var catalog = try CatalogLoader(workflowsDirectory: TestSupport.workflows)
+                .load(fleetPath: TestSupport.workflows + "/fleets/simulated-specialists.json")
+            for index in catalog.fleet.models.indices {
+                catalog.fleet.models[index].simulation?.latencyMilliseconds = 0
+                catalog.fleet.models[index].simulation?.latencyJitterMilliseconds = 0
+            }
+            let tasks = try TaskParser(catalog: catalog).load(path: TestSupport.workflows + "/tasks/sample-50.jsonl").map {
+                task -> OrchestrationTask in
+                var copy = task
+                copy.constraints = Constraints(topology: "single", agentCount: 1)
+                return copy
+            }
+            let (train, test) = TaskSplit.split(tasks, testFraction: 0.3, seed: 0)
+            let orchestrator = try await Orchestrator(catalog: catalog, store: try TraceStore.inMemory(), logger: TestSupport.logger)
+            let options = PolicyTrainer.Options(epochs: 8, batchSize: 8, learningRate: 0.05, costWeight: 20, seed: 0, parallel: 8)
+            let parameters = try await PolicyTrainer(orchestrator: orchestrator, options: options).trainOnPolicy(train)
+            let report = try await ControllerEvaluation(orchestrator: orchestrator, costWeight: 20, parallel: 8).evaluate(
+                test,
+                parameters: parameters
+            )
+            let trained = try #require(report.rows.first)
+            let baselines = report.rows.filter { $0.name == "prior" || $0.name.hasPrefix("only ") || $0.name == "random plans" }
+            #expect(baselines.count == 6)
+            for baseline in baselines {
+                #expect(trained.utility > baseline.utility, "\(trained.utility) vs \(baseline.name) \(baseline.utility)")
+            }
+            let math = trained.choiceSharesByDomain["math"]?["model"] ?? [:]
+            let knowledge = trained.choiceSharesByDomain["knowledge"]?["model"] ?? [:]
+            #expect((math["sim-math-pro"] ?? 0) > 0.5, "\(math)")
+            #expect((knowledge["sim-knowledge-pro"] ?? 0) > 0.5, "\(knowledge)")
+        }
+    }
+}

@@ -13,6 +13,8 @@ public struct ControllerEvaluation: Sendable {
         public var utility: Double
         /// Stage → candidate → share of that stage's unpinned decisions.
         public var choiceShares: [String: [String: Double]]
+        /// The same, per domain of the task (as planned).
+        public var choiceSharesByDomain: [String: [String: [String: Double]]]
     }
 
     /// RouteLLM's curve for a two-model fleet: routing the queries the controller rates most in need of the strong
@@ -81,6 +83,7 @@ public struct ControllerEvaluation: Sendable {
         }.compactMap { $0 }
         var oracleRow = summarise("oracle (best single model per task)", oracle)
         oracleRow.choiceShares = [:]
+        oracleRow.choiceSharesByDomain = [:]
         rows.append(oracleRow)
         return Report(tasks: tasks.count, costWeight: costWeight, rows: rows, curve: try await curve(tasks, parameters: parameters, alone: alone))
     }
@@ -95,14 +98,7 @@ public struct ControllerEvaluation: Sendable {
 
     private func summarise(_ name: String, _ results: [RunResult]) -> Row {
         let scores = results.compactMap(\.score)
-        var counts: [String: [String: Int]] = [:]
-        for decision in results.flatMap({ $0.plan?.decisions ?? [] }) where !decision.pinned {
-            counts[decision.stage.rawValue, default: [:]][decision.chosen, default: 0] += 1
-        }
-        let shares = counts.mapValues { stage in
-            let total = Double(stage.values.reduce(0, +))
-            return stage.mapValues { Double($0) / total }
-        }
+        let byDomain = Dictionary(grouping: results) { $0.plan?.domain.rawValue ?? "unplanned" }.mapValues(Self.shares)
         let count = Double(max(1, results.count))
         return Row(
             name: name,
@@ -110,8 +106,21 @@ public struct ControllerEvaluation: Sendable {
             accuracy: scores.isEmpty ? nil : scores.reduce(0, +) / Double(scores.count),
             meanCostUSD: results.reduce(0) { $0 + $1.costUSD } / count,
             utility: results.reduce(0) { $0 + utility(of: $1) } / count,
-            choiceShares: shares
+            choiceShares: Self.shares(results),
+            choiceSharesByDomain: byDomain
         )
+    }
+
+    /// Stage → candidate → share of the stage's unpinned decisions over the runs.
+    static func shares(_ results: [RunResult]) -> [String: [String: Double]] {
+        var counts: [String: [String: Int]] = [:]
+        for decision in results.flatMap({ $0.plan?.decisions ?? [] }) where !decision.pinned {
+            counts[decision.stage.rawValue, default: [:]][decision.chosen, default: 0] += 1
+        }
+        return counts.mapValues { stage in
+            let total = Double(stage.values.reduce(0, +))
+            return stage.mapValues { Double($0) / total }
+        }
     }
 
     /// The curve for a two-model fleet: tasks ordered by the probability the controller (or the prior) gives the

@@ -180,11 +180,13 @@ extension Orchestrate {
                 throw ExitCode(1)
             }
             let summary = parameters.training
+            let estimate = summary?.mode == "off-policy" ? "importance-weighted estimate, " : ""
             print(
                 String(
-                    format: "utility %.4f (first epoch) → %.4f (last epoch, importance-weighted when off-policy) · %d runs",
+                    format: "utility %.4f (first epoch) → %.4f (last epoch) · %@%d runs",
                     summary?.firstEpochUtility ?? 0,
                     summary?.lastEpochUtility ?? 0,
+                    estimate,
                     summary?.runs ?? 0
                 )
             )

@@ -100,6 +100,15 @@ struct CommandInputError: Error, CustomStringConvertible {
     init(_ description: String) { self.description = description }
 }
 
+/// Prints rows as columns padded to their widest cell, two spaces apart.
+func printColumns(_ table: [[String]]) {
+    let columns = table.map(\.count).max() ?? 0
+    let widths = (0..<columns).map { column in table.map { column < $0.count ? $0[column].count : 0 }.max() ?? 0 }
+    for row in table {
+        print(row.enumerated().map { $1.padding(toLength: widths[$0], withPad: " ", startingAt: 0) }.joined(separator: "  "))
+    }
+}
+
 /// Prints one line to standard error.
 func printError(_ message: String) {
     FileHandle.standardError.write(Data((message + "\n").utf8))

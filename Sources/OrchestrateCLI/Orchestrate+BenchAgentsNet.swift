@@ -186,10 +186,7 @@ extension Orchestrate.Bench {
                     String(format: "%.6f", row.costUSD),
                 ])
             }
-            let widths = header.indices.map { column in table.map { $0[column].count }.max() ?? 0 }
-            for row in table {
-                print(row.enumerated().map { $1.padding(toLength: widths[$0], withPad: " ", startingAt: 0) }.joined(separator: "  "))
-            }
+            printColumns(table)
         }
     }
 }

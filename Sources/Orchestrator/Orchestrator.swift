@@ -102,8 +102,7 @@ public struct Orchestrator: Sendable {
             let deadline = task.budget.deadlineSeconds.map { start + .milliseconds($0 * 1000) }
             faults = try FaultInjector.resolve(task.faults, graph: graph, task: task, seed: seed)
             if !faults.isEmpty {
-                record.faultsJSON = try InjectedFault.json(faults)
-                try await store.recordFaults(runID: runID, faults: faults)
+                record.faultsJSON = try await store.recordFaults(runID: runID, faults: faults)
             }
             outcome = try await executor.execute(
                 Executor.RunContext(

@@ -228,26 +228,17 @@ public struct AgentsNetRunner: Sendable {
             guard let turn = latest[sender], let messageID = ids[sender] else { continue }
             let text = turn.outgoing?[name] ?? (turn.outgoing == nil ? turn.response : "")
             guard !text.isEmpty else { continue }
-            var inbound = Inbound(
-                sender: sender,
-                messageID: messageID,
-                text: text,
-                claims: AgentsNetMessages.claims(in: text),
-                verdict: .unchecked,
-                detail: nil
+            let (verdict, detail) = DeliveryPlanner.verdict(of: turn.checks, senderQuarantined: quarantined.contains(sender), policy: policy)
+            result.append(
+                Inbound(
+                    sender: sender,
+                    messageID: messageID,
+                    text: text,
+                    claims: AgentsNetMessages.claims(in: text),
+                    verdict: verdict,
+                    detail: detail
+                )
             )
-            if policy.checks {
-                if quarantined.contains(sender) {
-                    inbound.verdict = .quarantined
-                    inbound.detail = "sender quarantined after repeated failed checks"
-                } else if turn.checks.hasFailure {
-                    inbound.verdict = policy.quarantines ? .withheld : .unverified
-                    inbound.detail = turn.checks.doubts
-                } else {
-                    inbound.verdict = .verified
-                }
-            }
-            result.append(inbound)
         }
         guard policy.checks else { return result }
         let leaders = Set(result.filter { $0.verdict == .verified }.compactMap { $0.claims["leader"] })
@@ -268,28 +259,15 @@ public struct AgentsNetRunner: Sendable {
 
     /// Faults as applied to the graph: a random target is drawn from the seed among agents not yet faulty.
     static func resolve(_ specs: [FaultSpec], graph: NetworkGraph, seed: UInt64) throws -> [InjectedFault] {
-        var taken: Set<Int> = []
-        var faults: [InjectedFault] = []
-        for (index, spec) in specs.enumerated() {
-            let agent: Int
-            switch spec.target {
-            case .agent(let position):
-                guard position < graph.order else {
-                    throw FaultInjector.Error(
-                        description: "faults[\(index)].agent: expected an agent index below the graph's \(graph.order) agents, got \(position)"
-                    )
-                }
-                agent = position
-            case .random:
-                var random = SeededGenerator(seed: seed, labels: ["agentsnet-fault", graph.name, String(index)])
-                let pool = graph.agents.indices.filter { !taken.contains($0) }
-                guard !pool.isEmpty else { throw FaultInjector.Error(description: "faults[\(index)]: every agent is faulty already") }
-                agent = pool[Int(random.next() % UInt64(pool.count))]
-            }
-            taken.insert(agent)
-            faults.append(InjectedFault(agent: agent, kind: spec.kind, answer: nil))
-        }
-        return faults
+        let targets = try FaultInjector.targets(
+            of: specs,
+            agentCount: graph.order,
+            eligible: Array(graph.agents.indices),
+            holder: "graph",
+            seed: seed,
+            labels: ["agentsnet-fault", graph.name]
+        )
+        return zip(specs, targets).map { InjectedFault(agent: $1.agent, kind: $0.kind, answer: nil) }
     }
 
     private func runRecord(runID: String, setup: AgentsNetRun, rounds: Int, faults: [InjectedFault]) -> RunRecord {

@@ -15,30 +15,57 @@ public enum FaultInjector {
         seed: UInt64
     ) throws(Error) -> [InjectedFault] {
         let senders = Set(graph.steps.flatMap { $0.edges.map(\.from) }).sorted()
-        var taken: Set<Int> = []
         var faults: [InjectedFault] = []
+        let targets = try targets(
+            of: specs,
+            agentCount: graph.agentCount,
+            eligible: senders.isEmpty ? Array(0..<graph.agentCount) : senders,
+            holder: "plan",
+            seed: seed,
+            labels: ["fault"]
+        )
+        for (index, (spec, target)) in zip(specs, targets).enumerated() {
+            var random = target.random
+            faults.append(InjectedFault(agent: target.agent, kind: spec.kind, answer: try answer(for: spec, at: index, task: task, random: &random)))
+        }
+        return faults
+    }
+
+    /// The agent each spec makes faulty, each one once: an index as given (below `agentCount`), or one drawn for
+    /// `.random` among the `eligible` agents not taken yet, from a generator seeded by `labels` and the spec's
+    /// position; that generator is handed back for any further draws of the fault.
+    static func targets(
+        of specs: [FaultSpec],
+        agentCount: Int,
+        eligible: [Int],
+        holder: String,
+        seed: UInt64,
+        labels: [String]
+    ) throws(Error) -> [(agent: Int, random: SeededGenerator)] {
+        var taken: Set<Int> = []
+        var result: [(agent: Int, random: SeededGenerator)] = []
         for (index, spec) in specs.enumerated() {
-            var random = SeededGenerator(seed: seed, labels: ["fault", String(index)])
+            var random = SeededGenerator(seed: seed, labels: labels + [String(index)])
             let agent: Int
             switch spec.target {
             case .agent(let position):
-                guard position < graph.agentCount else {
+                guard position < agentCount else {
                     throw Error(
-                        description: "faults[\(index)].agent: expected an agent index below the plan's \(graph.agentCount) agents, got \(position)"
+                        description: "faults[\(index)].agent: expected an agent index below the \(holder)'s \(agentCount) agents, got \(position)"
                     )
                 }
                 agent = position
             case .random:
-                let pool = (senders.isEmpty ? Array(0..<graph.agentCount) : senders).filter { !taken.contains($0) }
+                let pool = eligible.filter { !taken.contains($0) }
                 guard !pool.isEmpty else {
-                    throw Error(description: "faults[\(index)].agent: no agent left to make faulty among the plan's \(graph.agentCount)")
+                    throw Error(description: "faults[\(index)].agent: no agent left to make faulty among the \(holder)'s \(agentCount)")
                 }
                 agent = pool[Int(random.next() % UInt64(pool.count))]
             }
             taken.insert(agent)
-            faults.append(InjectedFault(agent: agent, kind: spec.kind, answer: try answer(for: spec, at: index, task: task, random: &random)))
+            result.append((agent, random))
         }
-        return faults
+        return result
     }
 
     private static func answer(for spec: FaultSpec, at index: Int, task: OrchestrationTask, random: inout SeededGenerator) throws(Error) -> String? {
@@ -67,9 +94,8 @@ public enum FaultInjector {
             var working = ""
             if task.answerKind == .number, let value = AnswerExtractor.parseNumber(answer) {
                 // Arguing a wrong result from the task's true figures needs a false step somewhere: the last one.
-                let truth = task.expected.flatMap { AnswerExtractor.parseNumber($0.value) } ?? value + 1
-                let first = (truth * 0.6).rounded()
-                working = "\n\(AnswerExtractor.canonicalNumber(first)) + \(AnswerExtractor.canonicalNumber(truth - first)) = \(answer)"
+                let truth = task.expected ?? ExpectedAnswer(value: AnswerExtractor.canonicalNumber(value + 1), kind: .number)
+                working = SimulatedProvider.working(for: answer, kind: .number, truth: truth).map { "\n" + $0 } ?? ""
             }
             return """
                 I have worked this through twice and I am certain. The figures leave no room for doubt:\(working)

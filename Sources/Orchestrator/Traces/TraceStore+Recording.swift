@@ -88,8 +88,10 @@ extension TraceStore {
         }
     }
 
-    /// Marks the faulty agents of a run and records the faults on the run.
-    public func recordFaults(runID: String, faults: [InjectedFault]) async throws {
+    /// Marks the faulty agents of a run and records the faults on the run; returns the JSON written to
+    /// `runs.faultsJSON`.
+    @discardableResult
+    public func recordFaults(runID: String, faults: [InjectedFault]) async throws -> String? {
         let json = try InjectedFault.json(faults)
         try await writer.write { db in
             for fault in faults {
@@ -100,6 +102,7 @@ extension TraceStore {
             }
             try db.execute(sql: "UPDATE runs SET faultsJSON = ? WHERE id = ?", arguments: [json, runID])
         }
+        return json
     }
 
     /// Records that an agent was cut from the graph from a step on.

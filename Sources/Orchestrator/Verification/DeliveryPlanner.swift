@@ -11,16 +11,8 @@ enum DeliveryPlanner {
             return inputs.map { Delivery(sender: $0.sender, output: $0.output, verdict: .unchecked, detail: nil) }
         }
         var deliveries = inputs.map { sender, output -> Delivery in
-            if quarantined.contains(sender) {
-                return Delivery(sender: sender, output: output, verdict: .quarantined, detail: "sender quarantined after repeated failed checks")
-            }
-            if output.checks.hasFailure {
-                return Delivery(sender: sender, output: output, verdict: policy.quarantines ? .withheld : .unverified, detail: output.checks.doubts)
-            }
-            if output.checks.hasDoubt {
-                return Delivery(sender: sender, output: output, verdict: .unverified, detail: output.checks.doubts)
-            }
-            return Delivery(sender: sender, output: output, verdict: .verified, detail: nil)
+            let (verdict, detail) = verdict(of: output.checks, senderQuarantined: quarantined.contains(sender), policy: policy)
+            return Delivery(sender: sender, output: output, verdict: verdict, detail: detail)
         }
         let shown = deliveries.filter { $0.verdict.isDelivered && $0.output.answer != nil }
         let distinct = Set(shown.compactMap(\.output.answer))
@@ -31,6 +23,17 @@ enum DeliveryPlanner {
             deliveries[index].detail = "answers differ: \(summary)"
         }
         return deliveries
+    }
+
+    /// What a receiver is told of one message from its checks, before consistency with the other inputs: a
+    /// quarantined sender's message is kept back, a failing one withheld (or shown unverified under `check`), one
+    /// that could not be vouched for shown unverified, the rest verified.
+    static func verdict(of checks: [CheckResult], senderQuarantined: Bool, policy: VerificationPolicy) -> (DeliveryVerdict, String?) {
+        guard policy.checks else { return (.unchecked, nil) }
+        if senderQuarantined { return (.quarantined, "sender quarantined after repeated failed checks") }
+        if checks.hasFailure { return (policy.quarantines ? .withheld : .unverified, checks.doubts) }
+        if checks.hasDoubt { return (.unverified, checks.doubts) }
+        return (.verified, nil)
     }
 
     /// `72 (agents 1, 3) · 73 (agent 4)`, answers in order of first appearance.

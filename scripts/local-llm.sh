@@ -84,7 +84,7 @@ start() {
     echo "$port" >"$state/port"
     say "starting the server on 127.0.0.1:$port (log: $state/server.log)"
     nohup "$venv/bin/python" -m llama_cpp.server --model "$model" --host 127.0.0.1 --port "$port" \
-        --chat_format gemma --n_ctx 4096 --n_threads "$threads" --n_threads_batch "$threads" >"$state/server.log" 2>&1 &
+        --chat_format gemma --embedding true --n_ctx 4096 --n_threads "$threads" --n_threads_batch "$threads" >"$state/server.log" 2>&1 &
     echo $! >"$state/pid"
     local waited=0
     until curl -fsS "http://127.0.0.1:$port/v1/models" >/dev/null 2>&1; do

@@ -81,12 +81,12 @@ extension CommonOptions {
 }
 
 extension CommonOptions {
-    /// The controller file at `path` checked against the catalogue, or nil without a path. On a bad file it prints
+    /// The controller file at `path` checked against the catalogue and embedder, or nil without a path. On a bad file it prints
     /// one line and exits with status 2.
-    func controllerParameters(path: String?, catalog: Catalog) throws -> ControllerParameters? {
+    func controllerParameters(path: String?, catalog: Catalog, embedder: any Embedder) throws -> ControllerParameters? {
         guard let path else { return nil }
         do {
-            return try ControllerParameters.load(path: path, catalog: catalog, embedder: HashingEmbedder())
+            return try ControllerParameters.load(path: path, catalog: catalog, embedder: embedder)
         } catch {
             printError("error: \(error)")
             throw ExitCode(2)

@@ -4,8 +4,8 @@ extension Orchestrate {
     /// Experiments that measure routing and verification on many runs at once.
     struct Bench: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Measure verification and routing: error propagation, checked escalation on recorded data.",
-            subcommands: [Propagation.self, AgentsNet.self, Escalation.self]
+            abstract: "Measure verification, routing and training: error propagation, checked escalation on recorded data, training speed.",
+            subcommands: [Propagation.self, AgentsNet.self, Escalation.self, Training.self]
         )
     }
 }

@@ -23,6 +23,8 @@ extension Orchestrate {
 
         @OptionGroup var overrides: TaskOverrides
 
+        @OptionGroup var embedding: EmbeddingOptions
+
         @Option(name: .long, help: "Evaluate only the held-out fraction of the task set (0 to 1).")
         var holdout: Double = 0
 
@@ -49,7 +51,8 @@ extension Orchestrate {
         func run() async throws {
             let logger = common.bootstrapLogging()
             let inputs = try common.loadInputs(file: file, overrides: overrides)
-            let parameters = try common.controllerParameters(path: controller, catalog: inputs.catalog)
+            let embedder = try await embedding.embedder()
+            let parameters = try common.controllerParameters(path: controller, catalog: inputs.catalog, embedder: embedder)
             let tasks = holdout > 0 ? TaskSplit.split(inputs.tasks, testFraction: holdout, seed: splitSeed).test : inputs.tasks
             guard !tasks.isEmpty else {
                 printError("error: \(file): the holdout of \(holdout) keeps no task; use a larger --holdout")
@@ -60,6 +63,7 @@ extension Orchestrate {
                 store: try TraceStore.open(path: common.db, logger: logger),
                 configuration: OrchestratorConfiguration(workflowsDirectory: common.workflows, fleetPath: common.fleet, databasePath: common.db),
                 providers: inputs.providers,
+                embedder: embedder,
                 logger: logger
             )
             let report = try await ControllerEvaluation(orchestrator: orchestrator, costWeight: costWeight, seed: seed, parallel: parallel)

@@ -20,6 +20,8 @@ extension Orchestrate {
 
         @OptionGroup var overrides: TaskOverrides
 
+        @OptionGroup var embedding: EmbeddingOptions
+
         @Option(name: .long, help: "A trained controller file (orchestrate train); default: the prior.")
         var controller: String?
 
@@ -53,7 +55,8 @@ extension Orchestrate {
         func run() async throws {
             let logger = common.bootstrapLogging()
             let inputs = try common.loadInputs(file: file, overrides: overrides)
-            let parameters = try common.controllerParameters(path: controller, catalog: inputs.catalog)
+            let embedder = try await embedding.embedder()
+            let parameters = try common.controllerParameters(path: controller, catalog: inputs.catalog, embedder: embedder)
             let (catalog, tasks) = (inputs.catalog, inputs.tasks)
             let configuration = OrchestratorConfiguration(
                 workflowsDirectory: common.workflows,
@@ -69,6 +72,7 @@ extension Orchestrate {
                 store: store,
                 configuration: configuration,
                 providers: inputs.providers,
+                embedder: embedder,
                 logger: logger
             )
             let report = RunReport(json: json, databasePath: common.db, fleet: catalog.fleet)

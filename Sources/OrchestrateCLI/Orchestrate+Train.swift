@@ -41,6 +41,8 @@ extension Orchestrate {
 
         @OptionGroup var overrides: TaskOverrides
 
+        @OptionGroup var embedding: EmbeddingOptions
+
         @Option(name: .long, help: "Passes over the task set.")
         var epochs: Int = 3
 
@@ -52,6 +54,9 @@ extension Orchestrate {
 
         @Option(name: [.customLong("lambda")], help: "λ, the utility lost per US dollar.")
         var costWeight: Double = 20
+
+        @Option(name: .long, help: "Decoupled weight decay (AdamW) pulling the learned scores towards the prior; 0 turns it off.")
+        var weightDecay: Double = 0
 
         @Option(name: .long, help: "The seed of the task order and of every sampled plan.")
         var seed: UInt64 = 0
@@ -75,6 +80,9 @@ extension Orchestrate {
             guard (1...10_000).contains(batchSize) else { throw ValidationError("--batch-size must be from 1 to 10000, got \(batchSize)") }
             guard learningRate > 0, learningRate.isFinite else { throw ValidationError("--learning-rate must be positive, got \(learningRate)") }
             guard costWeight >= 0, costWeight.isFinite else { throw ValidationError("--lambda must be 0 or more, got \(costWeight)") }
+            guard weightDecay >= 0, learningRate * weightDecay < 1 else {
+                throw ValidationError("--weight-decay must be 0 or more and below 1 / --learning-rate, got \(weightDecay)")
+            }
             guard (1...64).contains(parallel) else { throw ValidationError("--parallel must be from 1 to 64, got \(parallel)") }
         }
 
@@ -91,6 +99,7 @@ extension Orchestrate {
                 inputs.tasks = TaskSplit.split(inputs.tasks, testFraction: holdout, seed: splitSeed).train
                 print("holding out \(everything - inputs.tasks.count) of \(everything) tasks for evaluation (split seed \(splitSeed))")
             }
+            let embedder = try await embedding.embedder()
             let orchestrator = try await Orchestrator(
                 catalog: inputs.catalog,
                 store: try TraceStore.open(path: common.db, logger: logger),
@@ -101,6 +110,7 @@ extension Orchestrate {
                     verification: verify
                 ),
                 providers: inputs.providers,
+                embedder: embedder,
                 logger: logger
             )
             let label = inputs.catalog.fleet.isSimulated ? "SIMULATED fleet" : "fleet"
@@ -121,18 +131,20 @@ extension Orchestrate {
                 batchSize: batchSize,
                 learningRate: learningRate,
                 costWeight: costWeight,
+                weightDecay: weightDecay,
                 seed: seed,
                 parallel: parallel
             )
         }
 
         private func trainFromTraces(logger: Logger) async throws {
+            let embedder = try await embedding.embedder()
             let catalog: Catalog
             var behaviours: [String: ControllerParameters] = [:]
             do {
                 catalog = try CatalogLoader(workflowsDirectory: common.workflows).load(fleetPath: common.fleet)
                 for path in behaviour {
-                    let parameters = try ControllerParameters.load(path: path, catalog: catalog, embedder: HashingEmbedder())
+                    let parameters = try ControllerParameters.load(path: path, catalog: catalog, embedder: embedder)
                     behaviours[parameters.version] = parameters
                 }
             } catch {
@@ -155,7 +167,7 @@ extension Orchestrate {
                 printError("error: \(common.db): no finished runs planned with this catalogue (\(catalog.hash.prefix(12)))")
                 throw ExitCode(2)
             }
-            let orchestrator = try await Orchestrator(catalog: catalog, store: store, logger: logger)
+            let orchestrator = try await Orchestrator(catalog: catalog, store: store, embedder: embedder, logger: logger)
             print(
                 "training off-policy on \(plans.count) stored runs of \(common.db) (read in \(String(format: "%.2f", loaded)) s) · \(epochs) epochs × batches of \(batchSize) · λ \(costWeight) · clip \(clip)"
             )

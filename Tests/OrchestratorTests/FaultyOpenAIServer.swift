@@ -27,6 +27,10 @@ final class FaultyOpenAIServer: Sendable {
         case closeConnection
         /// A normal reply padded to at least this many bytes.
         case oversize(bytes: Int)
+        /// An embeddings reply: for each input a vector of this many letter counts (letter code modulo the
+        /// dimension), listed in reverse order with their indices, as a server may. Per token: one such vector
+        /// per word instead, as llama.cpp's server sends without pooling.
+        case embeddings(dimension: Int, perToken: Bool = false)
     }
 
     /// One request as received.
@@ -34,6 +38,8 @@ final class FaultyOpenAIServer: Sendable {
         var model: String
         var authorization: String?
         var body: [String: any Sendable]
+        /// The texts of an embeddings request.
+        var inputs: [String] = []
     }
 
     /// The scripts and what was received, shared with the connection handlers.
@@ -113,7 +119,7 @@ final class FaultyOpenAIServer: Sendable {
     }
 
     /// The raw bytes for a behaviour, or nil to close without answering.
-    static func response(for behaviour: Behaviour) -> String? {
+    static func response(for behaviour: Behaviour, request: Received) -> String? {
         func http(_ status: Int, _ reason: String, body: String, extra: [String] = []) -> String {
             var lines = ["HTTP/1.1 \(status) \(reason)", "Content-Type: application/json", "Content-Length: \(body.utf8.count)", "Connection: close"]
             lines += extra
@@ -138,6 +144,21 @@ final class FaultyOpenAIServer: Sendable {
             return nil
         case .oversize(let bytes):
             return http(200, "OK", body: replyBody(content: "Answer: 4", usage: true, padding: bytes))
+        case .embeddings(let dimension, let perToken):
+            func counts(_ text: Substring) -> [Double] {
+                var vector = [Double](repeating: 0, count: dimension)
+                for scalar in text.lowercased().unicodeScalars where scalar.properties.isAlphabetic {
+                    vector[Int(scalar.value) % dimension] += 1
+                }
+                return vector
+            }
+            let items: [[String: Any]] = request.inputs.enumerated().reversed().map { index, text in
+                let embedding: Any = perToken ? text.split(separator: " ").map(counts) : counts(Substring(text))
+                return ["object": "embedding", "index": index, "embedding": embedding]
+            }
+            let object: [String: Any] = ["object": "list", "data": items, "model": "test", "usage": ["prompt_tokens": 1, "total_tokens": 1]]
+            let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data()
+            return http(200, "OK", body: String(decoding: data, as: UTF8.self))
         }
     }
 }
@@ -166,7 +187,7 @@ private final class ConnectionHandler: ChannelInboundHandler {
             if case .slow(let seconds, _) = behaviour {
                 try? await Task.sleep(for: .milliseconds(seconds * 1000))
             }
-            guard let text = FaultyOpenAIServer.response(for: behaviour) else {
+            guard let text = FaultyOpenAIServer.response(for: behaviour, request: request) else {
                 try? await channel.close()
                 return
             }
@@ -206,6 +227,8 @@ private final class ConnectionHandler: ChannelInboundHandler {
                 sendable[key] = array.count
             }
         }
-        return FaultyOpenAIServer.Received(model: object["model"] as? String ?? "", authorization: authorization, body: sendable)
+        let input = object["input"]
+        let inputs = (input as? [String]) ?? (input as? String).map { [$0] } ?? []
+        return FaultyOpenAIServer.Received(model: object["model"] as? String ?? "", authorization: authorization, body: sendable, inputs: inputs)
     }
 }

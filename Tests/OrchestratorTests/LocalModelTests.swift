@@ -45,6 +45,23 @@ struct LocalModelTests {
             }
         }
     }
+
+    @Test func theControllerPlansWithTheModelsOwnEmbeddings() async throws {
+        let url = try #require(LocalModel.url, "ORCHESTRATE_LOCAL_LLM_URL is not set: start the model with scripts/local-llm.sh start")
+        let embedder = try await OpenAIEmbedder.connect(endpoint: url, model: "gemma-270m")
+        #expect(embedder.dimension >= 64)
+        let vectors = try await embedder.embed(["How many apples are left?", "How many apples remain?", "Name the capital of France."])
+        #expect(vectors.allSatisfy { abs($0.dot($0) - 1) < 1e-6 })
+        #expect(vectors[0].dot(vectors[1]) != vectors[0].dot(vectors[2]), "distinct texts get distinct vectors")
+        let orchestrator = try await Orchestrator(
+            catalog: try TestSupport.catalog(),
+            store: try TraceStore.inMemory(),
+            embedder: embedder,
+            logger: TestSupport.logger
+        )
+        let result = try await orchestrator.run(OrchestrationTask(id: "served", query: "What is 14 * 12 - 54 - 37?"), seed: 3)
+        #expect(result.status == .completed && result.plan != nil, "\(result.error ?? "")")
+    }
 }
 
 /// Where the local model is, as `scripts/local-llm.sh start` exports it, and whether the test must run.

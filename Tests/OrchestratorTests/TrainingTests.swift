@@ -35,6 +35,26 @@ import Testing
         return (plan.decisions.reduce(0) { $0 + $1.logProbability }, plan)
     }
 
+    @Test func weightDecayPullsLearnedScoresBackTowardsThePrior() {
+        var parameters = ControllerParameters(catalogHash: "c", embedder: "hashing-2", featureCount: 2)
+        parameters.weights["model"] = ["a": [1, -2]]
+        parameters.priceWeights = [0.5, 0]
+        var gradient = ParameterGradient(featureCount: 2)
+        gradient.add(1, [1, 0], stage: "model", candidate: "a")
+        var plain = parameters
+        var decayed = parameters
+        var adam = AdamOptimizer(learningRate: 0.1)
+        var adamW = AdamOptimizer(learningRate: 0.1, weightDecay: 2)
+        adam.ascend(&plain, along: gradient)
+        adamW.ascend(&decayed, along: gradient)
+        // Same gradient step; the decayed copy first shrank every weight by 1 − 0.1 × 2 = 0.8.
+        let plainWeights = plain.weights["model"]?["a"] ?? []
+        let decayedWeights = decayed.weights["model"]?["a"] ?? []
+        #expect(abs(plainWeights[1] - -2) < 1e-9 && abs(decayedWeights[1] - -1.6) < 1e-9)
+        #expect(abs((plainWeights[0] - 1) - (decayedWeights[0] - 0.8)) < 1e-9)
+        #expect(abs(decayed.priceWeights[0] - 0.4) < 1e-9 && abs(plain.priceWeights[0] - 0.5) < 1e-9)
+    }
+
     @Test func theGradientOfALogProbabilityMatchesFiniteDifferences() async throws {
         let controller = try await CascadedController(catalog: Self.catalog(), settings: ControllerSettings(selection: .sample, temperature: 0.7))
         let task = Self.tasks[3]

@@ -1,8 +1,11 @@
 import Foundation
 
-/// Adam (Kingma and Ba) for the controller's parameters, as gradient ascent on expected utility.
+/// Adam (Kingma and Ba) for the controller's parameters, as gradient ascent on expected utility, with decoupled
+/// weight decay (AdamW: Loshchilov and Hutter) pulling the learned scores back towards the prior.
 public struct AdamOptimizer: Sendable {
     public var learningRate: Double
+    /// Each step shrinks every weight by `learningRate × weightDecay` of itself; 0 turns it off.
+    public var weightDecay: Double
     public var beta1 = 0.9
     public var beta2 = 0.999
     public var epsilon = 1e-8
@@ -10,8 +13,9 @@ public struct AdamOptimizer: Sendable {
     private var first: ParameterGradient?
     private var second: ParameterGradient?
 
-    public init(learningRate: Double) {
+    public init(learningRate: Double, weightDecay: Double = 0) {
         self.learningRate = learningRate
+        self.weightDecay = weightDecay
     }
 
     /// Moves the parameters one step up the gradient.
@@ -22,8 +26,10 @@ public struct AdamOptimizer: Sendable {
         let correction1 = 1 - pow(beta1, Double(steps))
         let correction2 = 1 - pow(beta2, Double(steps))
 
+        let shrink = 1 - learningRate * weightDecay
         func update(_ g: [Double], _ m: inout [Double], _ v: inout [Double], _ theta: inout [Double]) {
             for index in theta.indices {
+                theta[index] *= shrink
                 m[index] = beta1 * m[index] + (1 - beta1) * g[index]
                 v[index] = beta2 * v[index] + (1 - beta2) * g[index] * g[index]
                 theta[index] += learningRate * (m[index] / correction1) / ((v[index] / correction2).squareRoot() + epsilon)

@@ -22,7 +22,7 @@ extension PolicyTrainer {
     ) async throws -> (ControllerParameters, OffPolicyData) {
         let controller = orchestrator.controller
         var parameters = controller.zeroParameters
-        var optimizer = AdamOptimizer(learningRate: options.learningRate)
+        var optimizer = AdamOptimizer(learningRate: options.learningRate, weightDecay: options.weightDecay)
         let priceLevels = controller.priceLevelsByModel
 
         var samples: [OffPolicySample] = []

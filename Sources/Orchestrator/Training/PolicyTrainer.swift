@@ -12,6 +12,8 @@ public struct PolicyTrainer: Sendable {
         public var learningRate: Double
         /// λ: utility lost per US dollar spent.
         public var costWeight: Double
+        /// Decoupled weight decay towards the prior (0: none).
+        public var weightDecay: Double
         public var seed: UInt64
         /// The sampling temperature of the policy while training.
         public var temperature: Double
@@ -23,6 +25,7 @@ public struct PolicyTrainer: Sendable {
             batchSize: Int = 16,
             learningRate: Double = 0.05,
             costWeight: Double = 20,
+            weightDecay: Double = 0,
             seed: UInt64 = 0,
             temperature: Double = 1,
             parallel: Int = 4
@@ -31,6 +34,7 @@ public struct PolicyTrainer: Sendable {
             self.batchSize = batchSize
             self.learningRate = learningRate
             self.costWeight = costWeight
+            self.weightDecay = weightDecay
             self.seed = seed
             self.temperature = temperature
             self.parallel = parallel
@@ -70,7 +74,7 @@ public struct PolicyTrainer: Sendable {
     ) async throws -> ControllerParameters {
         let controller = orchestrator.controller
         var parameters = controller.zeroParameters
-        var optimizer = AdamOptimizer(learningRate: options.learningRate)
+        var optimizer = AdamOptimizer(learningRate: options.learningRate, weightDecay: options.weightDecay)
         var features: [String: [Double]] = [:]
         for task in tasks { features[task.id] = try await controller.features(for: task) }
         let priceLevels = controller.priceLevelsByModel

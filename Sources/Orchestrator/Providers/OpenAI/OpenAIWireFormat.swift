@@ -61,4 +61,45 @@ enum OpenAIWireFormat {
 
         var error: Detail?
     }
+
+    /// An embeddings request body.
+    struct EmbeddingRequest: Encodable {
+        var model: String
+        var input: [String]
+    }
+
+    /// An embeddings response body: one vector per input, with its index.
+    struct EmbeddingResponse: Decodable {
+        struct Item: Decodable {
+            /// The input's vector. A server without pooling (llama.cpp's for some models) sends one vector per
+            /// token instead; those are averaged.
+            var embedding: [Double]
+            var index: Int?
+
+            enum CodingKeys: String, CodingKey {
+                case embedding, index
+            }
+
+            init(from decoder: any Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                index = try container.decodeIfPresent(Int.self, forKey: .index)
+                if let flat = try? container.decode([Double].self, forKey: .embedding) {
+                    embedding = flat
+                    return
+                }
+                let tokens = try container.decode([[Double]].self, forKey: .embedding)
+                let width = tokens.first?.count ?? 0
+                guard tokens.allSatisfy({ $0.count == width }) else {
+                    throw DecodingError.dataCorruptedError(forKey: .embedding, in: container, debugDescription: "token vectors of different lengths")
+                }
+                var sum = [Double](repeating: 0, count: width)
+                for token in tokens {
+                    for dimension in 0..<width { sum[dimension] += token[dimension] }
+                }
+                embedding = sum.map { $0 / Double(max(1, tokens.count)) }
+            }
+        }
+
+        var data: [Item]
+    }
 }

@@ -102,10 +102,15 @@ struct CommandInputError: Error, CustomStringConvertible {
 
 /// Prints rows as columns padded to their widest cell, two spaces apart.
 func printColumns(_ table: [[String]]) {
+    for line in formatColumns(table) { print(line) }
+}
+
+/// Rows as lines of columns padded to their widest cell, two spaces apart.
+func formatColumns(_ table: [[String]]) -> [String] {
     let columns = table.map(\.count).max() ?? 0
     let widths = (0..<columns).map { column in table.map { column < $0.count ? $0[column].count : 0 }.max() ?? 0 }
-    for row in table {
-        print(row.enumerated().map { $1.padding(toLength: widths[$0], withPad: " ", startingAt: 0) }.joined(separator: "  "))
+    return table.map { row in
+        row.enumerated().map { $1.padding(toLength: widths[$0], withPad: " ", startingAt: 0) }.joined(separator: "  ")
     }
 }
 

@@ -1,0 +1,69 @@
+import ArgumentParser
+import Foundation
+import Orchestrator
+
+/// The run filters `traces list`, `stats` and `export` share.
+struct RunFilterOptions: ParsableArguments {
+    @Option(name: .long, help: "Only runs with this status: running, completed, stopped, failed, interrupted.")
+    var status: RunStatus?
+
+    @Option(name: .long, help: "Only runs of this topology.")
+    var topology: String?
+
+    @Option(name: .long, help: "Only runs with an agent on this model.")
+    var model: String?
+
+    @Option(name: .long, help: "Only runs with an agent in this role.")
+    var role: String?
+
+    @Option(name: .long, help: "Only runs of this task id.")
+    var task: String?
+
+    @Option(name: .long, help: "Only runs started since: 2026-11-22, 2026-11-22T10:00:00Z, or an age such as 30m, 6h, 7d.")
+    var since: String?
+
+    @Option(name: .long, help: "Only runs started before: a date, date-time or age, as for --since.")
+    var until: String?
+
+    @Option(name: .long, help: "Only runs scored at least this.")
+    var minScore: Double?
+
+    @Option(name: .long, help: "Only runs scored at most this.")
+    var maxScore: Double?
+
+    func validate() throws {
+        _ = try filter()
+    }
+
+    /// The filter, with dates read; a date it cannot read is a validation error naming the option.
+    func filter(limit: Int? = nil, now: Date = Date()) throws -> RunFilter {
+        RunFilter(
+            status: status,
+            topology: topology,
+            model: model,
+            role: role,
+            taskID: task,
+            since: try since.map { try Self.date($0, option: "--since", now: now) },
+            until: try until.map { try Self.date($0, option: "--until", now: now) },
+            minScore: minScore,
+            maxScore: maxScore,
+            limit: limit
+        )
+    }
+
+    /// A date (`2026-11-22`, taken as UTC midnight), an ISO 8601 date-time, or an age before `now`.
+    static func date(_ text: String, option: String, now: Date) throws -> Date {
+        let units: [Character: Double] = ["s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604_800]
+        if let unit = text.last, let seconds = units[unit], let amount = Double(text.dropLast()), amount >= 0 {
+            return now.addingTimeInterval(-amount * seconds)
+        }
+        let formatter = ISO8601DateFormatter()
+        for options in [[.withInternetDateTime, .withFractionalSeconds], [.withInternetDateTime], [.withFullDate]] as [ISO8601DateFormatter.Options] {
+            formatter.formatOptions = options
+            if let date = formatter.date(from: text) { return date }
+        }
+        throw ValidationError("\(option): expected a date (2026-11-22), a date-time (2026-11-22T10:00:00Z) or an age (30m, 6h, 7d), got '\(text)'")
+    }
+}
+
+extension RunStatus: ExpressibleByArgument {}

@@ -1,0 +1,49 @@
+/// Everything stored about one run: the run row, the controller's decisions, the agents, every model call,
+/// every delivery between agents and every verification verdict.
+public struct RunTrace: Sendable, Codable, Equatable {
+    public var run: RunRecord
+    public var decisions: [DecisionRecord]
+    public var agents: [AgentRecord]
+    public var messages: [MessageRecord]
+    public var deliveries: [DeliveryRecord]
+    public var verifications: [VerificationRecord]
+
+    public init(
+        run: RunRecord,
+        decisions: [DecisionRecord],
+        agents: [AgentRecord],
+        messages: [MessageRecord],
+        deliveries: [DeliveryRecord],
+        verifications: [VerificationRecord]
+    ) {
+        self.run = run
+        self.decisions = decisions
+        self.agents = agents
+        self.messages = messages
+        self.deliveries = deliveries
+        self.verifications = verifications
+    }
+
+    /// The steps that have messages, in order.
+    public var steps: [Int] {
+        Array(Set(messages.map(\.step))).sorted()
+    }
+}
+
+/// A run id (or the start of one) that names no run, or more than one.
+public struct RunLookupError: Error, Sendable, CustomStringConvertible {
+    public var reference: String
+    /// The runs the reference could mean, when there are several.
+    public var candidates: [String]
+
+    public var description: String {
+        if candidates.isEmpty && reference.count < 4 {
+            return "no run with the id '\(reference)'; give at least 4 characters of a run id (orchestrate traces list shows the runs)"
+        }
+        if candidates.isEmpty {
+            return "no run with an id starting '\(reference)' in the trace database (orchestrate traces list shows the runs)"
+        }
+        return
+            "'\(reference)' could be any of \(candidates.count) runs (\(candidates.prefix(5).joined(separator: ", "))\(candidates.count > 5 ? ", …" : "")); give more of the id"
+    }
+}

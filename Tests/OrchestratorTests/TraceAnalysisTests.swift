@@ -1,0 +1,204 @@
+import Foundation
+import Testing
+
+@testable import Orchestrator
+
+/// Listing, filtering, statistics and exports of stored runs.
+@Suite struct TraceAnalysisTests {
+    /// A store holding single, chain and debate runs, one with a quarantined faulty agent, one failed.
+    static func populatedStore() async throws -> (TraceStore, [RunResult]) {
+        let catalog = try TestSupport.catalog(models: [
+            TestSupport.simulatedModel("sim-a", latency: 2, accuracy: 0.9, price: 1),
+            TestSupport.simulatedModel("sim-b", latency: 4, accuracy: 0.5, price: 3),
+        ])
+        let store = try TraceStore.inMemory()
+        let orchestrator = try await Orchestrator(
+            catalog: catalog,
+            store: store,
+            configuration: OrchestratorConfiguration(verification: .checkAndQuarantine),
+            logger: TestSupport.logger
+        )
+        var tasks: [OrchestrationTask] = []
+        for (index, topology) in ["single", "single", "chain", "debate", "debate", "single"].enumerated() {
+            var task = OrchestrationTask(
+                id: "t\(index)",
+                query: "A shop packs \(index + 3) boxes of 12 pens and sells 7 pens. How many pens are left?",
+                domain: .math,
+                expected: ExpectedAnswer(value: String((index + 3) * 12 - 7), kind: .number),
+                constraints: Constraints(topology: topology)
+            )
+            if index == 4 { task.faults = [FaultSpec(target: .agent(0), kind: .persuasive)] }
+            tasks.append(task)
+        }
+        var results: [RunResult] = []
+        for task in tasks { results.append(try await orchestrator.run(task, seed: 5)) }
+        let broken = try await Orchestrator(
+            catalog: try TestSupport.catalog(models: [
+                ModelSpec(
+                    name: "unreachable",
+                    provider: .openai,
+                    modelID: "x",
+                    endpoint: "http://127.0.0.1:1/v1",
+                    inputPricePerMillion: 1,
+                    outputPricePerMillion: 1,
+                    description: "nothing listens",
+                    limits: ModelLimits(maxRetries: 0)
+                )
+            ]),
+            store: store,
+            logger: TestSupport.logger
+        )
+        results.append(
+            try await broken.run(OrchestrationTask(id: "t-failed", query: "What is 2 + 2?", constraints: Constraints(topology: "single")), seed: 1)
+        )
+        return (store, results)
+    }
+
+    @Test func filtersSelectExactlyTheMatchingRuns() async throws {
+        let (store, results) = try await Self.populatedStore()
+        let all = try await store.runs(matching: RunFilter())
+        #expect(all.count == results.count)
+        #expect(zip(all, all.dropFirst()).allSatisfy { $0.startedAt >= $1.startedAt }, "newest first")
+        #expect(try await store.runs(matching: RunFilter(status: .failed)).map(\.taskID) == ["t-failed"])
+        #expect(Set(try await store.runs(matching: RunFilter(topology: "debate")).map(\.taskID)) == ["t3", "t4"])
+        #expect(try await store.runs(matching: RunFilter(model: "unreachable")).map(\.taskID) == ["t-failed"])
+        let scoredWell = try await store.runs(matching: RunFilter(minScore: 1)).map(\.taskID)
+        #expect(Set(scoredWell) == Set(results.filter { $0.score == 1 }.map(\.taskID)))
+        let scoredBadly = try await store.runs(matching: RunFilter(maxScore: 0)).map(\.taskID)
+        #expect(Set(scoredBadly) == Set(results.filter { $0.score == 0 }.map(\.taskID)))
+        #expect(try await store.runs(matching: RunFilter(taskID: "t2")).count == 1)
+        let firstRole = try #require(results[0].plan?.agents.first?.role)
+        let withRole = try await store.runs(matching: RunFilter(role: firstRole))
+        #expect(withRole.contains { $0.taskID == "t0" })
+        #expect(try await store.runs(matching: RunFilter(since: Date().addingTimeInterval(60))).isEmpty)
+        #expect(try await store.runs(matching: RunFilter(until: Date().addingTimeInterval(60))).count == results.count)
+        let newestTwo = try await store.runs(matching: RunFilter(limit: 2))
+        #expect(newestTwo.map(\.id) == Array(all.prefix(2)).map(\.id))
+        let newestSingle = try await store.runs(matching: RunFilter(topology: "single", limit: 1))
+        #expect(newestSingle.count == 1 && newestSingle[0].topology == "single")
+    }
+
+    @Test func statisticsAddUpToTheStoredRowsInEveryGrouping() async throws {
+        let (store, results) = try await Self.populatedStore()
+        let counts = try await store.counts()
+        let byTopology = try await store.statistics(by: .topology)
+        #expect(byTopology.rows.reduce(0) { $0 + $1.runs } == results.count)
+        let debate = try #require(byTopology.rows.first { $0.key == "debate" })
+        #expect(debate.runs == 2 && debate.quarantined >= 1, "the persuasive agent is quarantined")
+        let singles = results.filter { $0.plan?.topology == "single" }
+        let single = try #require(byTopology.rows.first { $0.key == "single" })
+        let scores = singles.compactMap(\.score)
+        #expect(single.scored == scores.count)
+        #expect(abs((single.accuracy ?? -1) - scores.reduce(0, +) / Double(scores.count)) < 1e-9)
+        #expect(abs(single.costUSD - singles.reduce(0) { $0 + $1.costUSD }) < 1e-12)
+        #expect(single.failures == 1, "the failed run was planned single")
+        for row in byTopology.rows {
+            #expect((row.latencyP50 ?? 0) <= (row.latencyP90 ?? 0) && (row.latencyP90 ?? 0) <= (row.latencyP99 ?? 0))
+        }
+        for grouping in [TraceStatistics.Grouping.model, .role] {
+            let statistics = try await store.statistics(by: grouping)
+            #expect(statistics.rows.reduce(0) { $0 + ($1.calls ?? 0) } == counts.messages)
+            #expect(statistics.rows.reduce(0) { $0 + $1.quarantined } == results.reduce(0) { $0 + $1.verification.quarantinedAgents.count })
+        }
+        let byModel = try await store.statistics(by: .model)
+        let unreachable = try #require(byModel.rows.first { $0.key == "unreachable" })
+        #expect(unreachable.failures == unreachable.calls && unreachable.failures ?? 0 > 0)
+        let onlyDebates = try await store.statistics(by: .topology, filter: RunFilter(topology: "debate"))
+        #expect(onlyDebates.rows.map(\.key) == ["debate"])
+    }
+
+    @Test func shortIdsResolveAndAmbiguousOnesAreRefused() async throws {
+        let (store, results) = try await Self.populatedStore()
+        let id = results[2].runID
+        #expect(try await store.trace(reference: String(id.prefix(8))).run.id == id)
+        #expect(try await store.trace(reference: id.uppercased()).run.id == id)
+        var twin = try #require(try await store.run(id: id))
+        twin.id = String(id.prefix(6)) + "-twin"
+        try await store.beginRun(twin)
+        await #expect {
+            _ = try await store.trace(reference: String(id.prefix(6)))
+        } throws: { error in
+            "\(error)".contains("could be any of 2 runs")
+        }
+        await #expect {
+            _ = try await store.trace(reference: "zz")
+        } throws: { error in
+            "\(error)".contains("at least 4 characters")
+        }
+    }
+
+    @Test func openTelemetrySpansFormOneTreePerRunWithGenAIAttributes() async throws {
+        let (store, results) = try await Self.populatedStore()
+        let debate = try #require(results.first { $0.taskID == "t4" })
+        let trace = try #require(try await store.trace(runID: debate.runID))
+        let spans = OpenTelemetryExport.spans(of: trace)
+        #expect(spans.count == 1 + trace.agents.count + trace.messages.count)
+        var ids: Set<String> = []
+        var parents: [String] = []
+        for span in spans {
+            guard case .object(let object) = span, case .string(let traceID) = object["traceId"], case .string(let spanID) = object["spanId"] else {
+                Issue.record("a span without ids")
+                continue
+            }
+            #expect(traceID == trace.run.traceID && traceID.count == 32 && spanID.count == 16)
+            ids.insert(spanID)
+            if case .string(let parent) = object["parentSpanId"] { parents.append(parent) }
+        }
+        #expect(parents.count == spans.count - 1, "one root")
+        #expect(parents.allSatisfy(ids.contains), "every parent is a span of the run")
+        let data = try JSONEncoder().encode(OpenTelemetryExport.document([trace]))
+        let text = String(decoding: data, as: UTF8.self)
+        let message = try #require(trace.messages.first { $0.purpose == "turn" })
+        #expect(text.contains(#"{"key":"gen_ai.usage.input_tokens","value":{"intValue":"\#(message.promptTokens)"}}"#))
+        #expect(text.contains(#""name":"orchestrate.verification""#) && text.contains(#""name":"orchestrate.delivery""#))
+        #expect(text.contains(#""kind":2"#) && !text.contains(#""kind":2.0"#))
+    }
+}
+
+/// `orchestrate traces` as a user types it.
+struct TracesCommandLineTests {
+    @Test func listShowStatsAndExportReadTheStore() async throws {
+        let directory = try TestSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let database = directory.appendingPathComponent("traces.sqlite").path
+        let ran = try await TestSupport.runExecutable([
+            "run", "Workflows/tasks/example.json", "--db", database, "--topology", "debate", "--agents", "4", "--inject", "persuasive@1",
+            "--verify", "check+quarantine", "--repeat", "2", "--json",
+        ])
+        #expect(ran.status == 0, "\(ran.error)")
+        let runIDs = try ran.output.split(separator: "\n").map { try JSONDecoder().decode(RunResult.self, from: Data($0.utf8)).runID }
+        #expect(runIDs.count == 2)
+
+        let list = try await TestSupport.runExecutable(["traces", "list", "--db", database, "--topology", "debate", "--since", "1h"])
+        #expect(list.status == 0 && runIDs.allSatisfy { list.output.contains($0.prefix(8)) }, "\(list.output)\(list.error)")
+        let none = try await TestSupport.runExecutable(["traces", "list", "--db", database, "--topology", "chain"])
+        #expect(none.output.contains("no runs match"))
+
+        let show = try await TestSupport.runExecutable(["traces", "show", String(runIDs[0].prefix(8)), "--db", database])
+        #expect(show.status == 0, "\(show.error)")
+        for expected in ["plan      debate · 4 agents", "step 0", "step 2", "FAULT persuasive", "arithmetic failed", "withheld", "answer    77"] {
+            #expect(show.output.contains(expected), "missing '\(expected)' in\n\(show.output)")
+        }
+
+        let stats = try await TestSupport.runExecutable(["traces", "stats", "--db", database, "--by", "topology", "model"])
+        #expect(stats.status == 0 && stats.output.contains("debate") && stats.output.contains("p99 ms"), "\(stats.output)")
+
+        let jsonl = directory.appendingPathComponent("runs.jsonl").path
+        let exported = try await TestSupport.runExecutable(["traces", "export", "--db", database, "--output", jsonl])
+        #expect(exported.status == 0 && exported.error.contains("exported 2 runs"), "\(exported.error)")
+        let lines = try String(contentsOfFile: jsonl, encoding: .utf8).split(separator: "\n")
+        #expect(lines.count == 2)
+        for line in lines {
+            let object = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+            #expect((object["messages"] as? [Any])?.isEmpty == false && (object["verifications"] as? [Any])?.isEmpty == false)
+        }
+        let otel = try await TestSupport.runExecutable(["traces", "export", "--db", database, "--format", "otel", "--limit", "1"])
+        let request = try #require(try JSONSerialization.jsonObject(with: Data(otel.output.utf8)) as? [String: Any])
+        #expect(request["resourceSpans"] != nil)
+
+        let missing = try await TestSupport.runExecutable(["traces", "show", "ffffffff", "--db", database])
+        #expect(missing.status == 2 && missing.error.contains("no run with an id starting 'ffffffff'"))
+        let badDate = try await TestSupport.runExecutable(["traces", "list", "--db", database, "--since", "yesterday"])
+        #expect(badDate.status != 0 && badDate.error.contains("--since: expected a date"))
+    }
+}

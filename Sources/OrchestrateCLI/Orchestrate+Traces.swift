@@ -17,23 +17,25 @@ struct TraceDatabaseOptions: ParsableArguments {
     @Option(name: .long, help: "The SQLite trace database.")
     var db: String = "Traces/traces.sqlite"
 
-    /// The store; a missing file prints one line and exits with status 2 (reading never creates a database).
-    func open() throws -> TraceStore {
-        guard FileManager.default.fileExists(atPath: db) else {
-            printError("error: \(db): no trace database here (orchestrate run creates it; --db names another)")
-            throw ExitCode(2)
-        }
-        return try TraceStore.open(path: db, logger: Logger(label: "orchestrate.traces"))
-    }
+    func open() throws -> TraceStore { try openTraceStore(path: db) }
+}
 
-    /// The run a reference names, or one line on standard error and exit status 2.
-    func resolve(_ reference: String, in store: TraceStore) async throws -> RunTrace {
-        do {
-            return try await store.trace(reference: reference)
-        } catch let error as RunLookupError {
-            printError("error: \(db): \(error)")
-            throw ExitCode(2)
-        }
+/// The store at `path`; a missing file prints one line and exits with status 2 (reading never creates a database).
+func openTraceStore(path: String) throws -> TraceStore {
+    guard FileManager.default.fileExists(atPath: path) else {
+        printError("error: \(path): no trace database here (orchestrate run creates it; --db names another)")
+        throw ExitCode(2)
+    }
+    return try TraceStore.open(path: path, logger: Logger(label: "orchestrate.traces"))
+}
+
+/// The trace of the run a reference names, or one line on standard error and exit status 2.
+func resolveTrace(_ reference: String, in store: TraceStore) async throws -> RunTrace {
+    do {
+        return try await store.trace(reference: reference)
+    } catch let error as RunLookupError {
+        printError("error: \(store.path ?? "trace database"): \(error)")
+        throw ExitCode(2)
     }
 }
 
@@ -92,7 +94,7 @@ extension Orchestrate.Traces {
 
         func run() async throws {
             let store = try database.open()
-            let trace = try await database.resolve(run, in: store)
+            let trace = try await resolveTrace(run, in: store)
             if json {
                 print(try TraceJSON.line(trace))
                 return

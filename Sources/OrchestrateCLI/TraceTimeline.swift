@@ -109,7 +109,13 @@ struct TraceTimeline {
 
     /// The text on one line, cut to `limit` characters unless --full.
     func clip(_ text: String, _ limit: Int) -> String {
-        let flat = text.replacingOccurrences(of: "\n", with: " ⏎ ")
-        return full || flat.count <= limit ? flat : String(flat.prefix(limit)) + "…"
+        oneLine(text, limit: full ? nil : limit)
     }
+}
+
+/// Text on one line (newlines shown as ⏎), cut to `limit` characters when given.
+func oneLine(_ text: String, limit: Int?) -> String {
+    let flat = text.replacingOccurrences(of: "\n", with: " ⏎ ")
+    guard let limit, flat.count > limit else { return flat }
+    return String(flat.prefix(limit)) + "…"
 }

@@ -16,9 +16,9 @@ public struct Orchestrator: Sendable {
     public private(set) var controller: CascadedController
     /// Where runs are recorded.
     public let store: TraceStore
-    let executor: Executor
+    var executor: Executor
     /// How messages between agents are checked in every run.
-    public let verification: VerificationPolicy
+    public private(set) var verification: VerificationPolicy
     let logger: Logger
     /// Computed once: hashing encodes the whole catalogue.
     let catalogHash: String
@@ -70,16 +70,33 @@ public struct Orchestrator: Sendable {
         return copy
     }
 
+    /// The same orchestrator checking messages under another verification policy.
+    public func with(verification: VerificationPolicy) -> Orchestrator {
+        var copy = self
+        copy.verification = verification
+        return copy
+    }
+
     /// A parser for task files that checks pinned names against this catalogue.
     public var taskParser: TaskParser { TaskParser(catalog: catalog) }
 
     /// Plans and runs one task. A run that fails (planning, providers) is still recorded and returned with
     /// its status and error; this throws only when the trace store itself cannot record.
     public func run(_ task: OrchestrationTask, seed: UInt64 = 0) async throws -> RunResult {
+        try await perform(task, seed: seed, replaying: nil)
+    }
+
+    /// Runs a task with the controller's plan, or, when replaying, with a stored run's plan (recorded as a
+    /// replay of that run).
+    func perform(_ task: OrchestrationTask, seed: UInt64, replaying source: ReplaySource?) async throws -> RunResult {
         let runID = UUID().uuidString.lowercased()
         let clock = ContinuousClock()
         let start = clock.now
         var record = try startRecord(runID: runID, task: task, seed: seed)
+        if let source {
+            record.controllerVersion = source.plan.controllerVersion
+            record.replayOf = source.runID
+        }
         try await store.beginRun(record)
         logger.debug("run started", metadata: ["run": "\(runID)", "task": "\(task.id)"])
 
@@ -87,18 +104,24 @@ public struct Orchestrator: Sendable {
         var outcome: Executor.Outcome?
         var faults: [InjectedFault] = []
         do {
-            let made = try await controller.plan(for: task, seed: seed)
+            let made: Plan
+            if let source {
+                made = source.plan
+                record.controllerTemperature = source.controllerTemperature
+            } else {
+                made = try await controller.plan(for: task, seed: seed)
+                record.controllerTemperature = controller.settings.temperature
+            }
             plan = made
             record.topology = made.topology
             record.agentCount = made.agents.count
             record.planLogProbability = made.logProbability
-            record.controllerTemperature = controller.settings.temperature
             let agentSpanIDs = made.agents.map { _ in TraceIDs.spanID() }
-            try await store.recordPlan(runID: runID, plan: made, agentSpanIDs: agentSpanIDs)
+            record.planJSON = try await store.recordPlan(runID: runID, plan: made, agentSpanIDs: agentSpanIDs)
             guard let topology = catalog.topology(named: made.topology) else {
                 throw PlanningError(message: "topology '\(made.topology)' is not in the catalogue")
             }
-            let graph = try AgentGraph(topology: topology, agentCount: made.agents.count, rounds: made.rounds)
+            let graph = try AgentGraph(topology: topology, agentCount: made.agents.count, rounds: made.rounds, aggregation: made.aggregation)
             let deadline = task.budget.deadlineSeconds.map { start + .milliseconds($0 * 1000) }
             faults = try FaultInjector.resolve(task.faults, graph: graph, task: task, seed: seed)
             if !faults.isEmpty {

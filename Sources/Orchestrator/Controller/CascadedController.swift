@@ -125,7 +125,7 @@ public struct CascadedController: Sendable {
             random: &random,
             decisions: &decisions
         )
-        let rounds = max(1, min(topology.defaultRounds, topology.maxRounds, task.budget.maxRounds ?? Int.max))
+        let rounds = topology.rounds(within: task.budget)
         return Plan(
             topology: topology.name,
             agents: agents,

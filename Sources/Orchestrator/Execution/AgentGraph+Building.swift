@@ -1,6 +1,7 @@
 extension AgentGraph {
-    /// Lays out a topology for an agent count and a number of rounds.
-    public init(topology: Topology, agentCount: Int, rounds: Int) throws(AgentGraphError) {
+    /// Lays out a topology for an agent count and a number of rounds; the final answer is formed as the
+    /// topology says, or by `aggregation` when given.
+    public init(topology: Topology, agentCount: Int, rounds: Int, aggregation: Topology.Aggregation? = nil) throws(AgentGraphError) {
         guard topology.agents.contains(agentCount) else {
             throw AgentGraphError(
                 description:
@@ -13,12 +14,13 @@ extension AgentGraph {
         guard silent.isEmpty, !builder.steps.isEmpty else {
             throw AgentGraphError(description: "topology '\(topology.name)' with \(agentCount) agents leaves agents \(silent) without a step")
         }
+        let aggregation = aggregation ?? topology.aggregation
         let answering: [Int]
-        switch topology.aggregation {
+        switch aggregation {
         case .finalAgent: answering = builder.steps.last?.active ?? []
         case .vote: answering = Array(0..<agentCount)
         }
-        self.init(agentCount: agentCount, steps: builder.steps, aggregation: topology.aggregation, answeringAgents: answering)
+        self.init(agentCount: agentCount, steps: builder.steps, aggregation: aggregation, answeringAgents: answering)
     }
 
     private struct Builder {

@@ -125,7 +125,7 @@ extension Executor {
                     agentIndex: agent,
                     role: role.name,
                     model: model.name,
-                    provider: model.provider.rawValue,
+                    provider: providers.label(for: model),
                     promptJSON: Self.json(messages),
                     response: attempt.response?.content,
                     answer: answer,

@@ -46,7 +46,7 @@ extension Executor {
             agentIndex: turn.agentIndex,
             role: turn.role,
             model: model.name,
-            provider: model.provider.rawValue,
+            provider: providers.label(for: model),
             promptJSON: Self.json(followUp),
             parentSpanID: turn.parentSpanID,
             purpose: .reAsk

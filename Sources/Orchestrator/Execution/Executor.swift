@@ -12,6 +12,19 @@ struct Executor: Sendable {
     let retryPolicy: RetryPolicy
     let logger: Logger
 
+    /// The same executor calling other providers, with gates of its own.
+    func with(providers: ProviderRegistry) -> Executor {
+        Executor(
+            catalog: catalog,
+            providers: providers,
+            store: store,
+            gates: ModelGates(),
+            maxOutputTokens: maxOutputTokens,
+            retryPolicy: retryPolicy,
+            logger: logger
+        )
+    }
+
     /// Where one run stands; fixed for the run.
     struct RunContext: Sendable {
         var runID: String

@@ -1,6 +1,8 @@
 /// Hands out the provider for each model of a fleet.
 public struct ProviderRegistry: Sendable {
     private var providers: [ProviderKind: any LLMProvider]
+    /// The provider names recorded with calls, where they differ from the model's provider kind.
+    private var labels: [ProviderKind: String] = [:]
 
     /// A registry with the providers every build has: `simulated` and `openai` (any OpenAI-compatible
     /// endpoint). `recorded` needs recordings: see `init(recordings:)`.
@@ -17,6 +19,22 @@ public struct ProviderRegistry: Sendable {
     /// A registry with the given providers only; useful for tests and for plugging in your own.
     public init(providers: [ProviderKind: any LLMProvider]) {
         self.providers = providers
+    }
+
+    /// A registry that answers every model with one provider, whose calls are recorded under `label`: how a
+    /// replay serves recorded responses in place of every model.
+    public init(everyModel provider: any LLMProvider, label: String) {
+        providers = [:]
+        for kind in ProviderKind.allCases {
+            providers[kind] = provider
+            labels[kind] = label
+        }
+    }
+
+    /// The provider name recorded with a call to `model`: the model's provider kind unless the registry
+    /// relabels it.
+    public func label(for model: ModelSpec) -> String {
+        labels[model.provider] ?? model.provider.rawValue
     }
 
     /// Adds or replaces the provider of a kind.

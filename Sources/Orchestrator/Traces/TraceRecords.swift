@@ -60,6 +60,11 @@ public struct RunRecord: Sendable, Codable, Equatable, FetchableRecord, Persista
     public var verificationCostUSD: Double = 0
     /// The controller's softmax temperature when it planned the run (off-policy training needs it).
     public var controllerTemperature: Double = 1
+    /// The plan as JSON (`Plan`), so that the run can be replayed exactly; nil before the plan, or for runs
+    /// recorded before schema v4.
+    public var planJSON: String? = nil
+    /// For a replay (`orchestrate replay --rerun`), the run it replays.
+    public var replayOf: String? = nil
 }
 
 /// A row of `decisions`: one controller decision of a run.

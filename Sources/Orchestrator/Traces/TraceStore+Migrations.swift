@@ -139,6 +139,12 @@ extension TraceStore {
                 table.add(column: "controllerTemperature", .double).notNull().defaults(to: 1)
             }
         }
+        migrator.registerMigration("v4-plans-replays") { db in
+            try db.alter(table: "runs") { table in
+                table.add(column: "planJSON", .text)
+                table.add(column: "replayOf", .text)
+            }
+        }
         return migrator
     }
 

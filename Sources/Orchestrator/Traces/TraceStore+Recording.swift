@@ -9,10 +9,13 @@ extension TraceStore {
         }
     }
 
-    /// Records a plan: its decisions and its agents, in one transaction.
-    public func recordPlan(runID: String, plan: Plan, agentSpanIDs: [String]) async throws {
+    /// Records a plan: its decisions, its agents and the plan itself, in one transaction; returns the plan's
+    /// JSON as written to `runs.planJSON`.
+    @discardableResult
+    public func recordPlan(runID: String, plan: Plan, agentSpanIDs: [String]) async throws -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
+        let planJSON = String(decoding: try encoder.encode(plan), as: UTF8.self)
         let decisions = try plan.decisions.enumerated().map { sequence, decision in
             DecisionRecord(
                 runID: runID,
@@ -41,10 +44,11 @@ extension TraceStore {
             for decision in decisions { try decision.insert(db) }
             for agent in agents { try agent.insert(db) }
             try db.execute(
-                sql: "UPDATE runs SET topology = ?, agentCount = ?, planLogProbability = ? WHERE id = ?",
-                arguments: [plan.topology, plan.agents.count, logProbability, runID]
+                sql: "UPDATE runs SET topology = ?, agentCount = ?, planLogProbability = ?, planJSON = ? WHERE id = ?",
+                arguments: [plan.topology, plan.agents.count, logProbability, planJSON, runID]
             )
         }
+        return planJSON
     }
 
     /// Records agents of a run that has no controller plan (an AgentsNet run), in one transaction.

@@ -10,11 +10,14 @@ public struct StoredPlan: Sendable {
 
 extension TraceStore {
     /// Runs that got a plan and finished (completed or stopped), oldest first, with their decisions; `limit`
-    /// keeps the newest ones. Runs whose task JSON cannot be read are skipped.
+    /// keeps the newest ones. Replays (the controller planned nothing) and runs whose task JSON cannot be read
+    /// are skipped.
     public func storedPlans(limit: Int? = nil) async throws -> [StoredPlan] {
         try await writer.read { db in
-            var request = RunRecord.filter(Column("topology") != nil && ["completed", "stopped"].contains(Column("status")))
-                .order(Column("startedAt").desc)
+            var request = RunRecord.filter(
+                Column("topology") != nil && Column("replayOf") == nil && ["completed", "stopped"].contains(Column("status"))
+            )
+            .order(Column("startedAt").desc)
             if let limit { request = request.limit(limit) }
             let runs = try request.fetchAll(db).reversed()
             // One query for every decision of the chosen runs, grouped in memory.

@@ -25,36 +25,12 @@ extension PolicyTrainer {
         var optimizer = AdamOptimizer(learningRate: options.learningRate, weightDecay: options.weightDecay)
         let priceLevels = controller.priceLevelsByModel
 
-        var samples: [OffPolicySample] = []
-        var skipped = 0
-        var featureCache: [String: [Double]] = [:]
-        for plan in plans {
-            let behaviour: ControllerParameters?
-            if plan.run.controllerVersion == CascadedController.priorVersion {
-                behaviour = nil
-            } else if let known = behaviours[plan.run.controllerVersion] {
-                behaviour = known
-            } else {
-                skipped += 1
-                continue
-            }
-            let key = (plan.task.domain?.rawValue ?? "") + "\u{1}" + plan.task.query
-            let features: [Double]
-            if let cached = featureCache[key] {
-                features = cached
-            } else {
-                features = try await controller.features(for: plan.task)
-                featureCache[key] = features
-            }
-            samples.append(
-                OffPolicySample(
-                    plan: plan,
-                    features: features,
-                    utility: (plan.run.score ?? 0) - options.costWeight * plan.run.costUSD,
-                    behaviour: behaviour
-                )
-            )
-        }
+        let (samples, skipped) = try await OffPolicySample.make(
+            plans,
+            controller: controller,
+            behaviours: behaviours,
+            costWeight: options.costWeight
+        )
         guard !samples.isEmpty else {
             return (parameters, OffPolicyData(used: 0, skippedUnknownController: skipped))
         }
@@ -115,6 +91,41 @@ struct OffPolicySample: Sendable {
     var utility: Double
     /// The parameters that planned it; nil for the prior.
     var behaviour: ControllerParameters?
+
+    /// The samples of stored runs planned by the prior or by one of `behaviours` (by version), with the number
+    /// of runs skipped because their controller's parameters were not given.
+    static func make(
+        _ plans: [StoredPlan],
+        controller: CascadedController,
+        behaviours: [String: ControllerParameters],
+        costWeight: Double
+    ) async throws -> (samples: [OffPolicySample], skipped: Int) {
+        var samples: [OffPolicySample] = []
+        var skipped = 0
+        var featureCache: [String: [Double]] = [:]
+        for plan in plans {
+            let behaviour: ControllerParameters?
+            if plan.run.controllerVersion == CascadedController.priorVersion {
+                behaviour = nil
+            } else if let known = behaviours[plan.run.controllerVersion] {
+                behaviour = known
+            } else {
+                skipped += 1
+                continue
+            }
+            let key = (plan.task.domain?.rawValue ?? "") + "\u{1}" + plan.task.query
+            let features: [Double]
+            if let cached = featureCache[key] {
+                features = cached
+            } else {
+                features = try await controller.features(for: plan.task)
+                featureCache[key] = features
+            }
+            let utility = (plan.run.score ?? 0) - costWeight * plan.run.costUSD
+            samples.append(OffPolicySample(plan: plan, features: features, utility: utility, behaviour: behaviour))
+        }
+        return (samples, skipped)
+    }
 
     /// The run's decisions with each candidate's probability under `parameters`, and log π_θ − log π_logged of
     /// the choices.

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Runs every test, the one against a real local model included: starts the local model (installing it the
-# first time, see scripts/local-llm.sh), runs `swift test`, and stops the model again if it started it.
+# Runs every test, the one against a real local model and the one with the official openai Python client
+# included: starts the local model (installing it the first time, see scripts/local-llm.sh), installs the openai
+# package into the same virtual environment, runs `swift test`, and stops the model again if it started it.
 # Arguments go to `swift test` (for example --filter LocalModelTests).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -16,4 +17,12 @@ if [[ $started_here == 1 ]]; then
     trap 'scripts/local-llm.sh stop' EXIT
 fi
 export ORCHESTRATE_REQUIRE_LOCAL_LLM=1
+# The official openai client, for the test that calls `orchestrate serve` as another language's framework would.
+venv_python="${ORCHESTRATE_VENV:-$PWD/.venv}/bin/python"
+if ! "$venv_python" -c "import openai" 2>/dev/null; then
+    echo "test: installing the openai Python package into the virtual environment" >&2
+    "$venv_python" -m pip install --disable-pip-version-check --quiet "openai>=1.40" >&2
+fi
+export ORCHESTRATE_OPENAI_PYTHON="$venv_python"
+export ORCHESTRATE_REQUIRE_OPENAI_CLIENT=1
 swift test "$@"

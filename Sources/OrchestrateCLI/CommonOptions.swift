@@ -57,6 +57,18 @@ struct RunInputs {
 }
 
 extension CommonOptions {
+    /// Loads the catalogue and the providers its fleet needs. On bad input it prints one line and exits with
+    /// status 2.
+    func loadCatalog() throws -> (Catalog, ProviderRegistry) {
+        do {
+            let catalog = try CatalogLoader(workflowsDirectory: workflows).load(fleetPath: fleet)
+            return (catalog, try providers(for: catalog.fleet))
+        } catch {
+            printError("error: \(error)")
+            throw ExitCode(2)
+        }
+    }
+
     /// Loads the catalogue, the task file (with the overrides applied and, when given, only the tasks `keep`
     /// accepts) and the providers. On bad input it prints one line and exits with status 2, starting nothing.
     func loadInputs(

@@ -37,15 +37,7 @@ extension Orchestrate {
 
         func run() async throws {
             let logger = common.bootstrapLogging()
-            let catalog: Catalog
-            let providers: ProviderRegistry
-            do {
-                catalog = try CatalogLoader(workflowsDirectory: common.workflows).load(fleetPath: common.fleet)
-                providers = try common.providers(for: catalog.fleet)
-            } catch {
-                printError("error: \(error)")
-                throw ExitCode(2)
-            }
+            let (catalog, providers) = try common.loadCatalog()
             guard let spec = catalog.fleet.model(named: model) else {
                 printError(
                     "error: fleet '\(catalog.fleet.name)' has no model '\(model)'; it has \(catalog.fleet.models.map(\.name).joined(separator: ", "))"

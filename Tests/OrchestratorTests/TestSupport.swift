@@ -55,6 +55,20 @@ enum TestSupport {
         )
     }
 
+    /// A real OpenAI-protocol model at an address where nothing listens, tried once: its calls fail at once.
+    static func unreachableModel() -> ModelSpec {
+        ModelSpec(
+            name: "unreachable",
+            provider: .openai,
+            modelID: "x",
+            endpoint: "http://127.0.0.1:1/v1",
+            inputPricePerMillion: 1,
+            outputPricePerMillion: 1,
+            description: "nothing listens",
+            limits: ModelLimits(maxRetries: 0)
+        )
+    }
+
     static func orchestrator(catalog: Catalog, store: TraceStore? = nil, selection: SelectionMode = .greedy) async throws -> Orchestrator {
         try await Orchestrator(
             catalog: catalog,

@@ -34,16 +34,7 @@ import Testing
         for task in tasks { results.append(try await orchestrator.run(task, seed: 5)) }
         let broken = try await Orchestrator(
             catalog: try TestSupport.catalog(models: [
-                ModelSpec(
-                    name: "unreachable",
-                    provider: .openai,
-                    modelID: "x",
-                    endpoint: "http://127.0.0.1:1/v1",
-                    inputPricePerMillion: 1,
-                    outputPricePerMillion: 1,
-                    description: "nothing listens",
-                    limits: ModelLimits(maxRetries: 0)
-                )
+                TestSupport.unreachableModel()
             ]),
             store: store,
             logger: TestSupport.logger
@@ -102,7 +93,7 @@ import Testing
         }
         let byModel = try await store.statistics(by: .model)
         let unreachable = try #require(byModel.rows.first { $0.key == "unreachable" })
-        #expect(unreachable.failures == unreachable.calls && unreachable.failures ?? 0 > 0)
+        #expect(unreachable.failures == unreachable.calls && unreachable.failures > 0)
         let onlyDebates = try await store.statistics(by: .topology, filter: RunFilter(topology: "debate"))
         #expect(onlyDebates.rows.map(\.key) == ["debate"])
     }
@@ -146,7 +137,9 @@ import Testing
         }
         #expect(parents.count == spans.count - 1, "one root")
         #expect(parents.allSatisfy(ids.contains), "every parent is a span of the run")
-        let data = try JSONEncoder().encode(OpenTelemetryExport.document([trace]))
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        let data = try encoder.encode(OpenTelemetryExport.document([trace]))
         let text = String(decoding: data, as: UTF8.self)
         let message = try #require(trace.messages.first { $0.purpose == "turn" })
         #expect(text.contains(#"{"key":"gen_ai.usage.input_tokens","value":{"intValue":"\#(message.promptTokens)"}}"#))

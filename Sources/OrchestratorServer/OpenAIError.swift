@@ -1,0 +1,68 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import NIOCore
+
+/// An error in OpenAI's shape: `{"error": {"message", "type", "param", "code"}}`, with its HTTP status.
+public struct OpenAIError: Error, Sendable {
+    public var status: HTTPResponse.Status
+    public var message: String
+    /// `invalid_request_error`, `authentication_error`, `not_found_error`, `server_error`…
+    public var type: String
+    public var param: String?
+    public var code: String?
+    /// The run the error belongs to, when a run was recorded.
+    public var runID: String?
+
+    public init(status: HTTPResponse.Status, message: String, type: String, param: String? = nil, code: String? = nil, runID: String? = nil) {
+        self.status = status
+        self.message = message
+        self.type = type
+        self.param = param
+        self.code = code
+        self.runID = runID
+    }
+
+    /// A 400 naming the field at fault.
+    static func invalid(_ message: String, param: String? = nil) -> OpenAIError {
+        OpenAIError(status: .badRequest, message: message, type: "invalid_request_error", param: param)
+    }
+
+    struct Body: Encodable {
+        struct Detail: Encodable {
+            var message: String
+            var type: String
+            var param: String?
+            var code: String?
+            var runID: String?
+
+            enum CodingKeys: String, CodingKey {
+                case message, type, param, code
+                case runID = "run_id"
+            }
+
+            func encode(to encoder: any Encoder) throws {
+                var container = encoder.container(keyedBy: CodingKeys.self)
+                try container.encode(message, forKey: .message)
+                try container.encode(type, forKey: .type)
+                try container.encode(param, forKey: .param)
+                try container.encode(code, forKey: .code)
+                try container.encodeIfPresent(runID, forKey: .runID)
+            }
+        }
+
+        var error: Detail
+    }
+
+    /// The error as an HTTP response.
+    func response() -> Response {
+        let body = Body(error: .init(message: message, type: type, param: param, code: code, runID: runID))
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        let data = (try? encoder.encode(body)) ?? Data(#"{"error":{"message":"error","type":"server_error"}}"#.utf8)
+        var headers = HTTPFields()
+        headers[.contentType] = "application/json"
+        if status == .unauthorized { headers[.wwwAuthenticate] = "Bearer" }
+        return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: data)))
+    }
+}

@@ -1,0 +1,195 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import NIOCore
+import Orchestrator
+
+extension OrchestratorServer {
+    /// The model names a request may give besides topologies: the controller chooses everything.
+    static let automaticModels: Set<String> = ["auto", "orchestrate"]
+
+    func addRoutes(to router: Router<BasicRequestContext>) {
+        router.get("healthz") { _, _ in
+            try Self.json(["status": "ok", "fleet": orchestrator.catalog.fleet.name, "verification": orchestrator.verification.rawValue])
+        }
+        router.get("v1/models") { _, _ in
+            try Self.json(ModelList(names: ["auto"] + orchestrator.catalog.topologies.map(\.name)))
+        }
+        router.post("v1/chat/completions") { request, _ in
+            try await chatCompletion(request)
+        }
+        router.get("v1/runs") { request, _ in
+            try await listRuns(request)
+        }
+        router.get("v1/runs/:id") { _, context in
+            let id = try context.parameters.require("id")
+            do {
+                return try Self.json(try await orchestrator.store.trace(reference: id))
+            } catch let error as RunLookupError {
+                throw OpenAIError(status: .notFound, message: error.description, type: "not_found_error", code: "run_not_found")
+            }
+        }
+    }
+
+    /// Runs the conversation's last user message as a task and answers with the result.
+    func chatCompletion(_ request: Request) async throws -> Response {
+        let body = try await request.body.collect(upTo: configuration.maxBodyBytes)
+        let chat: ChatCompletionRequest
+        do {
+            chat = try JSONDecoder().decode(ChatCompletionRequest.self, from: Data(body.readableBytesView))
+        } catch let error as DecodingError {
+            throw OpenAIError.invalid(Self.describe(error), param: Self.path(of: error))
+        }
+        if chat.stream == true {
+            throw OpenAIError.invalid(
+                "streaming is not supported: send \"stream\": false (the answer exists only once the agents finish)",
+                param: "stream"
+            )
+        }
+        if let n = chat.n, n != 1 { throw OpenAIError.invalid("only n = 1 is supported, got \(n)", param: "n") }
+        let task = try makeTask(chat)
+        let runner = chat.orchestrate?.verify.map { orchestrator.with(verification: $0) } ?? orchestrator
+        let seed = chat.seed ?? UInt64.random(in: 0...UInt64.max)
+        let result = try await runs.withPermit { try await runner.run(task, seed: seed) }
+        guard result.status != .failed else {
+            throw OpenAIError(
+                status: .badGateway,
+                message: "the orchestration failed: \(result.error ?? "no agent answered")",
+                type: "server_error",
+                code: "orchestration_failed",
+                runID: result.runID
+            )
+        }
+        return try Self.json(ChatCompletionResponse(result: result, model: chat.model))
+    }
+
+    /// The task of a chat request, checked like a task file (names against the catalogue, ranges).
+    func makeTask(_ chat: ChatCompletionRequest) throws -> OrchestrationTask {
+        guard let query = chat.query else {
+            throw OpenAIError.invalid("expected at least one user message with text", param: "messages")
+        }
+        let options = chat.orchestrate
+        var constraints: [String: JSONValue] = [:]
+        if !Self.automaticModels.contains(chat.model) {
+            guard orchestrator.catalog.topology(named: chat.model) != nil else {
+                let names = (["auto"] + orchestrator.catalog.topologies.map(\.name)).joined(separator: ", ")
+                throw OpenAIError(
+                    status: .notFound,
+                    message: "the model '\(chat.model)' does not exist: use auto or a topology (\(names))",
+                    type: "invalid_request_error",
+                    param: "model",
+                    code: "model_not_found"
+                )
+            }
+            constraints["topology"] = .string(chat.model)
+        }
+        if let agents = options?.agents { constraints["agentCount"] = .number(Double(agents)) }
+        var object: [String: JSONValue] = [
+            "id": .string(options?.taskID ?? "chat-\(UUID().uuidString.prefix(8).lowercased())"),
+            "query": .string(query),
+        ]
+        if !constraints.isEmpty { object["constraints"] = .object(constraints) }
+        if let domain = options?.domain { object["domain"] = .string(domain.rawValue) }
+        if let expected = options?.expected {
+            let kind = options?.answerKind ?? (Double(expected) == nil ? .text : .number)
+            object["expected"] = .object(["value": .string(expected), "kind": .string(kind.rawValue)])
+        }
+        var budget: [String: JSONValue] = [:]
+        if let cost = options?.maxCostUSD { budget["maxCostUSD"] = .number(cost) }
+        if let deadline = options?.deadlineSeconds { budget["deadlineSeconds"] = .number(deadline) }
+        if !budget.isEmpty { object["budget"] = .object(budget) }
+        do {
+            return try orchestrator.taskParser.task(from: .object(object), defaultID: "chat")
+        } catch {
+            let param = error.field == "constraints.topology" ? "model" : "orchestrate.\(error.field)"
+            throw OpenAIError.invalid("\(param): \(error.problem)", param: param)
+        }
+    }
+
+    /// `GET /v1/runs?limit=&status=&topology=&model=`: stored runs, newest first.
+    func listRuns(_ request: Request) async throws -> Response {
+        let query = request.uri.queryParameters
+        let limit =
+            try query.get("limit").map { text -> Int in
+                guard let value = Int(text), (1...1000).contains(value) else {
+                    throw OpenAIError.invalid("limit must be a whole number from 1 to 1000, got '\(text)'", param: "limit")
+                }
+                return value
+            } ?? 20
+        var filter = RunFilter(limit: limit)
+        if let status = query.get("status") {
+            guard let parsed = RunStatus(rawValue: status) else {
+                let names = RunStatus.allCases.map(\.rawValue).joined(separator: ", ")
+                throw OpenAIError.invalid("status must be one of \(names), got '\(status)'", param: "status")
+            }
+            filter.status = parsed
+        }
+        filter.topology = query.get("topology")
+        filter.model = query.get("model")
+        let runs = try await orchestrator.store.runs(matching: filter)
+        return try Self.json(RunList(data: runs))
+    }
+
+    /// A 200 with a JSON body (sorted keys, ISO 8601 dates).
+    static func json(_ value: some Encodable) throws -> Response {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        encoder.dateEncodingStrategy = .iso8601
+        var headers = HTTPFields()
+        headers[.contentType] = "application/json"
+        return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: try encoder.encode(value))))
+    }
+
+    /// A decoding error in words: which field, what was wrong.
+    static func describe(_ error: DecodingError) -> String {
+        switch error {
+        case .keyNotFound(let key, let context):
+            return "missing field '\(fieldPath(context.codingPath + [key]))'"
+        case .typeMismatch(_, let context), .valueNotFound(_, let context), .dataCorrupted(let context):
+            let field = fieldPath(context.codingPath)
+            return field.isEmpty ? "the body is not valid JSON: \(context.debugDescription)" : "field '\(field)': \(context.debugDescription)"
+        @unknown default:
+            return "the body could not be read: \(error)"
+        }
+    }
+
+    static func path(of error: DecodingError) -> String? {
+        switch error {
+        case .keyNotFound(let key, let context): return fieldPath(context.codingPath + [key])
+        case .typeMismatch(_, let context), .valueNotFound(_, let context), .dataCorrupted(let context):
+            let field = fieldPath(context.codingPath)
+            return field.isEmpty ? nil : field
+        @unknown default: return nil
+        }
+    }
+
+    static func fieldPath(_ keys: [any CodingKey]) -> String {
+        keys.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined().trimmingCharacters(in: CharacterSet(charactersIn: "."))
+    }
+}
+
+/// `GET /v1/models`: the names `model` accepts.
+struct ModelList: Encodable {
+    struct Model: Encodable {
+        var id: String
+        var object = "model"
+        var created = 0
+        var ownedBy = "orchestrate"
+
+        enum CodingKeys: String, CodingKey {
+            case id, object, created
+            case ownedBy = "owned_by"
+        }
+    }
+
+    var object = "list"
+    var data: [Model]
+
+    init(names: [String]) { data = names.map { Model(id: $0) } }
+}
+
+/// `GET /v1/runs`: stored run rows.
+struct RunList: Encodable {
+    var object = "list"
+    var data: [RunRecord]
+}

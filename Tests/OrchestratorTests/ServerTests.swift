@@ -1,0 +1,239 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import NIOCore
+import Testing
+
+@testable import Orchestrator
+@testable import OrchestratorServer
+
+/// The OpenAI-compatible server, through HummingbirdTesting's router client.
+@Suite struct ServerTests {
+    static let question = #"{"role":"user","content":"A bakery makes 14 trays of 12 muffins and sells 91 of them. How many muffins are left?"}"#
+
+    static func server(
+        token: String? = nil,
+        maxBodyBytes: Int = 1 << 20,
+        maxConcurrentRuns: Int = 16,
+        providers: ProviderRegistry = ProviderRegistry(),
+        catalog: Catalog? = nil
+    ) async throws -> OrchestratorServer {
+        let orchestrator = try await Orchestrator(
+            catalog: try catalog ?? TestSupport.catalog(),
+            store: try TraceStore.inMemory(),
+            providers: providers,
+            logger: TestSupport.logger
+        )
+        return try OrchestratorServer(
+            orchestrator: orchestrator,
+            configuration: ServerConfiguration(token: token, maxBodyBytes: maxBodyBytes, maxConcurrentRuns: maxConcurrentRuns),
+            logger: TestSupport.logger
+        )
+    }
+
+    static func object(_ buffer: ByteBuffer) throws -> [String: Any] {
+        try #require(try JSONSerialization.jsonObject(with: Data(buffer.readableBytesView)) as? [String: Any])
+    }
+
+    static func error(_ buffer: ByteBuffer) throws -> [String: Any] {
+        try #require(try object(buffer)["error"] as? [String: Any])
+    }
+
+    @Test func aChatCompletionRunsTheTaskAndAnswersInOpenAIsShape() async throws {
+        let server = try await Self.server()
+        try await server.application().test(.router) { client in
+            let body =
+                #"{"model":"auto","messages":[{"role":"system","content":"Answer with a number."},\#(Self.question)],"orchestrate":{"expected":"77"},"seed":7}"#
+            try await client.execute(uri: "/v1/chat/completions", method: .post, body: ByteBuffer(string: body)) { response in
+                #expect(response.status == .ok)
+                #expect(response.headers[.contentType] == "application/json")
+                let reply = try Self.object(response.body)
+                #expect(reply["object"] as? String == "chat.completion" && reply["model"] as? String == "auto")
+                let choice = try #require((reply["choices"] as? [[String: Any]])?.first)
+                let message = try #require(choice["message"] as? [String: Any])
+                #expect(message["role"] as? String == "assistant")
+                #expect(choice["finish_reason"] as? String == "stop")
+                let usage = try #require(reply["usage"] as? [String: Int])
+                #expect(usage["total_tokens"] == (usage["prompt_tokens"] ?? 0) + (usage["completion_tokens"] ?? 0) && usage["total_tokens"] ?? 0 > 0)
+                let details = try #require(reply["orchestrate"] as? [String: Any])
+                let runID = try #require(details["run_id"] as? String)
+                #expect(reply["id"] as? String == "chatcmpl-\(runID)")
+                #expect((details["agents"] as? [Any])?.isEmpty == false && details["topology"] != nil)
+                let stored = try #require(try await server.orchestrator.store.run(id: runID))
+                let answer = try #require(stored.answer, "the run answered")
+                #expect(message["content"] as? String == answer, "the answer is the assistant's message")
+                #expect(details["score"] as? Double == stored.score && stored.score != nil, "scored against the expected answer")
+                #expect(stored.query.contains("Context:\nsystem: Answer with a number.") && stored.seed == "7")
+            }
+            let pinned = #"{"model":"debate","messages":[\#(Self.question)],"orchestrate":{"agents":3,"verify":"off"}}"#
+            try await client.execute(uri: "/v1/chat/completions", method: .post, body: ByteBuffer(string: pinned)) { response in
+                let details = try #require(try Self.object(response.body)["orchestrate"] as? [String: Any])
+                #expect(details["topology"] as? String == "debate" && (details["agents"] as? [Any])?.count == 3)
+                #expect((details["verification"] as? [String: Any])?["policy"] as? String == "off")
+            }
+        }
+    }
+
+    @Test func badRequestsGetOpenAIErrorsThatNameTheField() async throws {
+        let server = try await Self.server(maxBodyBytes: 2048)
+        try await server.application().test(.router) { client in
+            let cases: [(String, Int, String, String?)] = [
+                (#"{"model":"nope","messages":[\#(Self.question)]}"#, 404, "model_not_found", "model"),
+                (#"{"model":"auto"}"#, 400, "missing field 'messages'", "messages"),
+                (#"{"model":"auto","messages":[\#(Self.question)],"stream":true}"#, 400, "streaming is not supported", "stream"),
+                (#"{"model":"auto","messages":[\#(Self.question)],"n":2}"#, 400, "only n = 1", "n"),
+                (#"{"model":"auto","messages":[{"role":"system","content":"hi"}]}"#, 400, "at least one user message", "messages"),
+                (#"{"model":"single","messages":[\#(Self.question)],"orchestrate":{"agents":4}}"#, 400, "orchestrate.constraints.agentCount", nil),
+                (
+                    #"{"model":"auto","messages":[\#(Self.question)],"orchestrate":{"verify":"sometimes"}}"#, 400, "orchestrate.verify",
+                    "orchestrate.verify"
+                ),
+                ("{not json", 400, "not valid JSON", nil),
+                (
+                    #"{"model":"auto","messages":[{"role":"user","content":"\#(String(repeating: "x", count: 4000))"}]}"#, 413,
+                    "larger than the limit", nil
+                ),
+            ]
+            for (body, status, text, param) in cases {
+                try await client.execute(uri: "/v1/chat/completions", method: .post, body: ByteBuffer(string: body)) { response in
+                    #expect(Int(response.status.code) == status, "\(body.prefix(60)): \(String(buffer: response.body))")
+                    let error = try Self.error(response.body)
+                    let words = "\(error["message"] ?? "") \(error["code"] ?? "")"
+                    #expect(words.contains(text), "\(words)")
+                    if let param { #expect(error["param"] as? String == param, "\(error)") }
+                    #expect(error["type"] is String)
+                }
+            }
+            try await client.execute(uri: "/v1/nowhere", method: .get) { response in
+                let error = try Self.error(response.body)
+                #expect(response.status == .notFound && error["type"] as? String == "not_found_error")
+            }
+        }
+    }
+
+    @Test func aTokenGuardsEveryRouteButHealth() async throws {
+        let server = try await Self.server(token: "s3cret")
+        try await server.application().test(.router) { client in
+            try await client.execute(uri: "/healthz", method: .get) { #expect($0.status == .ok) }
+            for headers: HTTPFields in [[:], [.authorization: "Bearer wrong"], [.authorization: "s3cret"]] {
+                try await client.execute(uri: "/v1/models", method: .get, headers: headers) { response in
+                    let error = try Self.error(response.body)
+                    #expect(response.status == .unauthorized && response.headers[.wwwAuthenticate] == "Bearer")
+                    #expect(error["code"] as? String == "invalid_api_key")
+                }
+            }
+            try await client.execute(uri: "/v1/models", method: .get, headers: [.authorization: "Bearer s3cret"]) { response in
+                let ids = (try Self.object(response.body)["data"] as? [[String: Any]])?.compactMap { $0["id"] as? String } ?? []
+                #expect(ids.first == "auto" && ids.contains("debate"))
+            }
+        }
+        #expect(throws: ServerConfigurationError.self) {
+            _ = try OrchestratorServer(
+                orchestrator: server.orchestrator,
+                configuration: ServerConfiguration(host: "0.0.0.0"),
+                logger: TestSupport.logger
+            )
+        }
+        #expect(ServerConfiguration(host: "127.0.0.2").isLoopback && !ServerConfiguration(host: "192.168.1.4").isLoopback)
+    }
+
+    @Test func runsAreListedAndReadBack() async throws {
+        let server = try await Self.server()
+        try await server.application().test(.router) { client in
+            var runIDs: [String] = []
+            for model in ["single", "chain"] {
+                let body = #"{"model":"\#(model)","messages":[\#(Self.question)]}"#
+                try await client.execute(uri: "/v1/chat/completions", method: .post, body: ByteBuffer(string: body)) { response in
+                    runIDs.append(try #require((try Self.object(response.body)["orchestrate"] as? [String: Any])?["run_id"] as? String))
+                }
+            }
+            try await client.execute(uri: "/v1/runs?limit=5&topology=chain", method: .get) { response in
+                let runs = try #require(try Self.object(response.body)["data"] as? [[String: Any]])
+                #expect(runs.map { $0["id"] as? String } == [runIDs[1]])
+            }
+            try await client.execute(uri: "/v1/runs?status=bogus", method: .get) { response in
+                let error = try Self.error(response.body)
+                #expect(response.status == .badRequest && error["param"] as? String == "status")
+            }
+            try await client.execute(uri: "/v1/runs/\(runIDs[0].prefix(8))", method: .get) { response in
+                let trace = try Self.object(response.body)
+                #expect((trace["run"] as? [String: Any])?["id"] as? String == runIDs[0])
+                #expect((trace["messages"] as? [Any])?.isEmpty == false && (trace["decisions"] as? [Any])?.isEmpty == false)
+            }
+            try await client.execute(uri: "/v1/runs/ffffffff", method: .get) { response in
+                let error = try Self.error(response.body)
+                #expect(response.status == .notFound && error["code"] as? String == "run_not_found")
+            }
+        }
+    }
+
+    @Test func aFailedRunIsA502WithItsRunID() async throws {
+        let catalog = try TestSupport.catalog(models: [
+            TestSupport.unreachableModel()
+        ])
+        let server = try await Self.server(catalog: catalog)
+        try await server.application().test(.router) { client in
+            try await client.execute(
+                uri: "/v1/chat/completions",
+                method: .post,
+                body: ByteBuffer(string: #"{"model":"single","messages":[\#(Self.question)]}"#)
+            ) {
+                response in
+                #expect(response.status == .badGateway)
+                let error = try Self.error(response.body)
+                let runID = try #require(error["run_id"] as? String)
+                #expect(try await server.orchestrator.store.run(id: runID)?.status == .failed, "a failed run is still recorded")
+            }
+        }
+    }
+
+    @Test(arguments: [1, 4])
+    func requestsRunConcurrentlyUpToTheLimit(limit: Int) async throws {
+        let gauge = ConcurrencyGauge()
+        let server = try await Self.server(
+            maxConcurrentRuns: limit,
+            providers: ProviderRegistry(providers: [.simulated: GaugedProvider(gauge: gauge)])
+        )
+        try await server.application().test(.router) { client in
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for _ in 0..<4 {
+                    group.addTask {
+                        let body = #"{"model":"single","messages":[\#(Self.question)]}"#
+                        try await client.execute(uri: "/v1/chat/completions", method: .post, body: ByteBuffer(string: body)) { response in
+                            #expect(response.status == .ok)
+                        }
+                    }
+                }
+                try await group.waitForAll()
+            }
+        }
+        let peak = await gauge.peak
+        #expect(limit == 1 ? peak == 1 : peak > 1, "peak calls in flight \(peak) with a limit of \(limit) runs")
+    }
+}
+
+/// Counts calls in flight.
+actor ConcurrencyGauge {
+    private(set) var current = 0
+    private(set) var peak = 0
+
+    func enter() {
+        current += 1
+        peak = max(peak, current)
+    }
+
+    func leave() { current -= 1 }
+}
+
+/// A provider that holds each call for 150 ms while the gauge counts it.
+struct GaugedProvider: LLMProvider {
+    let gauge: ConcurrencyGauge
+
+    func complete(_ request: ChatRequest) async throws -> ChatResponse {
+        await gauge.enter()
+        try await Task.sleep(for: .milliseconds(150))
+        await gauge.leave()
+        return ChatResponse(content: "14 * 12 - 91 = 77\nAnswer: 77", usage: TokenUsage(promptTokens: 10, completionTokens: 5, estimated: false))
+    }
+}

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Our HTTP path against curl on the same request to the same model: N calls each, alternating blocks,
+# Our HTTP path against curl on the same request to the same model: N calls each, alternating call by call,
 # medians compared. Needs a running OpenAI-compatible server (scripts/local-llm.sh start) and a built
 # orchestrate (swift build -c release).
 #
@@ -25,10 +25,12 @@ tail -n +2 "$work/request" >"$work/body.json"
 curl -fsS -o /dev/null -H 'Content-Type: application/json' -d @"$work/body.json" "$url"
 "$orchestrate" probe "$model" --fleet "$fleet" --max-tokens "$max_tokens" --count 1 >/dev/null
 
+# Alternate one call each, so that drift in the server (cache, clock, load) falls on both sides alike. Each of
+# our calls is a fresh `orchestrate probe` process, so it opens its connection as curl does.
 for _ in $(seq 1 "$calls"); do
     curl -fsS -o /dev/null -w '%{time_total}\n' -H 'Content-Type: application/json' -d @"$work/body.json" "$url" >>"$work/curl"
+    "$orchestrate" probe "$model" --fleet "$fleet" --max-tokens "$max_tokens" --count 1 >>"$work/ours"
 done
-"$orchestrate" probe "$model" --fleet "$fleet" --max-tokens "$max_tokens" --count "$calls" >"$work/ours"
 
 python3 - "$work/curl" "$work/ours" "$model" "$max_tokens" <<'PY'
 import re, statistics, sys

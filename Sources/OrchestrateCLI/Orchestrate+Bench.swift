@@ -5,7 +5,9 @@ extension Orchestrate {
     struct Bench: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Measure verification, routing and training: error propagation, checked escalation on recorded data, training speed.",
-            subcommands: [Propagation.self, AgentsNet.self, Escalation.self, Training.self]
+            subcommands: [
+                Propagation.self, AgentsNet.self, Escalation.self, Training.self, Controller.self, Executor.self, Store.self, CriticalPath.self,
+            ]
         )
     }
 }

@@ -15,8 +15,7 @@ extension Orchestrate.Bench {
                 """
         )
 
-        @Option(name: .long, help: "The task file to sample runs of.")
-        var tasks: String = "Workflows/tasks/sample-50.jsonl"
+        @OptionGroup var inputs: BenchInputs
 
         @Option(name: .long, parsing: .upToNextOption, help: "The numbers of stored runs to measure at, smallest first.")
         var runs: [Int] = [10_000]
@@ -26,12 +25,6 @@ extension Orchestrate.Bench {
 
         @Option(name: .long, help: "The trace database to fill (default: a temporary one, removed afterwards).")
         var db: String?
-
-        @Option(name: .long, help: "The workflows folder.")
-        var workflows: String = "Workflows"
-
-        @Option(name: .long, help: "The fleet file (default: <workflows>/fleets/simulated.json).")
-        var fleet: String?
 
         @Option(name: .long, help: "The batch size of the training epoch.")
         var batchSize: Int = 64
@@ -44,55 +37,21 @@ extension Orchestrate.Bench {
         }
 
         func run() async throws {
-            let logger = Logger(label: "orchestrate.bench")
-            var catalog: Catalog
-            let loaded: [OrchestrationTask]
-            do {
-                catalog = try CatalogLoader(workflowsDirectory: workflows).load(fleetPath: fleet)
-                guard catalog.fleet.isSimulated else {
-                    throw CommandInputError("\(fleet ?? "the fleet"): the training bench fills its database from a SIMULATED fleet")
-                }
-                loaded = try TaskParser(catalog: catalog).load(path: tasks)
-            } catch {
-                printError("error: \(error)")
-                throw ExitCode(2)
-            }
-            for index in catalog.fleet.models.indices {
-                catalog.fleet.models[index].simulation?.latencyMilliseconds = 0
-                catalog.fleet.models[index].simulation?.latencyJitterMilliseconds = 0
-            }
-            let directory = FileManager.default.temporaryDirectory.appendingPathComponent("orchestrate-bench-\(UUID().uuidString)")
-            let path = db ?? directory.appendingPathComponent("traces.sqlite").path
-            try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-            defer { if db == nil { try? FileManager.default.removeItem(at: directory) } }
-            let store = try TraceStore.open(path: path, logger: logger)
-            let explorer = try await Orchestrator(
-                catalog: catalog,
-                store: store,
-                configuration: OrchestratorConfiguration(controller: ControllerSettings(selection: .sample)),
-                logger: logger
+            let workload = try BenchWorkload(inputs, db: db)
+            defer { workload.cleanUp() }
+            let store = try workload.openStore()
+            let explorer = try await workload.explorer(store: store)
+            let orchestrator = try await Orchestrator(catalog: workload.catalog, store: store, logger: workload.logger)
+            print(
+                "SIMULATED fleet \(workload.catalog.fleet.name) at zero latency · sampled plans of \(inputs.tasks) · database \(workload.databasePath)"
             )
-            let orchestrator = try await Orchestrator(catalog: catalog, store: store, logger: logger)
-            print("SIMULATED fleet \(catalog.fleet.name) at zero latency · sampled plans of \(tasks) · database \(path)")
-            print("machine: \(ProcessInfo.processInfo.activeProcessorCount) cores, \(ProcessInfo.processInfo.physicalMemory >> 30) GiB")
+            print(BenchWorkload.machine)
 
             var table = [["stored runs", "decisions", "fill runs/s", "read s", "train s/epoch", "total s", "s per 10k runs", "peak MiB"]]
             var stored = 0
             let clock = ContinuousClock()
             for size in runs {
-                let fillStart = clock.now
-                let added = size - stored
-                while stored < size {
-                    let count = min(1000, size - stored)
-                    let batch = (0..<count).map { offset in
-                        var task = loaded[(stored + offset) % loaded.count]
-                        task.id += "#\(stored + offset)"
-                        return task
-                    }
-                    _ = try await explorer.runBatch(batch, seed: UInt64(stored), parallel: 8)
-                    stored += count
-                }
-                let fillRate = Double(added) / (clock.now - fillStart).seconds
+                let fillRate = try await workload.fill(explorer, from: &stored, to: size)
                 var reads: [Double] = []
                 var epochs: [Double] = []
                 var decisions = 0

@@ -13,6 +13,8 @@ public struct QueryProfile: Sendable, Equatable {
     /// The domain the query looks like it belongs to.
     public var inferredDomain: Domain
 
+    static let optionLinePattern = CompiledPattern.make(#"^\(?[A-Ja-j][).:]\s"#)
+
     static let stepWords: Set<String> = [
         "then", "after", "each", "every", "total", "remaining", "left", "altogether", "twice", "half", "per", "more", "less",
         "first", "second", "finally", "prove", "explain", "compare", "steps", "percent", "average",
@@ -28,8 +30,9 @@ public struct QueryProfile: Sendable, Equatable {
         numberCount = words.filter { $0.first?.isNumber == true }.count
         stepCues = words.filter { Self.stepWords.contains($0) }.count
         codeCues = words.filter { Self.codeWords.contains($0) }.count + (query.contains("```") ? 3 : 0)
-        let optionLines = query.components(separatedBy: "\n").filter {
-            $0.trimmingCharacters(in: .whitespaces).range(of: #"^\(?[A-Ja-j][).:]\s"#, options: .regularExpression) != nil
+        let optionLines = query.components(separatedBy: "\n").filter { line in
+            let trimmed = line.trimmingCharacters(in: .whitespaces)
+            return Self.optionLinePattern.firstMatch(in: trimmed, range: NSRange(trimmed.startIndex..., in: trimmed)) != nil
         }
         choiceCues = optionLines.count + (query.lowercased().contains("which of the following") ? 2 : 0)
         let signal =

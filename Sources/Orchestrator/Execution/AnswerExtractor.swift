@@ -2,6 +2,11 @@ import Foundation
 
 /// Reads an answer of a given kind out of a response, and normalises answers so they can be compared.
 public enum AnswerExtractor {
+    static let choiceLetterPattern = CompiledPattern.make(#"^\(?([A-Ja-j])\)?(?:[.:)]|\s|$)"#)
+    static let markerPattern = CompiledPattern.make(#"(?:answer\s*(?:is)?\s*[:=]|####)\s*([^\n]+)"#, options: [.caseInsensitive])
+    static let numberPattern = CompiledPattern.make(#"-?\$?\d[\d,]*(?:\.\d+)?"#)
+    static let parenthesisedLetterPattern = CompiledPattern.make(#"\(([A-J])\)"#)
+
     /// The answer in a response, normalised; nil when none can be read.
     public static func extract(from response: String, kind: AnswerKind) -> String? {
         let marked = markedAnswer(in: response)
@@ -36,7 +41,7 @@ public enum AnswerExtractor {
             return folded.isEmpty ? nil : folded
         case .code:
             let lines = value.split(separator: "\n", omittingEmptySubsequences: true)
-                .map { $0.replacingOccurrences(of: "\\s+$", with: "", options: .regularExpression) }
+                .map { String($0.reversed().drop(while: \.isWhitespace).reversed()) }
                 .filter { !$0.isEmpty }
             return lines.isEmpty ? nil : lines.joined(separator: "\n")
         }
@@ -68,7 +73,7 @@ public enum AnswerExtractor {
         if body.lowercased().hasPrefix("option ") {
             body = String(body.dropFirst("option ".count)).trimmingCharacters(in: .whitespaces)
         }
-        guard let regex = try? NSRegularExpression(pattern: #"^\(?([A-Ja-j])\)?(?:[.:)]|\s|$)"#) else { return nil }
+        let regex = choiceLetterPattern
         let range = NSRange(body.startIndex..., in: body)
         guard let match = regex.firstMatch(in: body, range: range), let letter = Range(match.range(at: 1), in: body) else { return nil }
         return body[letter].uppercased()
@@ -76,8 +81,7 @@ public enum AnswerExtractor {
 
     /// The text after the last `Answer:` or `####` marker, up to the end of its line.
     static func markedAnswer(in response: String) -> String? {
-        let pattern = #"(?:answer\s*(?:is)?\s*[:=]|####)\s*([^\n]+)"#
-        guard let regex = try? NSRegularExpression(pattern: pattern, options: [.caseInsensitive]) else { return nil }
+        let regex = markerPattern
         let range = NSRange(response.startIndex..., in: response)
         guard let match = regex.matches(in: response, range: range).last, let captured = Range(match.range(at: 1), in: response) else {
             return nil
@@ -87,7 +91,7 @@ public enum AnswerExtractor {
     }
 
     static func numbers(in text: String) -> [Double] {
-        guard let regex = try? NSRegularExpression(pattern: #"-?\$?\d[\d,]*(?:\.\d+)?"#) else { return [] }
+        let regex = numberPattern
         let range = NSRange(text.startIndex..., in: text)
         return regex.matches(in: text, range: range).compactMap { match in
             Range(match.range, in: text).flatMap { parseNumber(String(text[$0])) }
@@ -99,7 +103,7 @@ public enum AnswerExtractor {
     static func lastNumber(in text: String) -> Double? { numbers(in: text).last }
 
     static func lastParenthesisedLetter(in text: String) -> String? {
-        guard let regex = try? NSRegularExpression(pattern: #"\(([A-J])\)"#) else { return nil }
+        let regex = parenthesisedLetterPattern
         let range = NSRange(text.startIndex..., in: text)
         guard let match = regex.matches(in: text, range: range).last, let letter = Range(match.range(at: 1), in: text) else { return nil }
         return String(text[letter])

@@ -230,9 +230,7 @@ struct Executor: Sendable {
     }
 
     static func json(_ messages: [ChatMessage]) -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        return (try? encoder.encode(messages)).map { String(decoding: $0, as: UTF8.self) } ?? "[]"
+        JSONText.messages(messages)
     }
 
     func format(_ value: Double) -> String {

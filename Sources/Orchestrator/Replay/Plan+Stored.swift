@@ -1,13 +1,17 @@
 import Foundation
 
 extension Plan {
-    /// The plan of a stored run: exactly as recorded (`runs.planJSON`), or, for runs recorded before plans were
-    /// stored, rebuilt from its decisions and agents with the catalogue's topology for rounds and aggregation.
+    /// The plan of a stored run: as recorded (`runs.planJSON`, with the decisions from their own rows), or, for
+    /// runs recorded before plans were stored, rebuilt from its decisions and agents with the catalogue's topology
+    /// for rounds and aggregation.
     public static func stored(in trace: RunTrace, task: OrchestrationTask, catalog: Catalog) throws -> Plan {
         let run = trace.run
+        let decisions = try storedDecisions(trace)
         if let json = run.planJSON {
             do {
-                return try JSONDecoder().decode(Plan.self, from: Data(json.utf8))
+                var plan = try JSONDecoder().decode(Plan.self, from: Data(json.utf8))
+                plan.decisions = decisions
+                return plan
             } catch {
                 throw ReplayError(runID: run.id, message: "its stored plan cannot be read (\(error))")
             }
@@ -19,19 +23,6 @@ extension Plan {
             throw ReplayError(runID: run.id, message: "its topology '\(name)' is not in the catalogue")
         }
         let decoder = JSONDecoder()
-        let decisions = try trace.decisions.map { record in
-            guard let stage = Decision.Stage(rawValue: record.stage) else {
-                throw ReplayError(runID: run.id, message: "decision \(record.sequence) has an unknown stage '\(record.stage)'")
-            }
-            return Decision(
-                stage: stage,
-                position: record.position,
-                chosen: record.chosen,
-                logProbability: record.logProbability,
-                candidates: try decoder.decode([Decision.Candidate].self, from: Data(record.candidatesJSON.utf8)),
-                pinned: record.pinned
-            )
-        }
         let agents = try trace.agents.map { agent in
             PlannedAgent(
                 index: agent.agentIndex,
@@ -52,6 +43,26 @@ extension Plan {
             controllerVersion: run.controllerVersion,
             selection: .greedy
         )
+    }
+}
+
+extension Plan {
+    /// A stored run's decisions, rebuilt from their rows.
+    static func storedDecisions(_ trace: RunTrace) throws -> [Decision] {
+        let decoder = JSONDecoder()
+        return try trace.decisions.map { record in
+            guard let stage = Decision.Stage(rawValue: record.stage) else {
+                throw ReplayError(runID: trace.run.id, message: "decision \(record.sequence) has an unknown stage '\(record.stage)'")
+            }
+            return Decision(
+                stage: stage,
+                position: record.position,
+                chosen: record.chosen,
+                logProbability: record.logProbability,
+                candidates: try decoder.decode([Decision.Candidate].self, from: Data(record.candidatesJSON.utf8)),
+                pinned: record.pinned
+            )
+        }
     }
 }
 

@@ -162,6 +162,26 @@ public struct DeliveryRecord: Sendable, Codable, Equatable, FetchableRecord, Mut
     /// Why, for a verdict other than `verified` or `unchecked`.
     public var detail: String? = nil
 
+    public init(
+        id: Int64? = nil,
+        runID: String,
+        messageID: Int64,
+        senderIndex: Int,
+        receiverIndex: Int,
+        step: Int,
+        verdict: String,
+        detail: String? = nil
+    ) {
+        self.id = id
+        self.runID = runID
+        self.messageID = messageID
+        self.senderIndex = senderIndex
+        self.receiverIndex = receiverIndex
+        self.step = step
+        self.verdict = verdict
+        self.detail = detail
+    }
+
     public mutating func didInsert(_ inserted: InsertionSuccess) {
         id = inserted.rowID
     }
@@ -199,7 +219,7 @@ public struct VerificationRecord: Sendable, Codable, Equatable, FetchableRecord,
 
 extension MessageRecord {
     /// A message with no usage, cost, latency or error yet: the fields every row needs, the rest at their zero.
-    init(
+    public init(
         runID: String,
         step: Int,
         agentIndex: Int,
@@ -240,7 +260,7 @@ extension MessageRecord {
 
 extension RunRecord {
     /// A run that has just started (status `running`): nothing spent, nothing answered, this process and host.
-    init(
+    public init(
         id: String,
         taskID: String,
         query: String,

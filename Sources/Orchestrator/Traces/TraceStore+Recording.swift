@@ -10,13 +10,15 @@ extension TraceStore {
     }
 
     /// Records a plan: its decisions, its agents and the plan itself, in one transaction; returns the plan's
-    /// JSON as written to `runs.planJSON`.
+    /// JSON as written to `runs.planJSON` (without its decisions, which have their own rows).
     @discardableResult
     public func recordPlan(runID: String, plan: Plan, agentSpanIDs: [String]) async throws -> String {
+        var shape = plan
+        shape.decisions = []
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
-        let planJSON = String(decoding: try encoder.encode(plan), as: UTF8.self)
-        let decisions = try plan.decisions.enumerated().map { sequence, decision in
+        let planJSON = String(decoding: try encoder.encode(shape), as: UTF8.self)
+        let decisions = plan.decisions.enumerated().map { sequence, decision in
             DecisionRecord(
                 runID: runID,
                 sequence: sequence,
@@ -26,16 +28,16 @@ extension TraceStore {
                 probability: decision.probability,
                 logProbability: decision.logProbability,
                 pinned: decision.pinned,
-                candidatesJSON: String(decoding: try encoder.encode(decision.candidates), as: UTF8.self)
+                candidatesJSON: JSONText.candidates(decision.candidates)
             )
         }
-        let agents = try plan.agents.map { agent in
+        let agents = plan.agents.map { agent in
             AgentRecord(
                 runID: runID,
                 agentIndex: agent.index,
                 role: agent.role,
                 model: agent.model,
-                fallbackModelsJSON: String(decoding: try encoder.encode(agent.fallbackModels), as: UTF8.self),
+                fallbackModelsJSON: JSONText.strings(agent.fallbackModels),
                 spanID: agentSpanIDs[agent.index]
             )
         }

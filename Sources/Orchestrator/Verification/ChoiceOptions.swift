@@ -2,10 +2,12 @@ import Foundation
 
 /// The options a multiple-choice query lists, such as the `A. …` to `D. …` lines of an MMLU question.
 public enum ChoiceOptions {
+    static let optionLinePattern = CompiledPattern.make(#"^\s*\(?([A-J])[.)]\s+\S"#)
+
     /// The letters of the last block of option lines (`A. text`, `(B) text`, `C) text`), in order; empty when the
     /// query lists none. Earlier blocks are worked examples; the last one is the question's own.
     public static func letters(in query: String) -> [String] {
-        guard let regex = try? NSRegularExpression(pattern: #"^\s*\(?([A-J])[.)]\s+\S"#) else { return [] }
+        let regex = optionLinePattern
         var blocks: [[String]] = []
         var current: [String] = []
         for line in query.components(separatedBy: .newlines) {

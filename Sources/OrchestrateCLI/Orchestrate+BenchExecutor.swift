@@ -24,6 +24,9 @@ extension Orchestrate.Bench {
         @Option(name: .long, parsing: .upToNextOption, help: "Which shapes: single, chain, debate (default: all three).")
         var shapes: [String] = ["single", "chain", "debate"]
 
+        @Option(name: .long, parsing: .upToNextOption, help: "Which stores: durable, memory (default: both).")
+        var stores: [String] = ["durable", "memory"]
+
         @Option(name: .long, help: "Measurements at each size.")
         var repeats: Int = 3
 
@@ -33,6 +36,9 @@ extension Orchestrate.Bench {
         func validate() throws {
             guard !runs.isEmpty, runs.allSatisfy({ $0 > 0 }) else { throw ValidationError("--runs takes positive sizes") }
             guard (1...20).contains(repeats) else { throw ValidationError("--repeats must be from 1 to 20, got \(repeats)") }
+            guard !stores.isEmpty, stores.allSatisfy({ ["durable", "memory"].contains($0) }) else {
+                throw ValidationError("--stores takes durable and/or memory, got \(stores)")
+            }
             let known = Self.shapes.map(\.topology)
             for shape in shapes where !known.contains(shape) {
                 throw ValidationError("--shapes: '\(shape)' is not one of \(known.joined(separator: ", "))")
@@ -65,7 +71,7 @@ extension Orchestrate.Bench {
             var table = [["shape", "runs", "store", "runs/s", "messages/run", "µs per message", "peak MiB"]]
             for shape in Self.shapes where shapes.contains(shape.topology) {
                 for size in runs {
-                    for inMemory in [false, true] {
+                    for inMemory in [false, true] where stores.contains(inMemory ? "memory" : "durable") {
                         let store = inMemory ? try TraceStore.inMemory() : durable
                         let orchestrator = try await Orchestrator(catalog: workload.catalog, store: store, logger: workload.logger)
                         var rates: [Double] = []

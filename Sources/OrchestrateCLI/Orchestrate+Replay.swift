@@ -20,6 +20,8 @@ extension Orchestrate {
 
         @OptionGroup var common: CommonOptions
 
+        @OptionGroup var embedding: EmbeddingOptions
+
         @Flag(name: .long, help: "Execute the stored plan again on the recorded responses.")
         var rerun = false
 
@@ -61,7 +63,8 @@ extension Orchestrate {
                 print(ReplaySteps(trace: trace, onlyStep: step).render())
                 return
             }
-            let orchestrator = try await Orchestrator(catalog: catalog, store: store, logger: logger)
+            let embedder = try await embedding.embedder()
+            let orchestrator = try await Orchestrator(catalog: catalog, store: store, embedder: embedder, logger: logger)
             if rerun {
                 let outcome: ReplayOutcome
                 do {
@@ -74,7 +77,7 @@ extension Orchestrate {
             }
             if let controller {
                 if rerun { print("") }
-                try await printCounterfactual(trace: trace, path: controller, orchestrator: orchestrator, store: store)
+                try await printCounterfactual(trace: trace, path: controller, orchestrator: orchestrator, store: store, embedder: embedder)
             }
         }
 
@@ -106,7 +109,7 @@ extension Orchestrate {
             print(
                 "replay of \(run.id) (\(run.topology ?? "—") · \(run.agentCount ?? 0) agents) · verify \(run.verificationPolicy) → \(policy) · aggregation \(aggregation)"
             )
-            let recorded = outcome.original.messages.filter { $0.purpose != "fault" }.count
+            let recorded = outcome.original.messages.filter { $0.purpose != MessagePurpose.fault.rawValue }.count
             print("  recorded responses: \(recorded) · calls the run never made: \(outcome.misses.count) · no model called")
             for miss in outcome.misses { print("    missing: agent \(miss.agentIndex) at step \(miss.step) asked \(miss.model)") }
             print("  new run   \(replay.runID) (replayOf \(run.id.prefix(8)))")
@@ -118,12 +121,18 @@ extension Orchestrate {
             printColumns([["    figure", "stored", "replay"]] + outcome.changes.map { ["    " + $0.field, $0.before, $0.after] })
         }
 
-        private func printCounterfactual(trace: RunTrace, path: String, orchestrator: Orchestrator, store: TraceStore) async throws {
+        private func printCounterfactual(
+            trace: RunTrace,
+            path: String,
+            orchestrator: Orchestrator,
+            store: TraceStore,
+            embedder: any Embedder
+        ) async throws {
             let catalog = orchestrator.catalog
-            let target = try common.controllerParameters(path: path, catalog: catalog, embedder: HashingEmbedder())
+            let target = try common.controllerParameters(path: path, catalog: catalog, embedder: embedder)
             var behaviours: [String: ControllerParameters] = [:]
             for file in behaviour {
-                if let parameters = try common.controllerParameters(path: file, catalog: catalog, embedder: HashingEmbedder()) {
+                if let parameters = try common.controllerParameters(path: file, catalog: catalog, embedder: embedder) {
                     behaviours[parameters.version] = parameters
                 }
             }

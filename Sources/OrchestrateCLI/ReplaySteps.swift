@@ -35,7 +35,11 @@ struct ReplaySteps {
                     }
                 }
                 for message in trace.messages where message.step == step && message.agentIndex == agent {
-                    let label = (message.purpose == "turn" ? "said" : message.purpose).padding(toLength: 6, withPad: " ", startingAt: 0)
+                    let label = (message.purpose == MessagePurpose.turn.rawValue ? "said" : message.purpose).padding(
+                        toLength: 6,
+                        withPad: " ",
+                        startingAt: 0
+                    )
                     if let error = message.error {
                         lines.append("    \(label)  ✗ \(message.model): \(clip(error, 100))")
                     } else {

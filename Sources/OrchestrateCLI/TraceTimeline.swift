@@ -72,7 +72,7 @@ struct TraceTimeline {
     /// One call: who, what it answered, usage, then its text, checks and deliveries.
     func describe(_ message: MessageRecord, checks: [VerificationRecord], deliveries: [DeliveryRecord]) -> [String] {
         var head = "    #\(message.agentIndex) \(message.model)"
-        if message.purpose != "turn" { head += " (\(message.purpose))" }
+        if message.purpose != MessagePurpose.turn.rawValue { head += " (\(message.purpose))" }
         if message.attempt > 1 { head += " attempt \(message.attempt)" }
         if let from = message.fallbackFrom { head += " fallback from \(from)" }
         if let error = message.error {

@@ -9,6 +9,12 @@ public protocol Embedder: Sendable {
 }
 
 extension Array where Element == Double {
+    /// The vector scaled to length 1; a zero vector stays as it is.
+    func l2Normalised() -> [Double] {
+        let norm = dot(self).squareRoot()
+        return norm > 0 ? map { $0 / norm } : self
+    }
+
     /// The dot product; for L2-normalised vectors, the cosine similarity.
     func dot(_ other: [Double]) -> Double {
         var sum = 0.0

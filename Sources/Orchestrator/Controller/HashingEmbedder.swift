@@ -30,11 +30,7 @@ public struct HashingEmbedder: Embedder {
                 }
             }
         }
-        let norm = vector.dot(vector).squareRoot()
-        if norm > 0 {
-            for index in vector.indices { vector[index] /= norm }
-        }
-        return vector
+        return vector.l2Normalised()
     }
 
     private func add(_ feature: String, weight: Double, to vector: inout [Double]) {

@@ -112,12 +112,7 @@ public struct OpenAIEmbedder: Embedder {
         guard items.count == texts.count else {
             throw EmbedderError(endpoint: endpoint, message: "sent \(texts.count) texts, got \(items.count) vectors")
         }
-        return items.map { Self.normalised($0.embedding) }
-    }
-
-    static func normalised(_ vector: [Double]) -> [Double] {
-        let norm = vector.dot(vector).squareRoot()
-        return norm > 0 ? vector.map { $0 / norm } : vector
+        return items.map { $0.embedding.l2Normalised() }
     }
 }
 

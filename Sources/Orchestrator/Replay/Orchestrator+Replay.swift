@@ -39,7 +39,7 @@ extension Orchestrator {
         let run = original.run
         let task: OrchestrationTask
         do {
-            task = try JSONDecoder().decode(OrchestrationTask.self, from: Data(run.taskJSON.utf8))
+            task = try run.task()
         } catch {
             throw ReplayError(runID: run.id, message: "its stored task cannot be read (\(error))")
         }

@@ -51,17 +51,11 @@ extension Plan {
     static func storedDecisions(_ trace: RunTrace) throws -> [Decision] {
         let decoder = JSONDecoder()
         return try trace.decisions.map { record in
-            guard let stage = Decision.Stage(rawValue: record.stage) else {
-                throw ReplayError(runID: trace.run.id, message: "decision \(record.sequence) has an unknown stage '\(record.stage)'")
+            do {
+                return try record.decision(using: decoder)
+            } catch let error as StoredDecisionError {
+                throw ReplayError(runID: trace.run.id, message: error.description)
             }
-            return Decision(
-                stage: stage,
-                position: record.position,
-                chosen: record.chosen,
-                logProbability: record.logProbability,
-                candidates: try decoder.decode([Decision.Candidate].self, from: Data(record.candidatesJSON.utf8)),
-                pinned: record.pinned
-            )
         }
     }
 }

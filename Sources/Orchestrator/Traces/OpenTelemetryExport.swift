@@ -50,7 +50,8 @@ public enum OpenTelemetryExport {
         if let score = run.score { runAttributes.append(attribute("orchestrate.score", score)) }
         if let reason = run.stopReason { runAttributes.append(attribute("orchestrate.stop_reason", reason)) }
         if let rate = run.propagationRate { runAttributes.append(attribute("orchestrate.propagation_rate", rate)) }
-        if run.status == .failed || run.status == .interrupted { runAttributes.append(attribute("error.type", run.status.rawValue)) }
+        let failed = run.status == .failed || run.status == .interrupted
+        if failed { runAttributes.append(attribute("error.type", run.status.rawValue)) }
         let decisions = trace.decisions.map { decision in
             event(
                 "orchestrate.decision",
@@ -73,7 +74,7 @@ public enum OpenTelemetryExport {
                 end: end,
                 attributes: runAttributes,
                 events: decisions,
-                error: run.status == .failed || run.status == .interrupted ? run.error ?? run.status.rawValue : nil
+                error: failed ? run.error ?? run.status.rawValue : nil
             )
         ]
         for agent in trace.agents {
@@ -105,7 +106,7 @@ public enum OpenTelemetryExport {
         let deliveriesByMessage = Dictionary(grouping: trace.deliveries, by: \.messageID)
         for message in trace.messages {
             var attributes: [JSONValue] = [
-                attribute("gen_ai.operation.name", message.provider == "fault-injected" ? "fault" : "chat"),
+                attribute("gen_ai.operation.name", message.purpose == MessagePurpose.fault.rawValue ? "fault" : "chat"),
                 attribute("gen_ai.provider.name", message.provider),
                 attribute("gen_ai.request.model", message.model),
                 attribute("gen_ai.usage.input_tokens", message.promptTokens),

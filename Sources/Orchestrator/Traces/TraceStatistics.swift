@@ -46,6 +46,24 @@ public struct TraceStatistics: Sendable, Codable, Equatable {
     }
 }
 
+extension TraceStatistics.Row {
+    /// An empty row of a per-call grouping (model or role), filled in as the queries come back.
+    init(callsOf key: String) {
+        self.init(
+            key: key,
+            runs: 0,
+            calls: 0,
+            scored: 0,
+            accuracy: nil,
+            costUSD: 0,
+            promptTokens: 0,
+            completionTokens: 0,
+            failures: 0,
+            quarantined: 0
+        )
+    }
+}
+
 extension TraceStore {
     /// Runs, accuracy, cost, tokens, latency percentiles, failures and quarantines of the runs a filter
     /// matches, grouped; rows sorted by runs, most first.
@@ -123,35 +141,15 @@ extension TraceStore {
                 )
                 for outcome in outcomes {
                     let key: String = outcome["key"]
-                    rows[key] = TraceStatistics.Row(
-                        key: key,
-                        runs: outcome["runs"],
-                        calls: 0,
-                        scored: outcome["scored"],
-                        accuracy: outcome["accuracy"],
-                        costUSD: 0,
-                        promptTokens: 0,
-                        completionTokens: 0,
-                        failures: 0,
-                        quarantined: 0
-                    )
+                    var row = TraceStatistics.Row(callsOf: key)
+                    row.runs = outcome["runs"]
+                    row.scored = outcome["scored"]
+                    row.accuracy = outcome["accuracy"]
+                    rows[key] = row
                 }
                 for call in calls {
                     let key: String = call["key"]
-                    var row =
-                        rows[key]
-                        ?? TraceStatistics.Row(
-                            key: key,
-                            runs: 0,
-                            calls: 0,
-                            scored: 0,
-                            accuracy: nil,
-                            costUSD: 0,
-                            promptTokens: 0,
-                            completionTokens: 0,
-                            failures: 0,
-                            quarantined: 0
-                        )
+                    var row = rows[key] ?? TraceStatistics.Row(callsOf: key)
                     row.calls = call["calls"]
                     row.costUSD = call["cost"]
                     row.promptTokens = Int(call["prompt"] as Double)

@@ -35,14 +35,13 @@ extension TraceStore {
     public func trace(runID: String) async throws -> RunTrace? {
         try await writer.read { db in
             guard let run = try RunRecord.fetchOne(db, key: runID) else { return nil }
-            let byRun = Column("runID") == runID
             return RunTrace(
                 run: run,
-                decisions: try DecisionRecord.filter(byRun).order(Column("sequence")).fetchAll(db),
-                agents: try AgentRecord.filter(byRun).order(Column("agentIndex")).fetchAll(db),
-                messages: try MessageRecord.filter(byRun).order(Column("id")).fetchAll(db),
-                deliveries: try DeliveryRecord.filter(byRun).order(Column("id")).fetchAll(db),
-                verifications: try VerificationRecord.filter(byRun).order(Column("id")).fetchAll(db)
+                decisions: try DecisionRecord.ofRun(runID).fetchAll(db),
+                agents: try AgentRecord.ofRun(runID).fetchAll(db),
+                messages: try MessageRecord.ofRun(runID).fetchAll(db),
+                deliveries: try DeliveryRecord.ofRun(runID).fetchAll(db),
+                verifications: try VerificationRecord.ofRun(runID).fetchAll(db)
             )
         }
     }

@@ -16,35 +16,35 @@ extension TraceStore {
     /// A run's decisions, in order.
     public func decisions(runID: String) async throws -> [DecisionRecord] {
         try await writer.read { db in
-            try DecisionRecord.filter(Column("runID") == runID).order(Column("sequence")).fetchAll(db)
+            try DecisionRecord.ofRun(runID).fetchAll(db)
         }
     }
 
     /// A run's agents, in order.
     public func agents(runID: String) async throws -> [AgentRecord] {
         try await writer.read { db in
-            try AgentRecord.filter(Column("runID") == runID).order(Column("agentIndex")).fetchAll(db)
+            try AgentRecord.ofRun(runID).fetchAll(db)
         }
     }
 
     /// A run's messages, in the order they were recorded.
     public func messages(runID: String) async throws -> [MessageRecord] {
         try await writer.read { db in
-            try MessageRecord.filter(Column("runID") == runID).order(Column("id")).fetchAll(db)
+            try MessageRecord.ofRun(runID).fetchAll(db)
         }
     }
 
     /// A run's deliveries, in the order they were recorded.
     public func deliveries(runID: String) async throws -> [DeliveryRecord] {
         try await writer.read { db in
-            try DeliveryRecord.filter(Column("runID") == runID).order(Column("id")).fetchAll(db)
+            try DeliveryRecord.ofRun(runID).fetchAll(db)
         }
     }
 
     /// A run's verification verdicts, in the order they were recorded.
     public func verifications(runID: String) async throws -> [VerificationRecord] {
         try await writer.read { db in
-            try VerificationRecord.filter(Column("runID") == runID).order(Column("id")).fetchAll(db)
+            try VerificationRecord.ofRun(runID).fetchAll(db)
         }
     }
 
@@ -62,6 +62,25 @@ extension TraceStore {
         }
     }
 }
+
+/// A table whose rows belong to one run, in an order of their own.
+protocol RunScopedRecord: TableRecord {
+    /// The order of a run's rows: decisions by sequence, agents by position, the rest as inserted.
+    static var orderWithinRun: Column { get }
+}
+
+extension RunScopedRecord {
+    /// This table's rows of one run, in order.
+    static func ofRun(_ runID: String) -> QueryInterfaceRequest<Self> {
+        filter(Column("runID") == runID).order(orderWithinRun)
+    }
+}
+
+extension DecisionRecord: RunScopedRecord { static var orderWithinRun: Column { Column("sequence") } }
+extension AgentRecord: RunScopedRecord { static var orderWithinRun: Column { Column("agentIndex") } }
+extension MessageRecord: RunScopedRecord { static var orderWithinRun: Column { Column("id") } }
+extension DeliveryRecord: RunScopedRecord { static var orderWithinRun: Column { Column("id") } }
+extension VerificationRecord: RunScopedRecord { static var orderWithinRun: Column { Column("id") } }
 
 /// How many rows each table holds.
 public struct TraceCounts: Sendable, Equatable {

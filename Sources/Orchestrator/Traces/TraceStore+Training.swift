@@ -30,21 +30,9 @@ extension TraceStore {
             let decoder = JSONDecoder()
             var plans: [StoredPlan] = []
             for run in runs {
-                guard let task = try? decoder.decode(OrchestrationTask.self, from: Data(run.taskJSON.utf8)) else { continue }
+                guard let task = try? run.task(using: decoder) else { continue }
                 let rows = decisionsByRun[run.id] ?? []
-                let decisions = rows.compactMap { row -> Decision? in
-                    guard let stage = Decision.Stage(rawValue: row.stage),
-                        let candidates = try? decoder.decode([Decision.Candidate].self, from: Data(row.candidatesJSON.utf8))
-                    else { return nil }
-                    return Decision(
-                        stage: stage,
-                        position: row.position,
-                        chosen: row.chosen,
-                        logProbability: row.logProbability,
-                        candidates: candidates,
-                        pinned: row.pinned
-                    )
-                }
+                let decisions = rows.compactMap { try? $0.decision(using: decoder) }
                 guard decisions.count == rows.count, !decisions.isEmpty else { continue }
                 plans.append(StoredPlan(run: run, task: task, decisions: decisions))
             }

@@ -102,7 +102,7 @@ extension StoredPlan {
     public init?(trace: RunTrace, catalog: Catalog) {
         guard
             trace.run.topology != nil,
-            let task = try? JSONDecoder().decode(OrchestrationTask.self, from: Data(trace.run.taskJSON.utf8)),
+            let task = try? trace.run.task(),
             let plan = try? Plan.stored(in: trace, task: task, catalog: catalog)
         else { return nil }
         self.init(run: trace.run, task: task, decisions: plan.decisions)

@@ -25,4 +25,6 @@ if ! "$venv_python" -c "import openai" 2>/dev/null; then
 fi
 export ORCHESTRATE_OPENAI_PYTHON="$venv_python"
 export ORCHESTRATE_REQUIRE_OPENAI_CLIENT=1
+# Code answers run only in a bubblewrap jail: the jail tests must run, not be skipped (apt-get install bubblewrap).
+export ORCHESTRATE_REQUIRE_SANDBOX=1
 swift test "$@"

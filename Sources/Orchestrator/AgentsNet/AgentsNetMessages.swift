@@ -4,9 +4,15 @@ import Foundation
 /// claims inside a message, and its final answer after `### Final Answer ###`.
 public enum AgentsNetMessages {
     /// The first JSON object in the text whose values are all strings; nil when there is none.
+    ///
+    /// Bounded for untrusted replies: only the last `UntrustedText.scannedCharacters` are read, at most
+    /// `UntrustedText.jsonCandidates` opening braces are tried, and the JSON parser stops at its depth limit.
     public static func outgoing(in response: String) -> [String: String]? {
-        let characters = Array(response)
+        let characters = Array(UntrustedText.window(response).text)
+        var tried = 0
         for start in characters.indices where characters[start] == "{" {
+            tried += 1
+            if tried > UntrustedText.jsonCandidates { return nil }
             var depth = 0
             var inString = false
             var escaped = false

@@ -30,13 +30,21 @@ enum AgentsNetPrompts {
         roundsLeft: Int,
         final: Bool,
         valid: [String],
-        problem: AgentsNetProblem
+        problem: AgentsNetProblem,
+        framing: MessageFraming,
+        receiver: Int,
+        round: Int
     ) -> ChatMessage {
         var text = final ? "Message passing has finished. The last messages you got:\n" : "Messages from your neighbours:\n"
+        if !inbound.isEmpty { text += MessageFraming.explanation + "\n" }
         for message in inbound {
             let status = message.detail.map { "\(message.verdict.rawValue): \($0)" } ?? message.verdict.rawValue
+            let header = "\(graph.agents[message.sender]) [\(status)]"
+            let boundary = framing.boundary(String(message.sender), String(receiver), String(round))
             text +=
-                "\n--- \(graph.agents[message.sender]) [\(status)]\n" + (message.verdict.isDelivered ? message.text : "(message not shown)") + "\n"
+                "\n"
+                + (message.verdict.isDelivered ? framing.quote(message.text, header: header, boundary: boundary) : framing.notShown(header: header))
+                + "\n"
         }
         if inbound.isEmpty { text += "\n(no messages)\n" }
         if final {

@@ -12,6 +12,8 @@ extension AgentsNetRunner {
         var conversation: [ChatMessage]
         var fault: InjectedFault?
         var parentSpanID: String
+        /// How neighbours' messages are quoted in the prompt; one random key for the run.
+        var framing: MessageFraming
     }
 
     /// One agent's turn: a faulty agent sends its fault, a simulated one runs its algorithm, a real model is
@@ -84,7 +86,10 @@ extension AgentsNetRunner {
                 roundsLeft: simulation.problem.rounds(on: graph, localRounds: setup.localRounds) - context.round,
                 final: context.final,
                 valid: valid,
-                problem: setup.problem
+                problem: setup.problem,
+                framing: context.framing,
+                receiver: agent,
+                round: context.round
             )
         let messages = context.conversation + [ask]
         try await call(setup.model, messages: messages, row: &row, turn: &turn, final: context.final, valid: valid)

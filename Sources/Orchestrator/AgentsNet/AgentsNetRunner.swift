@@ -44,6 +44,7 @@ public struct AgentsNetRunner: Sendable {
     public func run(_ setup: AgentsNetRun) async throws -> AgentsNetResult {
         let graph = setup.graph
         let simulation = AgentsNetSimulation(problem: setup.problem, graph: graph, seed: setup.seed)
+        let framing = MessageFraming()
         let verifier = AgentsNetVerifier(simulation: simulation)
         let rounds = setup.problem.rounds(on: graph, localRounds: setup.localRounds)
         let faults = try Self.resolve(setup.faults, graph: graph, seed: setup.seed)
@@ -138,7 +139,8 @@ public struct AgentsNetRunner: Sendable {
                         state: states[agent],
                         conversation: conversations[agent],
                         fault: faultByAgent[agent],
-                        parentSpanID: spans[agent]
+                        parentSpanID: spans[agent],
+                        framing: framing
                     )
                     group.addTask {
                         try await act(context, setup: setup, simulation: simulation, verifier: verifier, runID: runID)

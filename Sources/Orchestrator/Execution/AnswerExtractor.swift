@@ -7,8 +7,11 @@ public enum AnswerExtractor {
     static let numberPattern = CompiledPattern.make(#"-?\$?\d[\d,]*(?:\.\d+)?"#)
     static let parenthesisedLetterPattern = CompiledPattern.make(#"\(([A-J])\)"#)
 
-    /// The answer in a response, normalised; nil when none can be read.
-    public static func extract(from response: String, kind: AnswerKind) -> String? {
+    /// The answer in a response, normalised; nil when none can be read. Only the last
+    /// `UntrustedText.scannedCharacters` of a long response are read: that is where the answer line is.
+    public static func extract(from fullResponse: String, kind: AnswerKind) -> String? {
+        let window = UntrustedText.window(fullResponse)
+        let response = window.omitted > 0 ? String(window.text) : fullResponse
         let marked = markedAnswer(in: response)
         switch kind {
         case .number:

@@ -82,7 +82,10 @@ extension Executor {
                         )
                     },
                     ownPrevious: previous?.response,
-                    examples: model.fewShotExamples
+                    examples: model.fewShotExamples,
+                    framing: run.framing,
+                    receiver: agent,
+                    step: step
                 )
                 let attempt = await call(model: model, messages: messages, context: context, deadline: run.deadline)
                 result.calls += 1

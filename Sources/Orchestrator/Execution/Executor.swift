@@ -41,6 +41,8 @@ struct Executor: Sendable {
         var policy = VerificationPolicy.off
         /// Injected faults by agent.
         var faults: [Int: InjectedFault] = [:]
+        /// How neighbours' messages are quoted in prompts: a fresh random key for each run.
+        var framing = MessageFraming()
     }
 
     /// The latest thing an agent said.
@@ -217,8 +219,10 @@ struct Executor: Sendable {
         var estimate = 0.0
         for agent in step.active {
             guard let model = catalog.fleet.model(named: run.plan.agents[agent].model) else { continue }
-            let inputText = step.inputs(of: agent).compactMap { latest[$0]?.response }.joined()
-            let promptTokens = TokenUsage.estimate(run.task.query + inputText) + 80
+            let inputs = step.inputs(of: agent).compactMap { latest[$0]?.response }
+            // Each quoted message adds its header and end lines, and the prompt explains the quotes once.
+            let framing = inputs.isEmpty ? 0 : TokenUsage.estimate(MessageFraming.explanation) + 30 * inputs.count
+            let promptTokens = TokenUsage.estimate(run.task.query + inputs.joined()) + 80 + framing
             let outputTokens = min(maxOutputTokens, model.simulation.map { $0.outputTokens * 5 / 4 + 1 } ?? maxOutputTokens)
             estimate += model.cost(promptTokens: promptTokens, completionTokens: outputTokens)
         }

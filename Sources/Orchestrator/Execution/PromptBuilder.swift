@@ -1,4 +1,5 @@
-/// Builds the chat an agent receives: its role, the task, and the messages its neighbours sent it.
+/// Builds the chat an agent receives: its role, the task, and the messages its neighbours sent it, each quoted by
+/// the run's `MessageFraming` so that no message can pose as another or carry a verdict of its own.
 enum PromptBuilder {
     /// A neighbour's message as the receiver sees it.
     struct Input {
@@ -17,7 +18,10 @@ enum PromptBuilder {
         style: Topology.PromptStyle,
         inputs: [Input],
         ownPrevious: String?,
-        examples: [FewShotExample] = []
+        examples: [FewShotExample] = [],
+        framing: MessageFraming,
+        receiver: Int,
+        step: Int
     ) -> [ChatMessage] {
         var system = role.systemPrompt
         if style == .stepByStep {
@@ -25,15 +29,22 @@ enum PromptBuilder {
         }
         system += "\n" + answerInstruction(kind)
         var user = "Task:\n\(task.query)"
+        if !inputs.isEmpty || ownPrevious != nil {
+            user += "\n\n" + MessageFraming.explanation
+        }
         if let ownPrevious {
-            user += "\n\nYour previous answer:\n\(ownPrevious)"
+            let boundary = framing.boundary("own", String(receiver), String(step))
+            user += "\n\nYour previous answer:\n" + framing.quote(ownPrevious, header: "your previous answer", boundary: boundary)
         }
         if !inputs.isEmpty {
-            user += "\n\nMessages from other agents (verification status in brackets):"
+            user += "\n\nMessages from other agents:"
             for input in inputs {
                 let status = input.detail.map { "\(input.verdict.rawValue): \($0)" } ?? input.verdict.rawValue
-                let header = "\n--- agent \(input.sender.index) (\(input.sender.role)) [\(status)]"
-                user += input.verdict.isDelivered ? "\(header)\n\(input.response)" : "\(header)\n(message not shown)"
+                let header = "agent \(input.sender.index) (\(input.sender.role)) [\(status)]"
+                let boundary = framing.boundary(String(input.sender.index), String(receiver), String(step))
+                user += "\n" + (input.verdict.isDelivered
+                    ? framing.quote(input.response, header: header, boundary: boundary)
+                    : framing.notShown(header: header))
             }
             if let dispute = inputs.first(where: { $0.verdict == .disputed })?.detail {
                 user += "\n\nDispute: the other agents disagree (\(dispute)). Resolve it by checking their working against the task; "

@@ -18,19 +18,55 @@ public enum ArithmeticChecker {
         public var holds: Bool
     }
 
+    /// What a scan of a message found, and what it gave up on.
+    public struct Scan: Sendable, Equatable {
+        /// Every statement found, in order.
+        public var statements: [Statement] = []
+        /// Lines longer than `UntrustedText.arithmeticLineCharacters`, not read.
+        public var longLinesSkipped = 0
+        /// Expressions past the depth or length bound, not evaluated.
+        public var expressionsGivenUp: [String] = []
+        /// Bytes before the window of `UntrustedText.scannedCharacters` that were not read.
+        public var bytesNotRead = 0
+
+        /// What was given up on, for a check's detail; nil when nothing was.
+        public var gaveUp: String? {
+            var parts: [String] = []
+            if longLinesSkipped > 0 {
+                parts.append("\(longLinesSkipped) line(s) over \(UntrustedText.arithmeticLineCharacters) characters not read")
+            }
+            if let first = expressionsGivenUp.first {
+                parts.append("\(expressionsGivenUp.count) expression(s) not evaluated (\(first))")
+            }
+            if let note = UntrustedText.omissionNote(bytesNotRead) { parts.append(note) }
+            return parts.isEmpty ? nil : parts.joined(separator: "; ")
+        }
+    }
+
     /// Every statement found, in order.
     public static func statements(in text: String) -> [Statement] {
-        var found: [Statement] = []
-        for line in text.components(separatedBy: .newlines) {
-            var body = line
+        scan(text).statements
+    }
+
+    /// Every statement in the last `UntrustedText.scannedCharacters` of the text, line by line, with what was given
+    /// up on: over-long lines and expressions past the bounds.
+    public static func scan(_ text: String) -> Scan {
+        let (window, omitted) = UntrustedText.window(text)
+        var result = Scan(bytesNotRead: omitted)
+        for line in window.split(omittingEmptySubsequences: true, whereSeparator: \.isNewline) {
+            guard line.utf8.count <= UntrustedText.arithmeticLineCharacters || line.count <= UntrustedText.arithmeticLineCharacters else {
+                result.longLinesSkipped += 1
+                continue
+            }
+            var body = String(line)
             // GSM8K's calculator annotations: check their content, then drop them so the prose is not read twice.
-            for annotation in annotations(in: line) {
-                found += statements(inSegment: annotation)
+            for annotation in annotations(in: body) {
+                scan(segment: annotation, into: &result)
                 body = body.replacingOccurrences(of: "<<\(annotation)>>", with: "")
             }
-            found += statements(inSegment: body)
+            scan(segment: body, into: &result)
         }
-        return found
+        return result
     }
 
     /// The statements that do not hold.
@@ -49,23 +85,23 @@ public enum ArithmeticChecker {
     }
 
     /// Statements in one line: each `=` joins the expression ending before it with the value starting after it.
-    static func statements(inSegment line: String) -> [Statement] {
+    static func scan(segment line: String, into result: inout Scan) {
         let parts = line.components(separatedBy: "=")
-        guard parts.count >= 2 else { return [] }
-        var result: [Statement] = []
+        guard parts.count >= 2 else { return }
         for index in 0..<(parts.count - 1) {
-            guard let left = ExpressionScanner.trailingExpression(of: parts[index]), left.hasOperator,
-                let right = ExpressionScanner.leadingExpression(of: parts[index + 1]),
-                let computed = left.value, let claimed = right.value
-            else { continue }
+            let leftScan = ExpressionScanner.trailingExpression(of: parts[index])
+            if case .gaveUp(let reason) = leftScan { result.expressionsGivenUp.append(reason) }
+            guard let left = leftScan.expression, left.hasOperator else { continue }
+            let rightScan = ExpressionScanner.leadingExpression(of: parts[index + 1])
+            if case .gaveUp(let reason) = rightScan { result.expressionsGivenUp.append(reason) }
+            guard let right = rightScan.expression, let computed = left.value, let claimed = right.value else { continue }
             // In a running computation (`= 96 ÷ 3 = 32`) the left side may equal the right side's first number.
             let holds =
                 matches(computed, claimed, decimals: right.decimals)
                 || (right.isPercentage && matches(computed, claimed * 100, decimals: max(0, right.decimals - 2)))
                 || (right.hasOperator && right.leadingNumber.map { matches(computed, $0.value, decimals: $0.decimals) } == true)
-            result.append(Statement(text: "\(left.text) = \(right.text)", computed: computed, claimed: claimed, holds: holds))
+            result.statements.append(Statement(text: "\(left.text) = \(right.text)", computed: computed, claimed: claimed, holds: holds))
         }
-        return result
     }
 
     /// True when a claimed value equals the computed one to the precision it is written with.

@@ -1,73 +1,76 @@
 import Foundation
 
-/// Runs a code answer against a task's tests in a child process with a time limit, a memory limit and no network:
-/// `unshare -rn` gives the process a network namespace of its own with no interfaces, `prlimit` caps its address
-/// space and CPU time, and a wall-clock watchdog kills it. Where user namespaces are not allowed, the network is
-/// cut at the socket level inside Python instead, and the check says so.
+/// Runs a code answer against a task's tests inside a `CodeSandbox` jail, through the `CodeTestHarness`.
+///
+/// The verdict comes from the harness's report, which carries a secret drawn for this run: an answer that exits
+/// early, ends its process, patches the harness's functions or prints a success line fails the check. Where no jail
+/// can be made the check is `skipped` with the reason, and the answer is never run.
 public enum CodeTestRunner {
-    /// Runs the tests and says whether they passed, as a `code` check.
-    public static func check(code: String, tests: CodeTests) async -> CheckResult {
+    /// Runs the tests and says whether they passed, as a `code` check, in the jail `sandbox` gives (by default the
+    /// one `CodeSandbox.available()` finds on this machine).
+    public static func check(
+        code: String,
+        tests: CodeTests,
+        sandbox jail: Result<CodeSandbox, CodeSandboxUnavailable>? = nil
+    ) async -> CheckResult {
         guard tests.language == "python" else {
             return CheckResult(check: .code, outcome: .skipped, detail: "tests in \(tests.language) cannot be run; only python")
         }
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("orchestrate-code-\(UUID().uuidString)")
-        defer { try? FileManager.default.removeItem(at: directory) }
+        let sandbox: CodeSandbox
+        let found: Result<CodeSandbox, CodeSandboxUnavailable>
+        if let jail { found = jail } else { found = await CodeSandbox.available() }
+        switch found {
+        case .success(let found): sandbox = found
+        case .failure(let unavailable):
+            return CheckResult(check: .code, outcome: .skipped, detail: "not run: no sandbox can be made here (\(unavailable.reason))")
+        }
+        let base = FileManager.default.temporaryDirectory.appendingPathComponent("orchestrate-code-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: base) }
         do {
-            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-            let isolated = await networkNamespaceWorks()
-            let prelude = isolated ? "" : socketBlock
-            let program = prelude + code + "\n\n# --- tests ---\n" + tests.source + "\n"
-            try program.write(to: directory.appendingPathComponent("answer_test.py"), atomically: true, encoding: .utf8)
-            var command = [
-                "prlimit", "--as=\(tests.memoryMegabytes * 1_048_576)", "--cpu=\(Int(tests.timeoutSeconds.rounded(.up)))", "--",
-                "python3", "-I", "-B", "answer_test.py",
-            ]
-            if isolated { command = ["unshare", "-rn"] + command }
-            let outcome = try await Subprocess.run("/usr/bin/env", command, directory: directory, timeoutSeconds: tests.timeoutSeconds)
-            let network = isolated ? "no network (own namespace)" : "network blocked at the socket level"
-            if outcome.timedOut {
-                return CheckResult(check: .code, outcome: .failed, detail: "the tests ran past \(format(tests.timeoutSeconds)) s and were stopped")
-            }
-            if outcome.status == 0 {
-                return CheckResult(check: .code, outcome: .passed, detail: "the tests passed (\(network))")
-            }
-            let last = outcome.error.split(separator: "\n").last.map(String.init) ?? "exit status \(outcome.status)"
-            return CheckResult(check: .code, outcome: .failed, detail: "the tests failed: \(last.prefix(300))")
+            let scratch = base.appendingPathComponent("work")
+            let harness = base.appendingPathComponent("harness")
+            try CodeSandbox.prepare(base, writable: false)
+            try CodeSandbox.prepare(scratch, writable: true)
+            try CodeSandbox.prepare(harness, writable: false)
+            let secret = UUID().uuidString + UUID().uuidString
+            try CodeSandbox.write(secret, to: scratch.appendingPathComponent(CodeTestHarness.secretFile), privateToJail: true)
+            try CodeSandbox.write(code, to: scratch.appendingPathComponent(CodeTestHarness.answerFile), privateToJail: true)
+            try CodeSandbox.write(tests.source, to: harness.appendingPathComponent(CodeTestHarness.testsFile), privateToJail: false)
+            try CodeSandbox.write(CodeTestHarness.program, to: harness.appendingPathComponent(CodeTestHarness.programFile), privateToJail: false)
+            let limits = CodeSandbox.Limits(memoryMegabytes: tests.memoryMegabytes, cpuSeconds: Int(tests.timeoutSeconds.rounded(.up)))
+            let (executable, arguments) = sandbox.command(
+                program: "/harness/\(CodeTestHarness.programFile)",
+                scratch: scratch,
+                harness: harness,
+                limits: limits
+            )
+            let outcome = try await Subprocess.run(executable, arguments, directory: base, timeoutSeconds: tests.timeoutSeconds)
+            return verdict(of: outcome, secret: secret, timeoutSeconds: tests.timeoutSeconds)
         } catch {
             return CheckResult(check: .code, outcome: .skipped, detail: "the tests could not be run: \(error)")
         }
     }
 
-    private static func format(_ seconds: Double) -> String {
-        AnswerExtractor.canonicalNumber(seconds)
-    }
-
-    /// Python that makes every socket fail, for machines where a network namespace cannot be made.
-    static let socketBlock = """
-        import socket as _socket
-        def _no_network(*args, **kwargs):
-            raise OSError("network access is not allowed in tests")
-        _socket.socket = _no_network
-        _socket.create_connection = _no_network
-
-        """
-
-    /// Whether `unshare -rn` works here, probed once.
-    static func networkNamespaceWorks() async -> Bool {
-        await NamespaceProbe.shared.works()
-    }
-
-    actor NamespaceProbe {
-        static let shared = NamespaceProbe()
-        private var known: Bool?
-
-        func works() async -> Bool {
-            if let known { return known }
-            let directory = FileManager.default.temporaryDirectory
-            let outcome = try? await Subprocess.run("/usr/bin/env", ["unshare", "-rn", "true"], directory: directory, timeoutSeconds: 5)
-            let result = outcome?.status == 0
-            known = result
-            return result
+    /// The check the harness's report gives: passed only on the line `<secret> passed`.
+    static func verdict(of outcome: Subprocess.Outcome, secret: String, timeoutSeconds: Double) -> CheckResult {
+        let jail = "jailed: no network, scratch folder only"
+        if outcome.timedOut {
+            return CheckResult(check: .code, outcome: .failed, detail: "the tests ran past \(AnswerExtractor.canonicalNumber(timeoutSeconds)) s and were stopped")
         }
+        let report = outcome.output.split(separator: "\n").first { $0.hasPrefix(secret + " ") }.map { $0.dropFirst(secret.count + 1) }
+        if let report, report.hasPrefix("passed") {
+            return CheckResult(check: .code, outcome: .passed, detail: "the tests passed (\(jail))")
+        }
+        if let report, report.hasPrefix("failed") {
+            let reason = report.dropFirst("failed".count).trimmingCharacters(in: .whitespaces)
+            return CheckResult(check: .code, outcome: .failed, detail: "the tests failed: \(reason)")
+        }
+        let status = outcome.status > 128 ? "signal \(outcome.status - 128)" : "exit status \(outcome.status)"
+        let said = outcome.error.split(whereSeparator: \.isNewline).last.map { ": " + $0.prefix(200) } ?? ""
+        return CheckResult(
+            check: .code,
+            outcome: .failed,
+            detail: "the process ended (\(status)) before the tests reported a result\(said)"
+        )
     }
 }

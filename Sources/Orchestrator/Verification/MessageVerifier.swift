@@ -7,11 +7,14 @@ import Foundation
 /// kept in the trace.
 public enum MessageVerifier {
     /// Checks one message's text for a task.
+    /// The text is read through `UntrustedText`'s bounds; what was given up on (a long reply's head, over-long
+    /// lines, expressions too deep to evaluate) is said in the detail of the check concerned.
     public static func check(response: String, kind: AnswerKind, query: String) -> [CheckResult] {
         let answer = AnswerExtractor.extract(from: response, kind: kind)
         var results = [format(response: response, answer: answer, kind: kind)]
-        let statements = ArithmeticChecker.statements(in: response)
-        results.append(arithmetic(statements))
+        let scan = ArithmeticChecker.scan(response)
+        let statements = scan.statements
+        results.append(arithmetic(scan))
         switch kind {
         case .number:
             results.append(support(answer: answer, statements: statements, query: query))
@@ -35,21 +38,24 @@ public enum MessageVerifier {
                 case .text: "a short answer"
                 case .code: "a fenced code block"
                 }
-            return CheckResult(check: .format, outcome: .failed, detail: "no \(wanted) can be read as its answer")
+            let note = UntrustedText.omissionNote(UntrustedText.window(response).omitted).map { " (\($0))" } ?? ""
+            return CheckResult(check: .format, outcome: .failed, detail: "no \(wanted) can be read as its answer\(note)")
         }
-        return CheckResult(check: .format, outcome: .passed, detail: "answer \(answer)")
+        return CheckResult(check: .format, outcome: .passed, detail: "answer \(answer.prefix(200))")
     }
 
-    static func arithmetic(_ statements: [ArithmeticChecker.Statement]) -> CheckResult {
+    static func arithmetic(_ scan: ArithmeticChecker.Scan) -> CheckResult {
+        let statements = scan.statements
+        let gaveUp = scan.gaveUp.map { "; \($0)" } ?? ""
         guard !statements.isEmpty else {
-            return CheckResult(check: .arithmetic, outcome: .skipped, detail: "no arithmetic statement")
+            return CheckResult(check: .arithmetic, outcome: .skipped, detail: "no arithmetic statement\(gaveUp)")
         }
         let wrong = statements.filter { !$0.holds }
         guard wrong.isEmpty else {
             let shown = wrong.prefix(3).map { "\($0.text) is wrong: it is \(AnswerExtractor.canonicalNumber($0.computed))" }
-            return CheckResult(check: .arithmetic, outcome: .failed, detail: shown.joined(separator: "; "))
+            return CheckResult(check: .arithmetic, outcome: .failed, detail: shown.joined(separator: "; ") + gaveUp)
         }
-        return CheckResult(check: .arithmetic, outcome: .passed, detail: "\(statements.count) statement(s) re-computed")
+        return CheckResult(check: .arithmetic, outcome: .passed, detail: "\(statements.count) statement(s) re-computed\(gaveUp)")
     }
 
     /// A numeric answer is backed when it is the result of one of the message's statements or a number of the task.

@@ -2,7 +2,22 @@ import Foundation
 
 /// Reads arithmetic expressions out of prose: numbers (with `$`, `,` thousands and `%`), `+ - * / × ÷ x`, and
 /// parentheses, evaluated with the usual precedence.
+///
+/// The text is untrusted: an expression deeper than `UntrustedText.expressionDepth` or longer than
+/// `UntrustedText.expressionTokens` tokens is given up on (`Scan.gaveUp`), never evaluated by unbounded recursion.
 enum ExpressionScanner {
+    /// What a scan found: an expression, nothing to evaluate, or an expression past the bounds.
+    enum Scan {
+        case found(Expression)
+        case none
+        case gaveUp(String)
+
+        var expression: Expression? {
+            if case .found(let expression) = self { return expression }
+            return nil
+        }
+    }
+
     /// An expression found in text.
     struct Expression {
         var text: String
@@ -23,10 +38,10 @@ enum ExpressionScanner {
         case close
     }
 
-    /// The longest expression that ends the text (before an `=`), or nil.
-    static func trailingExpression(of text: String) -> Expression? {
+    /// The longest expression that ends the text (before an `=`).
+    static func trailingExpression(of text: String) -> Scan {
         let tokens = tokenize(text)
-        guard let last = tokens.last, case .token = last else { return nil }
+        guard let last = tokens.last, case .token = last else { return .none }
         // Walk back over tokens as long as they alternate into a valid expression.
         var start = tokens.count - 1
         while start > 0, case .token = tokens[start - 1] {
@@ -37,7 +52,7 @@ enum ExpressionScanner {
         // unknown in it: nothing to re-compute. A leading minus at the very start is a sign.
         while let first = slice.first {
             if case .op(let op) = first {
-                guard start == 0, op == "-", slice.count > 1, isNumber(slice[1]) else { return nil }
+                guard start == 0, op == "-", slice.count > 1, isNumber(slice[1]) else { return .none }
                 break
             } else if first == .close {
                 slice.removeFirst()
@@ -49,8 +64,8 @@ enum ExpressionScanner {
         return expression(slice)
     }
 
-    /// The expression that starts the text (after an `=`), or nil.
-    static func leadingExpression(of text: String) -> Expression? {
+    /// The expression that starts the text (after an `=`).
+    static func leadingExpression(of text: String) -> Scan {
         let tokens = tokenize(text)
         var end = 0
         while end < tokens.count, case .token = tokens[end] {
@@ -59,7 +74,7 @@ enum ExpressionScanner {
         var slice = Array(tokens[..<end]).compactMap(\.token)
         if let last = slice.last, case .op = last {
             // `= 40 * total`: an unknown follows, nothing to compare with; `= 12 -` at the very end is a dash.
-            guard end == tokens.count else { return nil }
+            guard end == tokens.count else { return .none }
             while let last = slice.last, case .op = last {
                 slice.removeLast()
             }
@@ -172,9 +187,9 @@ enum ExpressionScanner {
                     if depth == 0 { break }
                     depth -= 1
                 }
-                result.insert(token, at: 0)
+                result.append(token)
             }
-            return depth == 0 ? result : []
+            return depth == 0 ? result.reversed() : []
         }
         for token in tokens {
             if token == .open { depth += 1 }
@@ -187,10 +202,17 @@ enum ExpressionScanner {
         return depth == 0 ? result : []
     }
 
-    static func expression(_ tokens: [Token]) -> Expression? {
-        guard !tokens.isEmpty else { return nil }
+    static func expression(_ tokens: [Token]) -> Scan {
+        guard !tokens.isEmpty else { return .none }
+        guard tokens.count <= UntrustedText.expressionTokens else {
+            return .gaveUp("an expression of \(tokens.count) tokens (more than \(UntrustedText.expressionTokens))")
+        }
         var parser = Parser(tokens: tokens)
-        guard let value = parser.parseSum(), parser.position == tokens.count else { return nil }
+        let parsed = parser.parseSum()
+        if parser.tooDeep {
+            return .gaveUp("an expression nested deeper than \(UntrustedText.expressionDepth) levels")
+        }
+        guard let value = parsed, parser.position == tokens.count else { return .none }
         var decimals = 0
         for token in tokens.reversed() {
             if case .number(_, let places, _) = token {
@@ -213,20 +235,23 @@ enum ExpressionScanner {
             leadingNumber = (first, places)
             percentOnly = percent && tokens.count == 1
         }
-        return Expression(
+        return .found(Expression(
             text: text,
             value: value.isFinite ? value : nil,
             hasOperator: hasOperator,
             decimals: decimals,
             leadingNumber: leadingNumber,
             isPercentage: percentOnly
-        )
+        ))
     }
 
-    /// Recursive descent: sum := product (('+'|'-') product)*; product := unary (('*'|'/') unary)*.
+    /// Recursive descent: sum := product (('+'|'-') product)*; product := unary (('*'|'/') unary)*. Each
+    /// parenthesis or sign goes one level deeper; past `UntrustedText.expressionDepth` it stops with `tooDeep`.
     struct Parser {
         let tokens: [Token]
         var position = 0
+        var depth = 0
+        var tooDeep = false
 
         mutating func parseSum() -> Double? {
             guard var value = parseProduct() else { return nil }
@@ -249,22 +274,36 @@ enum ExpressionScanner {
         }
 
         mutating func parseUnary() -> Double? {
-            guard position < tokens.count else { return nil }
+            guard position < tokens.count, !tooDeep else { return nil }
             switch tokens[position] {
             case .op("-"):
                 position += 1
+                guard descend() else { return nil }
+                defer { depth -= 1 }
                 return parseUnary().map { -$0 }
             case .number(let value, _, _):
                 position += 1
                 return value
             case .open:
                 position += 1
+                guard descend() else { return nil }
+                defer { depth -= 1 }
                 guard let value = parseSum(), position < tokens.count, tokens[position] == .close else { return nil }
                 position += 1
                 return value
             default:
                 return nil
             }
+        }
+
+        /// Goes one level deeper, or marks the expression too deep.
+        private mutating func descend() -> Bool {
+            depth += 1
+            if depth > UntrustedText.expressionDepth {
+                tooDeep = true
+                return false
+            }
+            return true
         }
     }
 }

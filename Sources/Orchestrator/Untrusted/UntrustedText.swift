@@ -1,0 +1,39 @@
+/// How much untrusted text — model replies, neighbours' messages, code answers, request bodies — the parsers read,
+/// and the window they read it through.
+///
+/// Every scanner of such text is iterative or depth-limited and stops at these bounds; what it gave up on is said
+/// in the result (a check's detail), never silently dropped.
+public enum UntrustedText {
+    /// Characters of one reply that answer extraction and the checks read: past this, only the last ones (the
+    /// answer line comes last).
+    public static let scannedCharacters = 65_536
+    /// The longest line the arithmetic check re-computes; longer lines are passed over and counted.
+    public static let arithmeticLineCharacters = 4_096
+    /// The deepest nesting of parentheses (or signs) an expression may have to be evaluated.
+    public static let expressionDepth = 64
+    /// The most tokens one expression may have to be evaluated.
+    public static let expressionTokens = 512
+    /// Characters of a neighbour's message a receiver is shown: past this, only the last ones, with a note.
+    public static let deliveredCharacters = 32_768
+    /// The most places an AgentsNet reply is tried as the start of its JSON object of messages.
+    public static let jsonCandidates = 64
+
+    /// The text, or its last `limit` characters when it is longer, with the number of bytes (UTF-8) left out.
+    public static func window(_ text: String, limit: Int = scannedCharacters) -> (text: Substring, omitted: Int) {
+        // utf8.count is O(1) for native strings and bounds the character count from above.
+        guard text.utf8.count > limit else { return (text[...], 0) }
+        var start = text.endIndex
+        var kept = 0
+        while start > text.startIndex, kept < limit {
+            text.formIndex(before: &start)
+            kept += 1
+        }
+        guard start > text.startIndex else { return (text[...], 0) }
+        return (text[start...], text.utf8.distance(from: text.startIndex, to: start))
+    }
+
+    /// A note on what a window left out, for a check's detail; nil when nothing was.
+    static func omissionNote(_ omitted: Int) -> String? {
+        omitted > 0 ? "only the last \(scannedCharacters) characters were read (\(omitted) bytes before them were not)" : nil
+    }
+}

@@ -6,7 +6,7 @@ import Testing
 @testable import OrchestratorServer
 
 /// Fuzz targets for every parser of untrusted text: hostile inputs (`AdversarialText`) for a time budget each,
-/// `ORCHESTRATE_FUZZ_SECONDS` (default 10 s a target, about 80 s in all). A crash ends the test process; a broken
+/// `ORCHESTRATE_FUZZ_SECONDS` (default 10 s a target, 80 s in all). A crash ends the test process; a broken
 /// property is reported with the seed that reproduces it. `scripts/fuzz.sh MINUTES` runs a long campaign.
 @Suite(.serialized) struct FuzzTests {
     @Test func answerExtraction() async throws {
@@ -27,6 +27,16 @@ import Testing
             #expect(results.allSatisfy { $0.detail.utf8.count < 20_000 })
             let scan = ArithmeticChecker.scan(text)
             #expect(scan.statements.allSatisfy { $0.text.utf8.count < 20_000 })
+        }
+    }
+
+    @Test func expressionScanner() async throws {
+        try await Fuzz.campaign("expression scanner", input: AdversarialText.text) { text in
+            for scan in [ExpressionScanner.trailingExpression(of: text), ExpressionScanner.leadingExpression(of: text)] {
+                if case .found(let expression) = scan {
+                    #expect(expression.text.split(separator: " ").count <= UntrustedText.expressionTokens)
+                }
+            }
         }
     }
 

@@ -11,5 +11,8 @@ minutes="${1:-30}"
 targets=8
 export ORCHESTRATE_FUZZ_SECONDS=$((minutes * 60 / targets))
 echo "fuzz: $targets targets, ${ORCHESTRATE_FUZZ_SECONDS} s each" >&2
-swift test --filter FuzzTests 2>&1 | grep -E "^fuzz |✘|✔ Suite FuzzTests|error|signal" || true
-exit "${PIPESTATUS[0]}"
+set +e
+swift test --filter FuzzTests 2>&1 | grep --line-buffered -E "^fuzz |✘|✔ Suite FuzzTests|error|signal|Fatal"
+status="${PIPESTATUS[0]}"
+echo "fuzz: swift test exited $status" >&2
+exit "$status"

@@ -1,3 +1,5 @@
+import Logging
+
 extension Orchestrator {
     /// The seed a task runs with, derived from a base seed and the task's id, so a task's run does not
     /// depend on its place in a batch or on what runs beside it.
@@ -7,6 +9,9 @@ extension Orchestrator {
 
     /// Runs tasks, up to `parallel` at once, and hands each result to `onResult` in task order as soon as
     /// it and every task before it have finished. Returns the results in task order.
+    ///
+    /// One run's failure is that run's: a run that the trace store could not record (the only error `run` throws)
+    /// becomes a failed result with the reason, and the batch goes on with the other tasks.
     public func runBatch(
         _ tasks: [OrchestrationTask],
         seed: UInt64,
@@ -23,7 +28,13 @@ extension Orchestrator {
                 let task = tasks[index]
                 nextToStart += 1
                 group.addTask {
-                    (index, try await run(task, seed: Self.taskSeed(base: seed, taskID: task.id)))
+                    let taskSeed = Self.taskSeed(base: seed, taskID: task.id)
+                    do {
+                        return (index, try await run(task, seed: taskSeed))
+                    } catch {
+                        logger.error("run could not be recorded", metadata: ["task": "\(task.id)", "error": "\(error)"])
+                        return (index, unrecordedFailure(of: task, seed: taskSeed, error: error))
+                    }
                 }
             }
             for _ in 0..<max(1, parallel) { startNext() }
@@ -37,5 +48,42 @@ extension Orchestrator {
             }
         }
         return results.compactMap { $0 }
+    }
+}
+
+extension Orchestrator {
+    /// The result of a run the trace store could not record: failed, with the store's error, no run id.
+    func unrecordedFailure(of task: OrchestrationTask, seed: UInt64, error: any Error) -> RunResult {
+        RunResult(
+            runID: "",
+            taskID: task.id,
+            status: .failed,
+            stopReason: nil,
+            error: "the run could not be recorded: \(error)",
+            answer: nil,
+            expected: task.expected.map { AnswerExtractor.normalise($0.value, kind: $0.kind) ?? $0.value },
+            score: task.expected == nil ? nil : 0,
+            plan: nil,
+            agentAnswers: [],
+            usage: TokenUsage(),
+            costUSD: 0,
+            wallSeconds: 0,
+            messageCount: 0,
+            retries: 0,
+            fallbacks: 0,
+            verification: RunResult.VerificationSummary(
+                policy: verification,
+                faults: [],
+                propagationRate: nil,
+                flaggedMessages: 0,
+                withheldDeliveries: 0,
+                quarantinedAgents: [],
+                calls: 0,
+                costUSD: 0
+            ),
+            fleet: catalog.fleet.name,
+            simulated: catalog.fleet.isSimulated,
+            seed: String(seed)
+        )
     }
 }

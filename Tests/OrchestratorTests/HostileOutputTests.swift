@@ -169,3 +169,27 @@ import Testing
         #expect(server.isRunning)
     }
 }
+
+/// One run's failure is that run's, in a batch.
+@Suite struct RunIsolationTests {
+    @Test func aRunTheStoreRefusesFailsAloneAndTheBatchGoesOn() async throws {
+        let directory = try TestSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("traces.sqlite").path
+        let store = try TraceStore.open(path: path, logger: TestSupport.logger)
+        // The database refuses to record one task, as a full disk or a broken file would.
+        try await DatabaseQueue(path: path).write {
+            try $0.execute(sql: "CREATE TRIGGER poison BEFORE INSERT ON runs WHEN NEW.taskID = 'poison' BEGIN SELECT RAISE(ABORT, 'poisoned'); END")
+        }
+        let orchestrator = try await TestSupport.orchestrator(catalog: try TestSupport.catalog(), store: store)
+        let tasks = ["first", "poison", "last"].map {
+            OrchestrationTask(id: $0, query: "What is 6 times 7?", expected: ExpectedAnswer(value: "42", kind: .number))
+        }
+        let results = try await orchestrator.runBatch(tasks, seed: 3, parallel: 2)
+        #expect(results.map(\.taskID) == ["first", "poison", "last"])
+        #expect(results.map(\.status) == [.completed, .failed, .completed])
+        #expect(results[1].error?.contains("poisoned") == true, "\(results[1].error ?? "")")
+        let stored = try await store.runs(matching: RunFilter(limit: 10)).map(\.taskID).sorted()
+        #expect(stored == ["first", "last"])
+    }
+}

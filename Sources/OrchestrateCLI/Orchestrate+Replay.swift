@@ -114,7 +114,7 @@ extension Orchestrate {
             for miss in outcome.misses { print("    missing: agent \(miss.agentIndex) at step \(miss.step) asked \(miss.model)") }
             print("  new run   \(replay.runID) (replayOf \(run.id.prefix(8)))")
             if outcome.changes.isEmpty {
-                print("  no change: the replay reproduces the stored run (answer \(replay.answer ?? "—"))")
+                print("  no change: the replay reproduces the stored run (answer \(replay.answer.map { oneLine($0, limit: 80) } ?? "—"))")
                 return
             }
             print("  changes")

@@ -67,7 +67,7 @@ extension Orchestrate.Traces {
             for run in runs {
                 table.append([
                     String(run.id.prefix(8)), TraceJSON.shortDate(run.startedAt), String(run.taskID.prefix(24)), run.status.rawValue,
-                    run.topology ?? "—", run.agentCount.map(String.init) ?? "—", String((run.answer ?? "—").prefix(16)),
+                    run.topology ?? "—", run.agentCount.map(String.init) ?? "—", oneLine(run.answer ?? "—", limit: 16),
                     run.score.map { String(format: "%.2f", $0) } ?? "—", String(format: "%.6f", run.costUSD),
                     String(run.promptTokens + run.completionTokens), run.latencyMilliseconds.map { String(format: "%.2f", $0 / 1000) } ?? "—",
                 ])

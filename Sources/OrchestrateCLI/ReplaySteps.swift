@@ -29,7 +29,7 @@ struct ReplaySteps {
                     lines.append("    shown   nothing from neighbours")
                 } else {
                     for delivery in shown {
-                        let answer = messagesByID[delivery.messageID]?.answer ?? "no answer"
+                        let answer = messagesByID[delivery.messageID]?.answer.map { oneLine($0, limit: 40) } ?? "no answer"
                         let detail = delivery.detail.map { " — \(clip($0, 80))" } ?? ""
                         lines.append("    shown   #\(delivery.senderIndex) → \(answer) [\(delivery.verdict)]\(detail)")
                     }
@@ -43,7 +43,7 @@ struct ReplaySteps {
                     if let error = message.error {
                         lines.append("    \(label)  ✗ \(message.model): \(clip(error, 100))")
                     } else {
-                        lines.append("    \(label)  → \(message.answer ?? "no answer") (\(message.model)): \"\(clip(message.response ?? "", 90))\"")
+                        lines.append("    \(label)  → \(message.answer.map { oneLine($0, limit: 40) } ?? "no answer") (\(message.model)): \"\(clip(message.response ?? "", 90))\"")
                     }
                 }
                 if let quarantined = record?.quarantinedAtStep, quarantined == step + 1 {
@@ -53,7 +53,7 @@ struct ReplaySteps {
         }
         lines.append("")
         lines.append(
-            "answer \(run.answer ?? "(none)")\(run.expectedAnswer.map { " · expected \($0)" } ?? "")\(run.score.map { String(format: " · score %.2f", $0) } ?? "")"
+            "answer \(run.answer.map { oneLine($0, limit: 200) } ?? "(none)")\(run.expectedAnswer.map { " · expected \($0)" } ?? "")\(run.score.map { String(format: " · score %.2f", $0) } ?? "")"
         )
         return lines.joined(separator: "\n")
     }

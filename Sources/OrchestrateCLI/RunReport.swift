@@ -28,13 +28,13 @@ struct RunReport: Sendable {
             )
             let roleWidth = plan.agents.map(\.role.count).max() ?? 0
             for agent in plan.agents {
-                let answer = result.agentAnswers.first { $0.index == agent.index }?.answer ?? "—"
+                let answer = result.agentAnswers.first { $0.index == agent.index }?.answer.map { oneLine($0, limit: 80) } ?? "—"
                 lines.append(
                     "           agent \(agent.index)  \(agent.role.padding(toLength: roleWidth, withPad: " ", startingAt: 0))  \(agent.model)  → \(answer)"
                 )
             }
         }
-        var answerLine = "  answer   \(result.answer ?? "(none)")"
+        var answerLine = "  answer   \(result.answer.map { oneLine($0, limit: 200) } ?? "(none)")"
         if let expected = result.expected, let score = result.score {
             answerLine += score >= 1 ? "   ✓ expected \(expected)" : "   ✗ expected \(expected)"
             answerLine += "   score \(score == score.rounded() ? String(Int(score)) : String(score))"

@@ -50,7 +50,7 @@ struct TraceTimeline {
                 lines += describe(message, checks: checks[message.id ?? -1] ?? [], deliveries: deliveries[message.id ?? -1] ?? [])
             }
         }
-        var answer = "  answer    \(run.answer ?? "(none)")"
+        var answer = "  answer    \(run.answer.map { clip($0, 200) } ?? "(none)")"
         if let expected = run.expectedAnswer, let score = run.score {
             answer += score >= 1 ? " ✓ expected \(expected)" : " ✗ expected \(expected)"
         }
@@ -78,7 +78,7 @@ struct TraceTimeline {
         if let error = message.error {
             head += " ✗ \(message.errorKind ?? "error")\(message.httpStatus.map { " HTTP \($0)" } ?? ""): \(clip(error, 120))"
         } else {
-            head += " → \(message.answer ?? "(no answer)")"
+            head += " → \(message.answer.map { clip($0, 60) } ?? "(no answer)")"
         }
         head +=
             " · \(message.promptTokens)+\(message.completionTokens) tokens\(message.tokensEstimated ? " (est.)" : "") · $\(String(format: "%.6f", message.costUSD)) · \(String(format: "%.0f", message.latencyMilliseconds)) ms"
@@ -86,7 +86,7 @@ struct TraceTimeline {
         var lines = [head]
         if full {
             lines.append("        prompt:   \(message.promptJSON)")
-            lines.append("        response: \(message.response ?? "")")
+            lines.append("        response: \(UntrustedText.printable(message.response ?? ""))")
         } else if let response = message.response {
             lines.append("        \"\(clip(response, 110))\"")
         }
@@ -113,9 +113,9 @@ struct TraceTimeline {
     }
 }
 
-/// Text on one line (newlines shown as ⏎), cut to `limit` characters when given.
+/// Text on one line (line breaks shown as ⏎, control characters as U+FFFD), cut to `limit` characters when given.
 func oneLine(_ text: String, limit: Int?) -> String {
-    let flat = text.replacingOccurrences(of: "\n", with: " ⏎ ")
+    let flat = UntrustedText.printable(text)
     guard let limit, flat.count > limit else { return flat }
     return String(flat.prefix(limit)) + "…"
 }

@@ -82,4 +82,9 @@ import Testing
         let long = framing.quote(String(repeating: "x", count: UntrustedText.deliveredCharacters + 10) + "\nAnswer: 4", header: "agent 1", boundary: "1")
         #expect(long.contains("(the first ") && long.hasSuffix("│ Answer: 4\n--- end of message 1 ---"))
     }
+
+    @Test func printableTextHasNoLineBreaksAndNoTerminalControls() {
+        let text = UntrustedText.printable("Answer: 4\u{1B}[2J\r\n--- run 1\u{2028}\u{202E}evil\u{7}\tok")
+        #expect(text == "Answer: 4\u{FFFD}[2J ⏎ --- run 1 ⏎ \u{FFFD}evil\u{FFFD}\tok")
+    }
 }

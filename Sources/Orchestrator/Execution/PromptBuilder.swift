@@ -47,7 +47,7 @@ enum PromptBuilder {
                     : framing.notShown(header: header))
             }
             if let dispute = inputs.first(where: { $0.verdict == .disputed })?.detail {
-                user += "\n\nDispute: the other agents disagree (\(dispute)). Resolve it by checking their working against the task; "
+                user += "\n\nDispute: the other agents disagree (\(UntrustedText.printable(dispute))). Resolve it by checking their working against the task; "
                 user += "do not adopt an answer because several agents hold it."
             } else {
                 user += "\n\nWeigh these messages; do not adopt a claim you cannot check."

@@ -56,27 +56,14 @@ public struct MessageFraming: Sendable, Equatable {
     }
 
     /// A header on one line of at most 400 characters: a verdict's detail may quote what a message said (a
-    /// failing test's last line, an answer), so line breaks and control characters in it become spaces.
+    /// failing test's last line, an answer), so line breaks and control characters in it are made visible.
     static func headerText(_ header: String) -> String {
-        var text = ""
-        for character in header.prefix(400) {
-            text.append(character.isNewline || character.unicodeScalars.contains(where: isHidden) ? " " : character)
-        }
-        return text
+        UntrustedText.printable(header.prefix(400))
     }
 
-    /// The line with control characters other than tab shown as U+FFFD, so none can move the reader's cursor.
+    /// The line (which has no line break) with control characters shown as U+FFFD.
     static func visible(_ line: Substring) -> String {
-        guard line.unicodeScalars.contains(where: isHidden) else { return String(line) }
-        var scalars = String.UnicodeScalarView()
-        for scalar in line.unicodeScalars {
-            scalars.append(isHidden(scalar) ? "\u{FFFD}" : scalar)
-        }
-        return String(scalars)
-    }
-
-    private static func isHidden(_ scalar: Unicode.Scalar) -> Bool {
-        (scalar.value < 0x20 && scalar != "\t") || scalar.value == 0x7f || (0x80..<0xa0).contains(scalar.value)
-            || (0x202a...0x202e).contains(scalar.value) || (0x2066...0x2069).contains(scalar.value)
+        guard line.unicodeScalars.contains(where: UntrustedText.isHidden) else { return String(line) }
+        return UntrustedText.printable(line)
     }
 }

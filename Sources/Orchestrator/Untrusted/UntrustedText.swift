@@ -36,4 +36,27 @@ public enum UntrustedText {
     static func omissionNote(_ omitted: Int) -> String? {
         omitted > 0 ? "only the last \(scannedCharacters) characters were read (\(omitted) bytes before them were not)" : nil
     }
+
+    /// The text on one line for a terminal or a header: line breaks of every kind shown as ` ⏎ `, and control and
+    /// bidirectional-override characters as U+FFFD, so model text can neither move the cursor, recolour the
+    /// terminal, nor start a line that reads as ours.
+    public static func printable(_ text: some StringProtocol) -> String {
+        var result = ""
+        for character in text {
+            if character.isNewline {
+                result += " ⏎ "
+            } else if character.unicodeScalars.contains(where: isHidden) {
+                result.append("\u{FFFD}")
+            } else {
+                result.append(character)
+            }
+        }
+        return result
+    }
+
+    /// Control characters other than tab, DEL, C1 controls, and bidirectional embeddings, overrides and isolates.
+    static func isHidden(_ scalar: Unicode.Scalar) -> Bool {
+        (scalar.value < 0x20 && scalar != "\t") || scalar.value == 0x7f || (0x80..<0xa0).contains(scalar.value)
+            || (0x202a...0x202e).contains(scalar.value) || (0x2066...0x2069).contains(scalar.value)
+    }
 }

@@ -115,7 +115,7 @@ struct TraceTimeline {
 
 /// Text on one line (line breaks shown as ⏎, control characters as U+FFFD), cut to `limit` characters when given.
 func oneLine(_ text: String, limit: Int?) -> String {
-    let flat = UntrustedText.printable(text)
+    let flat = UntrustedText.printable(limit.map { text.prefix($0 + 1) } ?? text[...])
     guard let limit, flat.count > limit else { return flat }
     return String(flat.prefix(limit)) + "…"
 }

@@ -16,18 +16,19 @@ enum CodeTestHarness {
     /// The harness's file name in the read-only harness folder.
     static let programFile = "harness.py"
 
+    /// The program; it finds the jail's scratch folder at `/work` and its own folder at `/harness`.
     static let program = #"""
         import os as _os
         import sys as _sys
         import importlib.util as _importlib_util
 
         def _run():
-            with open("/work/.orchestrate-secret", "r", encoding="utf-8") as handle:
+            with open("/work/\#(secretFile)", "r", encoding="utf-8") as handle:
                 secret = handle.read().strip()
-            _os.unlink("/work/.orchestrate-secret")
+            _os.unlink("/work/\#(secretFile)")
             write, end, execute, describe_type = _os.write, _os._exit, exec, type
             report_to = _os.dup(1)
-            with open("/harness/tests.py", "r", encoding="utf-8") as handle:
+            with open("/harness/\#(testsFile)", "r", encoding="utf-8") as handle:
                 tests = compile(handle.read(), "tests.py", "exec", dont_inherit=True, optimize=0)
 
             def report(outcome, detail=""):
@@ -44,7 +45,7 @@ enum CodeTestHarness {
                 return name + (": " + said if said else "")
 
             try:
-                spec = _importlib_util.spec_from_file_location("answer", "/work/answer.py")
+                spec = _importlib_util.spec_from_file_location("answer", "/work/\#(answerFile)")
                 module = _importlib_util.module_from_spec(spec)
                 _sys.modules["answer"] = module
                 spec.loader.exec_module(module)

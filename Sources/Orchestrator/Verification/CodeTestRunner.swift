@@ -17,9 +17,9 @@ public enum CodeTestRunner {
             return CheckResult(check: .code, outcome: .skipped, detail: "tests in \(tests.language) cannot be run; only python")
         }
         let sandbox: CodeSandbox
-        let found: Result<CodeSandbox, CodeSandboxUnavailable>
-        if let jail { found = jail } else { found = await CodeSandbox.available() }
-        switch found {
+        let probed: Result<CodeSandbox, CodeSandboxUnavailable>
+        if let jail { probed = jail } else { probed = await CodeSandbox.available() }
+        switch probed {
         case .success(let found): sandbox = found
         case .failure(let unavailable):
             return CheckResult(check: .code, outcome: .skipped, detail: "not run: no sandbox can be made here (\(unavailable.reason))")

@@ -14,7 +14,7 @@ struct CommonOptions: ParsableArguments {
     @Option(name: .long, help: "The SQLite trace database.")
     var db: String = "Traces/traces.sqlite"
 
-    @Option(name: .long, help: "A folder of recorded outcomes (RouteLLM's evals data) for a fleet of recorded models.")
+    @Option(name: .long, help: "Recorded outcomes for a fleet of recorded models: a file of the general format (.jsonl) or RouteLLM's evals folder.")
     var recordings: String?
 
     @Flag(name: .long, help: "Log debug detail to standard error.")
@@ -40,12 +40,12 @@ extension CommonOptions {
         guard let recordings else {
             if needsRecordings {
                 throw CommandInputError(
-                    "fleet '\(fleet.name)' answers from recorded outcomes: pass their folder with --recordings DIR (for example ../shared/data/routellm)"
+                    "fleet '\(fleet.name)' answers from recorded outcomes: pass them with --recordings PATH (a recorded-outcomes .jsonl file, or RouteLLM's folder such as ../shared/data/routellm)"
                 )
             }
             return ProviderRegistry()
         }
-        return ProviderRegistry(recordings: try RouteLLMDataset.load(directory: recordings))
+        return ProviderRegistry(recordings: try RecordedOutcomes.load(path: recordings))
     }
 }
 

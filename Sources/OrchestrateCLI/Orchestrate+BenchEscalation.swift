@@ -13,7 +13,7 @@ extension Orchestrate.Bench {
                 """
         )
 
-        @Option(name: .long, help: "A folder of recorded outcomes (RouteLLM's evals data), such as ../shared/data/routellm.")
+        @Option(name: .long, help: "Recorded outcomes: a general-format .jsonl file or RouteLLM's folder, such as ../shared/data/routellm.")
         var recordings: String
 
         @Option(name: .long, help: "The fleet file with the recorded models and their prices.")
@@ -56,7 +56,7 @@ extension Orchestrate.Bench {
             else {
                 throw CommandInputError("\(fleet): expected a fleet with two different models to escalate between")
             }
-            let outcomes = try RouteLLMDataset.load(directory: recordings)
+            let outcomes = try RecordedOutcomes.load(path: recordings)
             guard outcomes.datasets.contains(dataset) else {
                 throw CommandInputError("\(recordings): no dataset '\(dataset)'; it has \(outcomes.datasets.joined(separator: ", "))")
             }

@@ -1,12 +1,13 @@
 import ArgumentParser
 import Foundation
+import Logging
 import Orchestrator
 
 extension Orchestrate {
     struct Import: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Turn recorded-outcomes datasets into task sets.",
-            subcommands: [RouteLLM.self]
+            abstract: "Turn recorded outcomes into task sets and the general recorded-outcomes format.",
+            subcommands: [RouteLLM.self, Traces.self]
         )
     }
 }
@@ -33,6 +34,9 @@ extension Orchestrate.Import {
         @Option(name: .long, help: "Write at most this many tasks of each dataset.")
         var limit: Int?
 
+        @Option(name: .long, help: "Also write every recorded outcome in the general format (one task a line) to this file.")
+        var outcomes: String?
+
         func run() async throws {
             let outcomes: RecordedOutcomes
             do {
@@ -40,6 +44,10 @@ extension Orchestrate.Import {
             } catch {
                 printError("error: \(error)")
                 throw ExitCode(2)
+            }
+            if let path = self.outcomes {
+                try RecordedOutcomesFile.jsonl(outcomes).write(toFile: path, atomically: true, encoding: .utf8)
+                print("\(outcomes.items.count) tasks × \(outcomes.models.count) models → \(path) (recorded-outcomes format)")
             }
             try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true)
             for dataset in outcomes.datasets {
@@ -56,6 +64,40 @@ extension Orchestrate.Import {
                 }
                 print(line)
             }
+        }
+    }
+}
+
+extension Orchestrate.Import {
+    struct Traces: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "traces",
+            abstract: "Write the stored single-agent runs of a trace database in the general recorded-outcomes format.",
+            discussion: """
+                Every completed, scored run with one agent (not a replay) gives its model's outcome on its task: right                 when the score is 1, the response, the token counts and the cost. Runs of the same query become one                 line with each model's outcome (a model's first run of it counts). The file serves --recordings, so                 a team's own traffic becomes training and evaluation data.
+                """
+        )
+
+        @Option(name: .long, help: "The trace database.")
+        var db: String = "Traces/traces.sqlite"
+
+        @Option(name: .long, help: "The file to write.")
+        var output: String
+
+        func run() async throws {
+            guard FileManager.default.fileExists(atPath: db) else {
+                printError("error: \(db): no such trace database")
+                throw ExitCode(2)
+            }
+            let store = try TraceStore.open(path: db, logger: Logger(label: "orchestrate"))
+            let outcomes = try await store.recordedOutcomes()
+            guard !outcomes.items.isEmpty else {
+                printError("error: \(db): no completed, scored single-agent runs to write")
+                throw ExitCode(2)
+            }
+            try RecordedOutcomesFile.jsonl(outcomes).write(toFile: output, atomically: true, encoding: .utf8)
+            let models = outcomes.models.sorted().joined(separator: ", ")
+            print("\(outcomes.items.count) tasks, models \(models) → \(output) (recorded-outcomes format)")
         }
     }
 }

@@ -190,7 +190,7 @@ extension AgentsNetRunner {
             row.promptTokens = response.usage.promptTokens
             row.completionTokens = response.usage.completionTokens
             row.tokensEstimated = response.usage.estimated
-            row.costUSD = model.cost(promptTokens: response.usage.promptTokens, completionTokens: response.usage.completionTokens)
+            row.costUSD = response.cost(on: model)
             row.finishReason = response.finishReason
             turn.usage = turn.usage + response.usage
             turn.costUSD += row.costUSD

@@ -116,7 +116,7 @@ extension Executor {
                 }
 
                 let usage = attempt.response?.usage ?? TokenUsage()
-                let cost = model.cost(promptTokens: usage.promptTokens, completionTokens: usage.completionTokens)
+                let cost = attempt.response?.cost(on: model) ?? 0
                 let answer = attempt.response.flatMap { AnswerExtractor.extract(from: $0.content, kind: run.task.answerKind) }
                 var checks: [CheckResult] = []
                 if let response = attempt.response { checks = await check(response.content, run: run) }

@@ -34,7 +34,7 @@ extension Executor {
         let followUp = PromptBuilder.reAsk(messages, reply: output.response, kind: run.task.answerKind)
         let attempt = await call(model: model, messages: followUp, context: context, deadline: run.deadline)
         let usage = attempt.response?.usage ?? TokenUsage()
-        let cost = model.cost(promptTokens: usage.promptTokens, completionTokens: usage.completionTokens)
+        let cost = attempt.response?.cost(on: model) ?? 0
         let combined = attempt.response.map { output.response + "\n" + $0.content }
         let answer = combined.flatMap { AnswerExtractor.extract(from: $0, kind: run.task.answerKind) }
         var checks: [CheckResult] = []

@@ -125,12 +125,20 @@ public struct ChatResponse: Sendable, Equatable {
     /// Whether the answer was judged correct when it was recorded, for recorded outcomes that keep only that
     /// judgement (MMLU in RouteLLM's data); nil for live models.
     public var recordedCorrect: Bool?
+    /// What the call cost as recorded (recorded outcomes that kept it); nil to price it by the fleet.
+    public var costUSD: Double?
 
-    public init(content: String, usage: TokenUsage, finishReason: String? = nil, recordedCorrect: Bool? = nil) {
+    public init(content: String, usage: TokenUsage, finishReason: String? = nil, recordedCorrect: Bool? = nil, costUSD: Double? = nil) {
         self.content = content
         self.usage = usage
         self.finishReason = finishReason
         self.recordedCorrect = recordedCorrect
+        self.costUSD = costUSD
+    }
+
+    /// What the call cost: as recorded, else its tokens at the model's prices.
+    public func cost(on model: ModelSpec) -> Double {
+        costUSD ?? model.cost(promptTokens: usage.promptTokens, completionTokens: usage.completionTokens)
     }
 }
 

@@ -10,6 +10,19 @@ public struct RecordedOutcomes: Sendable {
         public var correct: Bool
         /// The model's full response, when the dataset kept it.
         public var response: String?
+        /// Tokens of the prompt and of the response as the model's provider counted them, when recorded.
+        public var promptTokens: Int?
+        public var completionTokens: Int?
+        /// What the call cost, when recorded.
+        public var costUSD: Double?
+
+        public init(correct: Bool, response: String? = nil, promptTokens: Int? = nil, completionTokens: Int? = nil, costUSD: Double? = nil) {
+            self.correct = correct
+            self.response = response
+            self.promptTokens = promptTokens
+            self.completionTokens = completionTokens
+            self.costUSD = costUSD
+        }
     }
 
     /// One question and every model's outcome on it.
@@ -26,6 +39,15 @@ public struct RecordedOutcomes: Sendable {
         public var domain: Domain
         /// Outcomes by the dataset's model name.
         public var outcomes: [String: Outcome]
+
+        public init(dataset: String, id: String, query: String, expected: ExpectedAnswer?, domain: Domain, outcomes: [String: Outcome]) {
+            self.dataset = dataset
+            self.id = id
+            self.query = query
+            self.expected = expected
+            self.domain = domain
+            self.outcomes = outcomes
+        }
     }
 
     /// The questions, in the dataset's order, without duplicates.
@@ -41,7 +63,7 @@ public struct RecordedOutcomes: Sendable {
     public init() {}
 
     /// Adds a question; a question seen before is counted as a duplicate and not added.
-    mutating func add(_ item: Item) {
+    public mutating func add(_ item: Item) {
         let key = Self.key(item.query)
         if let existing = indexByQuery[key] {
             duplicates[item.dataset, default: 0] += 1

@@ -172,7 +172,7 @@ public struct TaskParser: Sendable {
         return FaultSpec(target: target, kind: kind, value: answer)
     }
 
-    private static func expectedAnswer(_ object: JSONObjectReader) throws(FieldError) -> ExpectedAnswer {
+    static func expectedAnswer(_ object: JSONObjectReader) throws(FieldError) -> ExpectedAnswer {
         guard let kind = try object.oneOf("kind", as: AnswerKind.self) else {
             let names = AnswerKind.allCases.map(\.rawValue).joined(separator: ", ")
             throw FieldError(field: "expected.kind", problem: "missing; expected one of \(names)")

@@ -34,21 +34,44 @@ extension Orchestrate.Bench {
         @Option(name: .long, help: "Also list this many flagged responses of each kind (false alarms, catches) with what was found.")
         var examples: Int = 0
 
+        @Option(name: .long, help: "The share of questions held out from fitting the learned judge.")
+        var holdout: Double = 0.3
+
+        @Option(name: .long, help: "The split seeds of the learned cascade, comma-separated.")
+        var splitSeeds: String = "0,1,2"
+
+        @Option(name: .long, help: "The learned cascade's budgets, as shares of always-strong's cost, comma-separated.")
+        var budgets: String = "0.35,0.6"
+
         @Flag(name: .long, help: "Print the report as JSON.")
         var json = false
 
         func run() async throws {
             let report: CheckedEscalation.Report
+            let learned: [LearnedEscalation.Report]
             do {
-                report = try makeReport()
+                (report, learned) = try makeReports()
             } catch {
                 printError("error: \(error)")
                 throw ExitCode(2)
             }
-            try print(report)
+            if json {
+                let encoder = JSONEncoder()
+                encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
+                Swift.print(String(decoding: try encoder.encode(BothReports(checked: report, learned: learned)), as: UTF8.self))
+                return
+            }
+            print(report)
+            learned.forEach(print)
         }
 
-        private func makeReport() throws -> CheckedEscalation.Report {
+        /// The fixed rule's report and the learned cascade's, for JSON.
+        struct BothReports: Encodable {
+            var checked: CheckedEscalation.Report
+            var learned: [LearnedEscalation.Report]
+        }
+
+        private func makeReports() throws -> (CheckedEscalation.Report, [LearnedEscalation.Report]) {
             let catalog = try CatalogLoader(workflowsDirectory: workflows).load(fleetPath: fleet)
             let byPrice = catalog.fleet.models.sorted { $0.blendedPricePerMillion < $1.blendedPricePerMillion }
             guard let cheapModel = try model(named: cheap, in: catalog.fleet) ?? byPrice.first,
@@ -66,16 +89,27 @@ extension Orchestrate.Bench {
                     "\(recordings): dataset '\(dataset)' keeps no responses of both \(cheapModel.modelID) and \(strongModel.modelID); checks need response text"
                 )
             }
-            return report
+            guard holdout > 0, holdout < 1 else { throw CommandInputError("--holdout: expected a share between 0 and 1, got \(holdout)") }
+            let seeds = try splitSeeds.split(separator: ",").map { text -> UInt64 in
+                guard let seed = UInt64(text.trimmingCharacters(in: .whitespaces)) else {
+                    throw CommandInputError("--split-seeds: expected whole numbers separated by commas, got '\(splitSeeds)'")
+                }
+                return seed
+            }
+            let shares = try budgets.split(separator: ",").map { text -> Double in
+                guard let share = Double(text.trimmingCharacters(in: .whitespaces)), share > 0 else {
+                    throw CommandInputError("--budgets: expected shares above 0 separated by commas, got '\(budgets)'")
+                }
+                return share
+            }
+            let cascade = LearnedEscalation(cheap: cheapModel, strong: strongModel)
+            let learned = [false, true].map { shown in
+                cascade.evaluate(outcomes, dataset: dataset, holdout: holdout, splitSeeds: seeds, budgets: shares, strongSeesCheapAnswer: shown)
+            }
+            return (report, learned)
         }
 
-        private func print(_ report: CheckedEscalation.Report) throws {
-            if json {
-                let encoder = JSONEncoder()
-                encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
-                Swift.print(String(decoding: try encoder.encode(report), as: UTF8.self))
-                return
-            }
+        private func print(_ report: CheckedEscalation.Report) {
             Swift.print(
                 "checked escalation on recorded \(report.dataset): \(report.questions) questions, \(report.cheapModel) first, \(report.strongModel) on a failed check"
             )
@@ -121,6 +155,58 @@ extension Orchestrate.Bench {
             if cheapest.questions > 0 {
                 Swift.print(String(format: "always-%@ accuracy %.2f%% is the bar to beat", report.cheapModel, cheapest.accuracy * 100))
             }
+        }
+
+        private func print(_ report: LearnedEscalation.Report) {
+            Swift.print("")
+            let seeds = report.splits.map { String($0.seed) }.joined(separator: ", ")
+            Swift.print(
+                "learned cascade on recorded \(report.dataset): \(report.cheapModel) answers, a judge fitted on the other questions scores it, "
+                    + "the most suspect go on to \(report.strongModel) within a budget; \(Int(report.holdout * 100))% held out, split seeds \(seeds)"
+            )
+            Swift.print(
+                report.strongSeesCheapAnswer
+                    ? "cost: \(report.strongModel) is shown the cheap answer (its tokens counted; accuracy as recorded for a fresh call)"
+                    : "cost: \(report.strongModel) answers afresh, as it did when recorded"
+            )
+            let budgetHeads = report.splits.first?.budgets.map { "budget \(Int(($0.target * 100).rounded()))%" } ?? []
+            var rows = [["seed", "held out", "AUC", "cheap", "strong", "oracle", "fixed rule"] + budgetHeads]
+            func cell(_ point: LearnedEscalation.Point) -> String {
+                String(format: "%.2f%% at %.1f%% (%.0f%% up)", point.accuracy * 100, point.costShare * 100, point.escalated * 100)
+            }
+            for split in report.splits {
+                let strategies = split.baselines
+                let fixed = strategies[3]
+                rows.append(
+                    [String(split.seed), String(split.heldOutQuestions), String(format: "%.3f", split.auc)]
+                        + strategies.prefix(3).map { String(format: "%.2f%%", $0.accuracy * 100) }
+                        + [String(format: "%.2f%% at %.1f%%", fixed.accuracy * 100, split.strongCostUSD > 0 ? fixed.costUSD / split.strongCostUSD * 100 : 0)]
+                        + split.budgets.map(cell)
+                )
+            }
+            let count = Double(max(report.splits.count, 1))
+            func mean(_ value: (LearnedEscalation.Split) -> Double) -> Double { report.splits.reduce(0) { $0 + value($1) } / count }
+            var meanRow = ["mean", "", String(format: "%.3f", mean(\.auc))]
+            meanRow += (0..<3).map { index in String(format: "%.2f%%", mean { $0.baselines[index].accuracy } * 100) }
+            meanRow.append(String(format: "%.2f%%", mean { $0.baselines[3].accuracy } * 100))
+            for (index, _) in budgetHeads.enumerated() {
+                let worst = report.splits.map { $0.budgets[index].accuracy }.min() ?? 0
+                meanRow.append(
+                    String(format: "%.2f%% at %.1f%% (worst seed %.2f%%)", mean { $0.budgets[index].accuracy } * 100, mean { $0.budgets[index].costShare } * 100, worst * 100)
+                )
+            }
+            rows.append(meanRow)
+            printColumns(rows)
+            Swift.print("accuracy at escalation shares (mean over seeds; cost as a share of always-\(report.strongModel)):")
+            let curve = (report.splits.first?.curve.indices ?? 0..<0).map { index in
+                String(
+                    format: "%.0f%% → %.2f%% at %.1f%%",
+                    (report.splits.first?.curve[index].target ?? 0) * 100,
+                    mean { $0.curve[index].accuracy } * 100,
+                    mean { $0.curve[index].costShare } * 100
+                )
+            }
+            Swift.print("  " + curve.joined(separator: " · "))
         }
 
         private func model(named name: String?, in fleet: Fleet) throws -> ModelSpec? {

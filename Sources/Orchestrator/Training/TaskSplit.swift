@@ -3,8 +3,13 @@
 public enum TaskSplit {
     /// Whether a task is held out for testing. Repeats of a task (`id#2`) fall with the task.
     public static func isHeldOut(_ task: OrchestrationTask, fraction: Double, seed: UInt64) -> Bool {
+        isHeldOut(id: task.id, fraction: fraction, seed: seed)
+    }
+
+    /// Whether the task (or recorded item) with this id is held out for testing.
+    public static func isHeldOut(id: String, fraction: Double, seed: UInt64) -> Bool {
         guard fraction > 0 else { return false }
-        let base = task.id.split(separator: "#").first.map(String.init) ?? task.id
+        let base = id.split(separator: "#").first.map(String.init) ?? id
         return Double(StableHash.combine(["split", base], seed: seed) % 1_000_000) / 1_000_000 < fraction
     }
 

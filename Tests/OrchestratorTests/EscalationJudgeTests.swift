@@ -1,0 +1,90 @@
+import Foundation
+import Testing
+
+@testable import Orchestrator
+
+/// The escalation judge: logistic regression fitted by Newton's method, ROC areas, thresholds, and the learned
+/// cascade on the real recorded GSM8K answers.
+@Suite struct EscalationJudgeTests {
+    /// Labels drawn from a known logistic model; the fit recovers its weights.
+    @Test func logisticRegressionRecoversKnownWeights() {
+        var random = SeededGenerator(seed: 11)
+        var features: [[Double]] = []
+        var labels: [Bool] = []
+        for _ in 0..<4_000 {
+            let x = [Double.random(in: -2...2, using: &random), Double.random(in: -2...2, using: &random)]
+            let p = 1 / (1 + exp(-(0.5 + 2 * x[0] - 1 * x[1])))
+            features.append(x)
+            labels.append(Double.random(in: 0..<1, using: &random) < p)
+        }
+        let model = LogisticModel.fit(features: features, labels: labels, penalty: 0)
+        // Weights are on standardised features: undo the scaling to compare with the generating ones.
+        let slopes = (0..<2).map { model.weights[$0 + 1] / model.scales[$0] }
+        let intercept = model.weights[0] - (0..<2).reduce(0) { $0 + slopes[$1] * model.means[$1] }
+        #expect(abs(slopes[0] - 2) < 0.2 && abs(slopes[1] + 1) < 0.15 && abs(intercept - 0.5) < 0.15, "\(slopes) \(intercept)")
+        #expect(abs(model.probability([0, 0]) - 1 / (1 + exp(-0.5))) < 0.04)
+    }
+
+    @Test func theAreaUnderTheROCCurveCountsPairsAndHalvesTies() {
+        #expect(areaUnderROC(scores: [0.9, 0.8, 0.3, 0.1], positives: [true, true, false, false]) == 1)
+        #expect(areaUnderROC(scores: [0.1, 0.2, 0.8, 0.9], positives: [true, true, false, false]) == 0)
+        // Positives 0.8 and 0.4 against negatives 0.6 and 0.4: pairs won 1 + 0 + 0.5 (tie) + 1 of 4.
+        #expect(areaUnderROC(scores: [0.8, 0.4, 0.6, 0.4], positives: [true, true, false, false]) == 0.625)
+    }
+
+    /// A fixture whose wrong answers carry a known signal (and noise features that carry none): a judge fitted
+    /// on part of it separates the rest almost perfectly, and its threshold for a share is the quantile.
+    @Test func aJudgeFittedOnAKnownSignalSeparatesHeldOutAnswers() {
+        var random = SeededGenerator(seed: 5)
+        func example() -> EscalationJudge.Example {
+            let wrong = Bool.random(using: &random)
+            let signal = (wrong ? 1.5 : -1.5) + Double.random(in: -1...1, using: &random)
+            let noise = (0..<4).map { _ in Double.random(in: -1...1, using: &random) }
+            return EscalationJudge.Example(model: "cheap", features: [signal] + noise, wrong: wrong)
+        }
+        let train = (0..<600).map { _ in example() }
+        let test = (0..<400).map { _ in example() }
+        let judge = EscalationJudge.fit(train, penalty: 1)
+        let fit = try! #require(judge.fits["cheap"])
+        let scores = test.map { fit.logistic.probability($0.features) }
+        #expect(areaUnderROC(scores: scores, positives: test.map(\.wrong)) > 0.95)
+        let threshold = try! #require(judge.threshold(forShare: 0.25, model: "cheap"))
+        let above = fit.sortedProbabilities.filter { $0 >= threshold }.count
+        #expect(abs(Double(above) / Double(train.count) - 0.25) < 0.01)
+        #expect(judge.threshold(forShare: 0.25, model: "other") == nil)
+    }
+
+    @Test func escalationPaysOnlyWhenTheExpectedGainBeatsLambdaTimesTheCost() {
+        let examples = (0..<10).map { EscalationJudge.Example(model: "cheap", features: [Double($0)], wrong: $0 >= 5) }
+        // The strong model is right on 4 of the 5 questions the cheap one got wrong, and on all it got right.
+        let strong = Dictionary(uniqueKeysWithValues: (0..<10).map { ($0, $0 != 9) })
+        let judge = EscalationJudge.fit(examples, strongCorrect: strong)
+        #expect(judge.fits["cheap"]?.strongRightWhenWrong == 0.8 && judge.fits["cheap"]?.strongRightWhenRight == 1)
+        // Expected gain at p = 0.5 is 0.4: worth a cost of 0.3 at λ = 1, not of 0.5.
+        #expect(judge.escalates(probabilityWrong: 0.5, model: "cheap", lambda: 1, extraCost: 0.3))
+        #expect(!judge.escalates(probabilityWrong: 0.5, model: "cheap", lambda: 1, extraCost: 0.5))
+    }
+
+    /// On the real recorded GSM8K answers, held out: the judge ranks Mixtral's wrong answers well above chance, and
+    /// the learned cascade beats the fixed rule of the checks at the same budget.
+    @Test func theLearnedCascadeOnRecordedGSM8KBeatsTheFixedRule() async throws {
+        let outcomes = try await RecordedProviderTests.outcomes()
+        let catalog = try CatalogLoader(workflowsDirectory: TestSupport.workflows)
+            .load(fleetPath: TestSupport.workflows + "/fleets/recorded-routellm.json")
+        let cheap = try #require(catalog.fleet.model(named: "mixtral-8x7b"))
+        let strong = try #require(catalog.fleet.model(named: "gpt-4-1106"))
+        let report = try await TestSupport.onOwnThread {
+            LearnedEscalation(cheap: cheap, strong: strong).evaluate(outcomes, dataset: "gsm8k", budgets: [0.35])
+        }
+        #expect(report.splits.count == 3)
+        for split in report.splits {
+            #expect(split.auc > 0.72, "seed \(split.seed): AUC \(split.auc)")
+            #expect(split.budgets[0].costShare <= 0.35)
+            let fixed = split.baselines[3]
+            // The fixed rule spends less than 35% here; the learned cascade must beat it by more than that buys.
+            #expect(split.budgets[0].accuracy > fixed.accuracy + 0.02, "seed \(split.seed)")
+        }
+        let mean = report.splits.map { $0.budgets[0].accuracy }.reduce(0, +) / 3
+        #expect(mean >= 0.79, "mean accuracy at 35% of GPT-4's cost: \(mean)")
+    }
+}

@@ -70,6 +70,12 @@ extension Orchestrate {
         @Option(name: .long, help: "How messages between agents are checked while training.")
         var verify: VerificationPolicy = .check
 
+        @Flag(
+            name: .long,
+            help: "Also fit the escalation judge into the controller file: from every model's responses in --recordings when given, else from the scored messages of the stored runs in --db (held-out tasks left out)."
+        )
+        var judge = false
+
         func validate() throws {
             guard (file == nil) == fromTraces else {
                 throw ValidationError("give a task set to train on-policy, or --from-traces to train from stored runs (not both)")
@@ -122,7 +128,46 @@ extension Orchestrate {
                 step in
                 bar.show(step)
             }
-            try finish(parameters)
+            try await finish(parameters)
+        }
+
+        /// The escalation judge, fitted on the recordings' responses or on the stored runs' scored messages, with
+        /// held-out tasks left out; prints what each model's judge was fitted on.
+        private func fitJudge() async throws -> EscalationJudge {
+            let catalog = try CatalogLoader(workflowsDirectory: common.workflows).load(fleetPath: common.fleet)
+            var examples: [EscalationJudge.Example]
+            let source: String
+            if let recordings = common.recordings {
+                examples = EscalationJudge.examples(from: try RecordedOutcomes.load(path: recordings), fleet: catalog.fleet)
+                source = recordings
+            } else {
+                let store = try TraceStore.open(path: common.db, logger: Logger(label: "orchestrate"))
+                examples = try await store.judgeExamples()
+                source = common.db
+            }
+            examples = examples.filter { example in
+                example.taskID.map { !TaskSplit.isHeldOut(id: $0, fraction: holdout, seed: splitSeed) } ?? true
+            }
+            guard !examples.isEmpty else {
+                printError("error: \(source): no scored responses to fit the escalation judge on")
+                throw ExitCode(2)
+            }
+            let fitted = EscalationJudge.fit(examples)
+            for (model, fit) in fitted.fits.sorted(by: { $0.key < $1.key }) {
+                let chosen = examples.filter { $0.model == model }
+                let auc = areaUnderROC(scores: chosen.map { fit.logistic.probability($0.features) }, positives: chosen.map(\.wrong))
+                print(
+                    String(
+                        format: "escalation judge for %@: %d answers of %@, %.1f%% wrong, ROC area %.3f on them",
+                        model,
+                        fit.examples,
+                        source,
+                        fit.wrongShare * 100,
+                        auc
+                    )
+                )
+            }
+            return fitted
         }
 
         private var options: PolicyTrainer.Options {
@@ -181,10 +226,14 @@ extension Orchestrate {
             print(
                 "used \(data.used) runs, skipped \(data.skippedUnknownController) planned by controllers not given with --behaviour · \(String(format: "%.2f", (clock.now - trainingStart).seconds)) s"
             )
-            try finish(parameters)
+            try await finish(parameters)
         }
 
-        private func finish(_ parameters: ControllerParameters) throws {
+        private func finish(_ trained: ControllerParameters) async throws {
+            var parameters = trained
+            if judge {
+                parameters = parameters.with(escalationJudge: try await fitJudge())
+            }
             do {
                 try parameters.save(path: output)
             } catch {

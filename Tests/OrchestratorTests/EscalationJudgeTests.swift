@@ -88,3 +88,69 @@ import Testing
         #expect(mean >= 0.79, "mean accuracy at 35% of GPT-4's cost: \(mean)")
     }
 }
+
+/// Where the judge's examples come from, and the judge in the controller file.
+@Suite struct EscalationJudgeTrainingTests {
+    @Test func storedTurnsOfScoredRunsAreLabelledByTheirOwnAnswers() async throws {
+        let catalog = try TestSupport.catalog()
+        let store = try TraceStore.inMemory()
+        let orchestrator = try await TestSupport.orchestrator(catalog: catalog, store: store)
+        let tasks = [("a", "What is 6 times 7?", "42"), ("b", "What is 100 minus 58?", "42")].map { id, query, answer in
+            OrchestrationTask(
+                id: id,
+                query: query,
+                domain: .math,
+                expected: ExpectedAnswer(value: answer, kind: .number),
+                constraints: Constraints(topology: "debate", agentCount: 3)
+            )
+        }
+        var turns: [MessageRecord] = []
+        for task in tasks {
+            let result = try await orchestrator.run(task, seed: 2)
+            turns += try await store.messages(runID: result.runID).filter { $0.purpose == "turn" && $0.response != nil && $0.error == nil }
+        }
+        // An unscored run (no expected answer) gives no example.
+        _ = try await orchestrator.run(OrchestrationTask(id: "c", query: "Say hello."), seed: 2)
+        let examples = try await store.judgeExamples()
+        #expect(examples.count == turns.count && !turns.isEmpty)
+        #expect(examples.map(\.wrong) == turns.map { AnswerExtractor.parseNumber($0.answer ?? "") != 42 })
+        #expect(examples.map(\.model) == turns.map(\.model))
+        #expect(Set(examples.compactMap(\.taskID)) == ["a", "b"])
+    }
+
+    @Test func trainWithJudgePutsAVersionedJudgeInTheControllerFile() async throws {
+        try await TestSupport.exclusively {
+            let directory = try TestSupport.temporaryDirectory()
+            defer { try? FileManager.default.removeItem(at: directory) }
+            let outcomes = try await RecordedProviderTests.outcomes()
+            let tasks = directory.appendingPathComponent("gsm8k.jsonl").path
+            try outcomes.taskSetJSONL(dataset: "gsm8k", limit: 20).write(toFile: tasks, atomically: true, encoding: .utf8)
+            var versions: [String] = []
+            var judgeModels: [[String]] = []
+            var mixtralExamples = 0
+            var printed = ""
+            for judge in [false, true] {
+                let output = directory.appendingPathComponent("controller-\(judge).json").path
+                let run = try await TestSupport.runExecutable(
+                    [
+                        "train", tasks, "--fleet", "Workflows/fleets/recorded-routellm.json", "--recordings", RecordedCommandLineTests.data,
+                        "--db", directory.appendingPathComponent("t.sqlite").path, "--topology", "single", "--agents", "1", "--epochs", "1",
+                        "--holdout", "0.3", "--output", output,
+                    ] + (judge ? ["--judge"] : [])
+                )
+                #expect(run.status == 0, "\(run.error)")
+                let object = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: output))) as? [String: Any])
+                versions.append(object["version"] as? String ?? "")
+                let fits = (object["escalationJudge"] as? [String: Any])?["fits"] as? [String: Any]
+                judgeModels.append(fits?.keys.sorted() ?? [])
+                mixtralExamples = max(mixtralExamples, (fits?["mixtral-8x7b"] as? [String: Any])?["examples"] as? Int ?? 0)
+                printed += run.output
+            }
+            #expect(judgeModels == [[], ["gpt-4-1106", "mixtral-8x7b"]])
+            // 1,319 questions less the 30% held out, each answered by both models.
+            #expect(mixtralExamples > 850 && mixtralExamples < 1000, "\(mixtralExamples)")
+            #expect(printed.contains("escalation judge for mixtral-8x7b"))
+            #expect(versions.count == 2 && versions[0] != versions[1])
+        }
+    }
+}

@@ -21,6 +21,9 @@ public struct ControllerParameters: Sendable, Codable, Equatable {
     public var priceWeights: [Double]
     /// How they were trained.
     public var training: TrainingSummary?
+    /// The escalation judge a cascade asks before it escalates, fitted with `orchestrate train --judge`; nil
+    /// when none was fitted (older files have none).
+    public var escalationJudge: EscalationJudge?
 
     /// Parameters that make the controller behave as the prior.
     public init(catalogHash: String, embedder: String, featureCount: Int) {
@@ -32,6 +35,7 @@ public struct ControllerParameters: Sendable, Codable, Equatable {
         weights = [:]
         priceWeights = [Double](repeating: 0, count: featureCount)
         training = nil
+        escalationJudge = nil
     }
 
     /// The learned addition to a candidate's logit.

@@ -12,16 +12,24 @@ public struct EscalationJudge: Sendable, Codable, Equatable {
         public var model: String
         public var features: [Double]
         public var wrong: Bool
+        /// The task the answer was to, so that held-out tasks can be left out.
+        public var taskID: String?
 
-        public init(model: String, features: [Double], wrong: Bool) {
+        public init(model: String, features: [Double], wrong: Bool, taskID: String? = nil) {
             self.model = model
             self.features = features
             self.wrong = wrong
+            self.taskID = taskID
         }
 
         /// The example of one answer.
-        public init(model: String, response: String, kind: AnswerKind, query: String, correct: Bool) {
-            self.init(model: model, features: ResponseFeatures.values(response: response, kind: kind, query: query), wrong: !correct)
+        public init(model: String, response: String, kind: AnswerKind, query: String, correct: Bool, taskID: String? = nil) {
+            self.init(
+                model: model,
+                features: ResponseFeatures.values(response: response, kind: kind, query: query),
+                wrong: !correct,
+                taskID: taskID
+            )
         }
     }
 

@@ -162,6 +162,10 @@ public struct PolicyTrainer: Sendable {
             }
         }
         parts.append("price:" + parameters.priceWeights.map { String($0.bitPattern) }.joined(separator: ","))
+        for (model, fit) in (parameters.escalationJudge?.fits ?? [:]).sorted(by: { $0.key < $1.key }) {
+            let numbers = fit.logistic.weights + fit.logistic.means + fit.logistic.scales
+            parts.append("judge/\(model):" + numbers.map { String($0.bitPattern) }.joined(separator: ","))
+        }
         return StableHash.combine(parts)
     }
 }

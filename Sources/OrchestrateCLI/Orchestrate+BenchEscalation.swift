@@ -180,7 +180,13 @@ extension Orchestrate.Bench {
                 rows.append(
                     [String(split.seed), String(split.heldOutQuestions), String(format: "%.3f", split.auc)]
                         + strategies.prefix(3).map { String(format: "%.2f%%", $0.accuracy * 100) }
-                        + [String(format: "%.2f%% at %.1f%%", fixed.accuracy * 100, split.strongCostUSD > 0 ? fixed.costUSD / split.strongCostUSD * 100 : 0)]
+                        + [
+                            String(
+                                format: "%.2f%% at %.1f%%",
+                                fixed.accuracy * 100,
+                                split.strongCostUSD > 0 ? fixed.costUSD / split.strongCostUSD * 100 : 0
+                            )
+                        ]
                         + split.budgets.map(cell)
                 )
             }
@@ -192,7 +198,12 @@ extension Orchestrate.Bench {
             for (index, _) in budgetHeads.enumerated() {
                 let worst = report.splits.map { $0.budgets[index].accuracy }.min() ?? 0
                 meanRow.append(
-                    String(format: "%.2f%% at %.1f%% (worst seed %.2f%%)", mean { $0.budgets[index].accuracy } * 100, mean { $0.budgets[index].costShare } * 100, worst * 100)
+                    String(
+                        format: "%.2f%% at %.1f%% (worst seed %.2f%%)",
+                        mean { $0.budgets[index].accuracy } * 100,
+                        mean { $0.budgets[index].costShare } * 100,
+                        worst * 100
+                    )
                 )
             }
             rows.append(meanRow)

@@ -72,7 +72,8 @@ extension Orchestrate {
 
         @Flag(
             name: .long,
-            help: "Also fit the escalation judge into the controller file: from every model's responses in --recordings when given, else from the scored messages of the stored runs in --db (held-out tasks left out)."
+            help:
+                "Also fit the escalation judge into the controller file: from every model's responses in --recordings when given, else from the scored messages of the stored runs in --db (held-out tasks left out)."
         )
         var judge = false
 

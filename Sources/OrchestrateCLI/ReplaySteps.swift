@@ -43,7 +43,9 @@ struct ReplaySteps {
                     if let error = message.error {
                         lines.append("    \(label)  ✗ \(message.model): \(clip(error, 100))")
                     } else {
-                        lines.append("    \(label)  → \(message.answer.map { oneLine($0, limit: 40) } ?? "no answer") (\(message.model)): \"\(clip(message.response ?? "", 90))\"")
+                        lines.append(
+                            "    \(label)  → \(message.answer.map { oneLine($0, limit: 40) } ?? "no answer") (\(message.model)): \"\(clip(message.response ?? "", 90))\""
+                        )
                     }
                 }
                 if let quarantined = record?.quarantinedAtStep, quarantined == step + 1 {

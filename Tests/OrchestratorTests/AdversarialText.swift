@@ -58,7 +58,9 @@ enum AdversarialText {
     /// Brackets, parentheses, braces or signs nested 1,000 to 100,000 deep, inside an arithmetic line or JSON.
     static func deepNesting(using random: inout any SeededRandomNumberGenerator) -> String {
         let depth = [1_000, 10_000, 100_000].randomElement(using: &random)!
-        let (open, close) = [("(", ")"), ("[", "]"), ("{\"a\":", "}"), ("- ", ""), ("{", "}"), ("<<", ">>"), ("```", "")].randomElement(using: &random)!
+        let (open, close) = [("(", ")"), ("[", "]"), ("{\"a\":", "}"), ("- ", ""), ("{", "}"), ("<<", ">>"), ("```", "")].randomElement(
+            using: &random
+        )!
         let balanced = Bool.random(using: &random)
         let inner = open == "{\"a\":" ? "1" : "1 + 2"
         let body = String(repeating: open, count: depth) + inner + (balanced ? String(repeating: close, count: depth) : "")

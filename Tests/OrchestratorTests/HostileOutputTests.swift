@@ -31,12 +31,16 @@ import Testing
         return (fleetURL.path, taskURL.path)
     }
 
-    static let arithmeticTask = #"{"id": "hostile", "query": "What is 2 + 2?", "domain": "math", "expected": {"value": "4", "kind": "number"}, "constraints": {"topology": "chain", "agentCount": 3}}"#
+    static let arithmeticTask =
+        #"{"id": "hostile", "query": "What is 2 + 2?", "domain": "math", "expected": {"value": "4", "kind": "number"}, "constraints": {"topology": "chain", "agentCount": 3}}"#
     static let codeTask =
         #"{"id": "hostile-code", "query": "Write add(a, b).", "domain": "code", "tests": {"source": "assert add(2, 3) == 5"}, "constraints": {"topology": "chain", "agentCount": 2}}"#
 
     /// Runs `orchestrate run` on the task against a server that sends `reply` to every call.
-    static func run(reply: String, task: String) async throws -> (status: Int32, output: String, error: String, database: DatabaseQueue, directory: URL) {
+    static func run(
+        reply: String,
+        task: String
+    ) async throws -> (status: Int32, output: String, error: String, database: DatabaseQueue, directory: URL) {
         let server = try await FaultyOpenAIServer.start(["hostile": [.reply(reply)]])
         let directory = try TestSupport.temporaryDirectory()
         let (fleet, taskFile) = try files(in: directory, server: server, task: task)
@@ -125,7 +129,12 @@ import Testing
 
     static func get(_ url: String) async throws -> Int {
         let directory = FileManager.default.temporaryDirectory
-        let result = try await Subprocess.run("/usr/bin/env", ["curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", url], directory: directory, timeoutSeconds: 30)
+        let result = try await Subprocess.run(
+            "/usr/bin/env",
+            ["curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", url],
+            directory: directory,
+            timeoutSeconds: 30
+        )
         return Int(result.output) ?? 0
     }
 
@@ -155,12 +164,14 @@ import Testing
         #expect(hostileReply.status == 200, "\(hostileReply.body)")
         #expect(hostileReply.body.contains(#""content":"3""#), "\(hostileReply.body)")
 
-        let deepBody = #"{"model":"auto","messages":[{"role":"user","content":"hi"}],"tools":"# + String(repeating: "[", count: 10_000)
+        let deepBody =
+            #"{"model":"auto","messages":[{"role":"user","content":"hi"}],"tools":"# + String(repeating: "[", count: 10_000)
             + String(repeating: "]", count: 10_000) + "}"
         let rejected = try await Self.post("\(base)/chat/completions", body: deepBody)
         #expect(rejected.status == 400, "\(rejected.body.prefix(300))")
 
-        let deepQuery = #"{"model":"single","messages":[{"role":"user","content":"What is "# + String(repeating: "(", count: 10_000) + "1 + 2"
+        let deepQuery =
+            #"{"model":"single","messages":[{"role":"user","content":"What is "# + String(repeating: "(", count: 10_000) + "1 + 2"
             + String(repeating: ")", count: 10_000) + #"?"}]}"#
         let answered = try await Self.post("\(base)/chat/completions", body: deepQuery)
         #expect(answered.status == 200, "\(answered.body.prefix(300))")

@@ -79,7 +79,11 @@ import Testing
         #expect(!header.contains("\n") && !header.contains("\r") && !header.contains("\u{1B}"))
         #expect(framing.boundary("0", "1", "2") != framing.boundary("0", "2", "2"))
         #expect(MessageFraming().boundary("0", "1", "2") != MessageFraming().boundary("0", "1", "2"))
-        let long = framing.quote(String(repeating: "x", count: UntrustedText.deliveredCharacters + 10) + "\nAnswer: 4", header: "agent 1", boundary: "1")
+        let long = framing.quote(
+            String(repeating: "x", count: UntrustedText.deliveredCharacters + 10) + "\nAnswer: 4",
+            header: "agent 1",
+            boundary: "1"
+        )
         #expect(long.contains("(the first ") && long.hasSuffix("│ Answer: 4\n--- end of message 1 ---"))
     }
 

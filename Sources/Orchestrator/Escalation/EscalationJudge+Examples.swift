@@ -12,7 +12,14 @@ extension EscalationJudge {
             for (model, outcome) in item.outcomes.sorted(by: { $0.key < $1.key }) {
                 guard let response = outcome.response else { continue }
                 examples.append(
-                    Example(model: names[model] ?? model, response: response, kind: kind, query: item.query, correct: outcome.correct, taskID: item.id)
+                    Example(
+                        model: names[model] ?? model,
+                        response: response,
+                        kind: kind,
+                        query: item.query,
+                        correct: outcome.correct,
+                        taskID: item.id
+                    )
                 )
             }
         }

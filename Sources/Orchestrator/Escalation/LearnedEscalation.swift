@@ -111,7 +111,10 @@ public struct LearnedEscalation: Sendable {
             fixedRuleFlags: CheckedEscalation.flags(checks, trigger: .failedOrUnsupported),
             cheapCost: cheap.cost(promptTokens: queryTokens, completionTokens: TokenUsage.estimate(cheapText)),
             strongCost: strong.cost(promptTokens: queryTokens, completionTokens: TokenUsage.estimate(strongText)),
-            escalatedCost: strong.cost(promptTokens: queryTokens + TokenUsage.estimate(cheapText) + 60, completionTokens: TokenUsage.estimate(strongText))
+            escalatedCost: strong.cost(
+                promptTokens: queryTokens + TokenUsage.estimate(cheapText) + 60,
+                completionTokens: TokenUsage.estimate(strongText)
+            )
         )
     }
 
@@ -141,7 +144,11 @@ public struct LearnedEscalation: Sendable {
             baselines[0].add(correct: question.cheapCorrect, cost: question.cheapCost, strong: false)
             baselines[1].add(correct: question.strongCorrect, cost: question.strongCost, strong: true)
             let oracle = !question.cheapCorrect && question.strongCorrect
-            baselines[2].add(correct: question.cheapCorrect || question.strongCorrect, cost: question.cheapCost + (oracle ? question.strongCost : 0), strong: oracle)
+            baselines[2].add(
+                correct: question.cheapCorrect || question.strongCorrect,
+                cost: question.cheapCost + (oracle ? question.strongCost : 0),
+                strong: oracle
+            )
             let flagged = question.fixedRuleFlags
             baselines[3].add(
                 correct: flagged ? question.strongCorrect : question.cheapCorrect,

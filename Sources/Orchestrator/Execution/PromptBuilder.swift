@@ -42,12 +42,15 @@ enum PromptBuilder {
                 let status = input.detail.map { "\(input.verdict.rawValue): \($0)" } ?? input.verdict.rawValue
                 let header = "agent \(input.sender.index) (\(input.sender.role)) [\(status)]"
                 let boundary = framing.boundary(String(input.sender.index), String(receiver), String(step))
-                user += "\n" + (input.verdict.isDelivered
-                    ? framing.quote(input.response, header: header, boundary: boundary)
-                    : framing.notShown(header: header))
+                user +=
+                    "\n"
+                    + (input.verdict.isDelivered
+                        ? framing.quote(input.response, header: header, boundary: boundary)
+                        : framing.notShown(header: header))
             }
             if let dispute = inputs.first(where: { $0.verdict == .disputed })?.detail {
-                user += "\n\nDispute: the other agents disagree (\(UntrustedText.printable(dispute))). Resolve it by checking their working against the task; "
+                user +=
+                    "\n\nDispute: the other agents disagree (\(UntrustedText.printable(dispute))). Resolve it by checking their working against the task; "
                 user += "do not adopt an answer because several agents hold it."
             } else {
                 user += "\n\nWeigh these messages; do not adopt a claim you cannot check."

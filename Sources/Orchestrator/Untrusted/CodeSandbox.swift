@@ -119,7 +119,11 @@ public struct CodeSandbox: Sendable, Equatable {
                 let harness = base.appendingPathComponent("harness")
                 try CodeSandbox.prepare(scratch, writable: true)
                 try CodeSandbox.prepare(harness, writable: false)
-                try CodeSandbox.write("import os\nprint('jailed', os.getuid())\n", to: harness.appendingPathComponent("probe.py"), privateToJail: false)
+                try CodeSandbox.write(
+                    "import os\nprint('jailed', os.getuid())\n",
+                    to: harness.appendingPathComponent("probe.py"),
+                    privateToJail: false
+                )
                 let limits = Limits(memoryMegabytes: 256, cpuSeconds: 5)
                 let (executable, arguments) = sandbox.command(program: "/harness/probe.py", scratch: scratch, harness: harness, limits: limits)
                 let outcome = try await Subprocess.run(executable, arguments, directory: base, timeoutSeconds: 20)

@@ -235,14 +235,16 @@ enum ExpressionScanner {
             leadingNumber = (first, places)
             percentOnly = percent && tokens.count == 1
         }
-        return .found(Expression(
-            text: text,
-            value: value.isFinite ? value : nil,
-            hasOperator: hasOperator,
-            decimals: decimals,
-            leadingNumber: leadingNumber,
-            isPercentage: percentOnly
-        ))
+        return .found(
+            Expression(
+                text: text,
+                value: value.isFinite ? value : nil,
+                hasOperator: hasOperator,
+                decimals: decimals,
+                leadingNumber: leadingNumber,
+                isPercentage: percentOnly
+            )
+        )
     }
 
     /// Recursive descent: sum := product (('+'|'-') product)*; product := unary (('*'|'/') unary)*. Each

@@ -55,7 +55,11 @@ public enum CodeTestRunner {
     static func verdict(of outcome: Subprocess.Outcome, secret: String, timeoutSeconds: Double) -> CheckResult {
         let jail = "jailed: no network, scratch folder only"
         if outcome.timedOut {
-            return CheckResult(check: .code, outcome: .failed, detail: "the tests ran past \(AnswerExtractor.canonicalNumber(timeoutSeconds)) s and were stopped")
+            return CheckResult(
+                check: .code,
+                outcome: .failed,
+                detail: "the tests ran past \(AnswerExtractor.canonicalNumber(timeoutSeconds)) s and were stopped"
+            )
         }
         let report = outcome.output.split(separator: "\n").first { $0.hasPrefix(secret + " ") }.map { $0.dropFirst(secret.count + 1) }
         if let report, report.hasPrefix("passed") {

@@ -44,7 +44,11 @@ public struct MessageFraming: Sendable, Equatable {
             lines.append("(the first \(omitted) bytes of this message are not shown)")
         }
         for line in window.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline) {
-            lines.append(Self.quotePrefix + Self.visible(line))
+            var quoted = Self.quotePrefix + Self.visible(line)
+            // A line that opens with a combining mark would fuse with the prefix's space: give the mark a base of
+            // its own (U+25CC, as Unicode shows lone marks) so every quoted line keeps the prefix intact.
+            if !quoted.hasPrefix(Self.quotePrefix) { quoted = Self.quotePrefix + "\u{25CC}" + Self.visible(line) }
+            lines.append(quoted)
         }
         lines.append("--- end of message \(boundary) ---")
         return lines.joined(separator: "\n")

@@ -27,4 +27,6 @@ export ORCHESTRATE_OPENAI_PYTHON="$venv_python"
 export ORCHESTRATE_REQUIRE_OPENAI_CLIENT=1
 # Code answers run only in a bubblewrap jail: the jail tests must run, not be skipped (apt-get install bubblewrap).
 export ORCHESTRATE_REQUIRE_SANDBOX=1
+# The recorded outcomes beside the repository (../shared/data/routellm): the tests that read them must run.
+export ORCHESTRATE_REQUIRE_SHARED_DATA=1
 swift test "$@"

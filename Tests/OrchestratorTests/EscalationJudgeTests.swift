@@ -67,7 +67,7 @@ import Testing
 
     /// On the real recorded GSM8K answers, held out: the judge ranks Mixtral's wrong answers well above chance, and
     /// the learned cascade beats the fixed rule of the checks at the same budget.
-    @Test func theLearnedCascadeOnRecordedGSM8KBeatsTheFixedRule() async throws {
+    @Test(.enabled(if: SharedData.runs, SharedData.reason)) func theLearnedCascadeOnRecordedGSM8KBeatsTheFixedRule() async throws {
         let outcomes = try await RecordedProviderTests.outcomes()
         let catalog = try CatalogLoader(workflowsDirectory: TestSupport.workflows)
             .load(fleetPath: TestSupport.workflows + "/fleets/recorded-routellm.json")
@@ -118,7 +118,7 @@ import Testing
         #expect(Set(examples.compactMap(\.taskID)) == ["a", "b"])
     }
 
-    @Test func trainWithJudgePutsAVersionedJudgeInTheControllerFile() async throws {
+    @Test(.enabled(if: SharedData.runs, SharedData.reason)) func trainWithJudgePutsAVersionedJudgeInTheControllerFile() async throws {
         try await TestSupport.exclusively {
             let directory = try TestSupport.temporaryDirectory()
             defer { try? FileManager.default.removeItem(at: directory) }

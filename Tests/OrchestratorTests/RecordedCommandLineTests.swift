@@ -7,7 +7,7 @@ import Testing
 struct RecordedCommandLineTests {
     static let data = "../shared/data/routellm"
 
-    @Test func importWritesTaskSetsThatTheRecordedFleetRuns() async throws {
+    @Test(.enabled(if: SharedData.runs, SharedData.reason)) func importWritesTaskSetsThatTheRecordedFleetRuns() async throws {
         try await TestSupport.exclusively {
             let directory = try TestSupport.temporaryDirectory()
             defer { try? FileManager.default.removeItem(at: directory) }

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Testing
 
 @testable import Orchestrator
 
@@ -155,4 +156,15 @@ enum TestSupport {
 struct TestFailure: Error, CustomStringConvertible {
     var description: String
     init(_ description: String) { self.description = description }
+}
+
+/// RouteLLM's recorded outcomes beside the repository (`../shared/data/routellm`, never copied into it), and whether
+/// the tests that read them must run: `scripts/test.sh` (and so CI) requires them; a clone without them skips those
+/// tests with the reason.
+enum SharedData {
+    static let routeLLM = TestSupport.repositoryRoot.deletingLastPathComponent().appendingPathComponent("shared/data/routellm").path
+    static let required = ProcessInfo.processInfo.environment["ORCHESTRATE_REQUIRE_SHARED_DATA"] == "1"
+    static var available: Bool { FileManager.default.fileExists(atPath: routeLLM + "/gsm8k_responses.csv") }
+    static var runs: Bool { available || required }
+    static let reason: Comment = "../shared/data/routellm is absent (scripts/test.sh and CI require it)"
 }

@@ -52,7 +52,7 @@ struct VerificationCommandLineTests {
         }
     }
 
-    @Test func benchEscalationReportsCatchesAndFalseAlarmsOnTheRecordedData() async throws {
+    @Test(.enabled(if: SharedData.runs, SharedData.reason)) func benchEscalationReportsCatchesAndFalseAlarmsOnTheRecordedData() async throws {
         try await TestSupport.exclusively {
             let run = try await TestSupport.runExecutable(["bench", "escalation", "--recordings", RecordedCommandLineTests.data])
             #expect(run.status == 0, "\(run.error)")

@@ -22,11 +22,22 @@ struct CodeTestRunnerTests {
         limited.timeoutSeconds = 1
         let loop = await CodeTestRunner.check(code: "def add(a, b):\n    while True:\n        pass", tests: limited)
         #expect(loop.outcome == .failed, "\(loop.detail)")
-        #expect(loop.detail.contains("ran past 1 s") || loop.detail.contains("exit status"), "\(loop.detail)")
+        // Whichever stops it first, the wall-clock watchdog or the CPU limit, the check says the tests ran too long.
+        #expect(loop.detail.contains("ran past 1 s") || loop.detail.contains("ran past the CPU limit of 1 s"), "\(loop.detail)")
         limited.memoryMegabytes = 64
         limited.timeoutSeconds = 5
         let hog = await CodeTestRunner.check(code: "big = bytearray(512 * 1024 * 1024)\ndef add(a, b):\n    return a + b", tests: limited)
         #expect(hog.outcome == .failed && hog.detail.contains("MemoryError"), "\(hog.detail)")
+    }
+
+    @Test func theVerdictNamesTheCPULimitAndASignalAndNeedsTheSecret() {
+        func verdict(_ status: Int32, output: String = "") -> CheckResult {
+            CodeTestRunner.verdict(of: Subprocess.Outcome(status: status, output: output, error: "", timedOut: false), secret: "s3cret", timeoutSeconds: 2)
+        }
+        #expect(verdict(128 + SIGXCPU).detail == "the tests ran past the CPU limit of 2 s and were stopped")
+        #expect(verdict(128 + SIGKILL).detail.hasPrefix("the process ended (signal 9)"))
+        #expect(verdict(0, output: "s3cret passed \n").outcome == .passed)
+        #expect(verdict(0, output: "passed\ns3cretpassed\n secret passed\n").outcome == .failed)
     }
 
     /// A server listens on the host's loopback: outside the jail the answer would reach it, inside it cannot.

@@ -17,6 +17,7 @@ public struct CodeSandbox: Sendable, Equatable {
     /// The limits of one jailed run.
     public struct Limits: Sendable, Equatable {
         public var memoryMegabytes: Int
+        /// CPU seconds before SIGXCPU ends the process (SIGKILL one second later if it ignores that).
         public var cpuSeconds: Int
         public var processes = 16
         public var openFiles = 64
@@ -58,7 +59,7 @@ public struct CodeSandbox: Sendable, Equatable {
             "--proc", "/proc", "--dev", "/dev",
             "--bind", scratch.path, "/work", "--ro-bind", harness.path, "/harness", "--chdir", "/work",
             "--",
-            "prlimit", "--as=\(limits.memoryMegabytes * 1_048_576)", "--cpu=\(limits.cpuSeconds)",
+            "prlimit", "--as=\(limits.memoryMegabytes * 1_048_576)", "--cpu=\(limits.cpuSeconds):\(limits.cpuSeconds + 1)",
             "--nproc=\(limits.processes)", "--nofile=\(limits.openFiles)", "--fsize=\(limits.fileMegabytes * 1_048_576)", "--core=0",
             "--",
             python, "-I", "-B", program,

@@ -69,6 +69,14 @@ public enum CodeTestRunner {
             let reason = report.dropFirst("failed".count).trimmingCharacters(in: .whitespaces)
             return CheckResult(check: .code, outcome: .failed, detail: "the tests failed: \(reason)")
         }
+        // The CPU limit ends the process with SIGXCPU (then SIGKILL): say so rather than a signal number.
+        if outcome.status == 128 + SIGXCPU {
+            return CheckResult(
+                check: .code,
+                outcome: .failed,
+                detail: "the tests ran past the CPU limit of \(Int(timeoutSeconds.rounded(.up))) s and were stopped"
+            )
+        }
         let status = outcome.status > 128 ? "signal \(outcome.status - 128)" : "exit status \(outcome.status)"
         let said = outcome.error.split(whereSeparator: \.isNewline).last.map { ": " + $0.prefix(200) } ?? ""
         return CheckResult(

@@ -32,7 +32,11 @@ struct CodeTestRunnerTests {
 
     @Test func theVerdictNamesTheCPULimitAndASignalAndNeedsTheSecret() {
         func verdict(_ status: Int32, output: String = "") -> CheckResult {
-            CodeTestRunner.verdict(of: Subprocess.Outcome(status: status, output: output, error: "", timedOut: false), secret: "s3cret", timeoutSeconds: 2)
+            CodeTestRunner.verdict(
+                of: Subprocess.Outcome(status: status, output: output, error: "", timedOut: false),
+                secret: "s3cret",
+                timeoutSeconds: 2
+            )
         }
         #expect(verdict(128 + SIGXCPU).detail == "the tests ran past the CPU limit of 2 s and were stopped")
         #expect(verdict(128 + SIGKILL).detail.hasPrefix("the process ended (signal 9)"))

@@ -40,6 +40,8 @@ final class FaultyOpenAIServer: Sendable {
         var body: [String: any Sendable]
         /// The texts of an embeddings request.
         var inputs: [String] = []
+        /// The body exactly as it arrived.
+        var rawBody = ""
     }
 
     /// The scripts and what was received, shared with the connection handlers.
@@ -229,6 +231,12 @@ private final class ConnectionHandler: ChannelInboundHandler {
         }
         let input = object["input"]
         let inputs = (input as? [String]) ?? (input as? String).map { [$0] } ?? []
-        return FaultyOpenAIServer.Received(model: object["model"] as? String ?? "", authorization: authorization, body: sendable, inputs: inputs)
+        return FaultyOpenAIServer.Received(
+            model: object["model"] as? String ?? "",
+            authorization: authorization,
+            body: sendable,
+            inputs: inputs,
+            rawBody: String(decoding: body, as: UTF8.self)
+        )
     }
 }

@@ -204,3 +204,34 @@ import Testing
         #expect(stored == ["first", "last"])
     }
 }
+
+/// A real model is sent what a real model should see: never the task's expected answer, whatever the topology.
+@Suite struct ProviderBoundaryTests {
+    @Test(arguments: ["single", "debate"])
+    func theHTTPBodyOfAModelCallNeverHoldsTheExpectedAnswer(topology: String) async throws {
+        let server = try await FaultyOpenAIServer.start(["m": [.reply("6 * 7 = 42\nAnswer: 42")]])
+        defer { Task { await server.stop() } }
+        let model = ModelSpec(
+            name: "m",
+            provider: .openai,
+            modelID: "m",
+            endpoint: server.baseURL,
+            inputPricePerMillion: 1,
+            outputPricePerMillion: 1,
+            description: "a model behind the test server"
+        )
+        let orchestrator = try await TestSupport.orchestrator(catalog: try TestSupport.catalog(models: [model]))
+        let task = OrchestrationTask(
+            id: "secret-answer",
+            query: "What is 6 times 7?",
+            domain: .math,
+            expected: ExpectedAnswer(value: "9173526", kind: .number),
+            constraints: Constraints(topology: topology, agentCount: topology == "single" ? 1 : 3)
+        )
+        let result = try await orchestrator.run(task, seed: 1)
+        #expect(result.status == .completed && result.score == 0)
+        let bodies = await server.script.received.map(\.rawBody)
+        #expect(bodies.count >= (topology == "single" ? 1 : 3))
+        #expect(bodies.allSatisfy { $0.contains("6 times 7") && !$0.contains("9173526") }, "\(bodies.first ?? "")")
+    }
+}

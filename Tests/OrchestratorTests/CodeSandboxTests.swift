@@ -10,28 +10,32 @@ struct CodeSandboxTests {
     static let tests = CodeTests(source: "assert add(2, 3) == 5\nassert add(-1, 1) == 0", timeoutSeconds: 10, memoryMegabytes: 256)
 
     @Test func thereIsAJailWhereTheTestsRun() async throws {
-        let sandbox = await CodeSandbox.available()
-        #expect(throws: Never.self, "no jail could be made") { try sandbox.get() }
+        try await TestSupport.exclusively {
+            let sandbox = await CodeSandbox.available()
+            #expect(throws: Never.self, "no jail could be made") { try sandbox.get() }
+        }
     }
 
     @Test func writingOutsideTheScratchFolderThenExitingEarlyFailsAndLeavesNothingOnTheHost() async throws {
-        let outside = FileManager.default.temporaryDirectory.appendingPathComponent("orchestrate-escape-\(UUID().uuidString)")
-        defer { try? FileManager.default.removeItem(at: outside) }
-        let code = """
-            import os
-            for path in [\(String(reflecting: outside.path)), "/tmp/escaped", "/escaped", "/harness/escaped", "/usr/escaped", "/work/../escaped"]:
-                try:
-                    with open(path, "w") as handle:
-                        handle.write("escaped")
-                except OSError:
-                    pass
-            raise SystemExit(0)
-            """
-        let result = await CodeTestRunner.check(code: code, tests: Self.tests)
-        #expect(result.outcome == .failed, "\(result.detail)")
-        #expect(result.detail.contains("SystemExit"), "\(result.detail)")
-        #expect(!FileManager.default.fileExists(atPath: outside.path))
-        #expect(!FileManager.default.fileExists(atPath: "/tmp/escaped") && !FileManager.default.fileExists(atPath: "/escaped"))
+        try await TestSupport.exclusively {
+            let outside = FileManager.default.temporaryDirectory.appendingPathComponent("orchestrate-escape-\(UUID().uuidString)")
+            defer { try? FileManager.default.removeItem(at: outside) }
+            let code = """
+                import os
+                for path in [\(String(reflecting: outside.path)), "/tmp/escaped", "/escaped", "/harness/escaped", "/usr/escaped", "/work/../escaped"]:
+                    try:
+                        with open(path, "w") as handle:
+                            handle.write("escaped")
+                    except OSError:
+                        pass
+                raise SystemExit(0)
+                """
+            let result = await CodeTestRunner.check(code: code, tests: Self.tests)
+            #expect(result.outcome == .failed, "\(result.detail)")
+            #expect(result.detail.contains("SystemExit"), "\(result.detail)")
+            #expect(!FileManager.default.fileExists(atPath: outside.path))
+            #expect(!FileManager.default.fileExists(atPath: "/tmp/escaped") && !FileManager.default.fileExists(atPath: "/escaped"))
+        }
     }
 
     @Test(arguments: [
@@ -59,56 +63,62 @@ struct CodeSandboxTests {
             """
         ),
     ])
-    func anAnswerThatPreEmptsTheHarnessFails(label: String, code: String) async {
-        let result = await CodeTestRunner.check(code: code, tests: Self.tests)
-        #expect(result.outcome == .failed, "\(label): \(result.detail)")
+    func anAnswerThatPreEmptsTheHarnessFails(label: String, code: String) async throws {
+        try await TestSupport.exclusively {
+            let result = await CodeTestRunner.check(code: code, tests: Self.tests)
+            #expect(result.outcome == .failed, "\(label): \(result.detail)")
+        }
     }
 
-    @Test func theAnswerRunsAsNobodyWithNoHostProcessesAndNoNetwork() async {
-        let code = """
-            import os, socket
-            assert os.getuid() != 0 and os.geteuid() != 0, "running as root"
-            processes = [entry for entry in os.listdir("/proc") if entry.isdigit()]
-            assert len(processes) <= 3, f"sees {len(processes)} processes"
-            try:
-                socket.create_connection(("1.1.1.1", 53), timeout=2)
-                raise AssertionError("the network is reachable")
-            except OSError:
-                pass
-            assert not os.path.exists("/root") and not os.path.exists("/home"), "sees the host's folders"
-            def add(a, b):
-                return a + b
-            """
-        let result = await CodeTestRunner.check(code: code, tests: Self.tests)
-        #expect(result.outcome == .passed, "\(result.detail)")
-    }
-
-    @Test func filesProcessesAndMemoryAreLimited() async {
-        let bigFile = """
-            with open("/work/big", "wb") as handle:
-                handle.write(b"x" * (64 * 1024 * 1024))
-            def add(a, b):
-                return a + b
-            """
-        let big = await CodeTestRunner.check(code: bigFile, tests: Self.tests)
-        #expect(big.outcome == .failed && big.detail.contains("File too large"), "\(big.detail)")
-        let forks = """
-            import os, time
-            children = 0
-            for _ in range(64):
+    @Test func theAnswerRunsAsNobodyWithNoHostProcessesAndNoNetwork() async throws {
+        try await TestSupport.exclusively {
+            let code = """
+                import os, socket
+                assert os.getuid() != 0 and os.geteuid() != 0, "running as root"
+                processes = [entry for entry in os.listdir("/proc") if entry.isdigit()]
+                assert len(processes) <= 3, f"sees {len(processes)} processes"
                 try:
-                    if os.fork() == 0:
-                        time.sleep(5)
-                        os._exit(0)
-                    children += 1
+                    socket.create_connection(("1.1.1.1", 53), timeout=2)
+                    raise AssertionError("the network is reachable")
                 except OSError:
-                    break
-            assert children < 64, f"forked {children}"
-            def add(a, b):
-                return a + b
-            """
-        let forked = await CodeTestRunner.check(code: forks, tests: Self.tests)
-        #expect(forked.outcome == .passed, "\(forked.detail)")
+                    pass
+                assert not os.path.exists("/root") and not os.path.exists("/home"), "sees the host's folders"
+                def add(a, b):
+                    return a + b
+                """
+            let result = await CodeTestRunner.check(code: code, tests: Self.tests)
+            #expect(result.outcome == .passed, "\(result.detail)")
+        }
+    }
+
+    @Test func filesProcessesAndMemoryAreLimited() async throws {
+        try await TestSupport.exclusively {
+            let bigFile = """
+                with open("/work/big", "wb") as handle:
+                    handle.write(b"x" * (64 * 1024 * 1024))
+                def add(a, b):
+                    return a + b
+                """
+            let big = await CodeTestRunner.check(code: bigFile, tests: Self.tests)
+            #expect(big.outcome == .failed && big.detail.contains("File too large"), "\(big.detail)")
+            let forks = """
+                import os, time
+                children = 0
+                for _ in range(64):
+                    try:
+                        if os.fork() == 0:
+                            time.sleep(5)
+                            os._exit(0)
+                        children += 1
+                    except OSError:
+                        break
+                assert children < 64, f"forked {children}"
+                def add(a, b):
+                    return a + b
+                """
+            let forked = await CodeTestRunner.check(code: forks, tests: Self.tests)
+            #expect(forked.outcome == .passed, "\(forked.detail)")
+        }
     }
 
     @Test func withoutAJailTheCodeIsSkippedAndNeverRun() async {

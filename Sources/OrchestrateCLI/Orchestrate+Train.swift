@@ -58,6 +58,9 @@ extension Orchestrate {
         @Option(name: .long, help: "Decoupled weight decay (AdamW) pulling the learned scores towards the prior; 0 turns it off.")
         var weightDecay: Double = 0
 
+        @Option(name: .long, help: "On-policy: the weight of an entropy bonus that keeps the policy exploring; 0 turns it off.")
+        var entropy: Double = 0
+
         @Option(name: .long, help: "The seed of the task order and of every sampled plan.")
         var seed: UInt64 = 0
 
@@ -91,6 +94,8 @@ extension Orchestrate {
                 throw ValidationError("--weight-decay must be 0 or more and below 1 / --learning-rate, got \(weightDecay)")
             }
             guard (1...64).contains(parallel) else { throw ValidationError("--parallel must be from 1 to 64, got \(parallel)") }
+            guard entropy >= 0, entropy.isFinite else { throw ValidationError("--entropy must be 0 or more, got \(entropy)") }
+            guard entropy == 0 || !fromTraces else { throw ValidationError("--entropy applies to on-policy training, not --from-traces") }
         }
 
         func run() async throws {
@@ -179,7 +184,8 @@ extension Orchestrate {
                 costWeight: costWeight,
                 weightDecay: weightDecay,
                 seed: seed,
-                parallel: parallel
+                parallel: parallel,
+                entropyBonus: entropy
             )
         }
 

@@ -56,6 +56,8 @@ public struct TrainingSummary: Sendable, Codable, Equatable {
     public var batchSize: Int
     public var learningRate: Double
     public var costWeight: Double
+    /// The entropy bonus's weight (on-policy); nil in files written before it existed.
+    public var entropyBonus: Double?
     public var seed: UInt64
     /// Mean utility of the first and last epoch.
     public var firstEpochUtility: Double

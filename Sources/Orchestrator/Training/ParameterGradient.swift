@@ -1,3 +1,5 @@
+import Foundation
+
 /// A gradient (or any update) in the shape of `ControllerParameters`: stage → candidate → vector, plus the
 /// price weights. Missing entries are zero.
 public struct ParameterGradient: Sendable, Equatable {
@@ -38,13 +40,42 @@ public enum PolicyGradient {
         priceLevels: [String: Double],
         temperature: Double
     ) -> ParameterGradient {
+        accumulate(decisions, features: features, priceLevels: priceLevels) { decision, candidate in
+            ((candidate.name == decision.chosen ? 1 : 0) - candidate.probability) / temperature
+        }
+    }
+
+    /// The exact gradient of the decisions' summed entropy, Σ H(π), with respect to the learned parameters: for a
+    /// softmax at temperature T, ∂H / ∂z_c = −π(c) (log π(c) + H) / T. Added to an update with a positive weight it
+    /// keeps the policy exploring, so that a confident prior cannot freeze training on a worse choice.
+    public static func entropyGradient(
+        of decisions: [Decision],
+        features: [Double],
+        priceLevels: [String: Double],
+        temperature: Double
+    ) -> ParameterGradient {
+        accumulate(decisions, features: features, priceLevels: priceLevels) { decision, candidate in
+            let entropy = decision.candidates.reduce(0) { $0 - ($1.probability > 0 ? $1.probability * log($1.probability) : 0) }
+            let p = candidate.probability
+            return p > 0 ? -p * (log(p) + entropy) / temperature : 0
+        }
+    }
+
+    /// Adds `coefficient(decision, candidate) × features` to each candidate of every decision that had a choice,
+    /// and the same times the candidate's price level to the price weights at the model stage.
+    private static func accumulate(
+        _ decisions: [Decision],
+        features: [Double],
+        priceLevels: [String: Double],
+        coefficient: (Decision, Decision.Candidate) -> Double
+    ) -> ParameterGradient {
         var gradient = ParameterGradient(featureCount: features.count)
         for decision in decisions where decision.candidates.count > 1 {
             for candidate in decision.candidates {
-                let coefficient = ((candidate.name == decision.chosen ? 1 : 0) - candidate.probability) / temperature
-                gradient.add(coefficient, features, stage: decision.stage.rawValue, candidate: candidate.name)
+                let value = coefficient(decision, candidate)
+                gradient.add(value, features, stage: decision.stage.rawValue, candidate: candidate.name)
                 if decision.stage == .model, let level = priceLevels[candidate.name] {
-                    for index in gradient.priceWeights.indices { gradient.priceWeights[index] += coefficient * level * features[index] }
+                    for index in gradient.priceWeights.indices { gradient.priceWeights[index] += value * level * features[index] }
                 }
             }
         }

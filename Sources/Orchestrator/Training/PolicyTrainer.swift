@@ -19,6 +19,9 @@ public struct PolicyTrainer: Sendable {
         public var temperature: Double
         /// Runs in flight at once.
         public var parallel: Int
+        /// On-policy: the weight β of an entropy bonus β · Σ H(π) over each run's decisions (0: none), which keeps
+        /// the policy exploring instead of freezing where a confident prior put it.
+        public var entropyBonus: Double
 
         public init(
             epochs: Int = 3,
@@ -28,7 +31,8 @@ public struct PolicyTrainer: Sendable {
             weightDecay: Double = 0,
             seed: UInt64 = 0,
             temperature: Double = 1,
-            parallel: Int = 4
+            parallel: Int = 4,
+            entropyBonus: Double = 0
         ) {
             self.epochs = epochs
             self.batchSize = batchSize
@@ -38,6 +42,7 @@ public struct PolicyTrainer: Sendable {
             self.seed = seed
             self.temperature = temperature
             self.parallel = parallel
+            self.entropyBonus = entropyBonus
         }
     }
 
@@ -111,6 +116,15 @@ public struct PolicyTrainer: Sendable {
                         temperature: options.temperature
                     )
                     gradient.add(step, scale: (value - reference) / Double(planned.count))
+                    if options.entropyBonus > 0 {
+                        let spread = PolicyGradient.entropyGradient(
+                            of: plan.decisions,
+                            features: vector,
+                            priceLevels: priceLevels,
+                            temperature: options.temperature
+                        )
+                        gradient.add(spread, scale: options.entropyBonus / Double(planned.count))
+                    }
                 }
                 optimizer.ascend(&parameters, along: gradient)
                 baseline = 0.8 * reference + 0.2 * mean
@@ -144,6 +158,7 @@ public struct PolicyTrainer: Sendable {
             batchSize: options.batchSize,
             learningRate: options.learningRate,
             costWeight: options.costWeight,
+            entropyBonus: mode == "on-policy" && options.entropyBonus > 0 ? options.entropyBonus : nil,
             seed: options.seed,
             firstEpochUtility: epochUtilities.first ?? 0,
             lastEpochUtility: epochUtilities.last ?? 0,

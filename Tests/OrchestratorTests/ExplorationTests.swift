@@ -1,0 +1,88 @@
+import Foundation
+import Testing
+
+@testable import Orchestrator
+
+/// The entropy bonus that keeps on-policy training exploring: its exact gradient, and its effect.
+@Suite struct ExplorationTests {
+    /// The summed entropy of a plan's decisions under `parameters`, choices held fixed by the seed.
+    static func entropy(_ controller: CascadedController, _ parameters: ControllerParameters, task: OrchestrationTask) async throws -> (Double, Plan)
+    {
+        let plan = try await controller.with(parameters: parameters).plan(for: task, seed: 11)
+        let total = plan.decisions.reduce(0.0) { sum, decision in
+            sum - decision.candidates.reduce(0.0) { $0 + ($1.probability > 0 ? $1.probability * log($1.probability) : 0) }
+        }
+        return (total, plan)
+    }
+
+    @Test func theEntropyGradientMatchesFiniteDifferences() async throws {
+        let controller = try await CascadedController(
+            catalog: TrainingTests.catalog(),
+            settings: ControllerSettings(selection: .sample, temperature: 0.7)
+        )
+        let task = TrainingTests.tasks[3]
+        var parameters = controller.zeroParameters
+        parameters.weights["topology"] = ["debate": (0..<parameters.featureCount).map { Double($0 % 7) * 0.01 }]
+        parameters.weights["model"] = ["sim-cheap": (0..<parameters.featureCount).map { Double($0 % 5) * 0.02 }]
+        let (base, plan) = try await Self.entropy(controller, parameters, task: task)
+        let gradient = PolicyGradient.entropyGradient(
+            of: plan.decisions,
+            features: try await controller.features(for: task),
+            priceLevels: controller.priceLevelsByModel,
+            temperature: 0.7
+        )
+        let step = 1e-6
+        for (stage, candidate, index) in [
+            ("topology", plan.topology, 0), ("topology", "debate", 1), ("model", "sim-cheap", 0), ("model", "sim-dear", 2),
+        ] {
+            var moved = parameters
+            var vector = moved.weights[stage]?[candidate] ?? [Double](repeating: 0, count: parameters.featureCount)
+            vector[index] += step
+            moved.weights[stage, default: [:]][candidate] = vector
+            let (shifted, again) = try await Self.entropy(controller, moved, task: task)
+            #expect(again.decisions.map(\.chosen) == plan.decisions.map(\.chosen))
+            let numeric = (shifted - base) / step
+            let analytic = gradient.weights[stage]?[candidate]?[index] ?? 0
+            #expect(abs(numeric - analytic) < 1e-4, "\(stage)/\(candidate)[\(index)]: numeric \(numeric), analytic \(analytic)")
+        }
+        var priced = parameters
+        priced.priceWeights[0] += step
+        let (shifted, _) = try await Self.entropy(controller, priced, task: task)
+        #expect(abs((shifted - base) / step - gradient.priceWeights[0]) < 1e-4)
+        #expect(gradient.weights["model"]?["sim-cheap"]?.contains { $0 != 0 } == true)
+    }
+
+    /// Trained with the same seed, the bonus leaves the model stage less certain than training without it.
+    @Test func theBonusKeepsTheModelStageExploring() async throws {
+        func train(entropyBonus: Double) async throws -> ControllerParameters {
+            let orchestrator = try await Orchestrator(catalog: TrainingTests.catalog(), store: try TraceStore.inMemory(), logger: TestSupport.logger)
+            let options = PolicyTrainer.Options(
+                epochs: 3,
+                batchSize: 4,
+                learningRate: 0.1,
+                costWeight: 20,
+                seed: 5,
+                parallel: 4,
+                entropyBonus: entropyBonus
+            )
+            return try await PolicyTrainer(orchestrator: orchestrator, options: options).trainOnPolicy(TrainingTests.tasks)
+        }
+        func modelEntropy(_ parameters: ControllerParameters) async throws -> Double {
+            let controller = try await CascadedController(catalog: TrainingTests.catalog()).with(parameters: parameters)
+            var total = 0.0
+            for task in TrainingTests.tasks {
+                let plan = try await controller.plan(for: task, seed: 1)
+                for decision in plan.decisions where decision.stage == .model {
+                    total -= decision.candidates.reduce(0.0) { $0 + ($1.probability > 0 ? $1.probability * log($1.probability) : 0) }
+                }
+            }
+            return total / Double(TrainingTests.tasks.count)
+        }
+        let plain = try await train(entropyBonus: 0)
+        let exploring = try await train(entropyBonus: 2)
+        #expect(plain.training?.entropyBonus == nil && exploring.training?.entropyBonus == 2)
+        let plainEntropy = try await modelEntropy(plain)
+        let exploringEntropy = try await modelEntropy(exploring)
+        #expect(exploringEntropy > plainEntropy + 0.05, "with the bonus \(exploringEntropy), without \(plainEntropy)")
+    }
+}

@@ -162,7 +162,7 @@ extension Orchestrate.Bench {
             let seeds = report.splits.map { String($0.seed) }.joined(separator: ", ")
             Swift.print(
                 "learned cascade on recorded \(report.dataset): \(report.cheapModel) answers, a judge fitted on the other questions scores it, "
-                    + "the most suspect go on to \(report.strongModel) within a budget; \(Int(report.holdout * 100))% held out, split seeds \(seeds)"
+                    + "those it is expected to gain most on go to \(report.strongModel) within a budget; \(Int(report.holdout * 100))% held out, split seeds \(seeds)"
             )
             Swift.print(
                 report.strongSeesCheapAnswer

@@ -1,12 +1,12 @@
 import Foundation
 
 /// A learned verify-then-escalate cascade judged on recorded outcomes: the cheap model answers, the
-/// `EscalationJudge` (fitted on the training questions' recorded answers) scores how likely its answer is wrong, and
-/// the most suspect answers go on to the strong model, which is shown the cheap answer.
+/// `EscalationJudge` (fitted on the training questions' recorded answers) scores how likely its answer is wrong (the
+/// ROC area reported), and the answers whose escalation is expected to gain most go on to the strong model.
 ///
 /// Judged on held-out questions for each split seed, beside always-cheap, always-strong, the oracle and the fixed
 /// rule of the checks (`CheckedEscalation`'s failed-or-unsupported trigger), at spending budgets given as shares of
-/// always-strong's cost: the most suspect answers escalate while the spend stays within the budget.
+/// always-strong's cost: escalations go by expected gain per dollar while the spend stays within the budget.
 public struct LearnedEscalation: Sendable {
     /// One point of the cost–accuracy curve.
     public struct Point: Sendable, Codable, Equatable {
@@ -31,7 +31,7 @@ public struct LearnedEscalation: Sendable {
         public var strongCostUSD: Double
         /// The cascade at each budget.
         public var budgets: [Point]
-        /// The cascade escalating 0%, 10%, … 100% of questions, most suspect first.
+        /// The cascade escalating 0%, 10%, … 100% of questions, largest expected gain first.
         public var curve: [Point]
     }
 
@@ -131,7 +131,7 @@ public struct LearnedEscalation: Sendable {
         let helps = LogisticModel.fit(features: train.map(\.features), labels: train.map { !$0.cheapCorrect && $0.strongCorrect }, penalty: penalty)
         let hurts = LogisticModel.fit(features: train.map(\.features), labels: train.map { $0.cheapCorrect && !$0.strongCorrect }, penalty: penalty)
         let gain = test.map { helps.probability($0.features) - hurts.probability($0.features) }
-        // Most suspect first; ties by id, so the order is deterministic.
+        // Largest expected gain first; ties by id, so the order is deterministic.
         let order = test.indices.sorted { gain[$0] > gain[$1] || (gain[$0] == gain[$1] && test[$0].item.id < test[$1].item.id) }
 
         var baselines = [
@@ -176,8 +176,8 @@ public struct LearnedEscalation: Sendable {
                 escalated: Double(chosen.count) / n
             )
         }
-        // Within a budget, escalations go by expected gain per dollar: the chance the answer is wrong over what
-        // escalating it costs, so a long, dear escalation must be more suspect to be worth its share.
+        // Within a budget, escalations go by expected gain per dollar, so a long, dear escalation must promise more
+        // to be worth its share; none that is expected to lose is made.
         let byValue = test.indices.sorted {
             let left = gain[$0] / max(test[$0].escalatedCost, 1e-12)
             let right = gain[$1] / max(test[$1].escalatedCost, 1e-12)

@@ -134,17 +134,16 @@ extension Orchestrate {
                 step in
                 bar.show(step)
             }
-            try await finish(parameters)
+            try await finish(parameters, fleet: inputs.catalog.fleet)
         }
 
         /// The escalation judge, fitted on the recordings' responses or on the stored runs' scored messages, with
         /// held-out tasks left out; prints what each model's judge was fitted on.
-        private func fitJudge() async throws -> EscalationJudge {
-            let catalog = try CatalogLoader(workflowsDirectory: common.workflows).load(fleetPath: common.fleet)
+        private func fitJudge(fleet: Fleet) async throws -> EscalationJudge {
             var examples: [EscalationJudge.Example]
             let source: String
             if let recordings = common.recordings {
-                examples = EscalationJudge.examples(from: try RecordedOutcomes.load(path: recordings), fleet: catalog.fleet)
+                examples = EscalationJudge.examples(from: try RecordedOutcomes.load(path: recordings), fleet: fleet)
                 source = recordings
             } else {
                 let store = try TraceStore.open(path: common.db, logger: Logger(label: "orchestrate"))
@@ -233,13 +232,14 @@ extension Orchestrate {
             print(
                 "used \(data.used) runs, skipped \(data.skippedUnknownController) planned by controllers not given with --behaviour · \(String(format: "%.2f", (clock.now - trainingStart).seconds)) s"
             )
-            try await finish(parameters)
+            try await finish(parameters, fleet: catalog.fleet)
         }
 
-        private func finish(_ trained: ControllerParameters) async throws {
+        /// Adds the escalation judge when asked, writes the controller file and says what was written.
+        private func finish(_ trained: ControllerParameters, fleet: Fleet) async throws {
             var parameters = trained
             if judge {
-                parameters = parameters.with(escalationJudge: try await fitJudge())
+                parameters = parameters.with(escalationJudge: try await fitJudge(fleet: fleet))
             }
             do {
                 try parameters.save(path: output)

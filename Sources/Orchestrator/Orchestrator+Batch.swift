@@ -54,36 +54,10 @@ extension Orchestrator {
 extension Orchestrator {
     /// The result of a run the trace store could not record: failed, with the store's error, no run id.
     func unrecordedFailure(of task: OrchestrationTask, seed: UInt64, error: any Error) -> RunResult {
-        RunResult(
-            runID: "",
-            taskID: task.id,
-            status: .failed,
-            stopReason: nil,
-            error: "the run could not be recorded: \(error)",
-            answer: nil,
-            expected: task.expected.map { AnswerExtractor.normalise($0.value, kind: $0.kind) ?? $0.value },
-            score: task.expected == nil ? nil : 0,
-            plan: nil,
-            agentAnswers: [],
-            usage: TokenUsage(),
-            costUSD: 0,
-            wallSeconds: 0,
-            messageCount: 0,
-            retries: 0,
-            fallbacks: 0,
-            verification: RunResult.VerificationSummary(
-                policy: verification,
-                faults: [],
-                propagationRate: nil,
-                flaggedMessages: 0,
-                withheldDeliveries: 0,
-                quarantinedAgents: [],
-                calls: 0,
-                costUSD: 0
-            ),
-            fleet: catalog.fleet.name,
-            simulated: catalog.fleet.isSimulated,
-            seed: String(seed)
-        )
+        var record = runRecord(runID: "", task: task, seed: seed, taskJSON: "")
+        record.status = .failed
+        record.error = "the run could not be recorded: \(error)"
+        record.score = task.expected == nil ? nil : 0
+        return result(of: record, task: task, plan: nil, outcome: nil, faults: [])
     }
 }

@@ -173,8 +173,13 @@ public struct Orchestrator: Sendable {
         record.finishedAt = Date()
         try await store.finishRun(record)
 
-        return RunResult(
-            runID: runID,
+        return result(of: record, task: task, plan: plan, outcome: outcome, faults: faults)
+    }
+
+    /// A run's result, from its record and what execution produced (nil when nothing ran).
+    func result(of record: RunRecord, task: OrchestrationTask, plan: Plan?, outcome: Executor.Outcome?, faults: [InjectedFault]) -> RunResult {
+        RunResult(
+            runID: record.id,
             taskID: task.id,
             status: record.status,
             stopReason: record.stopReason,
@@ -188,7 +193,7 @@ public struct Orchestrator: Sendable {
             },
             usage: outcome?.usage ?? TokenUsage(),
             costUSD: record.costUSD,
-            wallSeconds: wall / 1000,
+            wallSeconds: (record.latencyMilliseconds ?? 0) / 1000,
             messageCount: outcome?.messageCount ?? 0,
             retries: record.retries,
             fallbacks: record.fallbacks,
@@ -204,21 +209,26 @@ public struct Orchestrator: Sendable {
             ),
             fleet: catalog.fleet.name,
             simulated: catalog.fleet.isSimulated,
-            seed: String(seed)
+            seed: record.seed
         )
     }
 
     private func startRecord(runID: String, task: OrchestrationTask, seed: UInt64) throws -> RunRecord {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
-        return RunRecord(
+        return runRecord(runID: runID, task: task, seed: seed, taskJSON: String(decoding: try encoder.encode(task), as: UTF8.self))
+    }
+
+    /// The record of a run of `task` that has just started.
+    func runRecord(runID: String, task: OrchestrationTask, seed: UInt64, taskJSON: String) -> RunRecord {
+        RunRecord(
             id: runID,
             taskID: task.id,
             query: task.query,
             domain: task.domain?.rawValue,
             answerKind: task.answerKind.rawValue,
             expectedAnswer: task.expected?.value,
-            taskJSON: String(decoding: try encoder.encode(task), as: UTF8.self),
+            taskJSON: taskJSON,
             controllerVersion: controller.version,
             fleetName: catalog.fleet.name,
             fleetHash: fleetHash,

@@ -9,10 +9,12 @@ import Testing
     static func entropy(_ controller: CascadedController, _ parameters: ControllerParameters, task: OrchestrationTask) async throws -> (Double, Plan)
     {
         let plan = try await controller.with(parameters: parameters).plan(for: task, seed: 11)
-        let total = plan.decisions.reduce(0.0) { sum, decision in
-            sum - decision.candidates.reduce(0.0) { $0 + ($1.probability > 0 ? $1.probability * log($1.probability) : 0) }
-        }
-        return (total, plan)
+        return (plan.decisions.reduce(0.0) { $0 + entropy(of: $1) }, plan)
+    }
+
+    /// The entropy of one decision's distribution, in nats, computed here independently of the code under test.
+    static func entropy(of decision: Decision) -> Double {
+        -decision.candidates.reduce(0.0) { $0 + ($1.probability > 0 ? $1.probability * log($1.probability) : 0) }
     }
 
     @Test func theEntropyGradientMatchesFiniteDifferences() async throws {
@@ -31,24 +33,12 @@ import Testing
             priceLevels: controller.priceLevelsByModel,
             temperature: 0.7
         )
-        let step = 1e-6
-        for (stage, candidate, index) in [
+        let probes: [(String, String, Int)] = [
             ("topology", plan.topology, 0), ("topology", "debate", 1), ("model", "sim-cheap", 0), ("model", "sim-dear", 2),
-        ] {
-            var moved = parameters
-            var vector = moved.weights[stage]?[candidate] ?? [Double](repeating: 0, count: parameters.featureCount)
-            vector[index] += step
-            moved.weights[stage, default: [:]][candidate] = vector
-            let (shifted, again) = try await Self.entropy(controller, moved, task: task)
-            #expect(again.decisions.map(\.chosen) == plan.decisions.map(\.chosen))
-            let numeric = (shifted - base) / step
-            let analytic = gradient.weights[stage]?[candidate]?[index] ?? 0
-            #expect(abs(numeric - analytic) < 1e-4, "\(stage)/\(candidate)[\(index)]: numeric \(numeric), analytic \(analytic)")
+        ]
+        try await TrainingTests.expectMatchesFiniteDifferences(gradient, at: parameters, value: base, plan: plan, probes: probes) {
+            try await Self.entropy(controller, $0, task: task)
         }
-        var priced = parameters
-        priced.priceWeights[0] += step
-        let (shifted, _) = try await Self.entropy(controller, priced, task: task)
-        #expect(abs((shifted - base) / step - gradient.priceWeights[0]) < 1e-4)
         #expect(gradient.weights["model"]?["sim-cheap"]?.contains { $0 != 0 } == true)
     }
 
@@ -73,7 +63,7 @@ import Testing
             for task in TrainingTests.tasks {
                 let plan = try await controller.plan(for: task, seed: 1)
                 for decision in plan.decisions where decision.stage == .model {
-                    total -= decision.candidates.reduce(0.0) { $0 + ($1.probability > 0 ? $1.probability * log($1.probability) : 0) }
+                    total += Self.entropy(of: decision)
                 }
             }
             return total / Double(TrainingTests.tasks.count)

@@ -68,17 +68,33 @@ import Testing
             priceLevels: controller.priceLevelsByModel,
             temperature: 0.7
         )
-        let step = 1e-6
         let chosenModel = try #require(plan.decisions.first { $0.stage == .model }?.chosen)
         let probes: [(String, String, Int)] = [
             ("topology", plan.topology, 0), ("topology", "debate", 1), ("model", chosenModel, 0), ("model", "sim-cheap", 2),
         ]
+        try await Self.expectMatchesFiniteDifferences(gradient, at: parameters, value: base, plan: plan, probes: probes) {
+            try await Self.logProbability(controller, $0, task: task)
+        }
+    }
+
+    /// Checks an analytic gradient against forward differences of `measure` (a value of the parameters and the plan it
+    /// was measured on) at each probed weight (stage, candidate, index) and at the first price weight; the plan's
+    /// choices must not change under the step.
+    static func expectMatchesFiniteDifferences(
+        _ gradient: ParameterGradient,
+        at parameters: ControllerParameters,
+        value base: Double,
+        plan: Plan,
+        probes: [(String, String, Int)],
+        measure: (ControllerParameters) async throws -> (Double, Plan)
+    ) async throws {
+        let step = 1e-6
         for (stage, candidate, index) in probes {
             var moved = parameters
             var vector = moved.weights[stage]?[candidate] ?? [Double](repeating: 0, count: parameters.featureCount)
             vector[index] += step
             moved.weights[stage, default: [:]][candidate] = vector
-            let (shifted, again) = try await Self.logProbability(controller, moved, task: task)
+            let (shifted, again) = try await measure(moved)
             #expect(again.decisions.map(\.chosen) == plan.decisions.map(\.chosen))
             let numeric = (shifted - base) / step
             let analytic = gradient.weights[stage]?[candidate]?[index] ?? 0
@@ -86,7 +102,7 @@ import Testing
         }
         var priced = parameters
         priced.priceWeights[0] += step
-        let (shifted, _) = try await Self.logProbability(controller, priced, task: task)
+        let (shifted, _) = try await measure(priced)
         #expect(abs((shifted - base) / step - gradient.priceWeights[0]) < 1e-4)
     }
 

@@ -57,14 +57,13 @@ public struct LearnedEscalation: Sendable {
     /// One question both models answered with a recorded response.
     struct Question {
         var item: RecordedOutcomes.Item
-        var cheapText: String
         var cheapCorrect: Bool
         var strongCorrect: Bool
         var features: [Double]
         var fixedRuleFlags: Bool
         var cheapCost: Double
         var strongCost: Double
-        /// The strong model's cost when it is shown the cheap answer, as a cascade's second level is.
+        /// What escalating costs: the strong model's call, with or without the cheap answer in its prompt.
         var escalatedCost: Double
     }
 
@@ -78,9 +77,8 @@ public struct LearnedEscalation: Sendable {
         strongSeesCheapAnswer: Bool = false,
         penalty: Double = 10
     ) -> Report {
-        var questions = outcomes.items.filter { $0.dataset == dataset }.compactMap(question)
-        if !strongSeesCheapAnswer {
-            for index in questions.indices { questions[index].escalatedCost = questions[index].strongCost }
+        let questions = outcomes.items.filter { $0.dataset == dataset }.compactMap {
+            question($0, strongSeesCheapAnswer: strongSeesCheapAnswer)
         }
         let splits = splitSeeds.map { seed in
             split(questions, seed: seed, holdout: holdout, budgets: budgets, penalty: penalty)
@@ -95,26 +93,29 @@ public struct LearnedEscalation: Sendable {
         )
     }
 
-    func question(_ item: RecordedOutcomes.Item) -> Question? {
+    /// The question of an item both models answered with a response. The escalated call is priced with the cheap
+    /// answer in the strong model's prompt when `strongSeesCheapAnswer`, else as the fresh call it was recorded as.
+    func question(_ item: RecordedOutcomes.Item, strongSeesCheapAnswer: Bool) -> Question? {
         guard let first = item.outcomes[cheap.modelID], let cheapText = first.response,
             let second = item.outcomes[strong.modelID], let strongText = second.response
         else { return nil }
         let kind = item.expected?.kind ?? item.domain.defaultAnswerKind
-        let checks = MessageVerifier.check(response: cheapText, kind: kind, query: item.query)
+        let examination = MessageVerifier.examine(response: cheapText, kind: kind, query: item.query)
         let queryTokens = TokenUsage.estimate(item.query)
+        let strongCost = strong.cost(promptTokens: queryTokens, completionTokens: TokenUsage.estimate(strongText))
+        let shownCost = strong.cost(
+            promptTokens: queryTokens + TokenUsage.estimate(cheapText) + 60,
+            completionTokens: TokenUsage.estimate(strongText)
+        )
         return Question(
             item: item,
-            cheapText: cheapText,
             cheapCorrect: first.correct,
             strongCorrect: second.correct,
-            features: ResponseFeatures.values(response: cheapText, kind: kind, query: item.query),
-            fixedRuleFlags: CheckedEscalation.flags(checks, trigger: .failedOrUnsupported),
+            features: ResponseFeatures.values(of: examination, response: cheapText, query: item.query),
+            fixedRuleFlags: CheckedEscalation.flags(examination.results, trigger: .failedOrUnsupported),
             cheapCost: cheap.cost(promptTokens: queryTokens, completionTokens: TokenUsage.estimate(cheapText)),
-            strongCost: strong.cost(promptTokens: queryTokens, completionTokens: TokenUsage.estimate(strongText)),
-            escalatedCost: strong.cost(
-                promptTokens: queryTokens + TokenUsage.estimate(cheapText) + 60,
-                completionTokens: TokenUsage.estimate(strongText)
-            )
+            strongCost: strongCost,
+            escalatedCost: strongSeesCheapAnswer ? shownCost : strongCost
         )
     }
 

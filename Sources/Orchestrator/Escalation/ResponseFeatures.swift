@@ -23,13 +23,16 @@ public enum ResponseFeatures {
 
     /// The features of one response to one question, for answers of `kind`.
     public static func values(response: String, kind: AnswerKind, query: String) -> [Double] {
-        let answer = AnswerExtractor.extract(from: response, kind: kind)
-        let checks = MessageVerifier.check(response: response, kind: kind, query: query)
-        func outcome(_ check: CheckResult.Check) -> CheckResult.Outcome? { checks.first { $0.check == check }?.outcome }
-        let scan = ArithmeticChecker.scan(response)
-        let statements = scan.statements
-        let value = answer.flatMap(AnswerExtractor.parseNumber)
-        let close = { (other: Double) in value.map { abs(other - $0) <= max(1e-9, abs($0) * 1e-9) } ?? false }
+        values(of: MessageVerifier.examine(response: response, kind: kind, query: query), response: response, query: query)
+    }
+
+    /// The features of a response already examined by the checks (its answer, arithmetic and check results are
+    /// read from the examination, not again from the text).
+    public static func values(of examination: MessageVerifier.Examination, response: String, query: String) -> [Double] {
+        let outcome = examination.outcome(of:)
+        let statements = examination.scan.statements
+        let value = examination.answer.flatMap(AnswerExtractor.parseNumber)
+        let close = { (other: Double) in value.map { AnswerExtractor.isSameNumber(other, $0) } ?? false }
         let lastComputed = statements.last.map { close($0.claimed) || close($0.computed) } ?? false
         let window = String(UntrustedText.window(response).text)
         let marked = AnswerExtractor.markedAnswer(in: window)
@@ -38,10 +41,10 @@ public enum ResponseFeatures {
         let lowered = window.lowercased()
         let hedging = hedges.reduce(0) { $0 + lowered.components(separatedBy: $1).count - 1 }
         let questionNumbers = Set(AnswerExtractor.numbers(in: query))
-        let responseNumbers = Set(AnswerExtractor.numbers(in: window))
+        let allNumbers = AnswerExtractor.numbers(in: window)
+        let responseNumbers = Set(allNumbers)
         let unused = questionNumbers.isEmpty ? 0 : Double(questionNumbers.subtracting(responseNumbers).count) / Double(questionNumbers.count)
         let flag = { (condition: Bool) in condition ? 1.0 : 0.0 }
-        let allNumbers = AnswerExtractor.numbers(in: window)
         let appearances = allNumbers.filter(close).count
         let markedValues = Set(
             AnswerExtractor.markerPattern.matches(in: window, range: NSRange(window.startIndex..., in: window)).compactMap { match in
@@ -50,7 +53,7 @@ public enum ResponseFeatures {
         )
         let derived = Set(statements.flatMap { [$0.claimed, $0.computed] })
         let fromNowhere = responseNumbers.filter { number in
-            !questionNumbers.contains(number) && !derived.contains { abs($0 - number) <= max(1e-9, abs(number) * 1e-9) }
+            !questionNumbers.contains(number) && !derived.contains { AnswerExtractor.isSameNumber($0, number) }
         }
         let loweredQuery = query.lowercased()
         let sentences = query.split { $0 == "." || $0 == "?" || $0 == "!" }.count

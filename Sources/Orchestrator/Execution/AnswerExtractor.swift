@@ -59,6 +59,11 @@ public enum AnswerExtractor {
         return value
     }
 
+    /// Whether two numbers are the same up to floating-point noise (relative 1e-9, absolute 1e-9 near zero).
+    public static func isSameNumber(_ one: Double, _ other: Double) -> Bool {
+        abs(one - other) <= max(1e-9, abs(other) * 1e-9)
+    }
+
     /// A canonical rendering: integers without a decimal point, others with up to six decimals.
     public static func canonicalNumber(_ value: Double) -> String {
         if value.rounded() == value && abs(value) < 1e15 {

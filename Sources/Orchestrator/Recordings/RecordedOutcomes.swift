@@ -77,6 +77,19 @@ public struct RecordedOutcomes: Sendable {
         models.formUnion(item.outcomes.keys)
     }
 
+    /// Adds a question, or, for a question seen before, the outcomes of models it does not have yet (the first
+    /// outcome of a model on a question is kept).
+    public mutating func merge(_ item: Item) {
+        guard let existing = indexByQuery[Self.key(item.query)] else {
+            add(item)
+            return
+        }
+        for (model, outcome) in item.outcomes where items[existing].outcomes[model] == nil {
+            items[existing].outcomes[model] = outcome
+            models.insert(model)
+        }
+    }
+
     /// The recorded item for a query, if the dataset has it.
     public func item(for query: String) -> Item? {
         indexByQuery[Self.key(query)].map { items[$0] }

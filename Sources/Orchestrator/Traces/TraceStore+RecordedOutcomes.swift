@@ -21,11 +21,8 @@ extension TraceStore {
                     """
             )
         }
-        var items: [RecordedOutcomes.Item] = []
-        var indexByQuery: [String: Int] = [:]
+        var outcomes = RecordedOutcomes()
         for row in rows {
-            let query: String = row["query"]
-            let model: String = row["model"]
             let tokensEstimated: Bool = row["tokensEstimated"]
             let outcome = RecordedOutcomes.Outcome(
                 correct: (row["score"] as Double) >= 1,
@@ -34,26 +31,18 @@ extension TraceStore {
                 completionTokens: tokensEstimated ? nil : row["completionTokens"],
                 costUSD: row["costUSD"]
             )
-            let key = RecordedOutcomes.key(query)
-            if let index = indexByQuery[key] {
-                if items[index].outcomes[model] == nil { items[index].outcomes[model] = outcome }
-                continue
-            }
             let kind = (row["answerKind"] as String?).flatMap(AnswerKind.init(rawValue:)) ?? .text
-            indexByQuery[key] = items.count
-            items.append(
+            outcomes.merge(
                 RecordedOutcomes.Item(
                     dataset: "traces",
                     id: row["taskID"],
-                    query: query,
+                    query: row["query"],
                     expected: (row["expectedAnswer"] as String?).map { ExpectedAnswer(value: $0, kind: kind) },
                     domain: (row["domain"] as String?).flatMap(Domain.init(rawValue:)) ?? .general,
-                    outcomes: [model: outcome]
+                    outcomes: [row["model"]: outcome]
                 )
             )
         }
-        var outcomes = RecordedOutcomes()
-        for item in items { outcomes.add(item) }
         return outcomes
     }
 }

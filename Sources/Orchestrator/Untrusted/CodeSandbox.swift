@@ -71,24 +71,23 @@ public struct CodeSandbox: Sendable, Equatable {
     static func prepare(_ folder: URL, writable: Bool) throws {
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         try FileManager.default.setAttributes([.posixPermissions: writable ? 0o700 : 0o755], ofItemAtPath: folder.path)
-        if writable && isRoot {
-            try FileManager.default.setAttributes(
-                [.ownerAccountID: NSNumber(value: unprivilegedUser), .groupOwnerAccountID: NSNumber(value: unprivilegedUser)],
-                ofItemAtPath: folder.path
-            )
-        }
+        if writable { try handToJail(folder) }
     }
 
     /// Writes a file for the jail: readable by the jail's user only when `privateToJail`, else by anyone.
     static func write(_ text: String, to file: URL, privateToJail: Bool) throws {
         try Data(text.utf8).write(to: file)
         try FileManager.default.setAttributes([.posixPermissions: privateToJail ? 0o600 : 0o644], ofItemAtPath: file.path)
-        if privateToJail && isRoot {
-            try FileManager.default.setAttributes(
-                [.ownerAccountID: NSNumber(value: unprivilegedUser), .groupOwnerAccountID: NSNumber(value: unprivilegedUser)],
-                ofItemAtPath: file.path
-            )
-        }
+        if privateToJail { try handToJail(file) }
+    }
+
+    /// Gives a file or folder to the jail's user when orchestrate is root (otherwise the jail runs as its owner).
+    private static func handToJail(_ item: URL) throws {
+        guard isRoot else { return }
+        try FileManager.default.setAttributes(
+            [.ownerAccountID: NSNumber(value: unprivilegedUser), .groupOwnerAccountID: NSNumber(value: unprivilegedUser)],
+            ofItemAtPath: item.path
+        )
     }
 
     /// Finds a jail once: `bwrap` on the path, a `python3` under `/usr`, and a jailed `python3` that answers.

@@ -6,24 +6,41 @@ import Foundation
 /// Each check is cheap, needs no model and says why it failed, so the verdict can be shown to the receiver and
 /// kept in the trace.
 public enum MessageVerifier {
+    /// What reading one message found: its answer, its arithmetic, and the checks' results.
+    public struct Examination: Sendable {
+        public var answer: String?
+        public var scan: ArithmeticChecker.Scan
+        public var results: [CheckResult]
+
+        /// The outcome of one check, when it ran.
+        public func outcome(of check: CheckResult.Check) -> CheckResult.Outcome? {
+            results.first { $0.check == check }?.outcome
+        }
+    }
+
     /// Checks one message's text for a task.
     /// The text is read through `UntrustedText`'s bounds; what was given up on (a long reply's head, over-long
     /// lines, expressions too deep to evaluate) is said in the detail of the check concerned.
     public static func check(response: String, kind: AnswerKind, query: String) -> [CheckResult] {
+        examine(response: response, kind: kind, query: query).results
+    }
+
+    /// Reads one message once — its answer, its arithmetic — and checks it, keeping what was read for other uses
+    /// (the escalation judge's features).
+    public static func examine(response: String, kind: AnswerKind, query: String) -> Examination {
         let answer = AnswerExtractor.extract(from: response, kind: kind)
         var results = [format(response: response, answer: answer, kind: kind)]
         let scan = ArithmeticChecker.scan(response)
-        let statements = scan.statements
         results.append(arithmetic(scan))
         switch kind {
         case .number:
-            results.append(support(answer: answer, statements: statements, query: query))
+            results.append(support(answer: answer, statements: scan.statements, query: query))
         case .choice:
             results.append(choice(answer: answer, query: query))
         case .text, .code:
             break
         }
-        return results
+        return Examination(answer: answer, scan: scan, results: results)
     }
 
     static func format(response: String, answer: String?, kind: AnswerKind) -> CheckResult {
@@ -63,7 +80,7 @@ public enum MessageVerifier {
         guard let answer, let value = AnswerExtractor.parseNumber(answer) else {
             return CheckResult(check: .support, outcome: .skipped, detail: "no numeric answer")
         }
-        let close = { (other: Double) in abs(other - value) <= max(1e-9, abs(value) * 1e-9) }
+        let close = { (other: Double) in AnswerExtractor.isSameNumber(other, value) }
         if statements.contains(where: { close($0.claimed) || close($0.computed) }) {
             return CheckResult(check: .support, outcome: .passed, detail: "\(answer) is the result of the message's own working")
         }

@@ -19,6 +19,8 @@ public struct Orchestrator: Sendable {
     var executor: Executor
     /// How messages between agents are checked in every run.
     public private(set) var verification: VerificationPolicy
+    /// When a cascade's next level runs; the judge is the controller's.
+    public private(set) var escalation: EscalationPolicy.Rule
     let logger: Logger
     /// Computed once: hashing encodes the whole catalogue.
     let catalogHash: String
@@ -44,6 +46,7 @@ public struct Orchestrator: Sendable {
         self.store = store
         self.logger = logger
         verification = configuration.verification
+        escalation = configuration.escalation
         catalogHash = catalog.hash
         fleetHash = catalog.fleetHash
         controller = try await CascadedController(
@@ -56,7 +59,6 @@ public struct Orchestrator: Sendable {
             catalog: catalog,
             providers: providers,
             store: store,
-            gates: ModelGates(),
             maxOutputTokens: configuration.maxOutputTokens,
             retryPolicy: configuration.retryPolicy,
             logger: logger
@@ -74,6 +76,13 @@ public struct Orchestrator: Sendable {
     public func with(verification: VerificationPolicy) -> Orchestrator {
         var copy = self
         copy.verification = verification
+        return copy
+    }
+
+    /// The same orchestrator deciding a cascade's escalations by another rule.
+    public func with(escalation: EscalationPolicy.Rule) -> Orchestrator {
+        var copy = self
+        copy.escalation = escalation
         return copy
     }
 
@@ -121,7 +130,10 @@ public struct Orchestrator: Sendable {
             guard let topology = catalog.topology(named: made.topology) else {
                 throw PlanningError(message: "topology '\(made.topology)' is not in the catalogue")
             }
-            let graph = try AgentGraph(topology: topology, agentCount: made.agents.count, rounds: made.rounds, aggregation: made.aggregation)
+            let graph =
+                topology.isCascade
+                ? try AgentGraph(cascade: topology, order: AgentGraph.cascadeOrder(of: made, fleet: catalog.fleet), rounds: made.rounds)
+                : try AgentGraph(topology: topology, agentCount: made.agents.count, rounds: made.rounds, aggregation: made.aggregation)
             let deadline = task.budget.deadlineSeconds.map { start + .milliseconds($0 * 1000) }
             faults = try FaultInjector.resolve(task.faults, graph: graph, task: task, seed: seed)
             if !faults.isEmpty {
@@ -138,7 +150,8 @@ public struct Orchestrator: Sendable {
                     graph: graph,
                     deadline: deadline,
                     policy: verification,
-                    faults: Dictionary(uniqueKeysWithValues: faults.map { ($0.agent, $0) })
+                    faults: Dictionary(uniqueKeysWithValues: faults.map { ($0.agent, $0) }),
+                    escalation: EscalationPolicy(rule: escalation, judge: controller.parameters?.escalationJudge)
                 )
             )
         } catch {
@@ -209,7 +222,8 @@ public struct Orchestrator: Sendable {
             ),
             fleet: catalog.fleet.name,
             simulated: catalog.fleet.isSimulated,
-            seed: record.seed
+            seed: record.seed,
+            escalations: outcome?.escalations ?? []
         )
     }
 

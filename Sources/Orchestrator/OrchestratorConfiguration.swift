@@ -16,6 +16,8 @@ public struct OrchestratorConfiguration: Sendable {
     public var retryPolicy: RetryPolicy
     /// How messages between agents are checked before a neighbour sees them.
     public var verification: VerificationPolicy
+    /// When a cascade's next level runs; its judge is the controller's (`ControllerParameters.escalationJudge`).
+    public var escalation: EscalationPolicy.Rule
 
     /// The default trace database, relative to the working directory.
     public static let defaultDatabasePath = "Traces/traces.sqlite"
@@ -28,7 +30,8 @@ public struct OrchestratorConfiguration: Sendable {
         maxOutputTokens: Int = 512,
         retryPolicy: RetryPolicy = RetryPolicy(),
         verification: VerificationPolicy = .check,
-        controllerParameters: ControllerParameters? = nil
+        controllerParameters: ControllerParameters? = nil,
+        escalation: EscalationPolicy.Rule = .costWeight(EscalationPolicy.defaultCostWeight)
     ) {
         self.workflowsDirectory = workflowsDirectory
         self.fleetPath = fleetPath
@@ -38,5 +41,6 @@ public struct OrchestratorConfiguration: Sendable {
         self.retryPolicy = retryPolicy
         self.verification = verification
         self.controllerParameters = controllerParameters
+        self.escalation = escalation
     }
 }

@@ -20,6 +20,10 @@ public struct Topology: Sendable, Codable, Equatable {
     public var aggregation: Aggregation
     /// True when the last agent takes the final decision, so its role is chosen among decision roles.
     public var hasDecider: Bool
+    /// True for a verify-then-escalate cascade: its agents are levels, run cheapest model first; each level after
+    /// the first runs only when the escalation judge doubts the answer before it, and the final answer is the
+    /// last level's that ran.
+    public var isCascade: Bool
     /// The hand-set prior: a logit for easy queries and one for hard queries, blended by difficulty.
     public var prior: TopologyPrior
     /// The phases, in order.
@@ -34,6 +38,7 @@ public struct Topology: Sendable, Codable, Equatable {
         style: PromptStyle = .direct,
         aggregation: Aggregation,
         hasDecider: Bool = false,
+        isCascade: Bool = false,
         prior: TopologyPrior = TopologyPrior(easy: 0, hard: 0),
         phases: [TopologyPhase]
     ) {
@@ -45,6 +50,7 @@ public struct Topology: Sendable, Codable, Equatable {
         self.style = style
         self.aggregation = aggregation
         self.hasDecider = hasDecider
+        self.isCascade = isCascade
         self.prior = prior
         self.phases = phases
     }

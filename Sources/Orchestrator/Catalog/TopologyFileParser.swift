@@ -1,6 +1,6 @@
 /// Validates a topology file. See `Workflows/README.md` for the format.
 enum TopologyFileParser {
-    static let topologyFields: Set<String> = ["name", "description", "agents", "rounds", "style", "aggregate", "decider", "prior", "phases"]
+    static let topologyFields: Set<String> = ["name", "description", "agents", "rounds", "style", "aggregate", "decider", "cascade", "prior", "phases"]
     static let rangeFields: Set<String> = ["min", "max"]
     static let roundFields: Set<String> = ["default", "max"]
     static let priorFields: Set<String> = ["easy", "hard"]
@@ -53,6 +53,7 @@ enum TopologyFileParser {
                 style: try reader.oneOf("style", as: Topology.PromptStyle.self) ?? .direct,
                 aggregation: aggregation,
                 hasDecider: try reader.bool("decider") ?? false,
+                isCascade: try reader.bool("cascade") ?? false,
                 prior: prior,
                 phases: phases
             )

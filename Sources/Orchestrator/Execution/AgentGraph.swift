@@ -22,6 +22,14 @@ public struct AgentGraph: Sendable, Equatable {
         public var active: [Int]
         /// The deliveries into those agents, sorted by receiver, then sender.
         public var edges: [Edge]
+        /// A cascade's later level: the step runs only when the escalation judge doubts the answer delivered to it.
+        public var onlyWhenEscalated = false
+
+        public init(active: [Int], edges: [Edge], onlyWhenEscalated: Bool = false) {
+            self.active = active
+            self.edges = edges
+            self.onlyWhenEscalated = onlyWhenEscalated
+        }
 
         /// The senders whose messages `agent` receives in this step.
         public func inputs(of agent: Int) -> [Int] {

@@ -15,26 +15,32 @@ extension Executor {
         let text = FaultInjector.message(for: fault, task: run.task)
         let answer = AnswerExtractor.extract(from: text, kind: run.task.answerKind)
         let checks = await check(text, run: run)
-        var row = MessageRecord(
-            runID: run.runID,
+        let ledger = ledger(for: run)
+        let model = run.plan.agents[fault.agent].model
+        var messageID = try await ledger.recordFault(
+            text: text,
+            agent: fault.agent,
             step: step,
-            agentIndex: fault.agent,
             role: role.name,
-            model: run.plan.agents[fault.agent].model,
-            provider: Self.faultProvider,
-            promptJSON: "[]",
-            parentSpanID: run.agentSpanIDs[fault.agent],
-            purpose: .fault
+            model: model,
+            purpose: .fault,
+            answer: answer,
+            checks: checks,
+            deliveries: deliveries,
+            consistency: consistency
         )
-        row.response = text
-        row.answer = answer
-        var messageID = try await store.recordMessage(row, deliveries: deliveries, deliveryVerifications: consistency, checks: checks)
         result.calls = 1
         if Self.needsReAsk(checks) {
-            row.id = nil
-            row.spanID = TraceIDs.spanID()
-            row.purpose = MessagePurpose.reAsk.rawValue
-            messageID = try await store.recordMessage(row, deliveries: [], checks: checks)
+            messageID = try await ledger.recordFault(
+                text: text,
+                agent: fault.agent,
+                step: step,
+                role: role.name,
+                model: model,
+                purpose: .reAsk,
+                answer: answer,
+                checks: checks
+            )
             result.calls += 1
             result.verificationCalls += 1
         }

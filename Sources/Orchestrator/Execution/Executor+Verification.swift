@@ -23,53 +23,29 @@ extension Executor {
     /// recorded with purpose `re-ask` and counted as a verification call; its reply is appended to the first
     /// and the whole is checked again. When the call fails, the first reply stands, still failing.
     func reAsk(
-        model: ModelSpec,
-        messages: [ChatMessage],
+        _ first: CallAttempt,
         output: AgentOutput,
         context: CallContext,
-        record turn: MessageRecord,
+        agent: Int,
+        step: Int,
+        role: String,
         run: RunContext,
         result: inout CallResult
     ) async throws -> AgentOutput {
-        let followUp = PromptBuilder.reAsk(messages, reply: output.response, kind: run.task.answerKind)
-        let attempt = await call(model: model, messages: followUp, context: context, deadline: run.deadline)
-        let usage = attempt.response?.usage ?? TokenUsage()
-        let cost = attempt.response?.cost(on: model) ?? 0
+        let followUp = PromptBuilder.reAsk(first.messages, reply: output.response, kind: run.task.answerKind)
+        var attempt = await caller.attempt(model: first.model, messages: followUp, context: context, deadline: run.deadline)
         let combined = attempt.response.map { output.response + "\n" + $0.content }
         let answer = combined.flatMap { AnswerExtractor.extract(from: $0, kind: run.task.answerKind) }
-        var checks: [CheckResult] = []
-        if let combined { checks = await check(combined, run: run) }
-
-        var row = MessageRecord(
-            runID: run.runID,
-            step: turn.step,
-            agentIndex: turn.agentIndex,
-            role: turn.role,
-            model: model.name,
-            provider: providers.label(for: model),
-            promptJSON: Self.json(followUp),
-            parentSpanID: turn.parentSpanID,
-            purpose: .reAsk
-        )
-        row.response = attempt.response?.content
-        row.answer = answer
-        row.promptTokens = usage.promptTokens
-        row.completionTokens = usage.completionTokens
-        row.tokensEstimated = usage.estimated
-        row.costUSD = cost
-        row.latencyMilliseconds = attempt.latencyMilliseconds
-        row.startedAt = attempt.startedAt
-        row.finishReason = attempt.response?.finishReason
+        let checks = await combined.asyncMap { await check($0, run: run) } ?? []
         if attempt.response == nil {
-            row.error = attempt.deadlineExceeded ? "deadline exceeded while re-asking" : Self.providerError(attempt.error, model: model).description
-            row.recovery = "re-ask failed; the first reply stands"
+            attempt.recovery = "re-ask failed; the first reply stands"
         }
-        let messageID = try await store.recordMessage(row, deliveries: [], checks: checks)
+        let messageID = try await ledger(for: run).record(attempt, agent: agent, step: step, role: role, purpose: .reAsk, answer: answer, checks: checks)
         result.calls += 1
         result.verificationCalls += 1
-        result.verificationCostUSD += cost
-        result.costUSD += cost
-        result.usage = result.usage + usage
+        result.verificationCostUSD += attempt.costUSD
+        result.costUSD += attempt.costUSD
+        result.usage = result.usage + attempt.usage
         guard let combined else { return output }
         return AgentOutput(messageID: messageID, response: combined, answer: answer, recordedCorrect: output.recordedCorrect, checks: checks)
     }

@@ -5,12 +5,27 @@ import Logging
 /// the moment its call ends, the budget checked before and after every step.
 struct Executor: Sendable {
     let catalog: Catalog
-    let providers: ProviderRegistry
+    /// The one path for model calls: gates, rate limits, retries, fallback.
+    let caller: ModelCaller
     let store: TraceStore
-    let gates: ModelGates
-    let maxOutputTokens: Int
-    let retryPolicy: RetryPolicy
     let logger: Logger
+
+    init(catalog: Catalog, providers: ProviderRegistry, store: TraceStore, maxOutputTokens: Int, retryPolicy: RetryPolicy, logger: Logger) {
+        self.catalog = catalog
+        caller = ModelCaller(
+            fleet: catalog.fleet,
+            providers: providers,
+            gates: ModelGates(),
+            maxOutputTokens: maxOutputTokens,
+            retryPolicy: retryPolicy,
+            logger: logger
+        )
+        self.store = store
+        self.logger = logger
+    }
+
+    var providers: ProviderRegistry { caller.providers }
+    var maxOutputTokens: Int { caller.maxOutputTokens }
 
     /// The same executor calling other providers, with gates of its own.
     func with(providers: ProviderRegistry) -> Executor {
@@ -18,11 +33,15 @@ struct Executor: Sendable {
             catalog: catalog,
             providers: providers,
             store: store,
-            gates: ModelGates(),
-            maxOutputTokens: maxOutputTokens,
-            retryPolicy: retryPolicy,
+            maxOutputTokens: caller.maxOutputTokens,
+            retryPolicy: caller.retryPolicy,
             logger: logger
         )
+    }
+
+    /// Where a run's events are recorded.
+    func ledger(for run: RunContext) -> RunLedger {
+        RunLedger(store: store, runID: run.runID, agentSpanIDs: run.agentSpanIDs, providers: caller.providers)
     }
 
     /// Where one run stands; fixed for the run.
@@ -43,6 +62,8 @@ struct Executor: Sendable {
         var faults: [Int: InjectedFault] = [:]
         /// How neighbours' messages are quoted in prompts: a fresh random key for each run.
         var framing = MessageFraming()
+        /// How a cascade decides whether its next level runs.
+        var escalation = EscalationPolicy()
     }
 
     /// The latest thing an agent said.
@@ -89,6 +110,8 @@ struct Executor: Sendable {
         var recordedCorrect: Bool?
         /// What verification did.
         var verification = VerificationTally()
+        /// A cascade's decisions, one per level judged.
+        var escalations: [EscalationDecision] = []
     }
 
     /// Counts of what verification did in a run.
@@ -115,8 +138,18 @@ struct Executor: Sendable {
         var stopReason: String?
         var tally = VerificationTally()
         var strikes: [Int: Int] = [:]
+        var escalations: [EscalationDecision] = []
+        var answering = run.graph.answeringAgents
 
         for (stepIndex, step) in run.graph.steps.enumerated() {
+            if step.onlyWhenEscalated {
+                guard let decision = try await escalation(before: stepIndex, step: step, run: run, latest: latest) else { break }
+                escalations.append(decision)
+                guard decision.escalates else {
+                    answering = [decision.fromAgent]
+                    break
+                }
+            }
             if let reason = budgetStop(before: stepIndex, step: step, run: run, latest: latest, spent: cost) {
                 stopReason = reason
                 break
@@ -158,7 +191,7 @@ struct Executor: Sendable {
                         strikes[result.agent, default: 0] += 1
                         if strikes[result.agent, default: 0] >= VerificationPolicy.strikesBeforeQuarantine {
                             tally.quarantined.append(result.agent)
-                            try await store.recordQuarantine(runID: run.runID, agent: result.agent, step: stepIndex + 1)
+                            try await ledger(for: run).recordQuarantine(agent: result.agent, step: stepIndex + 1)
                         }
                     }
                 } else if firstError == nil {
@@ -179,13 +212,13 @@ struct Executor: Sendable {
         let latestAnswers = latest.compactMapValues(\.answer)
         // Quarantined agents are cut from the graph: their answers do not count.
         let counted = latestAnswers.filter { !tally.quarantined.contains($0.key) }
-        var answers = run.graph.answeringAgents.compactMap { counted[$0] }
+        var answers = answering.compactMap { counted[$0] }
         if answers.isEmpty {
             answers = counted.keys.sorted().compactMap { counted[$0] }
         }
         let answer = Aggregator.majority(of: answers)
-        let answering = run.graph.answeringAgents.filter { !tally.quarantined.contains($0) }.compactMap { latest[$0] }
-        let judgements = (answering.isEmpty ? Array(latest.values) : answering).compactMap(\.recordedCorrect)
+        let answered = answering.filter { !tally.quarantined.contains($0) }.compactMap { latest[$0] }
+        let judgements = (answered.isEmpty ? Array(latest.values) : answered).compactMap(\.recordedCorrect)
         let recordedCorrect = Aggregator.majority(of: judgements.map { $0 ? "correct" : "wrong" }).map { $0 == "correct" }
         let status: RunStatus
         if latest.isEmpty {
@@ -206,8 +239,23 @@ struct Executor: Sendable {
             fallbacks: fallbacks,
             latestAnswers: latestAnswers,
             recordedCorrect: recordedCorrect,
-            verification: tally
+            verification: tally,
+            escalations: escalations
         )
+    }
+
+    /// Whether a cascade's next level runs: the judge's decision on the answer delivered to it, recorded. Nil when
+    /// the level before gave no message (it failed; the run ends with its error).
+    private func escalation(before stepIndex: Int, step: AgentGraph.Step, run: RunContext, latest: [Int: AgentOutput]) async throws
+        -> EscalationDecision?
+    {
+        guard let edge = step.edges.first, let output = latest[edge.from],
+            let from = catalog.fleet.model(named: run.plan.agents[edge.from].model),
+            let to = catalog.fleet.model(named: run.plan.agents[edge.to].model)
+        else { return nil }
+        let decision = run.escalation.decide(output: output, task: run.task, step: stepIndex, from: (edge.from, from), to: (edge.to, to))
+        try await ledger(for: run).record(decision)
+        return decision
     }
 
     /// Why the run must stop before a step, or nil to go on.

@@ -33,6 +33,8 @@ public struct RunResult: Sendable, Codable, Equatable {
     public var simulated: Bool
     /// The seed, as decimal text.
     public var seed: String
+    /// A cascade's escalation decisions, one per level judged; empty for other topologies.
+    public var escalations: [EscalationDecision] = []
 
     /// What verification did in a run.
     public struct VerificationSummary: Sendable, Codable, Equatable {

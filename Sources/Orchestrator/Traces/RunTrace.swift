@@ -7,6 +7,8 @@ public struct RunTrace: Sendable, Codable, Equatable {
     public var messages: [MessageRecord]
     public var deliveries: [DeliveryRecord]
     public var verifications: [VerificationRecord]
+    /// A cascade's escalation decisions, one per level judged.
+    public var escalations: [EscalationRecord]
 
     public init(
         run: RunRecord,
@@ -14,7 +16,8 @@ public struct RunTrace: Sendable, Codable, Equatable {
         agents: [AgentRecord],
         messages: [MessageRecord],
         deliveries: [DeliveryRecord],
-        verifications: [VerificationRecord]
+        verifications: [VerificationRecord],
+        escalations: [EscalationRecord] = []
     ) {
         self.run = run
         self.decisions = decisions
@@ -22,6 +25,7 @@ public struct RunTrace: Sendable, Codable, Equatable {
         self.messages = messages
         self.deliveries = deliveries
         self.verifications = verifications
+        self.escalations = escalations
     }
 
     /// The steps that have messages, in order.

@@ -41,7 +41,8 @@ extension TraceStore {
                 agents: try AgentRecord.ofRun(runID).fetchAll(db),
                 messages: try MessageRecord.ofRun(runID).fetchAll(db),
                 deliveries: try DeliveryRecord.ofRun(runID).fetchAll(db),
-                verifications: try VerificationRecord.ofRun(runID).fetchAll(db)
+                verifications: try VerificationRecord.ofRun(runID).fetchAll(db),
+                escalations: try EscalationRecord.ofRun(runID).fetchAll(db)
             )
         }
     }

@@ -145,6 +145,21 @@ extension TraceStore {
                 table.add(column: "replayOf", .text)
             }
         }
+        migrator.registerMigration("v5-escalations") { db in
+            try db.create(table: "escalations") { table in
+                table.autoIncrementedPrimaryKey("id")
+                table.column("runID", .text).notNull().references("runs", onDelete: .cascade).indexed()
+                table.column("step", .integer).notNull()
+                table.column("fromAgent", .integer).notNull()
+                table.column("toAgent", .integer).notNull()
+                table.column("fromModel", .text).notNull()
+                table.column("toModel", .text).notNull()
+                table.column("probabilityWrong", .double)
+                table.column("threshold", .double)
+                table.column("escalated", .boolean).notNull()
+                table.column("reason", .text).notNull()
+            }
+        }
         return migrator
     }
 

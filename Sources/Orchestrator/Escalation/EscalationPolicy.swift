@@ -1,0 +1,112 @@
+import Foundation
+
+/// How a cascade decides, after each level, whether the next one runs: the escalation judge's probability that the
+/// answer is wrong, held against a rule. Where the judge has no fit for the answering model (or there is no judge),
+/// the checks decide: escalate when the answer is missing or a check failed or could not vouch for it.
+public struct EscalationPolicy: Sendable, Equatable {
+    /// When to escalate, given the judge's probability p that the answer is wrong.
+    public enum Rule: Sendable, Equatable, CustomStringConvertible {
+        /// When the expected gain in score (the next level right where this one is wrong, less right answers it
+        /// would spoil) exceeds λ times the next level's estimated cost: the utility's own trade.
+        case costWeight(Double)
+        /// When p is above the judge's training quantile that escalates this share of answers.
+        case share(Double)
+        /// When p is above this threshold.
+        case threshold(Double)
+
+        public var description: String {
+            switch self {
+            case .costWeight(let lambda): "expected gain > λ·cost (λ = \(lambda))"
+            case .share(let share): "the \(Int((share * 100).rounded()))% most doubtful answers"
+            case .threshold(let threshold): "P(wrong) > \(threshold)"
+            }
+        }
+    }
+
+    /// The rule; by default the cost weight training uses.
+    public var rule: Rule
+    /// The judge; nil decides by the checks alone.
+    public var judge: EscalationJudge?
+
+    /// λ of utility = score − λ·cost when none is given, as in training.
+    public static let defaultCostWeight = 20.0
+
+    public init(rule: Rule = .costWeight(EscalationPolicy.defaultCostWeight), judge: EscalationJudge? = nil) {
+        self.rule = rule
+        self.judge = judge
+    }
+
+    /// What to do after `from`'s answer, `output`, with `to` as the next level's model.
+    func decide(
+        output: Executor.AgentOutput,
+        task: OrchestrationTask,
+        step: Int,
+        from: (agent: Int, model: ModelSpec),
+        to: (agent: Int, model: ModelSpec)
+    ) -> EscalationDecision {
+        var decision = EscalationDecision(
+            step: step,
+            fromAgent: from.agent,
+            toAgent: to.agent,
+            fromModel: from.model.name,
+            toModel: to.model.name,
+            escalates: false,
+            reason: ""
+        )
+        guard output.answer != nil || output.recordedCorrect != nil else {
+            decision.escalates = true
+            decision.reason = "no readable answer"
+            return decision
+        }
+        guard let judge, judge.fits[from.model.name] != nil,
+            let p = judge.probabilityWrong(model: from.model.name, response: output.response, kind: task.answerKind, query: task.query)
+        else {
+            let doubts = output.checks.filter { $0.outcome == .failed || $0.outcome == .unsupported }
+            decision.escalates = !doubts.isEmpty
+            decision.reason =
+                doubts.isEmpty
+                ? "no judge for \(from.model.name); no check doubts the answer"
+                : "no judge for \(from.model.name); " + doubts.map { "\($0.check.rawValue) \($0.outcome.rawValue)" }.joined(separator: ", ")
+            return decision
+        }
+        decision.probabilityWrong = p
+        switch rule {
+        case .costWeight(let lambda):
+            let extra = to.model.cost(
+                promptTokens: TokenUsage.estimate(task.query + output.response) + 80,
+                completionTokens: TokenUsage.estimate(output.response)
+            )
+            decision.escalates = judge.escalates(probabilityWrong: p, model: from.model.name, lambda: lambda, extraCost: extra)
+            decision.reason = "P(wrong) \(Self.format(p)); expected gain against λ·cost \(Self.format(lambda * extra))"
+        case .share(let share):
+            let threshold = judge.threshold(forShare: share, model: from.model.name) ?? 1
+            decision.threshold = threshold
+            decision.escalates = p > threshold
+            decision.reason = "P(wrong) \(Self.format(p)) against the \(Int((share * 100).rounded()))% quantile \(Self.format(threshold))"
+        case .threshold(let threshold):
+            decision.threshold = threshold
+            decision.escalates = p > threshold
+            decision.reason = "P(wrong) \(Self.format(p)) against \(Self.format(threshold))"
+        }
+        return decision
+    }
+
+    static func format(_ value: Double) -> String {
+        String(format: "%.3f", value)
+    }
+}
+
+/// What a cascade's judge decided about one level's answer.
+public struct EscalationDecision: Sendable, Codable, Equatable {
+    /// The step the next level would run in.
+    public var step: Int
+    public var fromAgent: Int
+    public var toAgent: Int
+    public var fromModel: String
+    public var toModel: String
+    public var probabilityWrong: Double?
+    public var threshold: Double?
+    /// Whether the next level runs.
+    public var escalates: Bool
+    public var reason: String
+}

@@ -28,13 +28,15 @@ public struct ReplayOutcome: Sendable {
 
 extension Orchestrator {
     /// Executes a stored run's plan again with its recorded responses — no model is called — under another
-    /// verification policy or aggregation when given (else the run's own), records the replay as a new run
+    /// verification policy, aggregation or cascade escalation rule when given (else the run's own; the escalation
+    /// rule is this orchestrator's), records the replay as a new run
     /// whose `replayOf` names the original, and lists what changed. With nothing changed, a run whose agents did
     /// not depend on timing reproduces its answer.
     public func replay(
         _ original: RunTrace,
         verification policy: VerificationPolicy? = nil,
-        aggregation: Topology.Aggregation? = nil
+        aggregation: Topology.Aggregation? = nil,
+        escalation: EscalationPolicy.Rule? = nil
     ) async throws -> ReplayOutcome {
         let run = original.run
         let task: OrchestrationTask
@@ -51,6 +53,7 @@ extension Orchestrator {
         }
         let provider = ReplayProvider(messages: original.messages)
         var replayer = with(verification: policy ?? VerificationPolicy(rawValue: run.verificationPolicy) ?? .off)
+        if let escalation { replayer = replayer.with(escalation: escalation) }
         replayer.executor = executor.with(providers: ProviderRegistry(everyModel: provider, label: "replay"))
         let result = try await replayer.perform(
             task,
@@ -69,6 +72,9 @@ extension Orchestrator {
     static func changes(from original: RunTrace, to replay: RunResult) -> [ReplayOutcome.Change] {
         let run = original.run
         func text(_ value: Double?) -> String { value.map { String(format: "%g", $0) } ?? "—" }
+        func escalations(_ decisions: [Bool]) -> String {
+            decisions.isEmpty ? "—" : decisions.map { $0 ? "escalated" : "stopped" }.joined(separator: ", ")
+        }
         var pairs: [(String, String, String)] = [
             ("status", run.status.rawValue, replay.status.rawValue),
             ("answer", run.answer ?? "—", replay.answer ?? "—"),
@@ -79,6 +85,7 @@ extension Orchestrator {
             ("re-asks", String(run.verificationCalls), String(replay.verification.calls)),
             ("propagation", text(run.propagationRate), text(replay.verification.propagationRate)),
             ("cost USD", String(format: "%.6f", run.costUSD), String(format: "%.6f", replay.costUSD)),
+            ("escalations", escalations(original.escalations.map(\.escalated)), escalations(replay.escalations.map(\.escalates))),
             ("tokens", String(run.promptTokens + run.completionTokens), String(replay.usage.totalTokens)),
         ]
         let finalAnswers = Dictionary(

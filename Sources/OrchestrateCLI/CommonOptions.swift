@@ -132,3 +132,11 @@ func printError(_ message: String) {
 }
 
 extension VerificationPolicy: ExpressibleByArgument {}
+
+extension EscalationPolicy.Rule: ExpressibleByArgument {
+    public init?(argument: String) {
+        self.init(parsing: argument)
+    }
+
+    public var defaultValueDescription: String { argument }
+}

@@ -31,6 +31,12 @@ extension Orchestrate {
         @Option(name: .long, help: "With --rerun: how the final answer is formed, final-agent or vote (default: the plan's).")
         var aggregation: Topology.Aggregation?
 
+        @Option(name: .long, help: "With --rerun: when a cascade's next level runs, \(EscalationPolicy.Rule.syntax) (default: lambda:20).")
+        var escalate: EscalationPolicy.Rule?
+
+        @Option(name: .long, help: "With --rerun: the controller file whose escalation judge decides a cascade's escalations (default: the checks decide).")
+        var judge: String?
+
         @Option(name: .long, help: "A controller file to compare the stored decisions with.")
         var controller: String?
 
@@ -47,8 +53,8 @@ extension Orchestrate {
         var step: Int?
 
         func validate() throws {
-            if verify != nil || aggregation != nil, !rerun {
-                throw ValidationError("--verify and --aggregation change a re-run: add --rerun")
+            if verify != nil || aggregation != nil || escalate != nil || judge != nil, !rerun {
+                throw ValidationError("--verify, --aggregation, --escalate and --judge change a re-run: add --rerun")
             }
             if over != nil, controller == nil { throw ValidationError("--over estimates a controller: add --controller FILE") }
             if let over, over < 1 { throw ValidationError("--over must be at least 1, got \(over)") }
@@ -64,11 +70,18 @@ extension Orchestrate {
                 return
             }
             let embedder = try await embedding.embedder()
-            let orchestrator = try await Orchestrator(catalog: catalog, store: store, embedder: embedder, logger: logger)
+            let judging = try common.controllerParameters(path: judge, catalog: catalog, embedder: embedder)
+            let orchestrator = try await Orchestrator(
+                catalog: catalog,
+                store: store,
+                configuration: OrchestratorConfiguration(controllerParameters: judging),
+                embedder: embedder,
+                logger: logger
+            )
             if rerun {
                 let outcome: ReplayOutcome
                 do {
-                    outcome = try await orchestrator.replay(trace, verification: verify, aggregation: aggregation)
+                    outcome = try await orchestrator.replay(trace, verification: verify, aggregation: aggregation, escalation: escalate)
                 } catch let error as ReplayError {
                     printError("error: \(error)")
                     throw ExitCode(2)

@@ -28,6 +28,12 @@ extension Orchestrate {
         @Option(name: .long, help: "How messages between agents are checked: off, check, check+quarantine.")
         var verify: VerificationPolicy = .check
 
+        @Option(
+            name: .long,
+            help: "When a cascade's next level runs: \(EscalationPolicy.Rule.syntax); the judge is the controller file's."
+        )
+        var escalate: EscalationPolicy.Rule = .costWeight(EscalationPolicy.defaultCostWeight)
+
         @Option(name: .long, help: "The base seed; each task's seed derives from it and the task's id.")
         var seed: UInt64 = 0
 
@@ -64,7 +70,8 @@ extension Orchestrate {
                 databasePath: common.db,
                 controller: ControllerSettings(selection: explore ? .sample : .greedy, temperature: temperature),
                 verification: verify,
-                controllerParameters: parameters
+                controllerParameters: parameters,
+                escalation: escalate
             )
             let store = try TraceStore.open(path: common.db, logger: logger)
             let orchestrator = try await Orchestrator(

@@ -43,6 +43,12 @@ extension Orchestrate {
         @Option(name: .long, help: "A trained controller file; default: the prior.")
         var controller: String?
 
+        @Option(
+            name: .long,
+            help: "When a cascade's next level runs, unless a request says otherwise: \(EscalationPolicy.Rule.syntax)."
+        )
+        var escalate: EscalationPolicy.Rule = .costWeight(EscalationPolicy.defaultCostWeight)
+
         func run() async throws {
             let logger = common.bootstrapLogging()
             let (catalog, providers) = try common.loadCatalog()
@@ -56,7 +62,8 @@ extension Orchestrate {
                     fleetPath: common.fleet,
                     databasePath: common.db,
                     verification: verify,
-                    controllerParameters: parameters
+                    controllerParameters: parameters,
+                    escalation: escalate
                 ),
                 providers: providers,
                 embedder: embedder,

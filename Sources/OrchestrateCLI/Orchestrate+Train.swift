@@ -157,18 +157,21 @@ extension Orchestrate {
                 printError("error: \(source): no scored responses to fit the escalation judge on")
                 throw ExitCode(2)
             }
-            let fitted = EscalationJudge.fit(examples)
+            let nextLevels = EscalationJudge.nextLevels(in: fleet)
+            let fitted = EscalationJudge.fit(examples, strongCorrect: EscalationJudge.nextLevelOutcomes(of: examples, nextModel: nextLevels))
             for (model, fit) in fitted.fits.sorted(by: { $0.key < $1.key }) {
                 let chosen = examples.filter { $0.model == model }
                 let auc = areaUnderROC(scores: chosen.map { fit.logistic.probability($0.features) }, positives: chosen.map(\.wrong))
+                let gain = fit.gain == nil ? "" : ", with gain models for escalating to \(nextLevels[model] ?? "?")"
                 print(
                     String(
-                        format: "escalation judge for %@: %d answers of %@, %.1f%% wrong, ROC area %.3f on them",
+                        format: "escalation judge for %@: %d answers of %@, %.1f%% wrong, ROC area %.3f on them%@",
                         model,
                         fit.examples,
                         source,
                         fit.wrongShare * 100,
-                        auc
+                        auc,
+                        gain
                     )
                 )
             }

@@ -52,6 +52,11 @@ struct ReplaySteps {
                     lines.append("    quarantined from step \(quarantined)")
                 }
             }
+            for decision in trace.escalations where decision.step == step + 1 {
+                lines.append(
+                    "  cascade: #\(decision.toAgent) \(decision.escalated ? "runs" : "skipped") — \(clip(decision.reason, 100))"
+                )
+            }
         }
         lines.append("")
         lines.append(

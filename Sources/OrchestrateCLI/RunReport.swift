@@ -46,6 +46,11 @@ struct RunReport: Sendable {
             "  usage    cost $\(String(format: "%.6f", result.costUSD)) · tokens \(result.usage.totalTokens) (\(result.usage.promptTokens) in / \(result.usage.completionTokens) out\(result.usage.estimated ? ", estimated" : "")) · \(result.messageCount) calls\(recoveries(result)) · wall \(String(format: "%.2f", result.wallSeconds)) s"
         )
         if let line = verificationLine(result.verification) { lines.append("  verify   \(line)") }
+        for decision in result.escalations {
+            lines.append(
+                "  cascade  agent \(decision.fromAgent) (\(decision.fromModel)) \(decision.escalates ? "escalated to" : "stood; skipped") agent \(decision.toAgent) (\(decision.toModel)): \(oneLine(decision.reason, limit: 120))"
+            )
+        }
         lines.append("  run      \(result.runID)   seed \(result.seed)")
         Swift.print(lines.joined(separator: "\n"))
     }

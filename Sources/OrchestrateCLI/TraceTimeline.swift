@@ -66,6 +66,11 @@ struct TraceTimeline {
         if run.verificationCalls > 0 { verify += " · \(run.verificationCalls) re-asks ($\(String(format: "%.6f", run.verificationCostUSD)))" }
         if let rate = run.propagationRate { verify += String(format: " · propagation %.0f%%", rate * 100) }
         lines.append(verify)
+        for decision in trace.escalations {
+            lines.append(
+                "  cascade   #\(decision.fromAgent) \(decision.fromModel) \(decision.escalated ? "escalated to" : "stood; skipped") #\(decision.toAgent) \(decision.toModel) before step \(decision.step): \(clip(decision.reason, 120))"
+            )
+        }
         return lines.joined(separator: "\n")
     }
 

@@ -42,13 +42,15 @@ public struct ChatCompletionRequest: Decodable, Sendable {
         public var agents: Int?
         /// `off`, `check` or `check+quarantine` (default: the server's).
         public var verify: VerificationPolicy?
+        /// When a cascade's next level runs: `lambda:λ`, `share:S` or `threshold:P` (default: the server's).
+        public var escalate: String?
         public var maxCostUSD: Double?
         public var deadlineSeconds: Double?
         /// The task id recorded with the run (default: `chat-` and a random suffix).
         public var taskID: String?
 
         enum CodingKeys: String, CodingKey {
-            case expected, domain, agents, verify
+            case expected, domain, agents, verify, escalate
             case answerKind = "answer_kind"
             case maxCostUSD = "max_cost_usd"
             case deadlineSeconds = "deadline_seconds"

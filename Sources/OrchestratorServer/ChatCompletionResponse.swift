@@ -51,11 +51,13 @@ struct ChatCompletionResponse: Encodable {
         var score: Double?
         var calls: Int
         var verification: RunResult.VerificationSummary
+        /// A cascade's escalation decisions.
+        var escalations: [EscalationDecision]
         var simulated: Bool
         var fleet: String
 
         enum CodingKeys: String, CodingKey {
-            case status, topology, agents, score, calls, verification, simulated, fleet
+            case status, topology, agents, score, calls, verification, escalations, simulated, fleet
             case runID = "run_id"
             case stopReason = "stop_reason"
             case controllerVersion = "controller_version"
@@ -93,6 +95,7 @@ struct ChatCompletionResponse: Encodable {
             score: result.score,
             calls: result.messageCount,
             verification: result.verification,
+            escalations: result.escalations,
             simulated: result.simulated,
             fleet: result.fleet
         )

@@ -48,7 +48,14 @@ extension OrchestratorServer {
         }
         if let n = chat.n, n != 1 { throw OpenAIError.invalid("only n = 1 is supported, got \(n)", param: "n") }
         let task = try makeTask(chat)
-        let runner = chat.orchestrate?.verify.map { orchestrator.with(verification: $0) } ?? orchestrator
+        var configured = chat.orchestrate?.verify.map { orchestrator.with(verification: $0) } ?? orchestrator
+        if let text = chat.orchestrate?.escalate {
+            guard let rule = EscalationPolicy.Rule(parsing: text) else {
+                throw OpenAIError.invalid("orchestrate.escalate: expected \(EscalationPolicy.Rule.syntax), got '\(text)'", param: "orchestrate.escalate")
+            }
+            configured = configured.with(escalation: rule)
+        }
+        let runner = configured
         let seed = chat.seed ?? UInt64.random(in: 0...UInt64.max)
         let result = try await runs.withPermit { try await runner.run(task, seed: seed) }
         guard result.status != .failed else {

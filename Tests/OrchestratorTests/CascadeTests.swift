@@ -1,7 +1,11 @@
 import Foundation
+import Hummingbird
+import HummingbirdTesting
+import NIOCore
 import Testing
 
 @testable import Orchestrator
+@testable import OrchestratorServer
 
 /// The cascade topology: levels cheapest first, each later level run only when the escalation judge doubts the
 /// answer before it, every decision recorded, and replays that re-decide escalations without calling a model.
@@ -133,5 +137,38 @@ import Testing
 
         let byShare = try await always.replay(trace, escalation: .share(0.01))
         #expect(byShare.replay.escalations.map(\.escalates) == [false], "the judge's 1% quantile is its only probability, 0.6")
+    }
+
+    @Test func serveRunsACascadeUnderTheRequestsRule() async throws {
+        let orchestrator = try await Self.orchestrator(judge: Self.judge(probability: 0.8), rule: .threshold(0.5))
+        let server = try OrchestratorServer(orchestrator: orchestrator, configuration: ServerConfiguration(), logger: TestSupport.logger)
+        let question = #"{"role":"user","content":"\#(Self.task("serve").query)"}"#
+        @Sendable func escalations(_ buffer: ByteBuffer) throws -> [Bool] {
+            let reply = try #require(try JSONSerialization.jsonObject(with: Data(buffer.readableBytesView)) as? [String: Any])
+            let details = try #require(reply["orchestrate"] as? [String: Any])
+            #expect(details["topology"] as? String == "cascade")
+            let decisions = try #require(details["escalations"] as? [[String: Any]])
+            return decisions.compactMap { $0["escalates"] as? Bool }
+        }
+        try await server.application().test(.router) { client in
+            let byDefault = #"{"model":"cascade","messages":[\#(question)],"orchestrate":{"agents":2},"seed":1}"#
+            try await client.execute(uri: "/v1/chat/completions", method: .post, body: ByteBuffer(string: byDefault)) { response in
+                #expect(response.status == .ok)
+                let decided = try escalations(response.body)
+                #expect(decided == [true])
+            }
+            let stricter = #"{"model":"cascade","messages":[\#(question)],"orchestrate":{"agents":2,"escalate":"threshold:0.9"},"seed":1}"#
+            try await client.execute(uri: "/v1/chat/completions", method: .post, body: ByteBuffer(string: stricter)) { response in
+                #expect(response.status == .ok)
+                let decided = try escalations(response.body)
+                #expect(decided == [false])
+            }
+            let wrong = #"{"model":"cascade","messages":[\#(question)],"orchestrate":{"escalate":"sometimes"}}"#
+            try await client.execute(uri: "/v1/chat/completions", method: .post, body: ByteBuffer(string: wrong)) { response in
+                #expect(response.status == .badRequest)
+                let text = String(buffer: response.body)
+                #expect(text.contains("orchestrate.escalate") && text.contains("threshold:P"))
+            }
+        }
     }
 }

@@ -124,6 +124,10 @@ extension CascadedController {
         }
         var agents: [PlannedAgent] = []
         for (position, role) in roles.enumerated() {
+            // A cascade's levels escalate to another model: each level's candidates leave out the models of the
+            // levels before it, while any remain.
+            let unused = indices.filter { index in !agents.contains { $0.model == catalog.fleet.models[index].name } }
+            let indices = topology.isCascade && !unused.isEmpty ? unused : indices
             let roleIndex = catalog.roles.firstIndex { $0.name == role.name } ?? 0
             let context = zip(queryVector, roleVectors[roleIndex]).map { $0 + $1 }
             let decides = role.isDecision

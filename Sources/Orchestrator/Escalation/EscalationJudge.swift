@@ -45,6 +45,35 @@ public struct EscalationJudge: Sendable, Codable, Equatable {
         /// was right (nil when not known): what an escalation is expected to gain.
         public var strongRightWhenWrong: Double?
         public var strongRightWhenRight: Double?
+        /// The gain models, when the next level's outcomes were known (nil in older files).
+        public var gain: Gain?
+
+        public init(
+            logistic: LogisticModel,
+            examples: Int,
+            wrongShare: Double,
+            sortedProbabilities: [Double],
+            strongRightWhenWrong: Double? = nil,
+            strongRightWhenRight: Double? = nil,
+            gain: Gain? = nil
+        ) {
+            self.logistic = logistic
+            self.examples = examples
+            self.wrongShare = wrongShare
+            self.sortedProbabilities = sortedProbabilities
+            self.strongRightWhenWrong = strongRightWhenWrong
+            self.strongRightWhenRight = strongRightWhenRight
+            self.gain = gain
+        }
+    }
+
+    /// Whether escalating an answer would help (it is wrong, the next level right) or hurt (it is right, the next
+    /// level wrong), each a logistic model of the same features; their difference is the expected gain.
+    public struct Gain: Sendable, Codable, Equatable {
+        public var helps: LogisticModel
+        public var hurts: LogisticModel
+        /// Training gains, sorted: the quantiles a target escalation share is read from.
+        public var sorted: [Double]
     }
 
     /// The feature names, as `ResponseFeatures` lists them when the judge was fitted.
@@ -53,8 +82,10 @@ public struct EscalationJudge: Sendable, Codable, Equatable {
     public var fits: [String: Fit]
 
     /// Fits one logistic model per answering model. `strongCorrect` gives, for an example's index, whether the next
-    /// level's model was right on the same question, when known.
-    public static func fit(_ examples: [Example], penalty: Double = 1, strongCorrect: [Int: Bool] = [:]) -> EscalationJudge {
+    /// level's model was right on the same question, when known; where it is known for a model's answers, two more
+    /// models learn from the same features whether escalating would help (this level wrong, the next right) or hurt
+    /// (this level right, the next wrong), and their difference is the escalation's expected gain.
+    public static func fit(_ examples: [Example], penalty: Double = defaultPenalty, strongCorrect: [Int: Bool] = [:]) -> EscalationJudge {
         var fits: [String: Fit] = [:]
         let byModel = Dictionary(grouping: examples.indices, by: { examples[$0].model })
         for (model, indices) in byModel {
@@ -65,7 +96,7 @@ public struct EscalationJudge: Sendable, Codable, Equatable {
                 let known = indices.filter { examples[$0].wrong == cheapWrong }.compactMap { strongCorrect[$0] }
                 return known.isEmpty ? nil : Double(known.filter { $0 }.count) / Double(known.count)
             }
-            fits[model] = Fit(
+            var fit = Fit(
                 logistic: logistic,
                 examples: chosen.count,
                 wrongShare: chosen.isEmpty ? 0 : Double(wrong) / Double(chosen.count),
@@ -73,8 +104,66 @@ public struct EscalationJudge: Sendable, Codable, Equatable {
                 strongRightWhenWrong: strongRate(cheapWrong: true),
                 strongRightWhenRight: strongRate(cheapWrong: false)
             )
+            let paired = indices.filter { strongCorrect[$0] != nil }
+            if paired.count >= minimumPairedExamples {
+                let features = paired.map { examples[$0].features }
+                let helps = LogisticModel.fit(
+                    features: features,
+                    labels: paired.map { examples[$0].wrong && strongCorrect[$0] == true },
+                    penalty: penalty
+                )
+                let hurts = LogisticModel.fit(
+                    features: features,
+                    labels: paired.map { !examples[$0].wrong && strongCorrect[$0] == false },
+                    penalty: penalty
+                )
+                fit.gain = Gain(helps: helps, hurts: hurts, sorted: features.map { helps.probability($0) - hurts.probability($0) }.sorted())
+            }
+            fits[model] = fit
         }
         return EscalationJudge(features: ResponseFeatures.names, fits: fits)
+    }
+
+    /// The L2 penalty of the judge's fits: chosen on GSM8K's recorded answers (`bench escalation`), where weaker
+    /// penalties overfit the 25 features.
+    public static let defaultPenalty = 10.0
+    /// The fewest answers with the next level's outcome known for which the gain models are fitted.
+    public static let minimumPairedExamples = 30
+
+    /// For each example, whether the next level's model (`nextModel[model]`) was right on the same task, where an
+    /// example of that model on that task exists: full information from recorded outcomes or stored runs.
+    public static func nextLevelOutcomes(of examples: [Example], nextModel: [String: String]) -> [Int: Bool] {
+        var outcome: [String: [String: Bool]] = [:]
+        for example in examples {
+            guard let task = example.taskID else { continue }
+            outcome[example.model, default: [:]][task] = outcome[example.model]?[task] ?? !example.wrong
+        }
+        var result: [Int: Bool] = [:]
+        for (index, example) in examples.enumerated() {
+            guard let task = example.taskID, let next = nextModel[example.model], let right = outcome[next]?[task] else { continue }
+            result[index] = right
+        }
+        return result
+    }
+
+    /// Each model's next level: the next dearer model of the fleet (by blended price), for fitting gain models.
+    public static func nextLevels(in fleet: Fleet) -> [String: String] {
+        let byPrice = fleet.models.sorted { $0.blendedPricePerMillion < $1.blendedPricePerMillion }
+        return Dictionary(
+            zip(byPrice.dropLast(), byPrice.dropFirst()).map { ($0.name, $1.name) },
+            uniquingKeysWith: { first, _ in first }
+        )
+    }
+
+    /// The expected gain in score of escalating `model`'s answer with these features: from the gain models where
+    /// fitted, else from the probability of a wrong answer and the next level's recorded rates.
+    public func expectedGain(model: String, features: [Double]) -> Double? {
+        guard let fit = fits[model] else { return nil }
+        if let gain = fit.gain {
+            return gain.helps.probability(features) - gain.hurts.probability(features)
+        }
+        let p = fit.logistic.probability(features)
+        return p * (fit.strongRightWhenWrong ?? 1) - (1 - p) * (1 - (fit.strongRightWhenRight ?? 1))
     }
 
     /// The probability that `model`'s response is wrong; nil for a model the judge was not fitted for.
@@ -82,11 +171,22 @@ public struct EscalationJudge: Sendable, Codable, Equatable {
         fits[model]?.logistic.probability(ResponseFeatures.values(response: response, kind: kind, query: query))
     }
 
-    /// The threshold above which `share` of the model's training answers would have been escalated.
+    /// The probability above which `share` of the model's training answers would have been escalated.
     public func threshold(forShare share: Double, model: String) -> Double? {
-        guard let sorted = fits[model]?.sortedProbabilities, !sorted.isEmpty else { return nil }
-        guard share > 0 else { return 1 }
-        guard share < 1 else { return 0 }
+        fits[model].flatMap { Self.quantile($0.sortedProbabilities, above: share) }
+    }
+
+    /// The expected gain above which `share` of the model's training answers would have been escalated; nil without
+    /// gain models.
+    public func gainThreshold(forShare share: Double, model: String) -> Double? {
+        fits[model]?.gain.flatMap { Self.quantile($0.sorted, above: share) }
+    }
+
+    /// The value of sorted training scores above which `share` of them lie.
+    static func quantile(_ sorted: [Double], above share: Double) -> Double? {
+        guard let first = sorted.first, let last = sorted.last else { return nil }
+        guard share > 0 else { return max(1, last) }
+        guard share < 1 else { return min(0, first) - 1e-9 }
         let index = min(sorted.count - 1, max(0, Int((Double(sorted.count) * (1 - share)).rounded(.down))))
         return sorted[index]
     }

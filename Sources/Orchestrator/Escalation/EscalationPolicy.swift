@@ -58,9 +58,7 @@ public struct EscalationPolicy: Sendable, Equatable {
             decision.reason = "no readable answer"
             return decision
         }
-        guard let judge, judge.fits[from.model.name] != nil,
-            let p = judge.probabilityWrong(model: from.model.name, response: output.response, kind: task.answerKind, query: task.query)
-        else {
+        guard let judge, let fit = judge.fits[from.model.name] else {
             let doubts = output.checks.filter { $0.outcome == .failed || $0.outcome == .unsupported }
             decision.escalates = !doubts.isEmpty
             decision.reason =
@@ -69,6 +67,9 @@ public struct EscalationPolicy: Sendable, Equatable {
                 : "no judge for \(from.model.name); " + doubts.map { "\($0.check.rawValue) \($0.outcome.rawValue)" }.joined(separator: ", ")
             return decision
         }
+        let features = ResponseFeatures.values(response: output.response, kind: task.answerKind, query: task.query)
+        let p = fit.logistic.probability(features)
+        let gain = judge.expectedGain(model: from.model.name, features: features) ?? p
         decision.probabilityWrong = p
         switch rule {
         case .costWeight(let lambda):
@@ -76,13 +77,20 @@ public struct EscalationPolicy: Sendable, Equatable {
                 promptTokens: TokenUsage.estimate(task.query + output.response) + 80,
                 completionTokens: TokenUsage.estimate(output.response)
             )
-            decision.escalates = judge.escalates(probabilityWrong: p, model: from.model.name, lambda: lambda, extraCost: extra)
-            decision.reason = "P(wrong) \(Self.format(p)); expected gain against λ·cost \(Self.format(lambda * extra))"
+            decision.escalates = gain > lambda * extra
+            decision.reason = "P(wrong) \(Self.format(p)); expected gain \(Self.format(gain)) against λ·cost \(Self.format(lambda * extra))"
         case .share(let share):
-            let threshold = judge.threshold(forShare: share, model: from.model.name) ?? 1
-            decision.threshold = threshold
-            decision.escalates = p > threshold
-            decision.reason = "P(wrong) \(Self.format(p)) against the \(Int((share * 100).rounded()))% quantile \(Self.format(threshold))"
+            // The most promising share of answers by expected gain where the gain models were fitted, else by doubt.
+            if let threshold = judge.gainThreshold(forShare: share, model: from.model.name) {
+                decision.escalates = gain > threshold
+                decision.reason =
+                    "P(wrong) \(Self.format(p)); expected gain \(Self.format(gain)) against the \(Int((share * 100).rounded()))% quantile \(Self.format(threshold))"
+            } else {
+                let threshold = judge.threshold(forShare: share, model: from.model.name) ?? 1
+                decision.threshold = threshold
+                decision.escalates = p > threshold
+                decision.reason = "P(wrong) \(Self.format(p)) against the \(Int((share * 100).rounded()))% quantile \(Self.format(threshold))"
+            }
         case .threshold(let threshold):
             decision.threshold = threshold
             decision.escalates = p > threshold

@@ -75,7 +75,7 @@ public struct LearnedEscalation: Sendable {
         splitSeeds: [UInt64] = [0, 1, 2],
         budgets: [Double] = [0.35, 0.6],
         strongSeesCheapAnswer: Bool = false,
-        penalty: Double = 10
+        penalty: Double = EscalationJudge.defaultPenalty
     ) -> Report {
         let questions = outcomes.items.filter { $0.dataset == dataset }.compactMap {
             question($0, strongSeesCheapAnswer: strongSeesCheapAnswer)
@@ -128,10 +128,8 @@ public struct LearnedEscalation: Sendable {
         let judge = EscalationJudge.fit(examples, penalty: penalty, strongCorrect: strongCorrect)
         let suspicion = test.map { judge.fits[cheap.name]?.logistic.probability($0.features) ?? 0 }
         // What an escalation is expected to gain: the strong model right where the cheap one is wrong, less the
-        // right answers it would spoil, each learned from the same features on the training questions.
-        let helps = LogisticModel.fit(features: train.map(\.features), labels: train.map { !$0.cheapCorrect && $0.strongCorrect }, penalty: penalty)
-        let hurts = LogisticModel.fit(features: train.map(\.features), labels: train.map { $0.cheapCorrect && !$0.strongCorrect }, penalty: penalty)
-        let gain = test.map { helps.probability($0.features) - hurts.probability($0.features) }
+        // right answers it would spoil, each learned by the judge from the same features on the training questions.
+        let gain = test.map { judge.expectedGain(model: cheap.name, features: $0.features) ?? 0 }
         // Largest expected gain first; ties by id, so the order is deterministic.
         let order = test.indices.sorted { gain[$0] > gain[$1] || (gain[$0] == gain[$1] && test[$0].item.id < test[$1].item.id) }
 

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Logging
 import Orchestrator
 
 extension Orchestrate.Bench {
@@ -43,14 +44,19 @@ extension Orchestrate.Bench {
         @Option(name: .long, help: "The learned cascade's budgets, as shares of always-strong's cost, comma-separated.")
         var budgets: String = "0.35,0.6"
 
+        @Flag(name: .long, help: "Leave out the cascade run through the orchestrator (the slowest part).")
+        var noRuns = false
+
         @Flag(name: .long, help: "Print the report as JSON.")
         var json = false
 
         func run() async throws {
             let report: CheckedEscalation.Report
             let learned: [LearnedEscalation.Report]
+            var orchestrated: CascadeEvaluation.Report?
             do {
                 (report, learned) = try makeReports()
+                if !noRuns { orchestrated = try await runCascade() }
             } catch {
                 printError("error: \(error)")
                 throw ExitCode(2)
@@ -58,27 +64,69 @@ extension Orchestrate.Bench {
             if json {
                 let encoder = JSONEncoder()
                 encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
-                Swift.print(String(decoding: try encoder.encode(BothReports(checked: report, learned: learned)), as: UTF8.self))
+                let all = AllReports(checked: report, learned: learned, orchestrated: orchestrated)
+                Swift.print(String(decoding: try encoder.encode(all), as: UTF8.self))
                 return
             }
             print(report)
             learned.forEach(print)
+            if let orchestrated { print(orchestrated) }
         }
 
-        /// The fixed rule's report and the learned cascade's, for JSON.
-        struct BothReports: Encodable {
+        /// The fixed rule's report, the learned cascade's and the orchestrated cascade's, for JSON.
+        struct AllReports: Encodable {
             var checked: CheckedEscalation.Report
             var learned: [LearnedEscalation.Report]
+            var orchestrated: CascadeEvaluation.Report?
+        }
+
+        /// The trained cascade run through the orchestrator on the held-out questions of each split.
+        private func runCascade() async throws -> CascadeEvaluation.Report {
+            let catalog = try CatalogLoader(workflowsDirectory: workflows).load(fleetPath: fleet)
+            let (cheapModel, strongModel) = try models(of: catalog.fleet)
+            var logger = Logger(label: "orchestrate.bench")
+            logger.logLevel = .error
+            return try await CascadeEvaluation(
+                catalog: catalog,
+                outcomes: try RecordedOutcomes.load(path: recordings),
+                cheap: cheapModel,
+                strong: strongModel,
+                logger: logger
+            ).evaluate(dataset: dataset, holdout: holdout, splitSeeds: try seeds(), budgets: try shares())
+        }
+
+        /// The cheap and strong models: as named, else the fleet's cheapest and dearest.
+        private func models(of fleet: Fleet) throws -> (ModelSpec, ModelSpec) {
+            let byPrice = fleet.models.sorted { $0.blendedPricePerMillion < $1.blendedPricePerMillion }
+            guard let cheapModel = try model(named: cheap, in: fleet) ?? byPrice.first,
+                let strongModel = try model(named: strong, in: fleet) ?? byPrice.last, cheapModel.name != strongModel.name
+            else {
+                throw CommandInputError("\(self.fleet): expected a fleet with two different models to escalate between")
+            }
+            return (cheapModel, strongModel)
+        }
+
+        private func seeds() throws -> [UInt64] {
+            try splitSeeds.split(separator: ",").map { text -> UInt64 in
+                guard let seed = UInt64(text.trimmingCharacters(in: .whitespaces)) else {
+                    throw CommandInputError("--split-seeds: expected whole numbers separated by commas, got '\(splitSeeds)'")
+                }
+                return seed
+            }
+        }
+
+        private func shares() throws -> [Double] {
+            try budgets.split(separator: ",").map { text -> Double in
+                guard let share = Double(text.trimmingCharacters(in: .whitespaces)), share > 0 else {
+                    throw CommandInputError("--budgets: expected shares above 0 separated by commas, got '\(budgets)'")
+                }
+                return share
+            }
         }
 
         private func makeReports() throws -> (CheckedEscalation.Report, [LearnedEscalation.Report]) {
             let catalog = try CatalogLoader(workflowsDirectory: workflows).load(fleetPath: fleet)
-            let byPrice = catalog.fleet.models.sorted { $0.blendedPricePerMillion < $1.blendedPricePerMillion }
-            guard let cheapModel = try model(named: cheap, in: catalog.fleet) ?? byPrice.first,
-                let strongModel = try model(named: strong, in: catalog.fleet) ?? byPrice.last, cheapModel.name != strongModel.name
-            else {
-                throw CommandInputError("\(fleet): expected a fleet with two different models to escalate between")
-            }
+            let (cheapModel, strongModel) = try models(of: catalog.fleet)
             let outcomes = try RecordedOutcomes.load(path: recordings)
             guard outcomes.datasets.contains(dataset) else {
                 throw CommandInputError("\(recordings): no dataset '\(dataset)'; it has \(outcomes.datasets.joined(separator: ", "))")
@@ -90,18 +138,8 @@ extension Orchestrate.Bench {
                 )
             }
             guard holdout > 0, holdout < 1 else { throw CommandInputError("--holdout: expected a share between 0 and 1, got \(holdout)") }
-            let seeds = try splitSeeds.split(separator: ",").map { text -> UInt64 in
-                guard let seed = UInt64(text.trimmingCharacters(in: .whitespaces)) else {
-                    throw CommandInputError("--split-seeds: expected whole numbers separated by commas, got '\(splitSeeds)'")
-                }
-                return seed
-            }
-            let shares = try budgets.split(separator: ",").map { text -> Double in
-                guard let share = Double(text.trimmingCharacters(in: .whitespaces)), share > 0 else {
-                    throw CommandInputError("--budgets: expected shares above 0 separated by commas, got '\(budgets)'")
-                }
-                return share
-            }
+            let seeds = try seeds()
+            let shares = try shares()
             let cascade = LearnedEscalation(cheap: cheapModel, strong: strongModel)
             let learned = [false, true].map { shown in
                 cascade.evaluate(outcomes, dataset: dataset, holdout: holdout, splitSeeds: seeds, budgets: shares, strongSeesCheapAnswer: shown)
@@ -218,6 +256,35 @@ extension Orchestrate.Bench {
                 )
             }
             Swift.print("  " + curve.joined(separator: " · "))
+        }
+
+        private func print(_ report: CascadeEvaluation.Report) {
+            Swift.print("")
+            let seeds = report.splits.map { String($0.seed) }.joined(separator: ", ")
+            Swift.print(
+                "trained cascade run by the orchestrator on recorded \(report.dataset): topology cascade, \(report.cheapModel) then \(report.strongModel) (shown the first answer and its verdicts), "
+                    + "the judge fitted on the training questions, each budget's escalation share chosen there; \(Int(report.holdout * 100))% held out, split seeds \(seeds); costs as recorded by the executor"
+            )
+            let names = report.splits.first?.rows.map(\.name) ?? []
+            var rows = [["seed", "held out"] + names]
+            func cell(_ row: CascadeEvaluation.Row) -> String {
+                var text = String(format: "%.2f%% at %.1f%%", row.accuracy * 100, row.costShare * 100)
+                if let escalated = row.escalated { text += String(format: " (%.0f%% up)", escalated * 100) }
+                return text
+            }
+            for split in report.splits {
+                rows.append([String(split.seed), String(split.heldOutQuestions)] + split.rows.map(cell))
+            }
+            let count = Double(max(report.splits.count, 1))
+            var meanRow = ["mean", ""]
+            for index in names.indices {
+                let accuracy = report.splits.reduce(0) { $0 + $1.rows[index].accuracy } / count
+                let share = report.splits.reduce(0) { $0 + $1.rows[index].costShare } / count
+                let worst = report.splits.map { $0.rows[index].accuracy }.min() ?? 0
+                meanRow.append(String(format: "%.2f%% at %.1f%% (worst seed %.2f%%)", accuracy * 100, share * 100, worst * 100))
+            }
+            rows.append(meanRow)
+            printColumns(rows)
         }
 
         private func model(named name: String?, in fleet: Fleet) throws -> ModelSpec? {

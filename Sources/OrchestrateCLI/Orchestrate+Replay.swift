@@ -34,7 +34,10 @@ extension Orchestrate {
         @Option(name: .long, help: "With --rerun: when a cascade's next level runs, \(EscalationPolicy.Rule.syntax) (default: lambda:20).")
         var escalate: EscalationPolicy.Rule?
 
-        @Option(name: .long, help: "With --rerun: the controller file whose escalation judge decides a cascade's escalations (default: the checks decide).")
+        @Option(
+            name: .long,
+            help: "With --rerun: the controller file whose escalation judge decides a cascade's escalations (default: the checks decide)."
+        )
         var judge: String?
 
         @Option(name: .long, help: "A controller file to compare the stored decisions with.")

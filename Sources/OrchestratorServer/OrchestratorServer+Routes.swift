@@ -51,7 +51,10 @@ extension OrchestratorServer {
         var configured = chat.orchestrate?.verify.map { orchestrator.with(verification: $0) } ?? orchestrator
         if let text = chat.orchestrate?.escalate {
             guard let rule = EscalationPolicy.Rule(parsing: text) else {
-                throw OpenAIError.invalid("orchestrate.escalate: expected \(EscalationPolicy.Rule.syntax), got '\(text)'", param: "orchestrate.escalate")
+                throw OpenAIError.invalid(
+                    "orchestrate.escalate: expected \(EscalationPolicy.Rule.syntax), got '\(text)'",
+                    param: "orchestrate.escalate"
+                )
             }
             configured = configured.with(escalation: rule)
         }

@@ -96,8 +96,13 @@ import Testing
         #expect(delivery.senderIndex == order[0] && delivery.receiverIndex == order[1])
         let secondPrompt = trace.messages[1].promptJSON
         let firstResponse = try #require(trace.messages[0].response)
+        let firstAnswer = try #require(trace.messages[0].answer)
+        #expect(
+            secondPrompt.contains("agent \(order[0]) answered \(firstAnswer); our checks: \(delivery.verdict)"),
+            "level 2 is shown level 1's answer and verdict"
+        )
         let firstLine = try #require(firstResponse.split(separator: "\n").first.map(String.init))
-        #expect(secondPrompt.contains(JSONText.string(firstLine).dropFirst().dropLast()), "level 2 is shown level 1's answer")
+        #expect(!secondPrompt.contains(JSONText.string(firstLine).dropFirst().dropLast()), "but not its text")
         #expect(result.answer == trace.messages[1].answer, "the final answer is the last level's that ran")
     }
 
@@ -169,6 +174,28 @@ import Testing
                 let text = String(buffer: response.body)
                 #expect(text.contains("orchestrate.escalate") && text.contains("threshold:P"))
             }
+        }
+    }
+
+    /// The trained cascade on real recorded GSM8K answers, run by the orchestrator on held-out questions: it buys
+    /// most of the strong model's accuracy at about a third of its cost, against costs the executor recorded.
+    @Test(.enabled(if: SharedData.runs, SharedData.reason)) func theTrainedCascadeOnRecordedGSM8KBuysAccuracyWithinItsBudget() async throws {
+        try await TestSupport.exclusively {
+            let catalog = try CatalogLoader(workflowsDirectory: TestSupport.workflows)
+                .load(fleetPath: TestSupport.workflows + "/fleets/recorded-routellm.json")
+            let cheap = try #require(catalog.fleet.model(named: "mixtral-8x7b"))
+            let strong = try #require(catalog.fleet.model(named: "gpt-4-1106"))
+            let outcomes = try await RecordedProviderTests.outcomes()
+            let report = try await CascadeEvaluation(catalog: catalog, outcomes: outcomes, cheap: cheap, strong: strong, logger: TestSupport.logger)
+                .evaluate(dataset: "gsm8k", splitSeeds: [1], budgets: [0.35])
+            let rows = try #require(report.splits.first?.rows)
+            #expect(rows.map(\.name) == ["always mixtral-8x7b", "always gpt-4-1106", "cascade at 35%"])
+            let (alone, strongAlone, cascade) = (rows[0], rows[1], rows[2])
+            #expect(abs(strongAlone.costShare - 1) < 1e-9 && alone.costShare < 0.05)
+            #expect(cascade.costShare > 0.2 && cascade.costShare < 0.4, "cost share \(cascade.costShare)")
+            #expect(cascade.accuracy > alone.accuracy + 0.1, "cascade \(cascade.accuracy) against \(alone.accuracy)")
+            let escalated = try #require(cascade.escalated)
+            #expect(escalated > 0.1 && escalated < 0.35)
         }
     }
 }

@@ -54,7 +54,7 @@ struct VerificationCommandLineTests {
 
     @Test(.enabled(if: SharedData.runs, SharedData.reason)) func benchEscalationReportsCatchesAndFalseAlarmsOnTheRecordedData() async throws {
         try await TestSupport.exclusively {
-            let run = try await TestSupport.runExecutable(["bench", "escalation", "--recordings", RecordedCommandLineTests.data])
+            let run = try await TestSupport.runExecutable(["bench", "escalation", "--recordings", RecordedCommandLineTests.data, "--no-runs"])
             #expect(run.status == 0, "\(run.error)")
             #expect(run.output.contains("checked escalation on recorded gsm8k: 1319 questions"))
             #expect(run.output.contains("always gpt-4-1106                    85.67%"))

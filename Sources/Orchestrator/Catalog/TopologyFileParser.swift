@@ -1,6 +1,8 @@
 /// Validates a topology file. See `Workflows/README.md` for the format.
 enum TopologyFileParser {
-    static let topologyFields: Set<String> = ["name", "description", "agents", "rounds", "style", "aggregate", "decider", "cascade", "prior", "phases"]
+    static let topologyFields: Set<String> = [
+        "name", "description", "agents", "rounds", "style", "aggregate", "decider", "cascade", "prior", "phases",
+    ]
     static let rangeFields: Set<String> = ["min", "max"]
     static let roundFields: Set<String> = ["default", "max"]
     static let priorFields: Set<String> = ["easy", "hard"]

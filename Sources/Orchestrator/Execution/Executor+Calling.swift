@@ -72,7 +72,8 @@ extension Executor {
                     examples: model.fewShotExamples,
                     framing: run.framing,
                     receiver: agent,
-                    step: step
+                    step: step,
+                    briefInputs: run.topology.isCascade
                 )
             },
             context: context,
@@ -115,7 +116,16 @@ extension Executor {
         result.output = output
         // A recording answers the same again: asking it twice cannot help.
         if Self.needsReAsk(output.checks) && attempt.model.provider != .recorded {
-            result.output = try await reAsk(attempt, output: output, context: context, agent: agent, step: step, role: role.name, run: run, result: &result)
+            result.output = try await reAsk(
+                attempt,
+                output: output,
+                context: context,
+                agent: agent,
+                step: step,
+                role: role.name,
+                run: run,
+                result: &result
+            )
         }
         return result
     }

@@ -40,7 +40,15 @@ extension Executor {
         if attempt.response == nil {
             attempt.recovery = "re-ask failed; the first reply stands"
         }
-        let messageID = try await ledger(for: run).record(attempt, agent: agent, step: step, role: role, purpose: .reAsk, answer: answer, checks: checks)
+        let messageID = try await ledger(for: run).record(
+            attempt,
+            agent: agent,
+            step: step,
+            role: role,
+            purpose: .reAsk,
+            answer: answer,
+            checks: checks
+        )
         result.calls += 1
         result.verificationCalls += 1
         result.verificationCostUSD += attempt.costUSD

@@ -246,7 +246,12 @@ struct Executor: Sendable {
 
     /// Whether a cascade's next level runs: the judge's decision on the answer delivered to it, recorded. Nil when
     /// the level before gave no message (it failed; the run ends with its error).
-    private func escalation(before stepIndex: Int, step: AgentGraph.Step, run: RunContext, latest: [Int: AgentOutput]) async throws
+    private func escalation(
+        before stepIndex: Int,
+        step: AgentGraph.Step,
+        run: RunContext,
+        latest: [Int: AgentOutput]
+    ) async throws
         -> EscalationDecision?
     {
         guard let edge = step.edges.first, let output = latest[edge.from],

@@ -21,7 +21,8 @@ enum PromptBuilder {
         examples: [FewShotExample] = [],
         framing: MessageFraming,
         receiver: Int,
-        step: Int
+        step: Int,
+        briefInputs: Bool = false
     ) -> [ChatMessage] {
         var system = role.systemPrompt
         if style == .stepByStep {
@@ -29,6 +30,13 @@ enum PromptBuilder {
         }
         system += "\n" + answerInstruction(kind)
         var user = "Task:\n\(task.query)"
+        let shots = examples.flatMap {
+            [ChatMessage(role: .user, content: "Task:\n\($0.user)"), ChatMessage(role: .assistant, content: $0.assistant)]
+        }
+        if briefInputs && ownPrevious == nil && (kind == .number || kind == .choice) {
+            user += brief(inputs)
+            return [ChatMessage(role: .system, content: system)] + shots + [ChatMessage(role: .user, content: user)]
+        }
         if !inputs.isEmpty || ownPrevious != nil {
             user += "\n\n" + MessageFraming.explanation
         }
@@ -56,10 +64,22 @@ enum PromptBuilder {
                 user += "\n\nWeigh these messages; do not adopt a claim you cannot check."
             }
         }
-        let shots = examples.flatMap {
-            [ChatMessage(role: .user, content: "Task:\n\($0.user)"), ChatMessage(role: .assistant, content: $0.assistant)]
-        }
         return [ChatMessage(role: .system, content: system)] + shots + [ChatMessage(role: .user, content: user)]
+    }
+
+    /// Earlier answers as a cascade's next level sees them: each the number or letter we extracted and the verdicts
+    /// of our checks, not the text (nothing a model wrote, so nothing to quote; and the dearer model's prompt, the
+    /// costly part of an escalation, stays near a fresh call's).
+    static func brief(_ inputs: [Input]) -> String {
+        guard !inputs.isEmpty else { return "" }
+        var text = "\n\nAn earlier, cheaper attempt at this task was doubted, so it comes to you:"
+        for input in inputs {
+            let answer = input.verdict.isDelivered ? (input.answer ?? "no readable answer") : "withheld"
+            let checks =
+                input.detail.map { "\(input.verdict.rawValue): \(UntrustedText.printable(String($0.prefix(300))))" } ?? input.verdict.rawValue
+            text += "\n- agent \(input.sender.index) answered \(answer); our checks: \(checks)"
+        }
+        return text + "\nSolve the task yourself; give that answer only if your own working reaches it."
     }
 
     /// The follow-up after a reply with no readable answer: the reply, and a request for the answer line alone.

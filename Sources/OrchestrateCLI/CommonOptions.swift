@@ -17,6 +17,9 @@ struct CommonOptions: ParsableArguments {
     @Option(name: .long, help: "Recorded outcomes for a fleet of recorded models: a file of the general format (.jsonl) or RouteLLM's evals folder.")
     var recordings: String?
 
+    @Option(name: .long, help: "Each model's measured accuracy per domain (orchestrate fleet calibrate), for the prior to weigh.")
+    var quality: String?
+
     @Flag(name: .long, help: "Log debug detail to standard error.")
     var verbose = false
 
@@ -61,7 +64,7 @@ extension CommonOptions {
     /// status 2.
     func loadCatalog() throws -> (Catalog, ProviderRegistry) {
         do {
-            let catalog = try CatalogLoader(workflowsDirectory: workflows).load(fleetPath: fleet)
+            let catalog = try loadCalibratedCatalog()
             return (catalog, try providers(for: catalog.fleet))
         } catch {
             printError("error: \(error)")
@@ -77,7 +80,7 @@ extension CommonOptions {
         keep: (OrchestrationTask) -> Bool = { _ in true }
     ) throws -> RunInputs {
         do {
-            let catalog = try CatalogLoader(workflowsDirectory: workflows).load(fleetPath: fleet)
+            let catalog = try loadCalibratedCatalog()
             let loaded = try TaskParser(catalog: catalog).load(path: file).filter(keep)
             guard !loaded.isEmpty else { throw CommandInputError("\(file): no task left to run") }
             return RunInputs(
@@ -93,6 +96,15 @@ extension CommonOptions {
 }
 
 extension CommonOptions {
+    /// The catalogue with the fleet's qualities replaced by the calibration's measures, when one is given.
+    func loadCalibratedCatalog() throws -> Catalog {
+        var catalog = try CatalogLoader(workflowsDirectory: workflows).load(fleetPath: fleet)
+        if let quality {
+            catalog.fleet = catalog.fleet.calibrated(by: try QualityCalibration.load(path: quality))
+        }
+        return catalog
+    }
+
     /// The controller file at `path` checked against the catalogue and embedder, or nil without a path. On a bad file it prints
     /// one line and exits with status 2.
     func controllerParameters(path: String?, catalog: Catalog, embedder: any Embedder) throws -> ControllerParameters? {

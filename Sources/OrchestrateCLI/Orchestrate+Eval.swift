@@ -95,6 +95,21 @@ extension Orchestrate {
                     }
                 }
             }
+            let byPrice = orchestrator.catalog.fleet.models.sorted { $0.blendedPricePerMillion < $1.blendedPricePerMillion }
+            if report.curve == nil, byPrice.count == 2,
+                let cheaper = report.rows.first(where: { $0.name == "only \(byPrice[0].name)" })?.accuracy,
+                let dearer = report.rows.first(where: { $0.name == "only \(byPrice[1].name)" })?.accuracy
+            {
+                print(
+                    String(
+                        format: "no APGR: the dearer model %@ (%.1f%%) is not the more accurate here (%@ %.1f%%), so there is no gap to recover",
+                        byPrice[1].name,
+                        dearer * 100,
+                        byPrice[0].name,
+                        cheaper * 100
+                    )
+                )
+            }
             if let curve = report.curve {
                 print(String(format: "APGR %.3f (0.5 is random routing) · weak %@, strong %@", curve.apgr, curve.weakModel, curve.strongModel))
                 let steps = stride(from: 0.0, through: 1.0, by: 0.1).compactMap { share in

@@ -101,7 +101,7 @@ extension Orchestrate {
         private func catalogFor(_ trace: RunTrace) throws -> Catalog {
             do {
                 let loader = CatalogLoader(workflowsDirectory: common.workflows)
-                let catalog = try loader.load(fleetPath: common.fleet)
+                let catalog = try common.loadCalibratedCatalog()
                 if common.fleet != nil || catalog.fleet.name == trace.run.fleetName { return catalog }
                 let folder = (common.workflows as NSString).appendingPathComponent("fleets")
                 for file in (try? FileManager.default.contentsOfDirectory(atPath: folder))?.sorted() ?? [] where file.hasSuffix(".json") {

@@ -196,7 +196,7 @@ extension Orchestrate {
             let catalog: Catalog
             var behaviours: [String: ControllerParameters] = [:]
             do {
-                catalog = try CatalogLoader(workflowsDirectory: common.workflows).load(fleetPath: common.fleet)
+                catalog = try common.loadCalibratedCatalog()
                 for path in behaviour {
                     let parameters = try ControllerParameters.load(path: path, catalog: catalog, embedder: embedder)
                     behaviours[parameters.version] = parameters

@@ -26,6 +26,11 @@ struct RunReport: Sendable {
             lines.append(
                 "  plan     \(plan.topology) · \(plan.agents.count) agent\(plan.agents.count == 1 ? "" : "s") · \(plan.rounds) round\(plan.rounds == 1 ? "" : "s") · \(plan.aggregation.rawValue) · domain \(plan.domain.rawValue) · controller \(plan.controllerVersion) (\(plan.selection.rawValue))"
             )
+            if plan.qualityKnown == false {
+                lines.append(
+                    "           no model's quality in \(plan.domain.rawValue) is known (fleet quality table or --quality): the prior preferred cheaper models"
+                )
+            }
             let roleWidth = plan.agents.map(\.role.count).max() ?? 0
             for agent in plan.agents {
                 let answer = result.agentAnswers.first { $0.index == agent.index }?.answer.map { oneLine($0, limit: 80) } ?? "—"

@@ -5,11 +5,14 @@ import Testing
 
 /// The learned controller: exact gradients, Adam, deterministic on-policy training, controller files.
 @Suite struct TrainingTests {
+    /// Two models whose cheaper one is the better, with a quality table that says the opposite: the prior trusts it
+    /// and prefers the dearer one; training has to find out.
     static func catalog() throws -> Catalog {
-        try TestSupport.catalog(models: [
-            TestSupport.simulatedModel("sim-cheap", latency: 0, accuracy: 0.95, price: 0.1),
-            TestSupport.simulatedModel("sim-dear", latency: 0, accuracy: 0.4, price: 5),
-        ])
+        var cheap = TestSupport.simulatedModel("sim-cheap", latency: 0, accuracy: 0.95, price: 0.1)
+        var dear = TestSupport.simulatedModel("sim-dear", latency: 0, accuracy: 0.4, price: 5)
+        cheap.quality = [.general: 0.5]
+        dear.quality = [.general: 0.9]
+        return try TestSupport.catalog(models: [cheap, dear])
     }
 
     static let tasks: [OrchestrationTask] = (1...12).map { (index: Int) -> OrchestrationTask in
@@ -307,12 +310,28 @@ struct TrainingCommandLineTests {
         #expect(report.rows.allSatisfy { $0.runs == TrainingTests.tasks.count })
         #expect(oracle.utility >= (byName["only sim-cheap"]?.utility ?? 1) && oracle.utility >= (byName["only sim-dear"]?.utility ?? 1))
         #expect(abs((byName["controller \(parameters.version)"]?.choiceShares["model"]?.values.reduce(0, +) ?? 0) - 1) < 1e-9)
+        #expect(report.curve == nil, "no APGR where the dearer model is the worse one")
+    }
+
+    @Test func theCurveOfAFleetWhoseDearerModelIsBetterRunsFromOneModelToTheOther() async throws {
+        var catalog = try TrainingTests.catalog()
+        catalog.fleet.models[0].simulation?.accuracy = [.general: 0.3]
+        catalog.fleet.models[1].simulation?.accuracy = [.general: 0.95]
+        let orchestrator = try await Orchestrator(catalog: catalog, store: try TraceStore.inMemory(), logger: TestSupport.logger)
+        let report = try await ControllerEvaluation(orchestrator: orchestrator, costWeight: 0).evaluate(TrainingTests.tasks, parameters: nil)
+        let byName = Dictionary(uniqueKeysWithValues: report.rows.map { ($0.name, $0) })
+        let weak = try #require(byName["only sim-cheap"]?.accuracy)
+        let strong = try #require(byName["only sim-dear"]?.accuracy)
+        #expect(strong > weak)
         let curve = try #require(report.curve)
         #expect(curve.weakModel == "sim-cheap" && curve.strongModel == "sim-dear")
         #expect(curve.points.count == TrainingTests.tasks.count + 1)
-        #expect(abs((curve.points.first?.accuracy ?? -1) - (byName["only sim-cheap"]?.accuracy ?? -2)) < 1e-9)
-        #expect(abs((curve.points.last?.accuracy ?? -1) - (byName["only sim-dear"]?.accuracy ?? -2)) < 1e-9)
-        #expect(curve.apgr.isFinite)
+        #expect(abs((curve.points.first?.accuracy ?? -1) - weak) < 1e-9 && abs((curve.points.last?.accuracy ?? -1) - strong) < 1e-9)
+        #expect(curve.points.first?.gapRecovered == 0 && abs((curve.points.last?.gapRecovered ?? 0) - 1) < 1e-9)
+        // Each step hands one more task to the strong model, so accuracy moves by at most one task's worth.
+        for (before, after) in zip(curve.points, curve.points.dropFirst()) {
+            #expect(abs(after.accuracy - before.accuracy) <= 1.0 / Double(TrainingTests.tasks.count) + 1e-9)
+        }
     }
 }
 

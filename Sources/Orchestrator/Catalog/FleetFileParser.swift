@@ -3,7 +3,7 @@ enum FleetFileParser {
     static let fleetFields: Set<String> = ["name", "description", "models"]
     static let modelFields: Set<String> = [
         "name", "provider", "modelID", "endpoint", "endpointEnvironment", "apiKeyEnvironment", "inputPricePerMillion",
-        "outputPricePerMillion", "contextLength", "description", "limits", "decoding", "fewShotExamples", "simulation",
+        "outputPricePerMillion", "contextLength", "description", "limits", "decoding", "fewShotExamples", "simulation", "quality",
     ]
     static let limitFields: Set<String> = ["concurrency", "requestsPerMinute", "timeoutSeconds", "maxRetries"]
     static let decodingFields: Set<String> = ["temperature", "topP", "maxTokens", "stop"]
@@ -63,6 +63,12 @@ enum FleetFileParser {
         if let object = try reader.object("simulation", allowed: simulationFields) {
             simulation = try parseSimulation(object)
         }
+        var quality: [Domain: Double] = [:]
+        if let object = try reader.object("quality", allowed: Set(Domain.allCases.map(\.rawValue))) {
+            for domain in Domain.allCases {
+                quality[domain] = try object.number(domain.rawValue, in: 0...1)
+            }
+        }
         if provider == .simulated && simulation == nil {
             throw FieldError(field: reader.qualified("simulation"), problem: "missing; a simulated model needs its accuracy and latency")
         }
@@ -86,7 +92,8 @@ enum FleetFileParser {
             limits: limits,
             decoding: decoding,
             fewShotExamples: examples,
-            simulation: simulation
+            simulation: simulation,
+            quality: quality
         )
     }
 

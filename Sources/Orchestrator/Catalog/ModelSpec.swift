@@ -28,6 +28,9 @@ public struct ModelSpec: Sendable, Codable, Equatable {
     public var fewShotExamples: [FewShotExample]
     /// How a simulated model behaves (only for `simulated`).
     public var simulation: SimulationProfile?
+    /// The share of answers it gets right, per domain (`general` stands for missing domains), as the fleet file
+    /// declares it or `orchestrate fleet calibrate` measured it; empty when unknown. The prior weighs it.
+    public var quality: [Domain: Double] = [:]
 
     public init(
         name: String,
@@ -43,7 +46,8 @@ public struct ModelSpec: Sendable, Codable, Equatable {
         limits: ModelLimits = ModelLimits(),
         decoding: DecodingSettings = DecodingSettings(),
         fewShotExamples: [FewShotExample] = [],
-        simulation: SimulationProfile? = nil
+        simulation: SimulationProfile? = nil,
+        quality: [Domain: Double] = [:]
     ) {
         self.name = name
         self.provider = provider
@@ -59,6 +63,12 @@ public struct ModelSpec: Sendable, Codable, Equatable {
         self.decoding = decoding
         self.fewShotExamples = fewShotExamples
         self.simulation = simulation
+        self.quality = quality
+    }
+
+    /// Its quality in a domain, or in general where the domain is missing; nil when unknown.
+    public func quality(in domain: Domain) -> Double? {
+        quality[domain] ?? quality[.general]
     }
 
     /// The cost in US dollars of a call with these token counts.

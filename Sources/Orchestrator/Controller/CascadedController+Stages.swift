@@ -111,6 +111,7 @@ extension CascadedController {
         task: OrchestrationTask,
         roles: [Role],
         topology: Topology,
+        domain: Domain,
         difficulty: Double,
         queryVector: [Double],
         features: [Double],
@@ -132,10 +133,12 @@ extension CascadedController {
             let context = zip(queryVector, roleVectors[roleIndex]).map { $0 + $1 }
             let decides = role.isDecision
             let teamDiscount = decides ? -0.6 : 0.25 * Double(roles.count - 1)
-            let logits = indices.map { index -> Double in
+            let qualities = indices.map { catalog.fleet.models[$0].quality(in: domain) }
+            let logits = zip(indices, qualities).map { index, quality -> Double in
                 let level = priceLevels[index]
-                return 2 * context.dot(modelVectors[index]) + 1.2 * level * (2 * difficulty - 1) - teamDiscount * level
-                    + learned(.model, catalog.fleet.models[index].name, features, priceLevel: level)
+                return 2 * context.dot(modelVectors[index])
+                    + Self.priorValue(quality: quality, among: qualities, difficulty: difficulty, priceLevel: level)
+                    - teamDiscount * level + learned(.model, catalog.fleet.models[index].name, features, priceLevel: level)
             }
             let names = indices.map { catalog.fleet.models[$0].name }
             let choice = choose(
@@ -156,6 +159,17 @@ extension CascadedController {
             agents.append(PlannedAgent(index: position, role: role.name, model: names[choice.index], fallbackModels: fallbacks))
         }
         return agents
+    }
+
+    /// The prior's view of a model for a query of this difficulty: where qualities in the domain are known, quality
+    /// above the candidates' mean counts in proportion to the query's difficulty (easy ones most models get right),
+    /// and price counts against; where none is, the prior is neutral about quality and prefers the cheaper model (price alone says nothing of quality: newer
+    /// small models beat older dear ones). A candidate of unknown quality among known ones counts as their mean.
+    static func priorValue(quality: Double?, among qualities: [Double?], difficulty: Double, priceLevel: Double) -> Double {
+        let known = qualities.compactMap { $0 }
+        guard !known.isEmpty else { return -1.5 * priceLevel }
+        let mean = known.reduce(0, +) / Double(known.count)
+        return 8 * ((quality ?? mean) - mean) * difficulty - priceLevel
     }
 
     /// The learned addition to a candidate's logit; 0 for the prior.

@@ -119,6 +119,7 @@ public struct CascadedController: Sendable {
             task: task,
             roles: roles,
             topology: topology,
+            domain: domain,
             difficulty: difficulty,
             queryVector: queryVector,
             features: features,
@@ -135,7 +136,8 @@ public struct CascadedController: Sendable {
             difficulty: difficulty,
             decisions: decisions,
             controllerVersion: version,
-            selection: settings.selection
+            selection: settings.selection,
+            qualityKnown: catalog.fleet.models.contains { $0.quality(in: domain) != nil }
         )
     }
 }

@@ -18,6 +18,9 @@ public struct Plan: Sendable, Codable, Equatable {
     public var controllerVersion: String
     /// Whether choices were sampled or taken greedily.
     public var selection: SelectionMode
+    /// Whether any model's quality in the plan's domain was known (declared in the fleet or calibrated). When not, the
+    /// prior was neutral about quality and preferred cheaper models. Nil in plans stored before it was recorded.
+    public var qualityKnown: Bool?
 
     /// The log-probability of the whole plan: the sum over its decisions.
     public var logProbability: Double {

@@ -27,16 +27,40 @@ extension EscalationJudge {
     }
 }
 
+/// One agent's answer in a stored run that can be scored.
+struct ScoredAnswer: Sendable {
+    var model: String
+    var response: String
+    var kind: AnswerKind
+    var query: String
+    /// The task's domain, or the one its query suggests.
+    var domain: Domain
+    var correct: Bool
+    var taskID: String
+}
+
 extension TraceStore {
     /// Labelled answers from stored runs: every agent's message (turns, not re-asks or injected faults; replays
     /// left out) of a run that can be scored, right when its own answer scores 1 against the task's expected answer
     /// (or, without one, when its recorded judgement says so). The newest `limit` messages when given.
     public func judgeExamples(limit: Int? = nil) async throws -> [EscalationJudge.Example] {
+        try await scoredAnswers(limit: limit).map {
+            EscalationJudge.Example(model: $0.model, response: $0.response, kind: $0.kind, query: $0.query, correct: $0.correct, taskID: $0.taskID)
+        }
+    }
+
+    /// Each model's accuracy per domain over the same answers the judge learns from.
+    public func qualityCalibration(source: String) async throws -> QualityCalibration {
+        QualityCalibration(source: source, answers: try await scoredAnswers().map { ($0.model, $0.domain, $0.correct) })
+    }
+
+    /// The scored answers, oldest first.
+    func scoredAnswers(limit: Int? = nil) async throws -> [ScoredAnswer] {
         let rows = try await writer.read { db in
             try Row.fetchAll(
                 db,
                 sql: """
-                    SELECT m.model, m.response, m.answer, m.recordedCorrect, r.taskID, r.query, r.answerKind, r.expectedAnswer
+                    SELECT m.model, m.response, m.answer, m.recordedCorrect, r.taskID, r.query, r.domain, r.answerKind, r.expectedAnswer
                     FROM messages m JOIN runs r ON r.id = m.runID
                     WHERE m.purpose = 'turn' AND m.response IS NOT NULL AND m.error IS NULL AND r.replayOf IS NULL
                       AND (r.expectedAnswer IS NOT NULL OR m.recordedCorrect IS NOT NULL)
@@ -55,11 +79,13 @@ extension TraceStore {
             } else {
                 return nil
             }
-            return EscalationJudge.Example(
+            let query: String = row["query"]
+            return ScoredAnswer(
                 model: row["model"],
                 response: row["response"],
                 kind: kind,
-                query: row["query"],
+                query: query,
+                domain: (row["domain"] as String?).flatMap(Domain.init(rawValue:)) ?? QueryProfile(query: query).inferredDomain,
                 correct: correct,
                 taskID: row["taskID"]
             )

@@ -123,7 +123,7 @@ public struct ControllerEvaluation: Sendable {
         }
     }
 
-    /// The curve for a two-model fleet: tasks ordered by the probability the controller (or the prior) gives the
+    /// The curve for a two-model fleet whose dearer model is the more accurate on these tasks (nil otherwise): tasks ordered by the probability the controller (or the prior) gives the
     /// dearer model as a single agent, the top share of them answered by it, the rest by the cheaper one.
     private func curve(_ tasks: [OrchestrationTask], parameters: ControllerParameters?, alone: [String: [RunResult]]) async throws -> Curve? {
         let models = orchestrator.catalog.fleet.models.sorted { $0.blendedPricePerMillion < $1.blendedPricePerMillion }
@@ -144,6 +144,8 @@ public struct ControllerEvaluation: Sendable {
         let weakAccuracy = correctWeak.reduce(0, +) / n
         let strongAccuracy = correctStrong.reduce(0, +) / n
         let gap = strongAccuracy - weakAccuracy
+        // APGR measures how much of the dearer model's lead a router recovers: without a lead it means nothing.
+        guard gap > 0 else { return nil }
         var points: [Curve.Point] = []
         var correct = correctWeak.reduce(0, +)
         points.append(Curve.Point(strongShare: 0, accuracy: correct / n, gapRecovered: gap != 0 ? (correct / n - weakAccuracy) / gap : 0))

@@ -146,4 +146,76 @@ import Testing
         let finalPrompt = try #require(rows.first { $0.step == result.rounds && $0.agentIndex == 0 }?.promptJSON)
         #expect(finalPrompt.contains("I vote for Ada.") && finalPrompt.contains("[verified]") && finalPrompt.contains("Are you the leader?"))
     }
+
+    /// Fails three calls in ten in a retryable way (a 429, a 500 or an unusable reply, in turn) and counts the calls
+    /// in flight.
+    actor FlakyModel: LLMProvider {
+        let inner = ScriptedModel()
+        private var calls = 0
+        private var inFlight = 0
+        private(set) var peak = 0
+        private(set) var failures = 0
+
+        nonisolated func complete(_ request: ChatRequest) async throws -> ChatResponse {
+            let number = await begin()
+            try? await Task.sleep(for: .milliseconds(5))
+            await end()
+            if [3, 6, 9].contains(number % 10) {
+                await failed()
+                let kinds: [(ProviderError.Kind, Int?)] = [(.rateLimited, 429), (.failed, 500), (.invalidResponse, nil)]
+                let (kind, status) = kinds[(number % 10) / 3 - 1]
+                throw ProviderError(kind: kind, model: request.model.name, message: "flaky", isRetryable: true, httpStatus: status)
+            }
+            return try await inner.complete(request)
+        }
+
+        private func begin() -> Int {
+            calls += 1
+            inFlight += 1
+            peak = max(peak, inFlight)
+            return calls
+        }
+
+        private func end() { inFlight -= 1 }
+        private func failed() { failures += 1 }
+    }
+
+    /// AgentsNet's calls take the one model-calling path: retried past a third of them failing, within the model's
+    /// concurrency limit, every attempt in the trace.
+    @Test func agentsNetCallsAreRetriedAndKeepTheModelsConcurrencyLimit() async throws {
+        let flaky = FlakyModel()
+        var providers = ProviderRegistry()
+        providers.register(flaky, for: .openai)
+        let runner = AgentsNetRunner(
+            store: try TraceStore.inMemory(),
+            providers: providers,
+            retryPolicy: RetryPolicy(baseDelaySeconds: 0.001, maxDelaySeconds: 0.002),
+            logger: TestSupport.logger
+        )
+        let model = ModelSpec(
+            name: "scripted",
+            provider: .openai,
+            modelID: "scripted",
+            endpoint: "http://127.0.0.1:9/v1",
+            inputPricePerMillion: 1,
+            outputPricePerMillion: 2,
+            description: "scripted stand-in",
+            limits: ModelLimits(concurrency: 2, maxRetries: 8)
+        )
+        let graph = try Self.graph("small-world-8")
+        let result = try await runner.run(AgentsNetRun(problem: .leaderElection, graph: graph, model: model, policy: .check, seed: 3))
+        #expect(result.score == 1, "every agent answered despite the failures")
+        let peak = await flaky.peak
+        let failures = await flaky.failures
+        #expect(peak <= 2 && peak >= 1, "peak \(peak) calls in flight")
+        #expect(failures > 10)
+        let rows = try await runner.store.messages(runID: result.runID)
+        let failed = rows.filter { $0.error != nil }
+        #expect(failed.count == failures, "every failed attempt is a row")
+        #expect(failed.allSatisfy { ($0.recovery ?? "").hasPrefix("retry ") && $0.errorKind != nil }, "\(failed.map { $0.recovery ?? "" })")
+        #expect(Set(failed.compactMap(\.httpStatus)) == [429, 500])
+        #expect(rows.filter { $0.attempt > 1 }.count == failures, "each failure was followed by a retry")
+        let run = try #require(try await runner.store.run(id: result.runID))
+        #expect(run.status == .completed)
+    }
 }

@@ -23,8 +23,9 @@ extension AgentsNetRunner {
         setup: AgentsNetRun,
         simulation: AgentsNetSimulation,
         verifier: AgentsNetVerifier,
-        runID: String
+        kernel: Kernel
     ) async throws -> Turn {
+        let runID = kernel.ledger.runID
         let graph = simulation.graph
         let agent = context.agent
         let valid = setup.problem.validAnswers(of: agent, on: graph)
@@ -92,20 +93,19 @@ extension AgentsNetRunner {
                 round: context.round
             )
         let messages = context.conversation + [ask]
-        try await call(setup.model, messages: messages, row: &row, turn: &turn, final: context.final, valid: valid)
+        try await call(messages, purpose: .turn, row: &row, turn: &turn, final: context.final, valid: valid, kernel: kernel)
         turn.checks = checks(of: turn, final: context.final, setup: setup, verifier: verifier)
         if setup.policy.checks && Executor.needsReAsk(turn.checks), let reply = row.response {
             var again = row
-            again.spanID = TraceIDs.spanID()
-            again.purpose = MessagePurpose.reAsk.rawValue
             let costBefore = turn.costUSD
             try await call(
-                setup.model,
-                messages: messages + [ChatMessage(role: .assistant, content: reply), AgentsNetPrompts.reAsk(final: context.final, valid: valid)],
+                messages + [ChatMessage(role: .assistant, content: reply), AgentsNetPrompts.reAsk(final: context.final, valid: valid)],
+                purpose: .reAsk,
                 row: &again,
                 turn: &turn,
                 final: context.final,
-                valid: valid
+                valid: valid,
+                kernel: kernel
             )
             turn.verificationCalls += 1
             turn.verificationCostUSD += turn.costUSD - costBefore
@@ -158,19 +158,17 @@ extension AgentsNetRunner {
         return verifier.check(sender: turn.agent, outgoing: turn.outgoing)
     }
 
-    /// Calls a real model once and records the attempt as a row of the turn.
+    /// Calls a real model through the run's `ModelCaller` (its gates, rate limit, retries and health) and keeps
+    /// every attempt as a row of the turn; `row` becomes the row of the attempt that answered, or of the last one.
     private func call(
-        _ model: ModelSpec,
-        messages: [ChatMessage],
+        _ messages: [ChatMessage],
+        purpose: MessagePurpose,
         row: inout MessageRecord,
         turn: inout Turn,
         final: Bool,
-        valid: [String]
+        valid: [String],
+        kernel: Kernel
     ) async throws {
-        let clock = ContinuousClock()
-        let start = clock.now
-        row.startedAt = Date()
-        row.promptJSON = Executor.json(messages)
         let context = CallContext(
             taskID: row.runID,
             query: messages.last?.content ?? "",
@@ -182,28 +180,28 @@ extension AgentsNetRunner {
             step: row.step,
             seed: 0
         )
-        do {
-            let provider = try providers.provider(for: model)
-            let response = try await provider.complete(
-                ChatRequest(model: model, messages: messages, maxTokens: model.decoding.maxTokens ?? 512, context: context)
-            )
-            row.promptTokens = response.usage.promptTokens
-            row.completionTokens = response.usage.completionTokens
-            row.tokensEstimated = response.usage.estimated
-            row.costUSD = response.cost(on: model)
-            row.finishReason = response.finishReason
-            turn.usage = turn.usage + response.usage
-            turn.costUSD += row.costUSD
-            accept(response.content, into: &turn, row: &row, final: final, valid: valid)
-        } catch {
-            row.error = "\(error)"
-            row.errorKind = (error as? ProviderError)?.kind.rawValue
-            logger.warning("agentsnet call failed", metadata: ["run": "\(row.runID)", "agent": "\(row.agentIndex)", "error": "\(error)"])
+        let (agent, step, role) = (row.agentIndex, row.step, row.role)
+        var rows: [MessageRecord] = []
+        let outcome = try await kernel.caller.call(
+            candidates: kernel.caller.fleet.models.map(\.name),
+            messages: { _ in messages },
+            context: context,
+            deadline: nil,
+            health: kernel.health,
+            metadata: ["run": "\(row.runID)", "agent": "\(agent)"]
+        ) { attempt in
+            rows.append(kernel.ledger.row(attempt, agent: agent, step: step, role: role, purpose: purpose, answer: nil))
         }
-        row.latencyMilliseconds = (clock.now - start).milliseconds
-        row.finishedAt = Date()
-        turn.rows.append(row)
-        turn.calls += 1
+        for var attemptRow in rows {
+            if attemptRow.response != nil {
+                accept(attemptRow.response ?? "", into: &turn, row: &attemptRow, final: final, valid: valid)
+            }
+            turn.rows.append(attemptRow)
+            row = attemptRow
+        }
+        turn.calls += outcome.calls
+        turn.usage = turn.usage + outcome.usage
+        turn.costUSD += outcome.costUSD
     }
 }
 

@@ -7,12 +7,24 @@ import Logging
 public struct AgentsNetRunner: Sendable {
     public let store: TraceStore
     let providers: ProviderRegistry
+    /// Shared by every run of this runner, so a model's concurrency and rate limits hold across them.
+    let gates = ModelGates()
+    let retryPolicy: RetryPolicy
     let logger: Logger
 
-    public init(store: TraceStore, providers: ProviderRegistry = ProviderRegistry(), logger: Logger) {
+    public init(store: TraceStore, providers: ProviderRegistry = ProviderRegistry(), retryPolicy: RetryPolicy = RetryPolicy(), logger: Logger) {
         self.store = store
         self.providers = providers
+        self.retryPolicy = retryPolicy
         self.logger = logger
+    }
+
+    /// The one model-calling path and run ledger, for one run.
+    struct Kernel: Sendable {
+        var caller: ModelCaller
+        var ledger: RunLedger
+        /// Models that failed for good in this run.
+        var health = ModelHealth()
     }
 
     /// A neighbour's message as one receiver gets it.
@@ -55,6 +67,17 @@ public struct AgentsNetRunner: Sendable {
         var record = runRecord(runID: runID, setup: setup, rounds: rounds, faults: faults)
         try await store.beginRun(record)
         let spans = graph.agents.map { _ in TraceIDs.spanID() }
+        let kernel = Kernel(
+            caller: ModelCaller(
+                fleet: Fleet(name: "agentsnet", description: "the model of an AgentsNet run", models: [setup.model]),
+                providers: providers,
+                gates: gates,
+                maxOutputTokens: setup.model.decoding.maxTokens ?? 512,
+                retryPolicy: retryPolicy,
+                logger: logger
+            ),
+            ledger: RunLedger(store: store, runID: runID, agentSpanIDs: spans, providers: providers)
+        )
         try await store.recordAgents(
             graph.agents.indices.map { agent in
                 AgentRecord(
@@ -143,7 +166,7 @@ public struct AgentsNetRunner: Sendable {
                         framing: framing
                     )
                     group.addTask {
-                        try await act(context, setup: setup, simulation: simulation, verifier: verifier, runID: runID)
+                        try await act(context, setup: setup, simulation: simulation, verifier: verifier, kernel: kernel)
                     }
                 }
                 for try await turn in group { turns.append(turn) }

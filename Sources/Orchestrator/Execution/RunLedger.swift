@@ -23,6 +23,13 @@ struct RunLedger: Sendable {
         deliveries: [DeliveryRecord] = [],
         consistency: [VerificationRecord] = []
     ) async throws -> Int64 {
+        let row = row(attempt, agent: agent, step: step, role: role, purpose: purpose, answer: answer)
+        return try await store.recordMessage(row, deliveries: deliveries, deliveryVerifications: consistency, checks: checks)
+    }
+
+    /// The message row of one attempt, not yet written: for a turn whose rows are written together with what the
+    /// round decided (AgentsNet).
+    func row(_ attempt: CallAttempt, agent: Int, step: Int, role: String, purpose: MessagePurpose, answer: String?) -> MessageRecord {
         var row = MessageRecord(
             runID: runID,
             step: step,
@@ -52,7 +59,7 @@ struct RunLedger: Sendable {
         row.recovery = attempt.recovery
         row.finishReason = attempt.response?.finishReason
         row.recordedCorrect = attempt.response?.recordedCorrect
-        return try await store.recordMessage(row, deliveries: deliveries, deliveryVerifications: consistency, checks: checks)
+        return row
     }
 
     /// Records an injected fault's message (no model was called) as purpose `fault`, or `re-ask` when the

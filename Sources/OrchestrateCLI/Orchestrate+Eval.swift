@@ -16,7 +16,10 @@ extension Orchestrate {
         @Argument(help: "The task set (.jsonl).")
         var file: String
 
-        @Option(name: .long, help: "The controller file to judge (default: only the baselines).")
+        @Option(
+            name: .long,
+            help: "The controller file to judge (default: only the baselines); with --split-seeds, {seed} in the path stands for each split's seed."
+        )
         var controller: String?
 
         @OptionGroup var common: CommonOptions
@@ -30,6 +33,15 @@ extension Orchestrate {
 
         @Option(name: .long, help: "The seed of the train/test split.")
         var splitSeed: UInt64 = 0
+
+        @Option(
+            name: .long,
+            help: "Evaluate on the held-out tasks of each of these splits (comma-separated seeds) and report mean, range and paired differences."
+        )
+        var splitSeeds: String?
+
+        @Option(name: .long, help: "Also draw the strategies' cost–accuracy frontier (and the two-model curve) as an SVG file.")
+        var chart: String?
 
         @Option(name: [.customLong("lambda")], help: "λ, the utility lost per US dollar.")
         var costWeight: Double = 20
@@ -46,9 +58,14 @@ extension Orchestrate {
         func validate() throws {
             guard (0..<1).contains(holdout) else { throw ValidationError("--holdout must be from 0 to below 1, got \(holdout)") }
             guard (1...64).contains(parallel) else { throw ValidationError("--parallel must be from 1 to 64, got \(parallel)") }
+            if splitSeeds != nil, holdout == 0 { throw ValidationError("--split-seeds evaluates held-out tasks: give --holdout too") }
         }
 
         func run() async throws {
+            if let splitSeeds {
+                try await runAcrossSplits(seeds: try EvalAcrossSplits.seeds(splitSeeds))
+                return
+            }
             let logger = common.bootstrapLogging()
             let inputs = try common.loadInputs(file: file, overrides: overrides)
             let embedder = try await embedding.embedder()
@@ -68,6 +85,9 @@ extension Orchestrate {
             )
             let report = try await ControllerEvaluation(orchestrator: orchestrator, costWeight: costWeight, seed: seed, parallel: parallel)
                 .evaluate(tasks, parameters: parameters)
+            if let chart {
+                try FrontierChart(reports: [report]).svg().write(toFile: chart, atomically: true, encoding: .utf8)
+            }
             if json {
                 let encoder = JSONEncoder()
                 encoder.outputFormatting = [.sortedKeys]

@@ -1,0 +1,82 @@
+import ArgumentParser
+import Foundation
+import Orchestrator
+
+/// Parsing for `eval --split-seeds`.
+enum EvalAcrossSplits {
+    static func seeds(_ text: String) throws -> [UInt64] {
+        let seeds = text.split(separator: ",").compactMap { UInt64($0.trimmingCharacters(in: .whitespaces)) }
+        guard !seeds.isEmpty, seeds.count == text.split(separator: ",").count else {
+            throw ValidationError("--split-seeds: expected whole numbers separated by commas, got '\(text)'")
+        }
+        return seeds
+    }
+}
+
+extension Orchestrate.Eval {
+    /// Evaluates on the held-out tasks of each split (the controller file of each split where the path holds
+    /// `{seed}`) and prints each strategy's mean and range, and the paired differences split by split.
+    func runAcrossSplits(seeds: [UInt64]) async throws {
+        let logger = common.bootstrapLogging()
+        let inputs = try common.loadInputs(file: file, overrides: overrides)
+        let embedder = try await embedding.embedder()
+        let orchestrator = try await Orchestrator(
+            catalog: inputs.catalog,
+            store: try TraceStore.open(path: common.db, logger: logger),
+            configuration: OrchestratorConfiguration(workflowsDirectory: common.workflows, fleetPath: common.fleet, databasePath: common.db),
+            providers: inputs.providers,
+            embedder: embedder,
+            logger: logger
+        )
+        var reports: [ControllerEvaluation.Report] = []
+        for split in seeds {
+            let path = controller?.replacingOccurrences(of: "{seed}", with: String(split))
+            let parameters = try common.controllerParameters(path: path, catalog: inputs.catalog, embedder: embedder)
+            let tasks = TaskSplit.split(inputs.tasks, testFraction: holdout, seed: split).test
+            reports.append(
+                try await ControllerEvaluation(orchestrator: orchestrator, costWeight: costWeight, seed: seed, parallel: parallel)
+                    .evaluate(tasks, parameters: parameters)
+            )
+        }
+        let summary = EvaluationAcrossSplits(seeds: seeds, reports: reports)
+        if let chart {
+            try FrontierChart(reports: reports).svg().write(toFile: chart, atomically: true, encoding: .utf8)
+        }
+        if json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys]
+            print(String(decoding: try encoder.encode(summary), as: UTF8.self))
+            return
+        }
+        let seedList = seeds.map(String.init).joined(separator: ", ")
+        print(
+            "evaluation on the held-out \(Int(holdout * 100))% of \(inputs.tasks.count) tasks for split seeds \(seedList) · fleet \(inputs.catalog.fleet.name) · utility = score − \(costWeight) × cost"
+        )
+        func spread(_ value: EvaluationAcrossSplits.Spread, _ format: String, scale: Double = 1) -> String {
+            String(format: "\(format) (\(format)–\(format))", value.mean * scale, value.min * scale, value.max * scale)
+        }
+        var rows = [["strategy", "utility mean (range)", "accuracy", "mean cost USD"]]
+        for strategy in summary.strategies {
+            rows.append([
+                strategy.name,
+                spread(strategy.utility, "%.4f"),
+                strategy.accuracy.map { spread($0, "%.1f%%", scale: 100) } ?? "—",
+                spread(strategy.meanCostUSD, "%.6f"),
+            ])
+        }
+        printColumns(rows)
+        func paired(_ label: String, _ values: [Double]) {
+            guard !values.isEmpty else { return }
+            let text = values.map { String(format: "%+.4f", $0) }.joined(separator: ", ")
+            let above = values.filter { $0 > 0 }.count
+            print(
+                "\(label): \(text) (above on \(above) of \(values.count) splits; mean \(String(format: "%+.4f", values.reduce(0, +) / Double(values.count))))"
+            )
+        }
+        paired("controller − prior, by split", summary.controllerOverPrior)
+        paired("controller − best single model, by split", summary.controllerOverBestSingle)
+        if let apgr = summary.strategies.first(where: { $0.name == "controller" })?.apgr {
+            print(String(format: "controller APGR %.3f (%.3f–%.3f)", apgr.mean, apgr.min, apgr.max))
+        }
+    }
+}

@@ -27,11 +27,7 @@ public struct ControllerEvaluation: Sendable {
         /// The average performance gap recovered over all shares of strong calls; 0.5 for random routing.
         public var apgr: Double
 
-        public struct Point: Sendable, Codable, Equatable {
-            public var strongShare: Double
-            public var accuracy: Double
-            public var gapRecovered: Double
-        }
+        public typealias Point = RoutingCurve.Point
     }
 
     public struct Report: Sendable, Codable, Equatable {
@@ -123,44 +119,28 @@ public struct ControllerEvaluation: Sendable {
         }
     }
 
-    /// The curve for a two-model fleet whose dearer model is the more accurate on these tasks (nil otherwise): tasks ordered by the probability the controller (or the prior) gives the
-    /// dearer model as a single agent, the top share of them answered by it, the rest by the cheaper one.
+    /// The curve for a two-model fleet whose dearer model is the more accurate on these tasks (nil otherwise): tasks
+    /// ordered by the probability the controller (or the prior) gives the dearer model as a single agent, the top share
+    /// of them answered by it, the rest by the cheaper one.
     private func curve(_ tasks: [OrchestrationTask], parameters: ControllerParameters?, alone: [String: [RunResult]]) async throws -> Curve? {
         let models = orchestrator.catalog.fleet.models.sorted { $0.blendedPricePerMillion < $1.blendedPricePerMillion }
         guard models.count == 2, let weak = alone[models[0].name], let strong = alone[models[1].name], !tasks.isEmpty else { return nil }
         let controller = orchestrator.controller.with(parameters: parameters, settings: ControllerSettings())
-        var ratings: [(index: Int, probability: Double)] = []
-        for (index, task) in tasks.enumerated() {
+        var ratings: [Double] = []
+        for task in tasks {
             var single = task
             single.constraints = Constraints(topology: "single", agentCount: 1)
             let plan = try await controller.plan(for: single, seed: seed)
-            let probability = plan.decisions.first { $0.stage == .model }?.candidates.first { $0.name == models[1].name }?.probability ?? 0
-            ratings.append((index, probability))
+            ratings.append(plan.decisions.first { $0.stage == .model }?.candidates.first { $0.name == models[1].name }?.probability ?? 0)
         }
-        let order = ratings.sorted { $0.probability > $1.probability || ($0.probability == $1.probability && $0.index < $1.index) }.map(\.index)
-        let correctWeak = weak.map { ($0.score ?? 0) >= 1 ? 1.0 : 0 }
-        let correctStrong = strong.map { ($0.score ?? 0) >= 1 ? 1.0 : 0 }
-        let n = Double(tasks.count)
-        let weakAccuracy = correctWeak.reduce(0, +) / n
-        let strongAccuracy = correctStrong.reduce(0, +) / n
-        let gap = strongAccuracy - weakAccuracy
         // APGR measures how much of the dearer model's lead a router recovers: without a lead it means nothing.
-        guard gap > 0 else { return nil }
-        var points: [Curve.Point] = []
-        var correct = correctWeak.reduce(0, +)
-        points.append(Curve.Point(strongShare: 0, accuracy: correct / n, gapRecovered: gap != 0 ? (correct / n - weakAccuracy) / gap : 0))
-        for (k, index) in order.enumerated() {
-            correct += correctStrong[index] - correctWeak[index]
-            let accuracy = correct / n
-            points.append(
-                Curve.Point(strongShare: Double(k + 1) / n, accuracy: accuracy, gapRecovered: gap != 0 ? (accuracy - weakAccuracy) / gap : 0)
+        guard
+            let routed = RoutingCurve(
+                scores: ratings,
+                weakCorrect: weak.map { ($0.score ?? 0) >= 1 },
+                strongCorrect: strong.map { ($0.score ?? 0) >= 1 }
             )
-        }
-        // The area under the gap-recovered curve over the share of strong calls, by the trapezoid rule.
-        var area = 0.0
-        for index in 1..<points.count {
-            area += (points[index].strongShare - points[index - 1].strongShare) * (points[index].gapRecovered + points[index - 1].gapRecovered) / 2
-        }
-        return Curve(weakModel: models[0].name, strongModel: models[1].name, points: points, apgr: area)
+        else { return nil }
+        return Curve(weakModel: models[0].name, strongModel: models[1].name, points: routed.points, apgr: routed.apgr)
     }
 }

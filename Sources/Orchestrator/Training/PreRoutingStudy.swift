@@ -1,0 +1,114 @@
+import Foundation
+
+/// Routing before any model answers, judged out-of-fold on recorded outcomes: a supervised outcome model (two
+/// logistic regressions over `TextFeatures`, whether the dearer model is right and whether the cheaper one is) ranks
+/// each question by the expected gain of the dearer model, P(dearer right) − P(cheaper right); the prior ranks by its
+/// difficulty score. Every question is scored by models that never saw it (k folds, repeated with several seeds, its
+/// scores averaged), APGR is computed over all questions, and a paired bootstrap over questions gives the interval of
+/// the difference.
+public struct PreRoutingStudy: Sendable {
+    /// One question: its id, query and both models' recorded outcomes.
+    public struct Question: Sendable {
+        public var id: String
+        public var query: String
+        public var cheapCorrect: Bool
+        public var dearCorrect: Bool
+
+        public init(id: String, query: String, cheapCorrect: Bool, dearCorrect: Bool) {
+            self.id = id
+            self.query = query
+            self.cheapCorrect = cheapCorrect
+            self.dearCorrect = dearCorrect
+        }
+    }
+
+    public struct Report: Sendable, Codable, Equatable {
+        public var questions: Int
+        public var folds: Int
+        public var seeds: [UInt64]
+        /// APGR of the outcome model's out-of-fold scores, per repeat seed and with the scores averaged over them.
+        public var modelAPGRBySeed: [Double]
+        public var modelAPGR: Double
+        /// APGR of the prior's difficulty ordering.
+        public var priorAPGR: Double
+        /// The 2.5% and 97.5% quantiles of the bootstrapped difference (model − prior).
+        public var differenceInterval: [Double]
+        public var bootstrapSamples: Int
+    }
+
+    public let questions: [Question]
+
+    public init(questions: [Question]) {
+        self.questions = questions
+    }
+
+    /// The questions of recorded outcomes both models answered.
+    public init(outcomes: RecordedOutcomes, cheapModelID: String, dearModelID: String) {
+        questions = outcomes.items.compactMap { item in
+            guard let cheap = item.outcomes[cheapModelID], let dear = item.outcomes[dearModelID] else { return nil }
+            return Question(id: item.id, query: item.query, cheapCorrect: cheap.correct, dearCorrect: dear.correct)
+        }
+    }
+
+    public func evaluate(folds: Int = 5, seeds: [UInt64] = [0, 1, 2], bootstrapSamples: Int = 1000) -> Report {
+        var summed = [Double](repeating: 0, count: questions.count)
+        var bySeed: [Double] = []
+        for seed in seeds {
+            let scores = outOfFoldGains(folds: folds, seed: seed)
+            for index in scores.indices { summed[index] += scores[index] }
+            bySeed.append(apgr(scores, over: Array(questions.indices)) ?? 0)
+        }
+        let averaged = summed.map { $0 / Double(max(seeds.count, 1)) }
+        let difficulty = questions.map { QueryProfile(query: $0.query).difficulty }
+        var random = SeededGenerator(seed: seeds.first ?? 0, labels: ["pre-routing bootstrap"])
+        var differences: [Double] = []
+        for _ in 0..<bootstrapSamples {
+            let sample = questions.indices.map { _ in Int(random.nextUnit() * Double(questions.count)) % max(questions.count, 1) }
+            guard let model = apgr(averaged, over: sample), let prior = apgr(difficulty, over: sample) else { continue }
+            differences.append(model - prior)
+        }
+        differences.sort()
+        func quantile(_ q: Double) -> Double {
+            differences.isEmpty ? 0 : differences[min(differences.count - 1, Int(q * Double(differences.count)))]
+        }
+        return Report(
+            questions: questions.count,
+            folds: folds,
+            seeds: seeds,
+            modelAPGRBySeed: bySeed,
+            modelAPGR: apgr(averaged, over: Array(questions.indices)) ?? 0,
+            priorAPGR: apgr(difficulty, over: Array(questions.indices)) ?? 0,
+            differenceInterval: [quantile(0.025), quantile(0.975)],
+            bootstrapSamples: differences.count
+        )
+    }
+
+    /// Each question's expected gain from models fitted on the other folds.
+    func outOfFoldGains(folds: Int, seed: UInt64) -> [Double] {
+        let fold = questions.map { Int(StableHash.fnv1a("\(seed):\($0.id)") % UInt64(max(folds, 1))) }
+        var gains = [Double](repeating: 0, count: questions.count)
+        for held in 0..<folds {
+            let train = questions.indices.filter { fold[$0] != held }
+            let test = questions.indices.filter { fold[$0] == held }
+            guard !train.isEmpty, !test.isEmpty else { continue }
+            let features = TextFeatures(fitting: train.map { questions[$0].query })
+            let rows = train.map { features.vector(questions[$0].query) }
+            let dear = SparseLogisticModel.fit(rows, labels: train.map { questions[$0].dearCorrect }, dimension: features.dimension)
+            let cheap = SparseLogisticModel.fit(rows, labels: train.map { questions[$0].cheapCorrect }, dimension: features.dimension)
+            for index in test {
+                let vector = features.vector(questions[index].query)
+                gains[index] = dear.probability(vector) - cheap.probability(vector)
+            }
+        }
+        return gains
+    }
+
+    /// APGR of scores over a sample of question indices (repeats allowed).
+    func apgr(_ scores: [Double], over sample: [Int]) -> Double? {
+        RoutingCurve(
+            scores: sample.map { scores[$0] },
+            weakCorrect: sample.map { questions[$0].cheapCorrect },
+            strongCorrect: sample.map { questions[$0].dearCorrect }
+        )?.apgr
+    }
+}

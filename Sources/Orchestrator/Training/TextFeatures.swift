@@ -1,0 +1,102 @@
+import Foundation
+
+/// TF-IDF of a query's words and word pairs, fitted on training queries, plus the prior's profile of the query
+/// (difficulty, length, numbers, step, code and choice cues, the inferred domain): the features the outcome model
+/// reads. Vectors are sparse, keyed by feature index.
+public struct TextFeatures: Sendable, Codable, Equatable {
+    /// Term → index and inverse document frequency.
+    public var vocabulary: [String: Int]
+    public var inverseFrequency: [Double]
+
+    /// How many profile features follow the terms.
+    public static let profileCount = 10
+
+    /// The vocabulary of terms in at least `minimumDocuments` training queries, at most `maximumTerms` of the most
+    /// frequent.
+    public init(fitting queries: [String], minimumDocuments: Int = 2, maximumTerms: Int = 20_000) {
+        var documentFrequency: [String: Int] = [:]
+        for query in queries {
+            for term in Set(Self.terms(query)) { documentFrequency[term, default: 0] += 1 }
+        }
+        let kept = documentFrequency.filter { $0.value >= minimumDocuments }
+            .sorted { $0.value > $1.value || ($0.value == $1.value && $0.key < $1.key) }
+            .prefix(maximumTerms)
+        vocabulary = Dictionary(uniqueKeysWithValues: kept.enumerated().map { ($0.element.key, $0.offset) })
+        let n = Double(max(queries.count, 1))
+        inverseFrequency = kept.map { log((1 + n) / (1 + Double($0.value))) + 1 }
+    }
+
+    /// The number of features: terms, then the profile.
+    public var dimension: Int { vocabulary.count + Self.profileCount }
+
+    /// A query's features: its L2-normalised TF-IDF terms, then its profile.
+    public func vector(_ query: String) -> [Int: Double] {
+        var counts: [Int: Double] = [:]
+        for term in Self.terms(query) {
+            if let index = vocabulary[term] { counts[index, default: 0] += 1 }
+        }
+        var vector = counts.mapValues { $0 }
+        for (index, count) in counts { vector[index] = count * inverseFrequency[index] }
+        let norm = vector.values.reduce(0) { $0 + $1 * $1 }.squareRoot()
+        if norm > 0 { vector = vector.mapValues { $0 / norm } }
+        let profile = QueryProfile(query: query)
+        let base = vocabulary.count
+        let values = [
+            profile.difficulty, log1p(Double(profile.wordCount)) / 5, log1p(Double(profile.numberCount)) / 3,
+            Double(min(profile.stepCues, 6)) / 6, Double(min(profile.codeCues, 6)) / 6, Double(min(profile.choiceCues, 6)) / 6,
+            profile.inferredDomain == .math ? 1 : 0, profile.inferredDomain == .knowledge ? 1 : 0,
+            profile.inferredDomain == .code ? 1 : 0, profile.inferredDomain == .general ? 1 : 0,
+        ]
+        for (offset, value) in values.enumerated() where value != 0 { vector[base + offset] = value }
+        return vector
+    }
+
+    /// Lower-cased words and adjacent word pairs.
+    static func terms(_ query: String) -> [String] {
+        let words = HashingEmbedder.words(query)
+        return words + zip(words, words.dropFirst()).map { "\($0) \($1)" }
+    }
+}
+
+/// A logistic regression over sparse features with an L2 penalty, fitted by full-batch gradient descent with Adam:
+/// for thousands of TF-IDF features, where Newton's method (`LogisticModel`) would not fit.
+public struct SparseLogisticModel: Sendable, Codable, Equatable {
+    public var bias: Double
+    public var weights: [Double]
+
+    /// The probability of a positive label.
+    public func probability(_ features: [Int: Double]) -> Double {
+        var z = bias
+        for (index, value) in features where index < weights.count { z += weights[index] * value }
+        return 1 / (1 + exp(-z))
+    }
+
+    /// Fits labels to sparse rows of `dimension` features; deterministic.
+    public static func fit(_ rows: [[Int: Double]], labels: [Bool], dimension: Int, penalty: Double = 1e-3, iterations: Int = 300) -> SparseLogisticModel {
+        var model = SparseLogisticModel(bias: 0, weights: [Double](repeating: 0, count: dimension))
+        let n = Double(max(rows.count, 1))
+        let positives = Double(labels.filter { $0 }.count)
+        if positives > 0 && positives < n { model.bias = log(positives / (n - positives)) }
+        var first = [Double](repeating: 0, count: dimension + 1)
+        var second = [Double](repeating: 0, count: dimension + 1)
+        let rate = 0.05
+        for step in 1...max(iterations, 1) {
+            var gradient = [Double](repeating: 0, count: dimension + 1)
+            for (row, label) in zip(rows, labels) {
+                let error = model.probability(row) - (label ? 1 : 0)
+                gradient[dimension] += error / n
+                for (index, value) in row where index < dimension { gradient[index] += error * value / n }
+            }
+            for index in 0..<dimension { gradient[index] += penalty * model.weights[index] }
+            let correction1 = 1 - pow(0.9, Double(step))
+            let correction2 = 1 - pow(0.999, Double(step))
+            for index in 0...dimension {
+                first[index] = 0.9 * first[index] + 0.1 * gradient[index]
+                second[index] = 0.999 * second[index] + 0.001 * gradient[index] * gradient[index]
+                let change = rate * (first[index] / correction1) / ((second[index] / correction2).squareRoot() + 1e-8)
+                if index == dimension { model.bias -= change } else { model.weights[index] -= change }
+            }
+        }
+        return model
+    }
+}

@@ -6,7 +6,8 @@ extension Orchestrate {
         static let configuration = CommandConfiguration(
             abstract: "Measure verification, routing and training: error propagation, checked escalation on recorded data, training speed.",
             subcommands: [
-                Propagation.self, AgentsNet.self, Escalation.self, Routing.self, Training.self, Controller.self, Executor.self, Store.self, CriticalPath.self,
+                Propagation.self, AgentsNet.self, Escalation.self, Routing.self, Training.self, Controller.self, Executor.self, Store.self,
+                CriticalPath.self,
             ]
         )
     }

@@ -80,7 +80,10 @@ extension Orchestrate.Bench {
             print(
                 "pre-routing out-of-fold on \(report.questions) recorded questions: \(report.folds) folds × seeds \(report.seeds.map(String.init).joined(separator: ", "))"
             )
-            print(String(format: "outcome model (expected gain): APGR %.3f", report.modelAPGR) + " · by seed " + report.modelAPGRBySeed.map { String(format: "%.3f", $0) }.joined(separator: ", "))
+            print(
+                String(format: "outcome model (expected gain): APGR %.3f", report.modelAPGR) + " · by seed "
+                    + report.modelAPGRBySeed.map { String(format: "%.3f", $0) }.joined(separator: ", ")
+            )
             print(String(format: "prior (difficulty score):      APGR %.3f", report.priorAPGR))
             print(
                 String(

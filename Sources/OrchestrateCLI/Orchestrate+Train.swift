@@ -80,6 +80,13 @@ extension Orchestrate {
         )
         var judge = false
 
+        @Flag(
+            name: .long,
+            help:
+                "Fit the outcome model (who will be right, from the query) first and train on top of it: from --recordings when given, else from the stored runs in --db (held-out tasks left out)."
+        )
+        var outcomes = false
+
         func validate() throws {
             guard (file == nil) == fromTraces else {
                 throw ValidationError("give a task set to train on-policy, or --from-traces to train from stored runs (not both)")
@@ -130,11 +137,39 @@ extension Orchestrate {
                 "training on \(inputs.tasks.count) tasks of \(file) · \(label) \(inputs.catalog.fleet.name) · \(epochs) epochs × batches of \(batchSize) · λ \(costWeight) · lr \(learningRate) · seed \(seed)"
             )
             let bar = ProgressBar(enabled: isatty(STDOUT_FILENO) == 1)
-            let parameters = try await PolicyTrainer(orchestrator: orchestrator, options: options).trainOnPolicy(inputs.tasks, taskSet: file) {
-                step in
-                bar.show(step)
-            }
+            let outcomeModel = outcomes ? try await fitOutcomeModel(fleet: inputs.catalog.fleet) : nil
+            let parameters = try await PolicyTrainer(orchestrator: orchestrator, options: options).trainOnPolicy(
+                inputs.tasks,
+                taskSet: file,
+                outcomeModel: outcomeModel
+            ) { step in bar.show(step) }
             try await finish(parameters, fleet: inputs.catalog.fleet)
+        }
+
+        /// The outcome model, fitted on every model's recorded outcomes or on the stored runs' scored answers, with
+        /// held-out tasks left out; prints what each model was fitted on.
+        private func fitOutcomeModel(fleet: Fleet) async throws -> OutcomeModel {
+            let keep = { (id: String) in !TaskSplit.isHeldOut(id: id, fraction: holdout, seed: splitSeed) }
+            let examples: [OutcomeModel.Example]
+            let source: String
+            if let recordings = common.recordings {
+                examples = OutcomeModel.examples(from: try RecordedOutcomes.load(path: recordings), fleet: fleet) { keep($0.id) }
+                source = recordings
+            } else {
+                let store = try TraceStore.open(path: common.db, logger: Logger(label: "orchestrate"))
+                examples = try await store.outcomeExamples().filter { keep($0.taskID) }.map(\.example)
+                source = common.db
+            }
+            let known = examples.filter { fleet.model(named: $0.model) != nil }
+            guard !known.isEmpty else {
+                printError("error: \(source): no scored outcomes of the fleet's models to fit the outcome model on")
+                throw ExitCode(2)
+            }
+            let model = OutcomeModel.fit(known)
+            for (name, count) in model.examples.sorted(by: { $0.key < $1.key }) {
+                print("outcome model for \(name): \(count) outcomes of \(source), \(model.features.vocabulary.count) query terms")
+            }
+            return model
         }
 
         /// The escalation judge, fitted on the recordings' responses or on the stored runs' scored messages, with
@@ -226,11 +261,13 @@ extension Orchestrate {
                 "training off-policy on \(plans.count) stored runs of \(common.db) (read in \(String(format: "%.2f", loaded)) s) · \(epochs) epochs × batches of \(batchSize) · λ \(costWeight) · clip \(clip)"
             )
             let bar = ProgressBar(enabled: isatty(STDOUT_FILENO) == 1)
+            let outcomeModel = outcomes ? try await fitOutcomeModel(fleet: catalog.fleet) : nil
             let trainingStart = clock.now
             let (parameters, data) = try await PolicyTrainer(orchestrator: orchestrator, options: options).trainOffPolicy(
                 plans,
                 behaviours: behaviours,
-                clip: clip
+                clip: clip,
+                outcomeModel: outcomeModel
             ) { step in bar.show(step) }
             print(
                 "used \(data.used) runs, skipped \(data.skippedUnknownController) planned by controllers not given with --behaviour · \(String(format: "%.2f", (clock.now - trainingStart).seconds)) s"

@@ -123,6 +123,8 @@ extension CascadedController {
         guard !indices.isEmpty else {
             throw PlanningError(message: "no model of fleet '\(catalog.fleet.name)' is allowed by constraints.models")
         }
+        // The outcome model's view of who will be right on this query, when the controller file has one.
+        let rightProbabilities = parameters?.rightProbabilities(task.query) ?? [:]
         var agents: [PlannedAgent] = []
         for (position, role) in roles.enumerated() {
             // A cascade's levels escalate to another model: each level's candidates leave out the models of the
@@ -136,9 +138,10 @@ extension CascadedController {
             let qualities = indices.map { catalog.fleet.models[$0].quality(in: domain) }
             let logits = zip(indices, qualities).map { index, quality -> Double in
                 let level = priceLevels[index]
+                let name = catalog.fleet.models[index].name
                 return 2 * context.dot(modelVectors[index])
                     + Self.priorValue(quality: quality, among: qualities, difficulty: difficulty, priceLevel: level)
-                    - teamDiscount * level + learned(.model, catalog.fleet.models[index].name, features, priceLevel: level)
+                    - teamDiscount * level + learned(.model, name, features, priceLevel: level, rightProbabilities: rightProbabilities)
             }
             let names = indices.map { catalog.fleet.models[$0].name }
             let choice = choose(
@@ -163,8 +166,8 @@ extension CascadedController {
 
     /// The prior's view of a model for a query of this difficulty: where qualities in the domain are known, quality
     /// above the candidates' mean counts in proportion to the query's difficulty (easy ones most models get right),
-    /// and price counts against; where none is, the prior is neutral about quality and prefers the cheaper model (price alone says nothing of quality: newer
-    /// small models beat older dear ones). A candidate of unknown quality among known ones counts as their mean.
+    /// and price counts against; where none is, the prior is neutral about quality and prefers the cheaper model (price
+    /// alone says nothing of quality: newer small models beat older dear ones). A candidate of unknown quality among known ones counts as their mean.
     static func priorValue(quality: Double?, among qualities: [Double?], difficulty: Double, priceLevel: Double) -> Double {
         let known = qualities.compactMap { $0 }
         guard !known.isEmpty else { return -1.5 * priceLevel }
@@ -173,8 +176,14 @@ extension CascadedController {
     }
 
     /// The learned addition to a candidate's logit; 0 for the prior.
-    func learned(_ stage: Decision.Stage, _ candidate: String, _ features: [Double], priceLevel: Double? = nil) -> Double {
-        parameters?.logit(stage: stage, candidate: candidate, features: features, priceLevel: priceLevel) ?? 0
+    func learned(
+        _ stage: Decision.Stage,
+        _ candidate: String,
+        _ features: [Double],
+        priceLevel: Double? = nil,
+        rightProbabilities: [String: Double] = [:]
+    ) -> Double {
+        parameters?.logit(stage: stage, candidate: candidate, features: features, priceLevel: priceLevel, rightProbabilities: rightProbabilities) ?? 0
     }
 
     /// A softmax over the candidates' logits at the configured temperature, and a choice from it.

@@ -24,6 +24,8 @@ public struct ControllerParameters: Sendable, Codable, Equatable {
     /// The escalation judge a cascade asks before it escalates, fitted with `orchestrate train --judge`; nil
     /// when none was fitted (older files have none).
     public var escalationJudge: EscalationJudge?
+    /// The supervised outcome model the model stage weighs (`orchestrate train --outcomes`); nil when none was fitted.
+    public var outcomeModel: OutcomeModel?
 
     /// Parameters that make the controller behave as the prior.
     public init(catalogHash: String, embedder: String, featureCount: Int) {
@@ -36,13 +38,27 @@ public struct ControllerParameters: Sendable, Codable, Equatable {
         priceWeights = [Double](repeating: 0, count: featureCount)
         training = nil
         escalationJudge = nil
+        outcomeModel = nil
     }
 
-    /// The learned addition to a candidate's logit.
-    func logit(stage: Decision.Stage, candidate: String, features: [Double], priceLevel: Double? = nil) -> Double {
+    /// The learned addition to a candidate's logit; for the model stage, the outcome model's probability that the
+    /// candidate is right on the query (`rightProbabilities`, from `outcomeModel`) counts too.
+    func logit(
+        stage: Decision.Stage,
+        candidate: String,
+        features: [Double],
+        priceLevel: Double? = nil,
+        rightProbabilities: [String: Double] = [:]
+    ) -> Double {
         var value = weights[stage.rawValue]?[candidate].map { $0.dot(features) } ?? 0
         if let priceLevel { value += priceLevel * priceWeights.dot(features) }
+        if stage == .model, let right = rightProbabilities[candidate] { value += OutcomeModel.weight * right }
         return value
+    }
+
+    /// The outcome model's probability that each model is right on a query; empty without an outcome model.
+    func rightProbabilities(_ query: String) -> [String: Double] {
+        outcomeModel?.probabilities(query) ?? [:]
     }
 }
 

@@ -49,6 +49,11 @@ extension TraceStore {
         }
     }
 
+    /// Who was right on which query, for the outcome model: the same answers the judge learns from, with their task.
+    public func outcomeExamples() async throws -> [(taskID: String, example: OutcomeModel.Example)] {
+        try await scoredAnswers().map { ($0.taskID, OutcomeModel.Example(model: $0.model, query: $0.query, correct: $0.correct)) }
+    }
+
     /// Each model's accuracy per domain over the same answers the judge learns from.
     public func qualityCalibration(source: String) async throws -> QualityCalibration {
         QualityCalibration(source: source, answers: try await scoredAnswers().map { ($0.model, $0.domain, $0.correct) })
@@ -98,6 +103,14 @@ extension ControllerParameters {
     public func with(escalationJudge judge: EscalationJudge) -> ControllerParameters {
         var copy = self
         copy.escalationJudge = judge
+        copy.version = "trained-\(StableHash.hex(PolicyTrainer.fingerprint(copy)).prefix(12))"
+        return copy
+    }
+
+    /// The parameters with this outcome model for the model stage, versioned anew.
+    public func with(outcomeModel model: OutcomeModel) -> ControllerParameters {
+        var copy = self
+        copy.outcomeModel = model
         copy.version = "trained-\(StableHash.hex(PolicyTrainer.fingerprint(copy)).prefix(12))"
         return copy
     }

@@ -18,10 +18,12 @@ extension PolicyTrainer {
         _ plans: [StoredPlan],
         behaviours: [String: ControllerParameters] = [:],
         clip: Double = 5,
+        outcomeModel: OutcomeModel? = nil,
         progress: @Sendable (Progress) async -> Void = { _ in }
     ) async throws -> (ControllerParameters, OffPolicyData) {
         let controller = orchestrator.controller
         var parameters = controller.zeroParameters
+        parameters.outcomeModel = outcomeModel
         var optimizer = AdamOptimizer(learningRate: options.learningRate, weightDecay: options.weightDecay)
         let priceLevels = controller.priceLevelsByModel
 
@@ -133,6 +135,8 @@ struct OffPolicySample: Sendable {
         let temperature = plan.run.controllerTemperature
         var logRatio = 0.0
         var decisions: [Decision] = []
+        let oldRight = behaviour?.rightProbabilities(plan.task.query) ?? [:]
+        let newRight = parameters.rightProbabilities(plan.task.query)
         for decision in plan.decisions {
             guard decision.candidates.count > 1 else {
                 decisions.append(decision)
@@ -141,8 +145,22 @@ struct OffPolicySample: Sendable {
             let logits = decision.candidates.map { candidate -> Double in
                 let level = decision.stage == .model ? priceLevels[candidate.name] : nil
                 let logged = temperature * log(max(candidate.probability, 1e-300))
-                let old = behaviour?.logit(stage: decision.stage, candidate: candidate.name, features: features, priceLevel: level) ?? 0
-                let new = parameters.logit(stage: decision.stage, candidate: candidate.name, features: features, priceLevel: level)
+                let old =
+                    behaviour?.logit(
+                        stage: decision.stage,
+                        candidate: candidate.name,
+                        features: features,
+                        priceLevel: level,
+                        rightProbabilities: oldRight
+                    )
+                    ?? 0
+                let new = parameters.logit(
+                    stage: decision.stage,
+                    candidate: candidate.name,
+                    features: features,
+                    priceLevel: level,
+                    rightProbabilities: newRight
+                )
                 return logged - old + new
             }
             let probabilities = CascadedController.softmax(logits, temperature: temperature)

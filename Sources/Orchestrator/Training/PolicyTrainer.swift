@@ -71,14 +71,17 @@ public struct PolicyTrainer: Sendable {
         (result.score ?? 0) - options.costWeight * result.costUSD
     }
 
-    /// Trains from the prior on `tasks` and returns the parameters, summarised.
+    /// Trains from the prior (with the outcome model of `start` when given) on `tasks` and returns the parameters,
+    /// summarised.
     public func trainOnPolicy(
         _ tasks: [OrchestrationTask],
         taskSet: String? = nil,
+        outcomeModel: OutcomeModel? = nil,
         progress: @Sendable (Progress) async -> Void = { _ in }
     ) async throws -> ControllerParameters {
         let controller = orchestrator.controller
         var parameters = controller.zeroParameters
+        parameters.outcomeModel = outcomeModel
         var optimizer = AdamOptimizer(learningRate: options.learningRate, weightDecay: options.weightDecay)
         var features: [String: [Double]] = [:]
         for task in tasks { features[task.id] = try await controller.features(for: task) }
@@ -180,6 +183,9 @@ public struct PolicyTrainer: Sendable {
         for (model, fit) in (parameters.escalationJudge?.fits ?? [:]).sorted(by: { $0.key < $1.key }) {
             let numbers = fit.logistic.weights + fit.logistic.means + fit.logistic.scales
             parts.append("judge/\(model):" + numbers.map { String($0.bitPattern) }.joined(separator: ","))
+        }
+        for (model, fit) in (parameters.outcomeModel?.models ?? [:]).sorted(by: { $0.key < $1.key }) {
+            parts.append("outcome/\(model):" + ([fit.bias] + fit.weights).map { String($0.bitPattern) }.joined(separator: ","))
         }
         return StableHash.combine(parts)
     }

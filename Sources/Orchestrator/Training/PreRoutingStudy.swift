@@ -1,7 +1,7 @@
 import Foundation
 
-/// Routing before any model answers, judged out-of-fold on recorded outcomes: a supervised outcome model (two
-/// logistic regressions over `TextFeatures`, whether the dearer model is right and whether the cheaper one is) ranks
+/// Routing before any model answers, judged out-of-fold on recorded outcomes: the supervised `OutcomeModel` (a
+/// logistic regression over `TextFeatures` per model, whether it is right) ranks
 /// each question by the expected gain of the dearer model, P(dearer right) − P(cheaper right); the prior ranks by its
 /// difficulty score. Every question is scored by models that never saw it (k folds, repeated with several seeds, its
 /// scores averaged), APGR is computed over all questions, and a paired bootstrap over questions gives the interval of
@@ -91,13 +91,17 @@ public struct PreRoutingStudy: Sendable {
             let train = questions.indices.filter { fold[$0] != held }
             let test = questions.indices.filter { fold[$0] == held }
             guard !train.isEmpty, !test.isEmpty else { continue }
-            let features = TextFeatures(fitting: train.map { questions[$0].query })
-            let rows = train.map { features.vector(questions[$0].query) }
-            let dear = SparseLogisticModel.fit(rows, labels: train.map { questions[$0].dearCorrect }, dimension: features.dimension)
-            let cheap = SparseLogisticModel.fit(rows, labels: train.map { questions[$0].cheapCorrect }, dimension: features.dimension)
+            let model = OutcomeModel.fit(
+                train.flatMap { index in
+                    [
+                        OutcomeModel.Example(model: "dear", query: questions[index].query, correct: questions[index].dearCorrect),
+                        OutcomeModel.Example(model: "cheap", query: questions[index].query, correct: questions[index].cheapCorrect),
+                    ]
+                }
+            )
             for index in test {
-                let vector = features.vector(questions[index].query)
-                gains[index] = dear.probability(vector) - cheap.probability(vector)
+                let probabilities = model.probabilities(questions[index].query)
+                gains[index] = (probabilities["dear"] ?? 0) - (probabilities["cheap"] ?? 0)
             }
         }
         return gains

@@ -72,7 +72,13 @@ public struct SparseLogisticModel: Sendable, Codable, Equatable {
     }
 
     /// Fits labels to sparse rows of `dimension` features; deterministic.
-    public static func fit(_ rows: [[Int: Double]], labels: [Bool], dimension: Int, penalty: Double = 1e-3, iterations: Int = 300) -> SparseLogisticModel {
+    public static func fit(
+        _ rows: [[Int: Double]],
+        labels: [Bool],
+        dimension: Int,
+        penalty: Double = 1e-3,
+        iterations: Int = 300
+    ) -> SparseLogisticModel {
         var model = SparseLogisticModel(bias: 0, weights: [Double](repeating: 0, count: dimension))
         let n = Double(max(rows.count, 1))
         let positives = Double(labels.filter { $0 }.count)

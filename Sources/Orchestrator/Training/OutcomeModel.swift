@@ -24,8 +24,10 @@ public struct OutcomeModel: Sendable, Codable, Equatable {
     /// Examples each model was fitted on.
     public var examples: [String: Int]
 
-    /// How much a model's probability of being right adds to its logit in the model stage.
-    public static let weight = 10.0
+    /// How much a model's probability of being right adds to its logit in the model stage: large enough that a
+    /// difference of 0.1 in the probability (a typical spread of the expected gain) outweighs the prior's per-query
+    /// guesses from descriptions (about a logit), so questions are ordered by expected gain.
+    public static let weight = 25.0
 
     /// Fits one regression per model over features of all the examples' queries.
     public static func fit(_ examples: [Example]) -> OutcomeModel {

@@ -52,6 +52,23 @@ extension CommonOptions {
     }
 }
 
+/// The recorded outcomes and the fleet of recorded models a bench on recorded data reads.
+struct RecordedBenchOptions: ParsableArguments {
+    @Option(name: .long, help: "Recorded outcomes: a general-format .jsonl file or RouteLLM's folder, such as ../shared/data/routellm.")
+    var recordings: String
+
+    @Option(name: .long, help: "The fleet file with the recorded models and their prices.")
+    var fleet: String = "Workflows/fleets/recorded-routellm.json"
+
+    @Option(name: .long, help: "The workflows folder.")
+    var workflows: String = "Workflows"
+
+    /// The catalogue with the fleet.
+    func catalog() throws -> Catalog {
+        try CatalogLoader(workflowsDirectory: workflows).load(fleetPath: fleet)
+    }
+}
+
 /// What a command that runs tasks needs before it starts: the catalogue, the tasks and the providers.
 struct RunInputs {
     var catalog: Catalog

@@ -14,14 +14,7 @@ extension Orchestrate.Bench {
                 """
         )
 
-        @Option(name: .long, help: "Recorded outcomes: a general-format .jsonl file or RouteLLM's folder, such as ../shared/data/routellm.")
-        var recordings: String
-
-        @Option(name: .long, help: "The fleet file with the recorded models and their prices.")
-        var fleet: String = "Workflows/fleets/recorded-routellm.json"
-
-        @Option(name: .long, help: "The workflows folder.")
-        var workflows: String = "Workflows"
+        @OptionGroup var recorded: RecordedBenchOptions
 
         @Option(name: .long, help: "The dataset of the recordings to use.")
         var dataset: String = "gsm8k"
@@ -82,13 +75,13 @@ extension Orchestrate.Bench {
 
         /// The trained cascade run through the orchestrator on the held-out questions of each split.
         private func runCascade() async throws -> CascadeEvaluation.Report {
-            let catalog = try CatalogLoader(workflowsDirectory: workflows).load(fleetPath: fleet)
+            let catalog = try recorded.catalog()
             let (cheapModel, strongModel) = try models(of: catalog.fleet)
             var logger = Logger(label: "orchestrate.bench")
             logger.logLevel = .error
             return try await CascadeEvaluation(
                 catalog: catalog,
-                outcomes: try RecordedOutcomes.load(path: recordings),
+                outcomes: try RecordedOutcomes.load(path: recorded.recordings),
                 cheap: cheapModel,
                 strong: strongModel,
                 logger: logger
@@ -101,7 +94,7 @@ extension Orchestrate.Bench {
             guard let cheapModel = try model(named: cheap, in: fleet) ?? byPrice.first,
                 let strongModel = try model(named: strong, in: fleet) ?? byPrice.last, cheapModel.name != strongModel.name
             else {
-                throw CommandInputError("\(self.fleet): expected a fleet with two different models to escalate between")
+                throw CommandInputError("\(recorded.fleet): expected a fleet with two different models to escalate between")
             }
             return (cheapModel, strongModel)
         }
@@ -125,16 +118,16 @@ extension Orchestrate.Bench {
         }
 
         private func makeReports() throws -> (CheckedEscalation.Report, [LearnedEscalation.Report]) {
-            let catalog = try CatalogLoader(workflowsDirectory: workflows).load(fleetPath: fleet)
+            let catalog = try recorded.catalog()
             let (cheapModel, strongModel) = try models(of: catalog.fleet)
-            let outcomes = try RecordedOutcomes.load(path: recordings)
+            let outcomes = try RecordedOutcomes.load(path: recorded.recordings)
             guard outcomes.datasets.contains(dataset) else {
-                throw CommandInputError("\(recordings): no dataset '\(dataset)'; it has \(outcomes.datasets.joined(separator: ", "))")
+                throw CommandInputError("\(recorded.recordings): no dataset '\(dataset)'; it has \(outcomes.datasets.joined(separator: ", "))")
             }
             let report = CheckedEscalation(cheap: cheapModel, strong: strongModel).evaluate(outcomes, dataset: dataset)
             guard report.questions > 0 else {
                 throw CommandInputError(
-                    "\(recordings): dataset '\(dataset)' keeps no responses of both \(cheapModel.modelID) and \(strongModel.modelID); checks need response text"
+                    "\(recorded.recordings): dataset '\(dataset)' keeps no responses of both \(cheapModel.modelID) and \(strongModel.modelID); checks need response text"
                 )
             }
             guard holdout > 0, holdout < 1 else { throw CommandInputError("--holdout: expected a share between 0 and 1, got \(holdout)") }
@@ -290,7 +283,7 @@ extension Orchestrate.Bench {
         private func model(named name: String?, in fleet: Fleet) throws -> ModelSpec? {
             guard let name else { return nil }
             guard let model = fleet.model(named: name) else {
-                throw CommandInputError("\(self.fleet): no model '\(name)'; the fleet has \(fleet.models.map(\.name).joined(separator: ", "))")
+                throw CommandInputError("\(recorded.fleet): no model '\(name)'; the fleet has \(fleet.models.map(\.name).joined(separator: ", "))")
             }
             return model
         }

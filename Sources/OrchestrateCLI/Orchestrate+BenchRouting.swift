@@ -15,14 +15,7 @@ extension Orchestrate.Bench {
                 """
         )
 
-        @Option(name: .long, help: "Recorded outcomes: a general-format .jsonl file or RouteLLM's folder.")
-        var recordings: String
-
-        @Option(name: .long, help: "The fleet file naming the two recorded models.")
-        var fleet: String = "Workflows/fleets/recorded-routellm.json"
-
-        @Option(name: .long, help: "The workflows folder.")
-        var workflows: String = "Workflows"
+        @OptionGroup var recorded: RecordedBenchOptions
 
         @Option(name: .long, help: "Only these datasets of the recordings, comma-separated (default: all).")
         var datasets: String?
@@ -46,12 +39,12 @@ extension Orchestrate.Bench {
             let study: PreRoutingStudy
             let seedList: [UInt64]
             do {
-                let catalog = try CatalogLoader(workflowsDirectory: workflows).load(fleetPath: fleet)
+                let catalog = try recorded.catalog()
                 let byPrice = catalog.fleet.models.sorted { $0.blendedPricePerMillion < $1.blendedPricePerMillion }
                 guard byPrice.count >= 2, let cheap = byPrice.first, let dear = byPrice.last else {
-                    throw CommandInputError("\(fleet): expected a fleet of two models")
+                    throw CommandInputError("\(recorded.fleet): expected a fleet of two models")
                 }
-                let outcomes = try RecordedOutcomes.load(path: recordings)
+                let outcomes = try RecordedOutcomes.load(path: recorded.recordings)
                 let chosen = datasets.map { Set($0.split(separator: ",").map(String.init)) } ?? Set(outcomes.datasets)
                 var kept = RecordedOutcomes()
                 var perDataset: [String: Int] = [:]
@@ -62,7 +55,7 @@ extension Orchestrate.Bench {
                 }
                 study = PreRoutingStudy(outcomes: kept, cheapModelID: cheap.modelID, dearModelID: dear.modelID)
                 guard !study.questions.isEmpty else {
-                    throw CommandInputError("\(recordings): no question with outcomes of both \(cheap.modelID) and \(dear.modelID)")
+                    throw CommandInputError("\(recorded.recordings): no question with outcomes of both \(cheap.modelID) and \(dear.modelID)")
                 }
                 seedList = try EvalAcrossSplits.seeds(seeds)
                 guard (2...50).contains(folds) else { throw CommandInputError("--folds: expected 2 to 50, got \(folds)") }

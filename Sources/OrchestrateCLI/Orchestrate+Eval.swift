@@ -75,14 +75,7 @@ extension Orchestrate {
                 printError("error: \(file): the holdout of \(holdout) keeps no task; use a larger --holdout")
                 throw ExitCode(2)
             }
-            let orchestrator = try await Orchestrator(
-                catalog: inputs.catalog,
-                store: try TraceStore.open(path: common.db, logger: logger),
-                configuration: OrchestratorConfiguration(workflowsDirectory: common.workflows, fleetPath: common.fleet, databasePath: common.db),
-                providers: inputs.providers,
-                embedder: embedder,
-                logger: logger
-            )
+            let orchestrator = try await orchestrator(inputs: inputs, embedder: embedder, logger: logger)
             let report = try await ControllerEvaluation(orchestrator: orchestrator, costWeight: costWeight, seed: seed, parallel: parallel)
                 .evaluate(tasks, parameters: parameters)
             if let chart {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Logging
 import Orchestrator
 
 /// Parsing for `eval --split-seeds`.
@@ -14,13 +15,9 @@ enum EvalAcrossSplits {
 }
 
 extension Orchestrate.Eval {
-    /// Evaluates on the held-out tasks of each split (the controller file of each split where the path holds
-    /// `{seed}`) and prints each strategy's mean and range, and the paired differences split by split.
-    func runAcrossSplits(seeds: [UInt64]) async throws {
-        let logger = common.bootstrapLogging()
-        let inputs = try common.loadInputs(file: file, overrides: overrides)
-        let embedder = try await embedding.embedder()
-        let orchestrator = try await Orchestrator(
+    /// The orchestrator evaluations run with: the inputs' catalogue and providers, the trace database.
+    func orchestrator(inputs: RunInputs, embedder: any Embedder, logger: Logger) async throws -> Orchestrator {
+        try await Orchestrator(
             catalog: inputs.catalog,
             store: try TraceStore.open(path: common.db, logger: logger),
             configuration: OrchestratorConfiguration(workflowsDirectory: common.workflows, fleetPath: common.fleet, databasePath: common.db),
@@ -28,6 +25,15 @@ extension Orchestrate.Eval {
             embedder: embedder,
             logger: logger
         )
+    }
+
+    /// Evaluates on the held-out tasks of each split (the controller file of each split where the path holds
+    /// `{seed}`) and prints each strategy's mean and range, and the paired differences split by split.
+    func runAcrossSplits(seeds: [UInt64]) async throws {
+        let logger = common.bootstrapLogging()
+        let inputs = try common.loadInputs(file: file, overrides: overrides)
+        let embedder = try await embedding.embedder()
+        let orchestrator = try await orchestrator(inputs: inputs, embedder: embedder, logger: logger)
         var reports: [ControllerEvaluation.Report] = []
         for split in seeds {
             let path = controller?.replacingOccurrences(of: "{seed}", with: String(split))

@@ -256,13 +256,13 @@ extension Orchestrate.Bench {
             let seeds = report.splits.map { String($0.seed) }.joined(separator: ", ")
             Swift.print(
                 "trained cascade run by the orchestrator on recorded \(report.dataset): topology cascade, \(report.cheapModel) then \(report.strongModel) (shown the first answer and its verdicts), "
-                    + "the judge fitted on the training questions, each budget's escalation share chosen there; \(Int(report.holdout * 100))% held out, split seeds \(seeds); costs as recorded by the executor"
+                    + "the judge fitted on the training questions, each budget's λ (escalate when gain > λ × estimated cost) chosen there; \(Int(report.holdout * 100))% held out, split seeds \(seeds); costs as recorded by the executor"
             )
             let names = report.splits.first?.rows.map(\.name) ?? []
             var rows = [["seed", "held out"] + names]
             func cell(_ row: CascadeEvaluation.Row) -> String {
                 var text = String(format: "%.2f%% at %.1f%%", row.accuracy * 100, row.costShare * 100)
-                if let escalated = row.escalated { text += String(format: " (%.0f%% up)", escalated * 100) }
+                if let escalated = row.escalated { text += String(format: " (%.0f%% up, λ %.0f)", escalated * 100, row.lambda ?? 0) }
                 return text
             }
             for split in report.splits {

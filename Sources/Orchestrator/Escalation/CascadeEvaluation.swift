@@ -4,9 +4,9 @@ import Logging
 /// The trained cascade measured the way it runs: through the orchestrator, the `cascade` topology and the recorded
 /// provider, on held-out questions of recorded outcomes. For each split seed the judge is fitted on the training
 /// questions' recorded responses (the next level's outcomes give its gain models); for each budget (a share of
-/// always-strong's cost) the escalation share is chosen on the training questions, by running the cascade there with
-/// every answer escalated, so that the cheapest level plus the most promising escalations fit the budget; then the
-/// held-out questions run with that share. Always-cheap and always-strong run the same way (`single`, the model
+/// always-strong's cost) the cost weight λ of the `lambda` rule is chosen on the training questions, by running the
+/// cascade there with every answer escalated, so that the cheapest level plus the escalations of most gain per
+/// estimated dollar fit the budget; then the held-out questions run with that rule. Always-cheap and always-strong run the same way (`single`, the model
 /// pinned), so every cost is what the executor recorded.
 public struct CascadeEvaluation: Sendable {
     /// One strategy's figures on the held-out questions.
@@ -18,8 +18,8 @@ public struct CascadeEvaluation: Sendable {
         public var costShare: Double
         /// The share of questions escalated (cascades only).
         public var escalated: Double?
-        /// The escalation share the budget gave on the training questions (cascades only).
-        public var share: Double?
+        /// The cost weight λ of the `lambda` rule the budget gave on the training questions (cascades only).
+        public var lambda: Double?
         /// The budget, as a share of always-strong's cost (cascades only).
         public var budget: Double?
     }
@@ -101,7 +101,7 @@ public struct CascadeEvaluation: Sendable {
         let cheapAlone = try await run(test, topology: "single", models: [cheap.name])
         let strongAlone = try await run(test, topology: "single", models: [strong.name])
         let strongCost = strongAlone.reduce(0) { $0 + $1.costUSD }
-        func row(_ name: String, _ results: [RunResult], share: Double? = nil, budget: Double? = nil) -> Row {
+        func row(_ name: String, _ results: [RunResult], lambda: Double? = nil, budget: Double? = nil) -> Row {
             let n = Double(max(results.count, 1))
             let cost = results.reduce(0) { $0 + $1.costUSD }
             return Row(
@@ -109,8 +109,8 @@ public struct CascadeEvaluation: Sendable {
                 accuracy: Double(results.filter { ($0.score ?? 0) >= 1 }.count) / n,
                 costUSD: cost,
                 costShare: strongCost > 0 ? cost / strongCost : 0,
-                escalated: share == nil ? nil : Double(results.filter { $0.escalations.contains(where: \.escalates) }.count) / n,
-                share: share,
+                escalated: lambda == nil ? nil : Double(results.filter { $0.escalations.contains(where: \.escalates) }.count) / n,
+                lambda: lambda,
                 budget: budget
             )
         }
@@ -120,36 +120,54 @@ public struct CascadeEvaluation: Sendable {
         let trainStrong = try await run(train, topology: "single", models: [strong.name])
         let trainCascade = try await run(train, topology: "cascade", models: [cheap.name, strong.name], rule: .share(1))
         let trainStrongCost = trainStrong.reduce(0) { $0 + $1.costUSD }
-        var levels: [(first: Double, second: Double, gain: Double)] = []
+        var levels: [Level] = []
         for (item, result) in zip(train, trainCascade) {
             let messages = try await judged.store.messages(runID: result.runID)
-            let first = messages.filter { $0.model == cheap.name }.reduce(0) { $0 + $1.costUSD }
-            let second = messages.filter { $0.model == strong.name }.reduce(0) { $0 + $1.costUSD }
             let response = item.outcomes[cheap.modelID]?.response ?? ""
             let kind = item.expected?.kind ?? item.domain.defaultAnswerKind
             let features = ResponseFeatures.values(response: response, kind: kind, query: item.query)
-            levels.append((first, second, judge.expectedGain(model: cheap.name, features: features) ?? 0))
+            levels.append(
+                Level(
+                    first: messages.filter { $0.model == cheap.name }.reduce(0) { $0 + $1.costUSD },
+                    second: messages.filter { $0.model == strong.name }.reduce(0) { $0 + $1.costUSD },
+                    gain: judge.expectedGain(model: cheap.name, features: features) ?? 0,
+                    estimatedCost: EscalationPolicy.extraCost(query: item.query, response: response, next: strong)
+                )
+            )
         }
         for budget in budgets {
-            let share = Self.share(levels: levels, budget: budget * trainStrongCost)
-            let cascade = try await run(test, topology: "cascade", models: [cheap.name, strong.name], rule: .share(share))
-            rows.append(row("cascade at \(Int((budget * 100).rounded()))%", cascade, share: share, budget: budget))
+            let lambda = Self.costWeight(levels: levels, budget: budget * trainStrongCost)
+            let cascade = try await run(test, topology: "cascade", models: [cheap.name, strong.name], rule: .costWeight(lambda))
+            rows.append(row("cascade at \(Int((budget * 100).rounded()))%", cascade, lambda: lambda, budget: budget))
         }
         return Split(seed: seed, trainQuestions: train.count, heldOutQuestions: test.count, rows: rows)
     }
 
-    /// The largest escalation share whose cost on the training questions (every first level, plus the second level
-    /// of the most promising answers) stays within `limit`.
-    static func share(levels: [(first: Double, second: Double, gain: Double)], budget limit: Double) -> Double {
-        guard !levels.isEmpty else { return 0 }
+    /// One training question as the budget sees it: each level's recorded cost, the judge's expected gain, and the
+    /// escalation's cost as the policy estimates it before the call.
+    struct Level {
+        var first: Double
+        var second: Double
+        var gain: Double
+        var estimatedCost: Double
+    }
+
+    /// The cost weight λ at which the `lambda` rule (escalate when gain > λ × estimated cost) spends as much as it can
+    /// on the training questions within `limit`: escalations go by gain per estimated dollar, the budget's best use.
+    static func costWeight(levels: [Level], budget limit: Double) -> Double {
+        let ratios = levels.map { $0.gain / max($0.estimatedCost, 1e-12) }
+        let order = levels.indices.sorted { ratios[$0] > ratios[$1] }
         var spent = levels.reduce(0) { $0 + $1.first }
-        var escalated = 0
-        for level in levels.sorted(by: { $0.gain > $1.gain }) {
-            guard spent + level.second <= limit else { break }
-            spent += level.second
-            escalated += 1
+        var last: Int?
+        for index in order where ratios[index] > 0 {
+            guard spent + levels[index].second <= limit else { break }
+            spent += levels[index].second
+            last = index
         }
-        return Double(escalated) / Double(levels.count)
+        guard let last else { return ratios.max().map { max($0, 0) + 1 } ?? 1e9 }
+        let position = order.firstIndex(of: last) ?? 0
+        let next = position + 1 < order.count ? max(ratios[order[position + 1]], 0) : 0
+        return (ratios[last] + next) / 2
     }
 
     /// The questions as tasks pinned to a topology and models.

@@ -73,10 +73,7 @@ public struct EscalationPolicy: Sendable, Equatable {
         decision.probabilityWrong = p
         switch rule {
         case .costWeight(let lambda):
-            let extra = to.model.cost(
-                promptTokens: TokenUsage.estimate(task.query + output.response) + 80,
-                completionTokens: TokenUsage.estimate(output.response)
-            )
+            let extra = Self.extraCost(query: task.query, response: output.response, next: to.model)
             decision.escalates = gain > lambda * extra
             decision.reason = "P(wrong) \(Self.format(p)); expected gain \(Self.format(gain)) against λ·cost \(Self.format(lambda * extra))"
         case .share(let share):
@@ -101,6 +98,12 @@ public struct EscalationPolicy: Sendable, Equatable {
 
     static func format(_ value: Double) -> String {
         String(format: "%.3f", value)
+    }
+
+    /// What escalating an answer is expected to cost: the next model reading the task and about as much again, and
+    /// answering at about the answer's length.
+    public static func extraCost(query: String, response: String, next: ModelSpec) -> Double {
+        next.cost(promptTokens: TokenUsage.estimate(query + response) + 80, completionTokens: TokenUsage.estimate(response))
     }
 }
 

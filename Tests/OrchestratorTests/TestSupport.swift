@@ -117,7 +117,7 @@ enum TestSupport {
 
     /// Runs the executable to completion and returns its exit status, standard output and standard error.
     /// It waits without blocking a thread of the shared pool, so timing tests running beside it are not starved.
-    static func runExecutable(_ arguments: [String]) async throws -> (status: Int32, output: String, error: String) {
+    static func runExecutable(_ arguments: [String], in workingDirectory: URL? = nil) async throws -> (status: Int32, output: String, error: String) {
         guard let executable = executable() else { throw TestFailure("the orchestrate executable was not built") }
         let directory = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
@@ -128,7 +128,7 @@ enum TestSupport {
         let process = Process()
         process.executableURL = executable
         process.arguments = arguments
-        process.currentDirectoryURL = repositoryRoot
+        process.currentDirectoryURL = workingDirectory ?? repositoryRoot
         process.standardOutput = try FileHandle(forWritingTo: outputURL)
         process.standardError = try FileHandle(forWritingTo: errorURL)
         try await runToExit(process)

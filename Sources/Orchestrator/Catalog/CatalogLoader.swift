@@ -2,13 +2,26 @@ import Foundation
 
 /// Loads a catalogue from a workflows folder (`roles/*.json`, `topologies/*.json`) and a fleet file.
 ///
-/// Every file is validated strictly; errors name the file, the field and what was expected.
+/// Every file is validated strictly; errors name the file, the field and what was expected. The default folder,
+/// `Workflows`, is read from the working directory when it is there, and otherwise from the copy the library carries
+/// (`BundledWorkflows`, kept in step with the repository's `Workflows/`), so a program that depends on the library runs
+/// without copying files; a folder of the user's own, named or in the working directory, always wins.
 public struct CatalogLoader: Sendable {
     /// The workflows folder.
     public var workflowsDirectory: String
 
-    public init(workflowsDirectory: String) {
+    /// The folder name that falls back to the bundled catalogue when the working directory has none.
+    public static let defaultDirectory = "Workflows"
+
+    public init(workflowsDirectory: String = CatalogLoader.defaultDirectory) {
         self.workflowsDirectory = workflowsDirectory
+    }
+
+    /// Whether this loader reads the bundled catalogue: the default folder, absent from the working directory.
+    public var usesBundledCatalogue: Bool {
+        var isDirectory: ObjCBool = false
+        return workflowsDirectory == Self.defaultDirectory
+            && !(FileManager.default.fileExists(atPath: workflowsDirectory, isDirectory: &isDirectory) && isDirectory.boolValue)
     }
 
     /// The default fleet file inside the workflows folder.
@@ -52,10 +65,14 @@ public struct CatalogLoader: Sendable {
 
     private func document(at path: String) throws(CatalogError) -> JSONParser.Document {
         let text: String
-        do {
-            text = try String(contentsOfFile: path, encoding: .utf8)
-        } catch {
-            throw CatalogError(file: path, problem: "cannot read the file (\(error.localizedDescription))")
+        if let bundled = bundledText(at: path) {
+            text = bundled
+        } else {
+            do {
+                text = try String(contentsOfFile: path, encoding: .utf8)
+            } catch {
+                throw CatalogError(file: path, problem: "cannot read the file (\(error.localizedDescription))")
+            }
         }
         do throws(JSONSyntaxError) {
             return try JSONValue.document(text)
@@ -64,8 +81,18 @@ public struct CatalogLoader: Sendable {
         }
     }
 
+    /// The bundled text of a path inside the default folder, when this loader reads the bundled catalogue.
+    private func bundledText(at path: String) -> String? {
+        let prefix = workflowsDirectory + "/"
+        guard usesBundledCatalogue, path.hasPrefix(prefix) else { return nil }
+        return BundledWorkflows.files[String(path.dropFirst(prefix.count))]
+    }
+
     private func jsonFiles(in folder: String) throws(CatalogError) -> [String] {
         let directory = (workflowsDirectory as NSString).appendingPathComponent(folder)
+        if usesBundledCatalogue {
+            return BundledWorkflows.files.keys.filter { $0.hasPrefix(folder + "/") }.sorted().map { (workflowsDirectory as NSString).appendingPathComponent($0) }
+        }
         let names: [String]
         do {
             names = try FileManager.default.contentsOfDirectory(atPath: directory)

@@ -114,11 +114,14 @@ struct ControllerTests {
         let hard = try await controller.plan(for: OrchestrationTask(id: "hard", query: Self.queries[1]), seed: 0)
         #expect(hard.agents.count >= 3)
         #expect(hard.difficulty > easy.difficulty)
-        let decider = try #require(hard.agents.last)
-        if try #require(catalog.topology(named: hard.topology)).hasDecider {
-            #expect(catalog.role(named: decider.role)?.isDecision == true)
-        }
         #expect(hard.domain == .math)
+        // A topology whose last agent decides gives it a decision role, and only it.
+        let debate = try await controller.plan(
+            for: OrchestrationTask(id: "debate", query: Self.queries[1], constraints: Constraints(topology: "debate", agentCount: 4)),
+            seed: 0
+        )
+        let roles = debate.agents.map { catalog.role(named: $0.role)?.isDecision }
+        #expect(roles == [false, false, false, true], "\(debate.agents.map(\.role))")
     }
 
     @Test func embedderIsDeterministicAndNormalised() async throws {

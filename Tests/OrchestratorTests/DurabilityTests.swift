@@ -66,9 +66,33 @@ struct DurabilityTests {
         let store = try TraceStore.open(path: path, logger: TestSupport.logger)
         let orchestrator = try await TestSupport.orchestrator(catalog: try TestSupport.catalog(), store: store)
         let result = try await orchestrator.run(OrchestrationTask(id: "done", query: "What is 2 + 2?"), seed: 0)
+        // One run still going in a live process (this one's parent), one whose process has ended.
+        let ended = Process()
+        ended.executableURL = URL(fileURLWithPath: "/bin/true")
+        try await TestSupport.runToExit(ended)
+        for (id, pid) in [("live", Int(getppid())), ("dead", Int(ended.processIdentifier))] {
+            var record = RunRecord(
+                id: id,
+                taskID: id,
+                query: "q",
+                domain: nil,
+                answerKind: "text",
+                expectedAnswer: nil,
+                taskJSON: "{}",
+                controllerVersion: "prior-1",
+                fleetName: "f",
+                fleetHash: "h",
+                catalogHash: "c",
+                simulated: true,
+                seed: 0,
+                verificationPolicy: .check
+            )
+            record.processID = pid
+            try await store.beginRun(record)
+        }
         let reopened = try TraceStore.open(path: path, logger: TestSupport.logger)
         #expect(try await reopened.run(id: result.runID)?.status == .completed)
-        #expect(TraceStore.processIsAlive(Int(getppid())))
-        #expect(!TraceStore.processIsAlive(0))
+        #expect(try await reopened.run(id: "live")?.status == .running, "a live process's run is left running")
+        #expect(try await reopened.run(id: "dead")?.status == .interrupted)
     }
 }

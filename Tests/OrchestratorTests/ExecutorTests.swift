@@ -161,7 +161,10 @@ struct ExecutorTests {
         let summary = BatchSummary(results: results)
         #expect(summary.scored == 50)
         #expect(summary.statuses[.completed] == 50)
-        #expect(summary.correct == results.filter { $0.score == 1 }.count)
+        // Counted from the trace database: completed runs whose stored score is 1.
+        let stored = try await orchestrator.store.runs(matching: RunFilter(status: .completed, limit: 1000))
+        let correctInStore = stored.filter { run in results.contains { $0.runID == run.id } && run.score == 1 }.count
+        #expect(summary.correct == correctInStore && summary.correct > 0)
     }
 
     @Test func votesAndAnswersAreReadAndScored() {

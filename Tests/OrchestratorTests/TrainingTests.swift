@@ -306,10 +306,11 @@ struct TrainingCommandLineTests {
             ]
         )
         let byName = Dictionary(uniqueKeysWithValues: report.rows.map { ($0.name, $0) })
-        let oracle = try #require(byName["oracle (best single model per task)"])
         #expect(report.rows.allSatisfy { $0.runs == TrainingTests.tasks.count })
-        #expect(oracle.utility >= (byName["only sim-cheap"]?.utility ?? 1) && oracle.utility >= (byName["only sim-dear"]?.utility ?? 1))
-        #expect(abs((byName["controller \(parameters.version)"]?.choiceShares["model"]?.values.reduce(0, +) ?? 0) - 1) < 1e-9)
+        // The quality table misleads the prior towards the dear model; the trained controller learned otherwise.
+        #expect((byName["prior"]?.choiceShares["model"]?["sim-dear"] ?? 0) > 0.5)
+        #expect((byName["controller \(parameters.version)"]?.choiceShares["model"]?["sim-cheap"] ?? 0) > 0.9)
+        #expect((byName["controller \(parameters.version)"]?.utility ?? 0) > (byName["prior"]?.utility ?? 1) + 0.2)
         #expect(report.curve == nil, "no APGR where the dearer model is the worse one")
     }
 

@@ -151,10 +151,7 @@ import Testing
     @Test func badFaultArgumentsNameWhatWasExpected() {
         #expect(throws: FieldError.self) { try FaultSpec(argument: "lying") }
         #expect(throws: FieldError.self) { try FaultSpec(argument: "garbage@judge") }
-        do {
-            _ = try FaultSpec(argument: "garbage@99")
-        } catch {
-            #expect(error.problem.contains("expected an agent index from 0 to 63"))
-        }
+        let error = #expect(throws: FieldError.self) { try FaultSpec(argument: "garbage@99") }
+        #expect(error?.problem.contains("expected an agent index from 0 to 63") == true, "\(String(describing: error))")
     }
 }

@@ -91,7 +91,9 @@ public struct CatalogLoader: Sendable {
     private func jsonFiles(in folder: String) throws(CatalogError) -> [String] {
         let directory = (workflowsDirectory as NSString).appendingPathComponent(folder)
         if usesBundledCatalogue {
-            return BundledWorkflows.files.keys.filter { $0.hasPrefix(folder + "/") }.sorted().map { (workflowsDirectory as NSString).appendingPathComponent($0) }
+            return BundledWorkflows.files.keys.filter { $0.hasPrefix(folder + "/") }.sorted().map {
+                (workflowsDirectory as NSString).appendingPathComponent($0)
+            }
         }
         let names: [String]
         do {

@@ -106,6 +106,24 @@ import Testing
         #expect(result.answer == trace.messages[1].answer, "the final answer is the last level's that ran")
     }
 
+    @Test func aLevelWhoseModelFailsIsEscalated() async throws {
+        var unreachable = TestSupport.unreachableModel()
+        unreachable.inputPricePerMillion = 0.01
+        unreachable.outputPricePerMillion = 0.01
+        let orchestrator = try await Orchestrator(
+            catalog: try TestSupport.catalog(models: [unreachable, Self.dear]),
+            store: try TraceStore.inMemory(),
+            configuration: OrchestratorConfiguration(retryPolicy: RetryPolicy(maxFallbacks: 0)),
+            logger: TestSupport.logger
+        )
+        let result = try await orchestrator.run(Self.task("unreachable"), seed: 2)
+        #expect(result.status == .completed && result.answer != nil, "\(result.error ?? "")")
+        let trace = try #require(try await orchestrator.store.trace(runID: result.runID))
+        let decision = try #require(trace.escalations.first)
+        #expect(decision.escalated && decision.fromModel == "unreachable" && decision.reason.contains("gave no message"))
+        #expect(trace.messages.filter { $0.error == nil }.map(\.model) == [Self.dear.name])
+    }
+
     @Test func withoutAJudgeTheChecksDecide() async throws {
         let orchestrator = try await Self.orchestrator(judge: nil, rule: .threshold(0.5))
         var reasons: [String] = []

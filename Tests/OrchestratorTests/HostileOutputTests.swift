@@ -244,4 +244,56 @@ import Testing
         #expect(bodies.count >= (topology == "single" ? 1 : 3))
         #expect(bodies.allSatisfy { $0.contains("6 times 7") && !$0.contains("9173526") }, "\(bodies.first ?? "")")
     }
+
+    /// Sees what a provider is handed.
+    actor ContextLog: LLMProvider {
+        private(set) var contexts: [CallContext] = []
+
+        nonisolated func complete(_ request: ChatRequest) async throws -> ChatResponse {
+            await log(request.context)
+            return ChatResponse(content: "Answer: 42", usage: TokenUsage(promptTokens: 5, completionTokens: 2), finishReason: "stop")
+        }
+
+        private func log(_ context: CallContext) { contexts.append(context) }
+    }
+
+    @Test func onlySimulatedModelsAreHandedTheExpectedAnswerTheRoleAndTheNeighbours() async throws {
+        let real = ContextLog()
+        let simulated = ContextLog()
+        var providers = ProviderRegistry()
+        providers.register(real, for: .openai)
+        providers.register(simulated, for: .simulated)
+        let openai = ModelSpec(
+            name: "real",
+            provider: .openai,
+            modelID: "real",
+            endpoint: "http://127.0.0.1:9/v1",
+            inputPricePerMillion: 1,
+            outputPricePerMillion: 1,
+            description: "a real model's provider"
+        )
+        let stand = TestSupport.simulatedModel("stand-in", latency: 0)
+        let orchestrator = try await Orchestrator(
+            catalog: try TestSupport.catalog(models: [openai, stand]),
+            store: try TraceStore.inMemory(),
+            providers: providers,
+            logger: TestSupport.logger
+        )
+        for model in ["real", "stand-in"] {
+            let task = OrchestrationTask(
+                id: "t-\(model)",
+                query: "What is 6 times 7?",
+                domain: .math,
+                expected: ExpectedAnswer(value: "42", kind: .number),
+                constraints: Constraints(topology: "chain", agentCount: 2, models: [model])
+            )
+            _ = try await orchestrator.run(task, seed: 1)
+        }
+        let realContexts = await real.contexts
+        let simulatedContexts = await simulated.contexts
+        #expect(realContexts.count == 2 && simulatedContexts.count == 2)
+        #expect(realContexts.allSatisfy { $0.simulation == nil }, "a real model's provider never gets the hints")
+        #expect(simulatedContexts.allSatisfy { $0.simulation?.expected?.value == "42" })
+        #expect(simulatedContexts.last?.simulation?.neighbours.map(\.sender) == [0], "the second agent's neighbour is the first")
+    }
 }

@@ -97,6 +97,7 @@ extension Executor {
             consistency = []
             return AgentOutput(
                 messageID: messageID,
+                model: attempt.model.name,
                 response: attempt.response?.content ?? "",
                 answer: answer,
                 recordedCorrect: attempt.response?.recordedCorrect,

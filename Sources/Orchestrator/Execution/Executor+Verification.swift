@@ -55,6 +55,13 @@ extension Executor {
         result.costUSD += attempt.costUSD
         result.usage = result.usage + attempt.usage
         guard let combined else { return output }
-        return AgentOutput(messageID: messageID, response: combined, answer: answer, recordedCorrect: output.recordedCorrect, checks: checks)
+        return AgentOutput(
+            messageID: messageID,
+            model: output.model,
+            response: combined,
+            answer: answer,
+            recordedCorrect: output.recordedCorrect,
+            checks: checks
+        )
     }
 }

@@ -69,6 +69,8 @@ struct Executor: Sendable {
     /// The latest thing an agent said.
     struct AgentOutput: Sendable {
         var messageID: Int64
+        /// The model that answered (a fallback's, when one answered).
+        var model: String?
         var response: String
         var answer: String?
         /// The recorded judgement of a recorded outcome that keeps no answer text.
@@ -244,8 +246,8 @@ struct Executor: Sendable {
         )
     }
 
-    /// Whether a cascade's next level runs: the judge's decision on the answer delivered to it, recorded. Nil when
-    /// the level before gave no message (it failed; the run ends with its error).
+    /// Whether a cascade's next level runs: the judge's decision on the answer delivered to it, recorded; a level
+    /// that gave no message (its models failed) is escalated.
     private func escalation(
         before stepIndex: Int,
         step: AgentGraph.Step,
@@ -254,10 +256,22 @@ struct Executor: Sendable {
     ) async throws
         -> EscalationDecision?
     {
-        guard let edge = step.edges.first, let output = latest[edge.from],
-            let from = catalog.fleet.model(named: run.plan.agents[edge.from].model),
-            let to = catalog.fleet.model(named: run.plan.agents[edge.to].model)
-        else { return nil }
+        guard let edge = step.edges.first, let to = catalog.fleet.model(named: run.plan.agents[edge.to].model) else { return nil }
+        // The judge judges the model that answered, a fallback included.
+        let answered = latest[edge.from]?.model ?? run.plan.agents[edge.from].model
+        guard let output = latest[edge.from], let from = catalog.fleet.model(named: answered) else {
+            let decision = EscalationDecision(
+                step: stepIndex,
+                fromAgent: edge.from,
+                toAgent: edge.to,
+                fromModel: answered,
+                toModel: to.name,
+                escalates: true,
+                reason: "agent \(edge.from) gave no message"
+            )
+            try await ledger(for: run).record(decision)
+            return decision
+        }
         let decision = run.escalation.decide(output: output, task: run.task, step: stepIndex, from: (edge.from, from), to: (edge.to, to))
         try await ledger(for: run).record(decision)
         return decision

@@ -119,7 +119,7 @@ struct ModelCaller: Sendable {
         let startedAt = Date()
         let clock = ContinuousClock()
         let start = clock.now
-        let request = ChatRequest(model: model, messages: messages, maxTokens: maxOutputTokens, context: context)
+        let request = ChatRequest(model: model, messages: messages, maxTokens: maxOutputTokens, context: context.visible(to: model.provider))
         var attempt = CallAttempt(model: model, messages: messages, startedAt: startedAt)
         do {
             let provider = try providers.provider(for: model)

@@ -47,28 +47,26 @@ public struct ChatRequest: Sendable {
     }
 }
 
-/// Where a call stands in a run.
+/// Where a call stands in a run: what every provider may know. What only a stand-in model may know — the expected
+/// answer, the agent's role, its neighbours' messages as structures — travels in `simulation`, which the
+/// `ModelCaller` hands to simulated models alone: a real model's provider gets nil, so it can never leak the answer.
 public struct CallContext: Sendable {
     /// The task's id.
     public var taskID: String
-    /// The task's query.
+    /// The task's query (a real model reads it in its prompt too).
     public var query: String
     /// The task's domain (given or inferred).
     public var domain: Domain
     /// The kind of answer asked for.
     public var answerKind: AnswerKind
-    /// The expected answer, when the task has one (the simulated provider is right or wrong against it).
-    public var expected: ExpectedAnswer?
-    /// The agent's role.
-    public var role: Role
     /// The agent's position in the plan.
     public var agentIndex: Int
     /// The step of the run.
     public var step: Int
-    /// The neighbours' messages the agent got in this step, with their verdicts (withheld ones without text).
-    public var neighbours: [NeighbourMessage]
     /// The run's seed.
     public var seed: UInt64
+    /// What a simulated model plays against; nil for every other provider.
+    public var simulation: SimulationHints?
 
     public init(
         taskID: String,
@@ -86,13 +84,29 @@ public struct CallContext: Sendable {
         self.query = query
         self.domain = domain
         self.answerKind = answerKind
-        self.expected = expected
-        self.role = role
         self.agentIndex = agentIndex
         self.step = step
-        self.neighbours = neighbours
         self.seed = seed
+        simulation = SimulationHints(expected: expected, role: role, neighbours: neighbours)
     }
+
+    /// The context as a provider of `kind` may see it.
+    func visible(to kind: ProviderKind) -> CallContext {
+        var copy = self
+        if kind != .simulated { copy.simulation = nil }
+        return copy
+    }
+}
+
+/// What only a simulated model gets: the truth it is right or wrong against, the role it plays and its neighbours'
+/// messages as structures.
+public struct SimulationHints: Sendable {
+    /// The expected answer, when the task has one.
+    public var expected: ExpectedAnswer?
+    /// The agent's role.
+    public var role: Role
+    /// The neighbours' messages the agent got in this step, with their verdicts (withheld ones without text).
+    public var neighbours: [NeighbourMessage]
 }
 
 /// A neighbour's message as one receiver got it.

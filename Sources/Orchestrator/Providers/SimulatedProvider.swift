@@ -16,9 +16,12 @@ public struct SimulatedProvider: LLMProvider {
             throw ProviderError(kind: .misconfigured, model: model.name, message: "a simulated model needs a 'simulation' profile")
         }
         let context = request.context
+        guard let hints = context.simulation else {
+            throw ProviderError(kind: .misconfigured, model: model.name, message: "a simulated model was called without its simulation hints")
+        }
         var random = SeededGenerator(
             seed: context.seed,
-            labels: ["simulated", model.name, context.taskID, context.query, context.role.name, String(context.agentIndex), String(context.step)]
+            labels: ["simulated", model.name, context.taskID, context.query, hints.role.name, String(context.agentIndex), String(context.step)]
         )
         let jitter = profile.latencyJitterMilliseconds * (2 * random.nextUnit() - 1)
         let latency = max(0, profile.latencyMilliseconds + jitter)
@@ -26,18 +29,18 @@ public struct SimulatedProvider: LLMProvider {
             try await Task.sleep(for: .milliseconds(latency))
         }
 
-        let own = ownAnswer(model: model, profile: profile, context: context, random: &random)
+        let own = ownAnswer(model: model, profile: profile, context: context, hints: hints, random: &random)
         var answer = own.answer
-        let adopted = Self.neighbourAnswerToAdopt(context.neighbours, own: answer, conformity: profile.conformity, random: &random)
+        let adopted = Self.neighbourAnswerToAdopt(hints.neighbours, own: answer, conformity: profile.conformity, random: &random)
         if let adopted { answer = adopted }
-        let slips = adopted == nil && !own.correct && context.expected != nil && random.nextUnit() < profile.slipShare
+        let slips = adopted == nil && !own.correct && hints.expected != nil && random.nextUnit() < profile.slipShare
         let reasoning =
             adopted != nil
             ? "Having read the other agents, I side with their answer."
             : "Working through the task on my own terms."
-        let working = Self.working(for: answer, kind: context.answerKind, truth: slips ? context.expected : nil)
+        let working = Self.working(for: answer, kind: context.answerKind, truth: slips ? hints.expected : nil)
         let content = """
-            [simulated model \(model.name) as \(context.role.name)] \(reasoning)\(working.map { "\n" + $0 } ?? "")
+            [simulated model \(model.name) as \(hints.role.name)] \(reasoning)\(working.map { "\n" + $0 } ?? "")
             Answer: \(answer)
             """
         let promptTokens = request.messages.reduce(0) { $0 + TokenUsage.estimate($1.content) }
@@ -54,13 +57,14 @@ public struct SimulatedProvider: LLMProvider {
         model: ModelSpec,
         profile: SimulationProfile,
         context: CallContext,
+        hints: SimulationHints,
         random: inout SeededGenerator
     ) -> (answer: String, correct: Bool) {
-        let fit = context.role.domain == context.domain ? 0.03 : 0
+        let fit = hints.role.domain == context.domain ? 0.03 : 0
         let accuracy = min(1, profile.accuracy(for: context.domain) + fit)
         let correct = random.nextUnit() < accuracy
         var mistakes = SeededGenerator(seed: context.seed, labels: ["mistake", model.name, context.taskID, context.query])
-        guard let expected = context.expected else {
+        guard let expected = hints.expected else {
             return (Self.unknownTruthAnswer(kind: context.answerKind, random: &mistakes), false)
         }
         if correct {

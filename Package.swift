@@ -13,6 +13,7 @@ let package = Package(
         .library(name: "Orchestrator", targets: ["Orchestrator"]),
         .library(name: "OrchestratorServer", targets: ["OrchestratorServer"]),
         .executable(name: "orchestrate", targets: ["OrchestrateCLI"]),
+        .executable(name: "orchestrate-bench", targets: ["OrchestrateBench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
@@ -51,11 +52,32 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        .target(
+            name: "CommandLineSupport",
+            dependencies: [
+                "Orchestrator",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(
             name: "OrchestrateCLI",
             dependencies: [
                 "Orchestrator",
                 "OrchestratorServer",
+                "CommandLineSupport",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // The benches: their own executable, so the user's binary carries none of them.
+        .executableTarget(
+            name: "OrchestrateBench",
+            dependencies: [
+                "Orchestrator",
+                "CommandLineSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -67,6 +89,7 @@ let package = Package(
                 "Orchestrator",
                 "OrchestratorServer",
                 "OrchestrateCLI",
+                "OrchestrateBench",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),

@@ -1,4 +1,5 @@
 import ArgumentParser
+import CommandLineSupport
 import Foundation
 import Orchestrator
 
@@ -63,7 +64,7 @@ extension Orchestrate {
 
         func run() async throws {
             if let splitSeeds {
-                try await runAcrossSplits(seeds: try EvalAcrossSplits.seeds(splitSeeds))
+                try await runAcrossSplits(seeds: try CommaSeparated.seeds(splitSeeds, option: "--split-seeds"))
                 return
             }
             let logger = common.bootstrapLogging()

@@ -1,18 +1,8 @@
 import ArgumentParser
+import CommandLineSupport
 import Foundation
 import Logging
 import Orchestrator
-
-/// Parsing for `eval --split-seeds`.
-enum EvalAcrossSplits {
-    static func seeds(_ text: String) throws -> [UInt64] {
-        let seeds = text.split(separator: ",").compactMap { UInt64($0.trimmingCharacters(in: .whitespaces)) }
-        guard !seeds.isEmpty, seeds.count == text.split(separator: ",").count else {
-            throw ValidationError("--split-seeds: expected whole numbers separated by commas, got '\(text)'")
-        }
-        return seeds
-    }
-}
 
 extension Orchestrate.Eval {
     /// The orchestrator evaluations run with: the inputs' catalogue and providers, the trace database.

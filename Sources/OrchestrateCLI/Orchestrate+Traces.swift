@@ -1,4 +1,5 @@
 import ArgumentParser
+import CommandLineSupport
 import Foundation
 import Logging
 import Orchestrator
@@ -18,15 +19,6 @@ struct TraceDatabaseOptions: ParsableArguments {
     var db: String = "Traces/traces.sqlite"
 
     func open() throws -> TraceStore { try openTraceStore(path: db) }
-}
-
-/// The store at `path`; a missing file prints one line and exits with status 2 (reading never creates a database).
-func openTraceStore(path: String) throws -> TraceStore {
-    guard FileManager.default.fileExists(atPath: path) else {
-        printError("error: \(path): no trace database here (orchestrate run creates it; --db names another)")
-        throw ExitCode(2)
-    }
-    return try TraceStore.open(path: path, logger: Logger(label: "orchestrate.traces"))
 }
 
 /// The trace of the run a reference names, or one line on standard error and exit status 2.

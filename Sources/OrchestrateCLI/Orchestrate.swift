@@ -1,4 +1,5 @@
 import ArgumentParser
+import CommandLineSupport
 
 /// The `orchestrate` command: a thin shell over the `Orchestrator` library.
 @main
@@ -6,6 +7,6 @@ struct Orchestrate: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "orchestrate",
         abstract: "Route tasks across a fleet of language models, run the team of agents, and trace every step in SQLite.",
-        subcommands: [Run.self, Train.self, Eval.self, Traces.self, Replay.self, Serve.self, Import.self, FleetCommands.self, Probe.self, Bench.self]
+        subcommands: [Run.self, Train.self, Eval.self, Traces.self, Replay.self, Serve.self, Import.self, FleetCommands.self, Probe.self]
     )
 }

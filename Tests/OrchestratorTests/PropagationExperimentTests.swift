@@ -7,7 +7,7 @@ import Testing
 /// times each), each a 6-agent debate of the repository's simulated fleet with one persuasive faulty agent;
 /// propagation with `check+quarantine` must be at most half of that with verification off.
 ///
-/// It runs `orchestrate bench propagation` in a child process, with the fleet's latencies set to zero: the
+/// It runs `orchestrate-bench propagation` in a child process, with the fleet's latencies set to zero: the
 /// runs are CPU-bound then, and in this process they would starve the timing tests of the shared pool.
 struct PropagationExperimentTests {
     struct PolicyRow: Decodable {
@@ -41,8 +41,8 @@ struct PropagationExperimentTests {
         try await TestSupport.exclusively {
             let directory = try TestSupport.temporaryDirectory()
             defer { try? FileManager.default.removeItem(at: directory) }
-            let run = try await TestSupport.runExecutable([
-                "bench", "propagation", "Workflows/tasks/sample-50.jsonl", "--domain", "math", "--topology", "debate", "--agents", "6",
+            let run = try await TestSupport.runBench([
+                "propagation", "Workflows/tasks/sample-50.jsonl", "--domain", "math", "--topology", "debate", "--agents", "6",
                 "--inject", "persuasive@random", "--repeat", "7", "--seed", "2026", "--policies", "off", "check+quarantine",
                 "--fleet", try Self.instantFleet(in: directory), "--db", directory.appendingPathComponent("traces.sqlite").path,
                 "--parallel", "8", "--json",

@@ -104,21 +104,30 @@ enum TestSupport {
         return url
     }
 
-    /// The built `orchestrate` executable, beside the test bundle.
-    static func executable() -> URL? {
+    /// A built executable of the package (`orchestrate` or `orchestrate-bench`), beside the test bundle.
+    static func executable(_ name: String = "orchestrate") -> URL? {
         let candidates = [
-            URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("orchestrate"),
-            Bundle.main.bundleURL.appendingPathComponent("orchestrate"),
-            Bundle.main.bundleURL.deletingLastPathComponent().appendingPathComponent("orchestrate"),
-            repositoryRoot.appendingPathComponent(".build/debug/orchestrate"),
+            URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent(name),
+            Bundle.main.bundleURL.appendingPathComponent(name),
+            Bundle.main.bundleURL.deletingLastPathComponent().appendingPathComponent(name),
+            repositoryRoot.appendingPathComponent(".build/debug/\(name)"),
         ]
         return candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) }
     }
 
+    /// Runs `orchestrate-bench` as `runExecutable` runs `orchestrate`.
+    static func runBench(_ arguments: [String]) async throws -> (status: Int32, output: String, error: String) {
+        try await runExecutable(arguments, tool: "orchestrate-bench")
+    }
+
     /// Runs the executable to completion and returns its exit status, standard output and standard error.
     /// It waits without blocking a thread of the shared pool, so timing tests running beside it are not starved.
-    static func runExecutable(_ arguments: [String], in workingDirectory: URL? = nil) async throws -> (status: Int32, output: String, error: String) {
-        guard let executable = executable() else { throw TestFailure("the orchestrate executable was not built") }
+    static func runExecutable(
+        _ arguments: [String],
+        in workingDirectory: URL? = nil,
+        tool: String = "orchestrate"
+    ) async throws -> (status: Int32, output: String, error: String) {
+        guard let executable = executable(tool) else { throw TestFailure("the \(tool) executable was not built") }
         let directory = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let outputURL = directory.appendingPathComponent("stdout")

@@ -3,7 +3,7 @@ import Testing
 
 @testable import Orchestrator
 
-/// `orchestrate run --verify/--inject` and `orchestrate bench`, as a user would type them.
+/// `orchestrate run --verify/--inject` and `orchestrate-bench`, as a user would type them.
 struct VerificationCommandLineTests {
     @Test func runInjectsAFaultAndReportsWhatVerificationDid() async throws {
         let directory = try TestSupport.temporaryDirectory()
@@ -37,8 +37,8 @@ struct VerificationCommandLineTests {
             let directory = try TestSupport.temporaryDirectory()
             defer { try? FileManager.default.removeItem(at: directory) }
             let database = directory.appendingPathComponent("traces.sqlite").path
-            let run = try await TestSupport.runExecutable([
-                "bench", "propagation", "Workflows/tasks/sample-50.jsonl", "--domain", "math", "--topology", "debate", "--agents", "4",
+            let run = try await TestSupport.runBench([
+                "propagation", "Workflows/tasks/sample-50.jsonl", "--domain", "math", "--topology", "debate", "--agents", "4",
                 "--inject", "persuasive@random", "--db", database, "--parallel", "16",
             ])
             #expect(run.status == 0, "\(run.error)")
@@ -47,20 +47,20 @@ struct VerificationCommandLineTests {
             for policy in ["off ", "check ", "check+quarantine "] {
                 #expect(rows.contains { $0.hasPrefix(policy) && $0.contains("30") }, "\(policy): \(run.output)")
             }
-            let missing = try await TestSupport.runExecutable(["bench", "propagation", "Workflows/tasks/sample-50.jsonl", "--db", database])
+            let missing = try await TestSupport.runBench(["propagation", "Workflows/tasks/sample-50.jsonl", "--db", database])
             #expect(missing.status != 0 && missing.error.contains("--inject"))
         }
     }
 
     @Test(.enabled(if: SharedData.runs, SharedData.reason)) func benchEscalationReportsCatchesAndFalseAlarmsOnTheRecordedData() async throws {
         try await TestSupport.exclusively {
-            let run = try await TestSupport.runExecutable(["bench", "escalation", "--recordings", RecordedCommandLineTests.data, "--no-runs"])
+            let run = try await TestSupport.runBench(["escalation", "--recordings", RecordedCommandLineTests.data, "--no-runs"])
             #expect(run.status == 0, "\(run.error)")
             #expect(run.output.contains("checked escalation on recorded gsm8k: 1319 questions"))
             #expect(run.output.contains("always gpt-4-1106                    85.67%"))
             #expect(run.output.range(of: #"failed-checks: caught \d+ of 477 wrong mixtral-8x7b answers"#, options: .regularExpression) != nil)
-            let unknown = try await TestSupport.runExecutable([
-                "bench", "escalation", "--recordings", RecordedCommandLineTests.data, "--cheap", "gpt-5",
+            let unknown = try await TestSupport.runBench([
+                "escalation", "--recordings", RecordedCommandLineTests.data, "--cheap", "gpt-5",
             ])
             #expect(unknown.status == 2 && unknown.error.contains("no model 'gpt-5'"))
         }

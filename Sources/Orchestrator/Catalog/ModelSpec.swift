@@ -163,7 +163,7 @@ public struct SimulationProfile: Sendable, Codable, Equatable {
     public var slipShare: Double
 
     /// The share of wrong GSM8K answers of Mixtral-8x7B whose real recorded working failed the arithmetic or
-    /// format check (103 of 477, `orchestrate bench escalation` on RouteLLM's data).
+    /// format check (103 of 477, `orchestrate-bench escalation` on RouteLLM's data).
     public static let defaultSlipShare = 0.22
 
     public init(

@@ -1,4 +1,5 @@
 import ArgumentParser
+import CommandLineSupport
 import Foundation
 import Orchestrator
 
@@ -57,7 +58,7 @@ extension Orchestrate.Bench {
                 guard !study.questions.isEmpty else {
                     throw CommandInputError("\(recorded.recordings): no question with outcomes of both \(cheap.modelID) and \(dear.modelID)")
                 }
-                seedList = try EvalAcrossSplits.seeds(seeds)
+                seedList = try CommaSeparated.seeds(seeds, option: "--seeds")
                 guard (2...50).contains(folds) else { throw CommandInputError("--folds: expected 2 to 50, got \(folds)") }
             } catch {
                 printError("error: \(error)")

@@ -4,27 +4,29 @@ import Logging
 import Orchestrator
 
 /// Options every command that touches the catalogue or the trace store shares.
-struct CommonOptions: ParsableArguments {
+package struct CommonOptions: ParsableArguments {
+    package init() {}
+
     @Option(name: .long, help: "The workflows folder (roles/, topologies/, fleets/).")
-    var workflows: String = "Workflows"
+    package var workflows: String = "Workflows"
 
     @Option(name: .long, help: "The fleet file (default: <workflows>/fleets/simulated.json).")
-    var fleet: String?
+    package var fleet: String?
 
     @Option(name: .long, help: "The SQLite trace database.")
-    var db: String = "Traces/traces.sqlite"
+    package var db: String = "Traces/traces.sqlite"
 
     @Option(name: .long, help: "Recorded outcomes for a fleet of recorded models: a file of the general format (.jsonl) or RouteLLM's evals folder.")
-    var recordings: String?
+    package var recordings: String?
 
     @Option(name: .long, help: "Each model's measured accuracy per domain (orchestrate fleet calibrate), for the prior to weigh.")
-    var quality: String?
+    package var quality: String?
 
     @Flag(name: .long, help: "Log debug detail to standard error.")
-    var verbose = false
+    package var verbose = false
 
     /// Sets up logging for the process (the executable's job, never the library's).
-    func bootstrapLogging() -> Logger {
+    package func bootstrapLogging() -> Logger {
         let level: Logger.Level = verbose ? .debug : .warning
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)
@@ -38,7 +40,7 @@ struct CommonOptions: ParsableArguments {
 extension CommonOptions {
     /// The providers for a fleet: the standard ones, and the recorded one when the fleet needs it.
     /// Throws a `ValidationError`-like message when a recorded fleet has no recordings.
-    func providers(for fleet: Fleet) throws -> ProviderRegistry {
+    package func providers(for fleet: Fleet) throws -> ProviderRegistry {
         let needsRecordings = fleet.models.contains { $0.provider == .recorded }
         guard let recordings else {
             if needsRecordings {
@@ -53,33 +55,35 @@ extension CommonOptions {
 }
 
 /// The recorded outcomes and the fleet of recorded models a bench on recorded data reads.
-struct RecordedBenchOptions: ParsableArguments {
+package struct RecordedBenchOptions: ParsableArguments {
+    package init() {}
+
     @Option(name: .long, help: "Recorded outcomes: a general-format .jsonl file or RouteLLM's folder, such as ../shared/data/routellm.")
-    var recordings: String
+    package var recordings: String
 
     @Option(name: .long, help: "The fleet file with the recorded models and their prices.")
-    var fleet: String = "Workflows/fleets/recorded-routellm.json"
+    package var fleet: String = "Workflows/fleets/recorded-routellm.json"
 
     @Option(name: .long, help: "The workflows folder.")
-    var workflows: String = "Workflows"
+    package var workflows: String = "Workflows"
 
     /// The catalogue with the fleet.
-    func catalog() throws -> Catalog {
+    package func catalog() throws -> Catalog {
         try CatalogLoader(workflowsDirectory: workflows).load(fleetPath: fleet)
     }
 }
 
 /// What a command that runs tasks needs before it starts: the catalogue, the tasks and the providers.
-struct RunInputs {
-    var catalog: Catalog
-    var tasks: [OrchestrationTask]
-    var providers: ProviderRegistry
+package struct RunInputs {
+    package var catalog: Catalog
+    package var tasks: [OrchestrationTask]
+    package var providers: ProviderRegistry
 }
 
 extension CommonOptions {
     /// Loads the catalogue and the providers its fleet needs. On bad input it prints one line and exits with
     /// status 2.
-    func loadCatalog() throws -> (Catalog, ProviderRegistry) {
+    package func loadCatalog() throws -> (Catalog, ProviderRegistry) {
         do {
             let catalog = try loadCalibratedCatalog()
             return (catalog, try providers(for: catalog.fleet))
@@ -91,7 +95,7 @@ extension CommonOptions {
 
     /// Loads the catalogue, the task file (with the overrides applied and, when given, only the tasks `keep`
     /// accepts) and the providers. On bad input it prints one line and exits with status 2, starting nothing.
-    func loadInputs(
+    package func loadInputs(
         file: String,
         overrides: TaskOverrides,
         keep: (OrchestrationTask) -> Bool = { _ in true }
@@ -114,7 +118,7 @@ extension CommonOptions {
 
 extension CommonOptions {
     /// The catalogue with the fleet's qualities replaced by the calibration's measures, when one is given.
-    func loadCalibratedCatalog() throws -> Catalog {
+    package func loadCalibratedCatalog() throws -> Catalog {
         var catalog = try CatalogLoader(workflowsDirectory: workflows).load(fleetPath: fleet)
         if let quality {
             catalog.fleet = catalog.fleet.calibrated(by: try QualityCalibration.load(path: quality))
@@ -124,7 +128,7 @@ extension CommonOptions {
 
     /// The controller file at `path` checked against the catalogue and embedder, or nil without a path. On a bad file it prints
     /// one line and exits with status 2.
-    func controllerParameters(path: String?, catalog: Catalog, embedder: any Embedder) throws -> ControllerParameters? {
+    package func controllerParameters(path: String?, catalog: Catalog, embedder: any Embedder) throws -> ControllerParameters? {
         guard let path else { return nil }
         do {
             return try ControllerParameters.load(path: path, catalog: catalog, embedder: embedder)
@@ -136,18 +140,18 @@ extension CommonOptions {
 }
 
 /// Input the command cannot work with; printed as it is, exit status 2.
-struct CommandInputError: Error, CustomStringConvertible {
-    var description: String
-    init(_ description: String) { self.description = description }
+package struct CommandInputError: Error, CustomStringConvertible {
+    package var description: String
+    package init(_ description: String) { self.description = description }
 }
 
 /// Prints rows as columns padded to their widest cell, two spaces apart.
-func printColumns(_ table: [[String]]) {
+package func printColumns(_ table: [[String]]) {
     for line in formatColumns(table) { print(line) }
 }
 
 /// Rows as lines of columns padded to their widest cell, two spaces apart.
-func formatColumns(_ table: [[String]]) -> [String] {
+package func formatColumns(_ table: [[String]]) -> [String] {
     let columns = table.map(\.count).max() ?? 0
     let widths = (0..<columns).map { column in table.map { column < $0.count ? $0[column].count : 0 }.max() ?? 0 }
     return table.map { row in
@@ -156,7 +160,7 @@ func formatColumns(_ table: [[String]]) -> [String] {
 }
 
 /// Prints one line to standard error.
-func printError(_ message: String) {
+package func printError(_ message: String) {
     FileHandle.standardError.write(Data((message + "\n").utf8))
 }
 

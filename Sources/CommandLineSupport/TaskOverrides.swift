@@ -2,12 +2,14 @@ import ArgumentParser
 import Orchestrator
 
 /// Command-line changes to every task of a file: a pinned topology and agent count, injected faults, repeats.
-struct TaskOverrides: ParsableArguments {
+package struct TaskOverrides: ParsableArguments {
+    package init() {}
+
     @Option(name: .long, help: "Pin every task's topology (overrides the task's constraint).")
-    var topology: String?
+    package var topology: String?
 
     @Option(name: .long, help: "Pin every task's agent count (overrides the task's constraint).")
-    var agents: Int?
+    package var agents: Int?
 
     @Option(
         name: .long,
@@ -16,12 +18,12 @@ struct TaskOverrides: ParsableArguments {
             valueName: "fault"
         )
     )
-    var inject: [String] = []
+    package var inject: [String] = []
 
     @Option(name: .long, help: "Run each task this many times, as <id>#1…<id>#N, each with a seed of its own.")
-    var `repeat`: Int = 1
+    package var `repeat`: Int = 1
 
-    func validate() throws {
+    package func validate() throws {
         guard (1...10_000).contains(`repeat`) else {
             throw ValidationError("--repeat must be from 1 to 10000, got \(`repeat`)")
         }
@@ -35,7 +37,7 @@ struct TaskOverrides: ParsableArguments {
     }
 
     /// The tasks with the overrides applied, checked against the catalogue. Throws naming the option at fault.
-    func apply(to tasks: [OrchestrationTask], catalog: Catalog) throws -> [OrchestrationTask] {
+    package func apply(to tasks: [OrchestrationTask], catalog: Catalog) throws -> [OrchestrationTask] {
         let faults = try inject.map { argument throws(FieldError) in try FaultSpec(argument: argument) }
         var result: [OrchestrationTask] = []
         for original in tasks {

@@ -39,6 +39,9 @@ extension Orchestrate.Bench {
         @Option(name: .long, help: "The fleet model every agent uses (default: the fleet's first).")
         var model: String?
 
+        @Option(name: .long, help: "Fleet models a call falls back to, in order, when the model fails for good.")
+        var fallback: [String] = []
+
         @OptionGroup var common: CommonOptions
 
         @Flag(name: .long, help: "Print one JSON object per problem and policy instead of the table.")
@@ -70,6 +73,7 @@ extension Orchestrate.Bench {
             let logger = common.bootstrapLogging()
             let graphs: [NetworkGraph]
             let modelSpec: ModelSpec
+            var fallbackModels: [ModelSpec] = []
             let providers: ProviderRegistry
             let faults: [FaultSpec]
             do {
@@ -80,6 +84,12 @@ extension Orchestrate.Bench {
                     )
                 }
                 modelSpec = chosen
+                for name in fallback {
+                    guard let spec = catalog.fleet.model(named: name) else {
+                        throw CommandInputError("--fallback \(name): not in fleet '\(catalog.fleet.name)'")
+                    }
+                    fallbackModels.append(spec)
+                }
                 providers = try common.providers(for: catalog.fleet)
                 graphs = try loadGraphs()
                 faults = try inject.map { argument throws(FieldError) in try FaultSpec(argument: argument) }
@@ -106,6 +116,7 @@ extension Orchestrate.Bench {
                             problem: problem,
                             graph: graph,
                             model: modelSpec,
+                            fallbackModels: fallbackModels,
                             policy: .off,
                             seed: seed + offset,
                             localRounds: rounds

@@ -6,6 +6,8 @@ public struct AgentsNetRun: Sendable {
     /// The model of every agent. A simulated model runs the problem's simulated algorithm; any other is called
     /// with AgentsNet's prompts.
     public var model: ModelSpec
+    /// Models a call falls back to, in order, when `model` fails for good (real models only).
+    public var fallbackModels: [ModelSpec]
     public var policy: VerificationPolicy
     public var faults: [FaultSpec]
     public var seed: UInt64
@@ -16,6 +18,7 @@ public struct AgentsNetRun: Sendable {
         problem: AgentsNetProblem,
         graph: NetworkGraph,
         model: ModelSpec,
+        fallbackModels: [ModelSpec] = [],
         policy: VerificationPolicy = .check,
         faults: [FaultSpec] = [],
         seed: UInt64 = 0,
@@ -24,6 +27,7 @@ public struct AgentsNetRun: Sendable {
         self.problem = problem
         self.graph = graph
         self.model = model
+        self.fallbackModels = fallbackModels
         self.policy = policy
         self.faults = faults
         self.seed = seed

@@ -69,7 +69,7 @@ public struct AgentsNetRunner: Sendable {
         let spans = graph.agents.map { _ in TraceIDs.spanID() }
         let kernel = Kernel(
             caller: ModelCaller(
-                fleet: Fleet(name: "agentsnet", description: "the model of an AgentsNet run", models: [setup.model]),
+                fleet: Fleet(name: "agentsnet", description: "the models of an AgentsNet run", models: [setup.model] + setup.fallbackModels),
                 providers: providers,
                 gates: gates,
                 maxOutputTokens: setup.model.decoding.maxTokens ?? 512,
@@ -85,7 +85,7 @@ public struct AgentsNetRunner: Sendable {
                     agentIndex: agent,
                     role: "agentsnet.\(setup.problem.rawValue)",
                     model: setup.model.name,
-                    fallbackModelsJSON: "[]",
+                    fallbackModelsJSON: JSONText.strings(setup.fallbackModels.map(\.name)),
                     spanID: spans[agent],
                     fault: faultByAgent[agent]?.kind.rawValue
                 )

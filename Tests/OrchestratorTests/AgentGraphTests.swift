@@ -2,6 +2,7 @@ import Testing
 
 @testable import Orchestrator
 
+@Suite(.timeLimit(.minutes(5)))
 struct AgentGraphTests {
     let catalog: Catalog
 

@@ -4,7 +4,7 @@ import Testing
 @testable import Orchestrator
 
 /// AgentsNet runs: simulated agents on the frozen graphs, faults and checks, the trace, and the real-model path.
-@Suite struct AgentsNetRunnerTests {
+@Suite(.timeLimit(.minutes(5))) struct AgentsNetRunnerTests {
     static let families = ["small-world", "scale-free", "delaunay"]
 
     static func graph(_ name: String) throws -> NetworkGraph {

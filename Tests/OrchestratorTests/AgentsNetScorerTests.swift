@@ -3,7 +3,7 @@ import Testing
 @testable import Orchestrator
 
 /// AgentsNet's scores on small hand-made graphs, computed by hand.
-@Suite struct AgentsNetScorerTests {
+@Suite(.timeLimit(.minutes(5))) struct AgentsNetScorerTests {
     /// A — B — C — D
     static let path = NetworkGraph(
         name: "path-4",

@@ -3,7 +3,7 @@ import Testing
 @testable import Orchestrator
 
 /// Re-computing the arithmetic a message states, on the forms real model responses use.
-@Suite struct ArithmeticCheckerTests {
+@Suite(.timeLimit(.minutes(5))) struct ArithmeticCheckerTests {
     @Test(arguments: [
         ("She has 16 - 3 = 13 eggs left.", "16 - 3 = 13"),
         ("She sells these 9 eggs for 9 * $2 = $18.", "9 * 2 = 18"),

@@ -3,6 +3,7 @@ import Testing
 
 /// The performance benches run end to end at toy sizes and print every row they promise (figures themselves
 /// live in BENCHMARKS.md: timings are never asserted in tests).
+@Suite(.timeLimit(.minutes(5)))
 struct BenchCommandLineTests {
     /// The data rows of a printed table: lines after the header that start with one of `keys`.
     static func rows(_ output: String, startingWith keys: [String]) -> [String] {

@@ -5,7 +5,7 @@ import Testing
 
 /// The default catalogue the library carries: in step with Workflows/, used where the working directory has none,
 /// never in place of a folder of the user's own.
-@Suite struct BundledCatalogueTests {
+@Suite(.timeLimit(.minutes(5))) struct BundledCatalogueTests {
     @Test func theBundledFilesAreWorkflowsAsItIs() throws {
         var expected: [String] = []
         for folder in ["roles", "topologies"] {

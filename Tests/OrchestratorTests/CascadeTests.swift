@@ -9,7 +9,7 @@ import Testing
 
 /// The cascade topology: levels cheapest first, each later level run only when the escalation judge doubts the
 /// answer before it, every decision recorded, and replays that re-decide escalations without calling a model.
-@Suite struct CascadeTests {
+@Suite(.timeLimit(.minutes(5))) struct CascadeTests {
     static let cheap = TestSupport.simulatedModel("sim-cheap", latency: 1, accuracy: 0.5, price: 0.2)
     static let dear = TestSupport.simulatedModel("sim-dear", latency: 1, accuracy: 0.95, price: 20)
 

@@ -4,7 +4,7 @@ import Testing
 @testable import Orchestrator
 
 /// Checked escalation on the real recorded GSM8K responses of Mixtral-8x7B and GPT-4.
-@Suite(.enabled(if: SharedData.runs, SharedData.reason)) struct CheckedEscalationTests {
+@Suite(.enabled(if: SharedData.runs, SharedData.reason), .timeLimit(.minutes(5))) struct CheckedEscalationTests {
     @Test func checkedEscalationBeatsTheCheapModelAtAFractionOfTheStrongOnesCost() async throws {
         try await TestSupport.exclusively {
             let outcomes = try await RecordedProviderTests.outcomes()

@@ -5,7 +5,7 @@ import Testing
 
 /// Hostile code answers: the jail keeps them in their scratch folder, off the network, away from host processes and
 /// root, and the harness's verdict cannot be forged by exiting early, patching or printing.
-@Suite(.enabled(if: SandboxRequirement.runs, "bubblewrap is not installed (scripts/test.sh and CI require it)"))
+@Suite(.enabled(if: SandboxRequirement.runs, "bubblewrap is not installed (scripts/test.sh and CI require it)"), .timeLimit(.minutes(5)))
 struct CodeSandboxTests {
     static let tests = CodeTests(source: "assert add(2, 3) == 5\nassert add(-1, 1) == 0", timeoutSeconds: 10, memoryMegabytes: 256)
 

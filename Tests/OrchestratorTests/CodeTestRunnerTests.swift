@@ -4,7 +4,7 @@ import Testing
 @testable import Orchestrator
 
 /// Code answers run against a task's tests in the jail: limits on time and memory, no network.
-@Suite(.enabled(if: SandboxRequirement.runs, "bubblewrap is not installed (scripts/test.sh and CI require it)"))
+@Suite(.enabled(if: SandboxRequirement.runs, "bubblewrap is not installed (scripts/test.sh and CI require it)"), .timeLimit(.minutes(5)))
 struct CodeTestRunnerTests {
     static let tests = CodeTests(source: "assert add(2, 3) == 5\nassert add(-1, 1) == 0", timeoutSeconds: 5, memoryMegabytes: 256)
 

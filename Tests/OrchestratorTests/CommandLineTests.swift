@@ -4,6 +4,7 @@ import Testing
 @testable import Orchestrator
 
 /// The `orchestrate` executable, run as a user would run it.
+@Suite(.timeLimit(.minutes(5)))
 struct CommandLineTests {
     @Test func runPrintsThePlanTheAnswerAndTheRunID() async throws {
         let directory = try TestSupport.temporaryDirectory()

@@ -3,6 +3,7 @@ import Testing
 
 @testable import Orchestrator
 
+@Suite(.timeLimit(.minutes(5)))
 struct ControllerTests {
     let catalog: Catalog
 

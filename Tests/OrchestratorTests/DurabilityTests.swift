@@ -8,6 +8,7 @@ import Testing
 #endif
 
 /// A process killed in the middle of a run leaves its finished messages and a run marked interrupted.
+@Suite(.timeLimit(.minutes(5)))
 struct DurabilityTests {
     @Test func aKilledRunKeepsItsMessagesAndIsMarkedInterrupted() async throws {
         let executable = try #require(TestSupport.executable(), "the orchestrate executable was not built")

@@ -5,7 +5,7 @@ import Testing
 
 /// The escalation judge: logistic regression fitted by Newton's method, ROC areas, thresholds, and the learned
 /// cascade on the real recorded GSM8K answers.
-@Suite struct EscalationJudgeTests {
+@Suite(.timeLimit(.minutes(5))) struct EscalationJudgeTests {
     /// Labels drawn from a known logistic model; the fit recovers its weights.
     @Test func logisticRegressionRecoversKnownWeights() {
         var random = SeededGenerator(seed: 11)
@@ -92,7 +92,7 @@ import Testing
 }
 
 /// Where the judge's examples come from, and the judge in the controller file.
-@Suite struct EscalationJudgeTrainingTests {
+@Suite(.timeLimit(.minutes(5))) struct EscalationJudgeTrainingTests {
     @Test func storedTurnsOfScoredRunsAreLabelledByTheirOwnAnswers() async throws {
         let catalog = try TestSupport.catalog()
         let store = try TraceStore.inMemory()

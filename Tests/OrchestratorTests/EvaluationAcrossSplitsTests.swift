@@ -8,7 +8,7 @@ import Testing
 #endif
 
 /// Evaluations over several splits: spreads, paired differences and the frontier chart.
-@Suite struct EvaluationAcrossSplitsTests {
+@Suite(.timeLimit(.minutes(5))) struct EvaluationAcrossSplitsTests {
     static func row(_ name: String, utility: Double, accuracy: Double, cost: Double) -> ControllerEvaluation.Row {
         ControllerEvaluation.Row(
             name: name,

@@ -3,6 +3,7 @@ import Testing
 
 @testable import Orchestrator
 
+@Suite(.timeLimit(.minutes(5)))
 struct ExecutorTests {
     /// Four 200 ms calls in one round take about as long as one, not four: the round's span over the
     /// sum of its calls' own latencies is near 1/4 when concurrent and near 1 when sequential.

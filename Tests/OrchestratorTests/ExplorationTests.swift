@@ -4,7 +4,7 @@ import Testing
 @testable import Orchestrator
 
 /// The entropy bonus that keeps on-policy training exploring: its exact gradient, and its effect.
-@Suite struct ExplorationTests {
+@Suite(.timeLimit(.minutes(5))) struct ExplorationTests {
     /// The summed entropy of a plan's decisions under `parameters`, choices held fixed by the seed.
     static func entropy(_ controller: CascadedController, _ parameters: ControllerParameters, task: OrchestrationTask) async throws -> (Double, Plan)
     {

@@ -5,7 +5,7 @@ import Testing
 
 /// Whole runs against the fault-injecting server: every run ends with a recorded outcome, and retries and
 /// fallbacks show in the trace.
-@Suite struct FaultRecoveryTests {
+@Suite(.timeLimit(.minutes(5))) struct FaultRecoveryTests {
     /// A fleet of two models behind one test server, an orchestrator over it, and which model the plan puts
     /// first for a task (greedy planning is deterministic, so the test scripts the model actually used).
     struct Setup {

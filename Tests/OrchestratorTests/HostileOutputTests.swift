@@ -6,7 +6,7 @@ import Testing
 
 /// A new user's hostile model, as issue 13 found it: a fleet of one `openai` model behind a local server that sends
 /// hostile replies, run through `orchestrate run`. Every run ends recorded, with no crash.
-@Suite struct HostileOutputTests {
+@Suite(.timeLimit(.minutes(5))) struct HostileOutputTests {
     /// A working line nesting parentheses 10,000 deep (about 20 KB): it used to overflow the stack.
     static let deepNesting = "Working: " + String(repeating: "(", count: 10_000) + "1 + 2" + String(repeating: ")", count: 10_000) + " = 3\nAnswer: 3"
     /// A reply that imitates the prompt's framing of a neighbour's message.
@@ -119,7 +119,7 @@ import Testing
 
 /// `orchestrate serve` as a process, with the hostile model behind it: hostile replies and hostile request bodies
 /// fail or finish their own run, and the server goes on answering.
-@Suite struct HostileServeTests {
+@Suite(.timeLimit(.minutes(5))) struct HostileServeTests {
     static func post(_ url: String, body: String) async throws -> (status: Int, body: String) {
         let directory = try TestSupport.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
@@ -192,7 +192,7 @@ import Testing
 }
 
 /// One run's failure is that run's, in a batch.
-@Suite struct RunIsolationTests {
+@Suite(.timeLimit(.minutes(5))) struct RunIsolationTests {
     @Test func aRunTheStoreRefusesFailsAloneAndTheBatchGoesOn() async throws {
         let directory = try TestSupport.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
@@ -216,7 +216,7 @@ import Testing
 }
 
 /// A real model is sent what a real model should see: never the task's expected answer, whatever the topology.
-@Suite struct ProviderBoundaryTests {
+@Suite(.timeLimit(.minutes(5))) struct ProviderBoundaryTests {
     @Test(arguments: ["single", "debate"])
     func theHTTPBodyOfAModelCallNeverHoldsTheExpectedAnswer(topology: String) async throws {
         let server = try await FaultyOpenAIServer.start(["m": [.reply("6 * 7 = 42\nAnswer: 42")]])

@@ -2,6 +2,7 @@ import Testing
 
 @testable import Orchestrator
 
+@Suite(.timeLimit(.minutes(5)))
 struct JSONParserTests {
     @Test func parsesEveryKindOfValue() throws {
         let value = try JSONValue.parse(#"{"a": [1, -2.5e1, true, false, null], "b": "x\"\u00e9\ud83d\ude00\n"}"#)

@@ -4,6 +4,7 @@ import Testing
 @testable import Orchestrator
 
 /// The hand-written JSON of prompts and candidates reads back exactly.
+@Suite(.timeLimit(.minutes(5)))
 struct JSONTextTests {
     @Test func promptsAndCandidatesRoundTripThroughJSONDecoder() throws {
         let awkward = "Quote \" backslash \\ newline\n tab\t bell \u{07} slash / unicode é 漢字 🙂 nul-ish \u{01}"

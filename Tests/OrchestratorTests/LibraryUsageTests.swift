@@ -5,6 +5,7 @@ import Testing
 
 /// The library used the way an agent framework would, through its public API only (no `@testable`): build a
 /// task, run it, read its trace, analyse and replay it. README's "The library" section shows the same code.
+@Suite(.timeLimit(.minutes(5)))
 struct LibraryUsageTests {
     @Test func anAgentFrameworkBuildsATaskRunsItAndReadsItsTrace() async throws {
         try await TestSupport.exclusively {

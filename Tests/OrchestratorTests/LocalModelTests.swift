@@ -9,7 +9,8 @@ import Testing
     .enabled(
         if: LocalModel.url != nil || LocalModel.required,
         "no local model: run scripts/test.sh, or `eval \"$(scripts/local-llm.sh start)\"` before swift test"
-    )
+    ),
+    .timeLimit(.minutes(5))
 )
 struct LocalModelTests {
     @Test func multiAgentRunsThroughTheCommandLineGetRealRepliesAndTokenCounts() async throws {

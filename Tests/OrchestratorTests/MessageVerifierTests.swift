@@ -3,7 +3,7 @@ import Testing
 @testable import Orchestrator
 
 /// The checks a message goes through before a neighbour sees it.
-@Suite struct MessageVerifierTests {
+@Suite(.timeLimit(.minutes(5))) struct MessageVerifierTests {
     static let mmluQuery = """
         The following are multiple choice questions about physics.
         What is 2 + 2?

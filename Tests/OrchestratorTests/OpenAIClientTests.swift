@@ -9,7 +9,8 @@ import Testing
     .enabled(
         if: OpenAIClient.python != nil || OpenAIClient.required,
         "no Python with the openai package: run scripts/test.sh, or set ORCHESTRATE_OPENAI_PYTHON to one"
-    )
+    ),
+    .timeLimit(.minutes(5))
 )
 struct OpenAIClientTests {
     @Test func theOfficialClientTalksToServe() async throws {

@@ -4,7 +4,7 @@ import Testing
 @testable import Orchestrator
 
 /// The `/v1/embeddings` embedder, against an in-process OpenAI-protocol server.
-@Suite struct OpenAIEmbedderTests {
+@Suite(.timeLimit(.minutes(5))) struct OpenAIEmbedderTests {
     @Test func connectLearnsTheDimensionAndVectorsComeNormalisedInInputOrder() async throws {
         let server = try await FaultyOpenAIServer.start(["embed-small": [.embeddings(dimension: 12)]])
         defer { Task { await server.stop() } }

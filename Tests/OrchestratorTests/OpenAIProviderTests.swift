@@ -5,7 +5,7 @@ import Testing
 
 /// The OpenAI-compatible provider against a server that misbehaves on request: each fault becomes the
 /// `ProviderError` a caller can act on.
-@Suite struct OpenAIProviderTests {
+@Suite(.timeLimit(.minutes(5))) struct OpenAIProviderTests {
     static func model(_ id: String, server: FaultyOpenAIServer, timeout: Double = 5, apiKey: String? = nil) -> ModelSpec {
         ModelSpec(
             name: "test-\(id)",

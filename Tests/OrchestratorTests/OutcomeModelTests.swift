@@ -5,7 +5,7 @@ import Testing
 
 /// The supervised outcome model: who will be right, read from the query; judged out-of-fold, and weighed by the
 /// controller's model stage.
-@Suite struct OutcomeModelTests {
+@Suite(.timeLimit(.minutes(5))) struct OutcomeModelTests {
     /// Questions about zebras the dear model gets right and the cheap one wrong; the rest both get right or both wrong.
     /// Their lengths and numbers are alike, so the prior's difficulty score cannot tell them apart.
     static let questions: [PreRoutingStudy.Question] = (0..<200).map { index in

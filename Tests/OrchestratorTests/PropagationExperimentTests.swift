@@ -9,6 +9,7 @@ import Testing
 ///
 /// It runs `orchestrate-bench propagation` in a child process, with the fleet's latencies set to zero: the
 /// runs are CPU-bound then, and in this process they would starve the timing tests of the shared pool.
+@Suite(.timeLimit(.minutes(5)))
 struct PropagationExperimentTests {
     struct PolicyRow: Decodable {
         var policy: String

@@ -5,7 +5,7 @@ import Testing
 
 /// Quality from data, not price: declared in the fleet or measured from stored runs; without either the prior is
 /// neutral about quality and prefers the cheaper model.
-@Suite struct QualityTests {
+@Suite(.timeLimit(.minutes(5))) struct QualityTests {
     /// Two simulated models whose cheaper one is the better, with no quality table.
     static func cheaperIsBetter() throws -> Catalog {
         try TestSupport.catalog(models: [

@@ -4,6 +4,7 @@ import Testing
 @testable import Orchestrator
 
 /// `orchestrate import routellm` and runs of the recorded fleet, as a user would type them.
+@Suite(.timeLimit(.minutes(5)))
 struct RecordedCommandLineTests {
     static let data = "../shared/data/routellm"
 

@@ -5,7 +5,7 @@ import Testing
 
 /// The general recorded-outcomes format: RouteLLM's data round-trips through it, recorded token counts and costs
 /// are used, bad lines are named, and stored single-agent runs become outcomes.
-@Suite struct RecordedOutcomesFileTests {
+@Suite(.timeLimit(.minutes(5))) struct RecordedOutcomesFileTests {
     @Test(.enabled(if: SharedData.runs, SharedData.reason)) func routeLLMsDataRoundTripsWithTheSameAccuraciesAndResponses() async throws {
         try await TestSupport.exclusively {
             let original = try await RecordedProviderTests.outcomes()

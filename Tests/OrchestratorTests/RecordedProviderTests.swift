@@ -5,7 +5,7 @@ import Testing
 
 /// RouteLLM's recorded outcomes of two real models (`../shared/data/routellm`, beside the repository): loading,
 /// task sets, and runs that answer with what the models answered then.
-@Suite(.enabled(if: SharedData.runs, SharedData.reason)) struct RecordedProviderTests {
+@Suite(.enabled(if: SharedData.runs, SharedData.reason), .timeLimit(.minutes(5))) struct RecordedProviderTests {
     static let dataDirectory = SharedData.routeLLM
     static let mixtral = "mistralai/Mixtral-8x7B-Instruct-v0.1"
     static let gpt4 = "gpt-4-1106-preview"

@@ -4,7 +4,7 @@ import Testing
 @testable import Orchestrator
 
 /// `replay --rerun`: stored plans executed again on recorded responses, and counterfactual controllers.
-@Suite struct ReplayTests {
+@Suite(.timeLimit(.minutes(5))) struct ReplayTests {
     static func math(_ id: String, topology: String, agents: Int, faults: [FaultSpec] = []) -> OrchestrationTask {
         var task = OrchestrationTask(
             id: id,
@@ -172,6 +172,7 @@ import Testing
 }
 
 /// `orchestrate replay` as a user types it.
+@Suite(.timeLimit(.minutes(5)))
 struct ReplayCommandLineTests {
     @Test func stepsRerunsAndComparesAController() async throws {
         try await TestSupport.exclusively {

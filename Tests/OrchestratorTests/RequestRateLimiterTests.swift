@@ -2,7 +2,7 @@ import Testing
 
 @testable import Orchestrator
 
-@Suite struct RequestRateLimiterTests {
+@Suite(.timeLimit(.minutes(5))) struct RequestRateLimiterTests {
     @Test func noMoreThanTheLimitStartInAnyWindow() async throws {
         let limiter = RequestRateLimiter(limit: 2, window: .seconds(1))
         let clock = ContinuousClock()

@@ -9,7 +9,7 @@ import Testing
 @testable import OrchestratorServer
 
 /// The OpenAI-compatible server, through HummingbirdTesting's router client.
-@Suite struct ServerTests {
+@Suite(.timeLimit(.minutes(5))) struct ServerTests {
     static let question = #"{"role":"user","content":"A bakery makes 14 trays of 12 muffins and sells 91 of them. How many muffins are left?"}"#
 
     static func server(

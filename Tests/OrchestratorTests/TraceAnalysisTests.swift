@@ -4,7 +4,7 @@ import Testing
 @testable import Orchestrator
 
 /// Listing, filtering, statistics and exports of stored runs.
-@Suite struct TraceAnalysisTests {
+@Suite(.timeLimit(.minutes(5))) struct TraceAnalysisTests {
     /// A store holding single, chain and debate runs, one with a quarantined faulty agent, one failed.
     static func populatedStore() async throws -> (TraceStore, [RunResult]) {
         let catalog = try TestSupport.catalog(models: [
@@ -149,6 +149,7 @@ import Testing
 }
 
 /// `orchestrate traces` as a user types it.
+@Suite(.timeLimit(.minutes(5)))
 struct TracesCommandLineTests {
     @Test func listShowStatsAndExportReadTheStore() async throws {
         try await TestSupport.exclusively {

@@ -3,6 +3,7 @@ import Testing
 
 @testable import Orchestrator
 
+@Suite(.timeLimit(.minutes(5)))
 struct TraceStoreTests {
     /// Several connections (as several processes would) opening one new database at once all succeed.
     @Test func concurrentOpensOfANewDatabaseAllMigrate() async throws {

@@ -4,7 +4,7 @@ import Testing
 @testable import Orchestrator
 
 /// The learned controller: exact gradients, Adam, deterministic on-policy training, controller files.
-@Suite struct TrainingTests {
+@Suite(.timeLimit(.minutes(5))) struct TrainingTests {
     /// Two models whose cheaper one is the better, with a quality table that says the opposite: the prior trusts it
     /// and prefers the dearer one; training has to find out.
     static func catalog() throws -> Catalog {
@@ -178,7 +178,7 @@ import Testing
 }
 
 /// Off-policy training from the trace store.
-@Suite struct OffPolicyTrainingTests {
+@Suite(.timeLimit(.minutes(5))) struct OffPolicyTrainingTests {
     /// Runs the pencil tasks `repeats` times with sampled plans, recorded in one store.
     static func logRuns(parameters: ControllerParameters? = nil, repeats: Int = 3) async throws -> Orchestrator {
         let orchestrator = try await Orchestrator(
@@ -249,6 +249,7 @@ import Testing
 }
 
 /// `orchestrate train` and `orchestrate run --controller`, as a user types them.
+@Suite(.timeLimit(.minutes(5)))
 struct TrainingCommandLineTests {
     @Test func trainWritesAControllerThatRunUsesAndRecords() async throws {
         let directory = try TestSupport.temporaryDirectory()
@@ -284,7 +285,7 @@ struct TrainingCommandLineTests {
 }
 
 /// Train/test splits and the evaluation report.
-@Suite struct EvaluationTests {
+@Suite(.timeLimit(.minutes(5))) struct EvaluationTests {
     @Test func theSplitIsFixedBySeedAndKeepsRepeatsTogether() {
         let tasks = (0..<400).map { OrchestrationTask(id: "t\($0)", query: "q\($0)") }
         let (train, test) = TaskSplit.split(tasks, testFraction: 0.25, seed: 9)
@@ -338,6 +339,7 @@ struct TrainingCommandLineTests {
 
 /// Issue 5's simulated done-when: on a fleet of domain specialists, a controller trained on-policy beats every
 /// single model and the prior on held-out tasks, and its model choices follow the domain.
+@Suite(.timeLimit(.minutes(5)))
 struct SpecialistFleetTrainingTests {
     @Test func aTrainedControllerRoutesByDomainAndBeatsEverySingleModel() async throws {
         try await TestSupport.exclusively {

@@ -5,7 +5,7 @@ import Testing
 
 /// Each bound on untrusted text, on an input just past it: the scanners give up and say so instead of recursing,
 /// reading without end, or letting content pass as framing.
-@Suite struct UntrustedTextTests {
+@Suite(.timeLimit(.minutes(5))) struct UntrustedTextTests {
     static func nested(_ depth: Int) -> String {
         String(repeating: "(", count: depth) + "1 + 2" + String(repeating: ")", count: depth)
     }

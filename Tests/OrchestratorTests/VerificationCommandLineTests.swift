@@ -4,6 +4,7 @@ import Testing
 @testable import Orchestrator
 
 /// `orchestrate run --verify/--inject` and `orchestrate-bench`, as a user would type them.
+@Suite(.timeLimit(.minutes(5)))
 struct VerificationCommandLineTests {
     @Test func runInjectsAFaultAndReportsWhatVerificationDid() async throws {
         let directory = try TestSupport.temporaryDirectory()

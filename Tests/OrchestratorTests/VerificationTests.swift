@@ -4,7 +4,7 @@ import Testing
 @testable import Orchestrator
 
 /// Neighbour verification in real runs: verdicts on every delivery, re-asks, quarantine, faults, propagation.
-@Suite struct VerificationTests {
+@Suite(.timeLimit(.minutes(5))) struct VerificationTests {
     static let query = "A bakery packs 7 boxes of 11 rolls. How many rolls is that?"
 
     static func debateTask(faults: [FaultSpec], models: [String] = ["sim-a"]) -> OrchestrationTask {

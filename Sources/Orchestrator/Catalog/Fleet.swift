@@ -18,6 +18,12 @@ public struct Fleet: Sendable, Codable, Equatable {
         models.contains { $0.provider == .simulated }
     }
 
+    /// Each model's fleet name by its `modelID` (the first model of an id wins): how recordings keyed by model id map
+    /// to the fleet.
+    public var namesByModelID: [String: String] {
+        Dictionary(models.map { ($0.modelID, $0.name) }, uniquingKeysWith: { first, _ in first })
+    }
+
     /// The model with a name.
     public func model(named name: String) -> ModelSpec? {
         models.first { $0.name == name }

@@ -5,7 +5,7 @@ extension EscalationJudge {
     /// information: each model's result on the same questions). Models are keyed by their fleet name where
     /// `fleet` names them (`modelID` → name), else by the recordings' name.
     public static func examples(from outcomes: RecordedOutcomes, fleet: Fleet? = nil) -> [Example] {
-        let names = Dictionary(fleet?.models.map { ($0.modelID, $0.name) } ?? [], uniquingKeysWith: { first, _ in first })
+        let names = fleet?.namesByModelID ?? [:]
         var examples: [Example] = []
         for item in outcomes.items {
             let kind = item.expected?.kind ?? item.domain.defaultAnswerKind
@@ -99,11 +99,16 @@ extension TraceStore {
 }
 
 extension ControllerParameters {
+    /// A version drawn anew from the learned numbers (weights, judge, outcome model), so any change shows.
+    mutating func reversion() {
+        version = "trained-\(StableHash.hex(PolicyTrainer.fingerprint(self)).prefix(12))"
+    }
+
     /// The parameters with this escalation judge, versioned anew (the version hashes the judge too).
     public func with(escalationJudge judge: EscalationJudge) -> ControllerParameters {
         var copy = self
         copy.escalationJudge = judge
-        copy.version = "trained-\(StableHash.hex(PolicyTrainer.fingerprint(copy)).prefix(12))"
+        copy.reversion()
         return copy
     }
 
@@ -111,7 +116,7 @@ extension ControllerParameters {
     public func with(outcomeModel model: OutcomeModel) -> ControllerParameters {
         var copy = self
         copy.outcomeModel = model
-        copy.version = "trained-\(StableHash.hex(PolicyTrainer.fingerprint(copy)).prefix(12))"
+        copy.reversion()
         return copy
     }
 }

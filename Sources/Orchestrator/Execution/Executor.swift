@@ -202,11 +202,11 @@ struct Executor: Sendable {
             }
             if let deadlineHit = results.first(where: \.deadlineExceeded) {
                 stopReason =
-                    "deadline of \(format(run.task.budget.deadlineSeconds ?? 0)) s reached during step \(stepIndex) (agent \(deadlineHit.agent))"
+                    "deadline of \(ModelCaller.format(run.task.budget.deadlineSeconds ?? 0)) s reached during step \(stepIndex) (agent \(deadlineHit.agent))"
                 break
             }
             if let limit = run.task.budget.maxCostUSD, cost > limit, stepIndex < run.graph.steps.count - 1 {
-                stopReason = "cost $\(format(cost)) passed the budget of $\(format(limit)) after step \(stepIndex)"
+                stopReason = "cost $\(ModelCaller.format(cost)) passed the budget of $\(ModelCaller.format(limit)) after step \(stepIndex)"
                 break
             }
         }
@@ -280,7 +280,7 @@ struct Executor: Sendable {
     /// Why the run must stop before a step, or nil to go on.
     private func budgetStop(before stepIndex: Int, step: AgentGraph.Step, run: RunContext, latest: [Int: AgentOutput], spent: Double) -> String? {
         if let deadline = run.deadline, ContinuousClock.now >= deadline {
-            return "deadline of \(format(run.task.budget.deadlineSeconds ?? 0)) s reached before step \(stepIndex)"
+            return "deadline of \(ModelCaller.format(run.task.budget.deadlineSeconds ?? 0)) s reached before step \(stepIndex)"
         }
         guard let limit = run.task.budget.maxCostUSD else { return nil }
         var estimate = 0.0
@@ -295,17 +295,13 @@ struct Executor: Sendable {
         }
         if spent + estimate > limit {
             return
-                "budget of $\(format(limit)) would be passed by step \(stepIndex) (spent $\(format(spent)), step estimated at $\(format(estimate)))"
+                "budget of $\(ModelCaller.format(limit)) would be passed by step \(stepIndex) (spent $\(ModelCaller.format(spent)), step estimated at $\(ModelCaller.format(estimate)))"
         }
         return nil
     }
 
     static func json(_ messages: [ChatMessage]) -> String {
         JSONText.messages(messages)
-    }
-
-    func format(_ value: Double) -> String {
-        String(format: value < 0.01 ? "%.6f" : "%.4f", value)
     }
 }
 

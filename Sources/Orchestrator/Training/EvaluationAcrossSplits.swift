@@ -41,13 +41,14 @@ public struct EvaluationAcrossSplits: Sendable, Codable, Equatable {
         strategies = names.map { strategy in
             let rows = reports.compactMap { report in report.rows.first { name($0) == strategy } }
             let accuracies = rows.compactMap(\.accuracy)
-            let apgrs = strategy == "controller" || strategy == "prior" ? reports.compactMap(\.curve?.apgr) : []
+            // A report's curve ranks by the evaluated controller: its APGR belongs to the controller row alone.
+            let apgrs = strategy == "controller" ? reports.compactMap(\.curve?.apgr) : []
             return Strategy(
                 name: strategy,
                 utility: Spread(rows.map(\.utility)),
                 accuracy: accuracies.count == rows.count && !rows.isEmpty ? Spread(accuracies) : nil,
                 meanCostUSD: Spread(rows.map(\.meanCostUSD)),
-                apgr: strategy == "controller" && apgrs.count == reports.count && !apgrs.isEmpty ? Spread(apgrs) : nil
+                apgr: apgrs.count == reports.count && !apgrs.isEmpty ? Spread(apgrs) : nil
             )
         }
         func utility(_ report: ControllerEvaluation.Report, _ strategy: String) -> Double? {

@@ -60,7 +60,7 @@ public struct OutcomeModel: Sendable, Codable, Equatable {
         fleet: Fleet? = nil,
         keep: (RecordedOutcomes.Item) -> Bool = { _ in true }
     ) -> [Example] {
-        let names = Dictionary(fleet?.models.map { ($0.modelID, $0.name) } ?? [], uniquingKeysWith: { first, _ in first })
+        let names = fleet?.namesByModelID ?? [:]
         return outcomes.items.filter(keep).flatMap { item in
             item.outcomes.sorted { $0.key < $1.key }.map { Example(model: names[$0.key] ?? $0.key, query: item.query, correct: $0.value.correct) }
         }

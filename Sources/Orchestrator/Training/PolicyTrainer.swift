@@ -167,7 +167,7 @@ public struct PolicyTrainer: Sendable {
             lastEpochUtility: epochUtilities.last ?? 0,
             trainedAt: Date()
         )
-        parameters.version = "trained-\(StableHash.hex(Self.fingerprint(parameters)).prefix(12))"
+        parameters.reversion()
     }
 
     /// A hash of the learned numbers, for the version.
@@ -183,6 +183,10 @@ public struct PolicyTrainer: Sendable {
         for (model, fit) in (parameters.escalationJudge?.fits ?? [:]).sorted(by: { $0.key < $1.key }) {
             let numbers = fit.logistic.weights + fit.logistic.means + fit.logistic.scales
             parts.append("judge/\(model):" + numbers.map { String($0.bitPattern) }.joined(separator: ","))
+            if let gain = fit.gain {
+                let gainNumbers = gain.helps.weights + gain.helps.means + gain.hurts.weights + gain.hurts.means
+                parts.append("gain/\(model):" + gainNumbers.map { String($0.bitPattern) }.joined(separator: ","))
+            }
         }
         for (model, fit) in (parameters.outcomeModel?.models ?? [:]).sorted(by: { $0.key < $1.key }) {
             parts.append("outcome/\(model):" + ([fit.bias] + fit.weights).map { String($0.bitPattern) }.joined(separator: ","))

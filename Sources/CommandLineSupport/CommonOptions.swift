@@ -67,9 +67,30 @@ package struct RecordedBenchOptions: ParsableArguments {
     @Option(name: .long, help: "The workflows folder.")
     package var workflows: String = "Workflows"
 
+    @Flag(
+        name: .long,
+        help: "Keep the dataset's own grading of recorded responses (default: graded as runs are scored, the answer read from the response)."
+    )
+    package var datasetGrading = false
+
     /// The catalogue with the fleet.
     package func catalog() throws -> Catalog {
         try CatalogLoader(workflowsDirectory: workflows).load(fleetPath: fleet)
+    }
+
+    /// The recorded outcomes, regraded as runs are scored unless `--dataset-grading`, with how many grades changed.
+    package func outcomes() throws -> (outcomes: RecordedOutcomes, regrading: RecordedOutcomes.Regrading) {
+        let loaded = try RecordedOutcomes.load(path: recordings)
+        return datasetGrading ? (loaded, RecordedOutcomes.Regrading()) : loaded.regraded()
+    }
+
+    /// One line on the grading in force, for a report.
+    package func gradingNote(_ regrading: RecordedOutcomes.Regrading) -> String {
+        guard !datasetGrading else { return "grading: the dataset's own (--dataset-grading)" }
+        let models = Set(regrading.nowRight.keys).union(regrading.nowWrong.keys).sorted()
+        let changes = models.map { "\($0) \(regrading.nowRight[$0] ?? 0) now right, \(regrading.nowWrong[$0] ?? 0) now wrong" }
+        return "grading: as runs are scored (the answer read from each response against the expected one); "
+            + (changes.isEmpty ? "the dataset's grades all agree" : "changed from the dataset's: " + changes.joined(separator: "; "))
     }
 }
 

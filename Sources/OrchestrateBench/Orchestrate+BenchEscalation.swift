@@ -48,9 +48,12 @@ extension Orchestrate.Bench {
             let report: CheckedEscalation.Report
             let learned: [LearnedEscalation.Report]
             var orchestrated: CascadeEvaluation.Report?
+            let grading: String
             do {
-                (report, learned) = try makeReports()
-                if !noRuns { orchestrated = try await runCascade() }
+                let (outcomes, regrading) = try recorded.outcomes()
+                grading = recorded.gradingNote(regrading)
+                (report, learned) = try makeReports(outcomes)
+                if !noRuns { orchestrated = try await runCascade(outcomes) }
             } catch {
                 printError("error: \(error)")
                 throw ExitCode(2)
@@ -62,6 +65,7 @@ extension Orchestrate.Bench {
                 Swift.print(String(decoding: try encoder.encode(all), as: UTF8.self))
                 return
             }
+            Swift.print(grading)
             print(report)
             learned.forEach(print)
             if let orchestrated { print(orchestrated) }
@@ -75,14 +79,14 @@ extension Orchestrate.Bench {
         }
 
         /// The trained cascade run through the orchestrator on the held-out questions of each split.
-        private func runCascade() async throws -> CascadeEvaluation.Report {
+        private func runCascade(_ outcomes: RecordedOutcomes) async throws -> CascadeEvaluation.Report {
             let catalog = try recorded.catalog()
             let (cheapModel, strongModel) = try models(of: catalog.fleet)
             var logger = Logger(label: "orchestrate.bench")
             logger.logLevel = .error
             return try await CascadeEvaluation(
                 catalog: catalog,
-                outcomes: try RecordedOutcomes.load(path: recorded.recordings),
+                outcomes: outcomes,
                 cheap: cheapModel,
                 strong: strongModel,
                 logger: logger
@@ -118,10 +122,9 @@ extension Orchestrate.Bench {
             }
         }
 
-        private func makeReports() throws -> (CheckedEscalation.Report, [LearnedEscalation.Report]) {
+        private func makeReports(_ outcomes: RecordedOutcomes) throws -> (CheckedEscalation.Report, [LearnedEscalation.Report]) {
             let catalog = try recorded.catalog()
             let (cheapModel, strongModel) = try models(of: catalog.fleet)
-            let outcomes = try RecordedOutcomes.load(path: recorded.recordings)
             guard outcomes.datasets.contains(dataset) else {
                 throw CommandInputError("\(recorded.recordings): no dataset '\(dataset)'; it has \(outcomes.datasets.joined(separator: ", "))")
             }

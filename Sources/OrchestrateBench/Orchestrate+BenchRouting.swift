@@ -39,13 +39,15 @@ extension Orchestrate.Bench {
         func run() async throws {
             let study: PreRoutingStudy
             let seedList: [UInt64]
+            let grading: String
             do {
                 let catalog = try recorded.catalog()
                 let byPrice = catalog.fleet.models.sorted { $0.blendedPricePerMillion < $1.blendedPricePerMillion }
                 guard byPrice.count >= 2, let cheap = byPrice.first, let dear = byPrice.last else {
                     throw CommandInputError("\(recorded.fleet): expected a fleet of two models")
                 }
-                let outcomes = try RecordedOutcomes.load(path: recorded.recordings)
+                let (outcomes, regrading) = try recorded.outcomes()
+                grading = recorded.gradingNote(regrading)
                 let chosen = datasets.map { Set($0.split(separator: ",").map(String.init)) } ?? Set(outcomes.datasets)
                 var kept = RecordedOutcomes()
                 var perDataset: [String: Int] = [:]
@@ -71,6 +73,7 @@ extension Orchestrate.Bench {
                 print(String(decoding: try encoder.encode(report), as: UTF8.self))
                 return
             }
+            print(grading)
             print(
                 "pre-routing out-of-fold on \(report.questions) recorded questions: \(report.folds) folds × seeds \(report.seeds.map(String.init).joined(separator: ", "))"
             )

@@ -154,7 +154,7 @@ extension Orchestrate {
             let examples: [OutcomeModel.Example]
             let source: String
             if let recordings = common.recordings {
-                examples = OutcomeModel.examples(from: try RecordedOutcomes.load(path: recordings), fleet: fleet) { keep($0.id) }
+                examples = OutcomeModel.examples(from: try RecordedOutcomes.load(path: recordings).regraded().outcomes, fleet: fleet) { keep($0.id) }
                 source = recordings
             } else {
                 let store = try TraceStore.open(path: common.db, logger: Logger(label: "orchestrate"))
@@ -179,7 +179,7 @@ extension Orchestrate {
             var examples: [EscalationJudge.Example]
             let source: String
             if let recordings = common.recordings {
-                examples = EscalationJudge.examples(from: try RecordedOutcomes.load(path: recordings), fleet: fleet)
+                examples = EscalationJudge.examples(from: try RecordedOutcomes.load(path: recordings).regraded().outcomes, fleet: fleet)
                 source = recordings
             } else {
                 let store = try TraceStore.open(path: common.db, logger: Logger(label: "orchestrate"))
@@ -197,7 +197,10 @@ extension Orchestrate {
             let fitted = EscalationJudge.fit(examples, strongCorrect: EscalationJudge.nextLevelOutcomes(of: examples, nextModel: nextLevels))
             for (model, fit) in fitted.fits.sorted(by: { $0.key < $1.key }) {
                 let chosen = examples.filter { $0.model == model }
-                let auc = areaUnderROC(scores: chosen.map { fit.logistic.probability($0.features) }, positives: chosen.map(\.wrong))
+                let auc = areaUnderROC(
+                    scores: chosen.map { fit.probabilityWrong($0.features, response: $0.response) },
+                    positives: chosen.map(\.wrong)
+                )
                 let gain = fit.gain == nil ? "" : ", with gain models for escalating to \(nextLevels[model] ?? "?")"
                 print(
                     String(

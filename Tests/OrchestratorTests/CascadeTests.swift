@@ -203,7 +203,7 @@ import Testing
                 .load(fleetPath: TestSupport.workflows + "/fleets/recorded-routellm.json")
             let cheap = try #require(catalog.fleet.model(named: "mixtral-8x7b"))
             let strong = try #require(catalog.fleet.model(named: "gpt-4-1106"))
-            let outcomes = try await RecordedProviderTests.outcomes()
+            let outcomes = try await RecordedProviderTests.outcomes().regraded().outcomes
             let report = try await CascadeEvaluation(catalog: catalog, outcomes: outcomes, cheap: cheap, strong: strong, logger: TestSupport.logger)
                 .evaluate(dataset: "gsm8k", splitSeeds: [1], budgets: [0.35])
             let rows = try #require(report.splits.first?.rows)

@@ -25,6 +25,34 @@ import Testing
         #expect(abs(model.probability([0, 0]) - 1 / (1 + exp(-0.5))) < 0.04)
     }
 
+    /// Wrong answers that differ from right ones only in wording (features alike): the features alone rank held-out
+    /// answers at chance, the judge's text part separates them, and P(wrong) and the expected gain both read it.
+    @Test func theTextPartLearnsWhatTheWordingSaysWhereTheFeaturesCannot() throws {
+        var random = SeededGenerator(seed: 8)
+        let fillers = ["first", "then", "so", "next", "total", "each", "now", "we", "add", "take"]
+        func example(_ index: Int) -> (EscalationJudge.Example, Bool) {
+            let wrong = Bool.random(using: &random)
+            let words = (0..<12).map { _ in fillers[Int.random(in: 0..<fillers.count, using: &random)] }
+            let tell = wrong ? "i guess roughly" : "which checks out"
+            let response = (words.prefix(6) + [tell] + words.dropFirst(6)).joined(separator: " ")
+            let features = (0..<3).map { _ in Double.random(in: -1...1, using: &random) }
+            let strongRight = index % 5 != 0
+            return (EscalationJudge.Example(model: "cheap", features: features, wrong: wrong, taskID: "t\(index)", response: response), strongRight)
+        }
+        let train = (0..<400).map(example)
+        let test = (400..<600).map(example).map(\.0)
+        let strong = Dictionary(uniqueKeysWithValues: train.enumerated().map { ($0.offset, $0.element.1) })
+        let judge = EscalationJudge.fit(train.map(\.0), strongCorrect: strong)
+        let fit = try #require(judge.fits["cheap"])
+        #expect(fit.text != nil && fit.text?.helps != nil)
+        let featuresOnly = test.map { fit.logistic.probability($0.features) }
+        let withText = test.map { fit.probabilityWrong($0.features, response: $0.response) }
+        let gains = test.map { fit.expectedGain($0.features, response: $0.response) ?? 0 }
+        #expect(areaUnderROC(scores: featuresOnly, positives: test.map(\.wrong)) < 0.65)
+        #expect(areaUnderROC(scores: withText, positives: test.map(\.wrong)) > 0.95)
+        #expect(areaUnderROC(scores: gains, positives: test.map(\.wrong)) > 0.9)
+    }
+
     @Test func theAreaUnderTheROCCurveCountsPairsAndHalvesTies() {
         #expect(areaUnderROC(scores: [0.9, 0.8, 0.3, 0.1], positives: [true, true, false, false]) == 1)
         #expect(areaUnderROC(scores: [0.1, 0.2, 0.8, 0.9], positives: [true, true, false, false]) == 0)
@@ -75,18 +103,20 @@ import Testing
             let cheap = try #require(catalog.fleet.model(named: "mixtral-8x7b"))
             let strong = try #require(catalog.fleet.model(named: "gpt-4-1106"))
             let report = try await TestSupport.onOwnThread {
-                LearnedEscalation(cheap: cheap, strong: strong).evaluate(outcomes, dataset: "gsm8k", budgets: [0.35])
+                LearnedEscalation(cheap: cheap, strong: strong).evaluate(outcomes.regraded().outcomes, dataset: "gsm8k", budgets: [0.35, 0.6])
             }
             #expect(report.splits.count == 3)
             for split in report.splits {
                 #expect(split.auc > 0.72, "seed \(split.seed): AUC \(split.auc)")
-                #expect(split.budgets[0].costShare <= 0.35)
+                #expect(split.budgets[0].costShare <= 0.35 && split.budgets[1].costShare <= 0.6)
                 let fixed = split.baselines[3]
                 // The fixed rule spends less than 35% here; the learned cascade must beat it by more than that buys.
                 #expect(split.budgets[0].accuracy > fixed.accuracy + 0.02, "seed \(split.seed)")
             }
             let mean = report.splits.map { $0.budgets[0].accuracy }.reduce(0, +) / 3
             #expect(mean >= 0.79, "mean accuracy at 35% of GPT-4's cost: \(mean)")
+            let atSixty = report.splits.map { $0.budgets[1].accuracy }.reduce(0, +) / 3
+            #expect(atSixty >= 0.845, "mean accuracy at 60% of GPT-4's cost: \(atSixty)")
         }
     }
 }

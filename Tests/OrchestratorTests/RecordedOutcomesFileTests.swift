@@ -31,6 +31,43 @@ import Testing
         {"id": "t2", "query": "Capital of France?", "outcomes": {"small": {"correct": true, "response": "Answer: Paris"}}}
         """
 
+    /// Regrading scores each recorded response the way a run's answer is scored: the dataset's false `#### $20.00`
+    /// against 20 becomes right, its true "Answer: 19" against 20 wrong; an outcome without a response, or an item
+    /// without an expected answer, keeps the dataset's grade; the counts say what changed.
+    @Test func regradingScoresResponsesAsRunsAreScored() {
+        var outcomes = RecordedOutcomes()
+        outcomes.add(
+            RecordedOutcomes.Item(
+                dataset: "gsm8k",
+                id: "a",
+                query: "How much profit?",
+                expected: ExpectedAnswer(value: "20", kind: .number),
+                domain: .math,
+                outcomes: [
+                    "strong": .init(correct: false, response: "40 - 20 = 20\n#### $20.00"),
+                    "cheap": .init(correct: true, response: "Answer: 19"),
+                    "silent": .init(correct: false),
+                ]
+            )
+        )
+        outcomes.add(
+            RecordedOutcomes.Item(
+                dataset: "gsm8k",
+                id: "b",
+                query: "How many?",
+                expected: nil,
+                domain: .math,
+                outcomes: ["strong": .init(correct: false, response: "Answer: 3")]
+            )
+        )
+        let (regraded, regrading) = outcomes.regraded()
+        #expect(regraded.items[0].outcomes["strong"]?.correct == true)
+        #expect(regraded.items[0].outcomes["cheap"]?.correct == false)
+        #expect(regraded.items[0].outcomes["silent"]?.correct == false)
+        #expect(regraded.items[1].outcomes["strong"]?.correct == false)
+        #expect(regrading.nowRight == ["strong": 1] && regrading.nowWrong == ["cheap": 1] && regrading.changed == 2)
+    }
+
     @Test func theRecordedProviderUsesRecordedTokensAndCost() async throws {
         let directory = try TestSupport.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }

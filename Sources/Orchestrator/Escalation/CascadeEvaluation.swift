@@ -130,7 +130,7 @@ public struct CascadeEvaluation: Sendable {
                 Level(
                     first: messages.filter { $0.model == cheap.name }.reduce(0) { $0 + $1.costUSD },
                     second: messages.filter { $0.model == strong.name }.reduce(0) { $0 + $1.costUSD },
-                    gain: judge.expectedGain(model: cheap.name, features: features) ?? 0,
+                    gain: judge.expectedGain(model: cheap.name, features: features, response: response) ?? 0,
                     estimatedCost: EscalationPolicy.extraCost(query: item.query, response: response, next: strong)
                 )
             )

@@ -14,12 +14,15 @@ public struct EscalationJudge: Sendable, Codable, Equatable {
         public var wrong: Bool
         /// The task the answer was to, so that held-out tasks can be left out.
         public var taskID: String?
+        /// The response, for the judge's text part (`ResponseText`); nil when only features are known.
+        public var response: String?
 
-        public init(model: String, features: [Double], wrong: Bool, taskID: String? = nil) {
+        public init(model: String, features: [Double], wrong: Bool, taskID: String? = nil, response: String? = nil) {
             self.model = model
             self.features = features
             self.wrong = wrong
             self.taskID = taskID
+            self.response = response
         }
 
         /// The example of one answer.
@@ -28,7 +31,8 @@ public struct EscalationJudge: Sendable, Codable, Equatable {
                 model: model,
                 features: ResponseFeatures.values(response: response, kind: kind, query: query),
                 wrong: !correct,
-                taskID: taskID
+                taskID: taskID,
+                response: response
             )
         }
     }
@@ -47,6 +51,8 @@ public struct EscalationJudge: Sendable, Codable, Equatable {
         public var strongRightWhenRight: Double?
         /// The gain models, when the next level's outcomes were known (nil in older files).
         public var gain: Gain?
+        /// What the response's words add, when the examples carried their responses (nil in older files).
+        public var text: ResponseText?
 
         public init(
             logistic: LogisticModel,
@@ -55,7 +61,8 @@ public struct EscalationJudge: Sendable, Codable, Equatable {
             sortedProbabilities: [Double],
             strongRightWhenWrong: Double? = nil,
             strongRightWhenRight: Double? = nil,
-            gain: Gain? = nil
+            gain: Gain? = nil,
+            text: ResponseText? = nil
         ) {
             self.logistic = logistic
             self.examples = examples
@@ -64,6 +71,7 @@ public struct EscalationJudge: Sendable, Codable, Equatable {
             self.strongRightWhenWrong = strongRightWhenWrong
             self.strongRightWhenRight = strongRightWhenRight
             self.gain = gain
+            self.text = text
         }
     }
 
@@ -100,24 +108,30 @@ public struct EscalationJudge: Sendable, Codable, Equatable {
                 logistic: logistic,
                 examples: chosen.count,
                 wrongShare: chosen.isEmpty ? 0 : Double(wrong) / Double(chosen.count),
-                sortedProbabilities: chosen.map { logistic.probability($0.features) }.sorted(),
+                sortedProbabilities: [],
                 strongRightWhenWrong: strongRate(cheapWrong: true),
                 strongRightWhenRight: strongRate(cheapWrong: false)
             )
             let paired = indices.filter { strongCorrect[$0] != nil }
+            let position = Dictionary(uniqueKeysWithValues: indices.enumerated().map { ($0.element, $0.offset) })
+            var gainLabels: (helps: [Bool], helpsOdds: [Double], hurts: [Bool], hurtsOdds: [Double], paired: [Int])?
             if paired.count >= minimumPairedExamples {
                 let features = paired.map { examples[$0].features }
-                let helps = LogisticModel.fit(
-                    features: features,
-                    labels: paired.map { examples[$0].wrong && strongCorrect[$0] == true },
-                    penalty: penalty
+                let helpsLabels = paired.map { examples[$0].wrong && strongCorrect[$0] == true }
+                let hurtsLabels = paired.map { !examples[$0].wrong && strongCorrect[$0] == false }
+                let helps = LogisticModel.fit(features: features, labels: helpsLabels, penalty: penalty)
+                let hurts = LogisticModel.fit(features: features, labels: hurtsLabels, penalty: penalty)
+                fit.gain = Gain(helps: helps, hurts: hurts, sorted: [])
+                gainLabels = (
+                    helpsLabels, features.map(helps.logOdds), hurtsLabels, features.map(hurts.logOdds),
+                    paired.compactMap { position[$0] }
                 )
-                let hurts = LogisticModel.fit(
-                    features: features,
-                    labels: paired.map { !examples[$0].wrong && strongCorrect[$0] == false },
-                    penalty: penalty
-                )
-                fit.gain = Gain(helps: helps, hurts: hurts, sorted: features.map { helps.probability($0) - hurts.probability($0) }.sorted())
+            }
+            fit.text = ResponseText.fit(chosen, wrongOdds: chosen.map { logistic.logOdds($0.features) }, gain: gainLabels)
+            fit.sortedProbabilities = chosen.map { fit.probabilityWrong($0.features, response: $0.response) }.sorted()
+            if fit.gain != nil {
+                let gains = paired.map { fit.expectedGain(examples[$0].features, response: examples[$0].response) ?? 0 }
+                fit.gain?.sorted = gains.sorted()
             }
             fits[model] = fit
         }
@@ -155,20 +169,19 @@ public struct EscalationJudge: Sendable, Codable, Equatable {
         )
     }
 
-    /// The expected gain in score of escalating `model`'s answer with these features: from the gain models where
-    /// fitted, else from the probability of a wrong answer and the next level's recorded rates.
-    public func expectedGain(model: String, features: [Double]) -> Double? {
+    /// The expected gain in score of escalating `model`'s answer with these features (and response, when known):
+    /// from the gain models where fitted, else from the probability of a wrong answer and the next level's recorded
+    /// rates.
+    public func expectedGain(model: String, features: [Double], response: String? = nil) -> Double? {
         guard let fit = fits[model] else { return nil }
-        if let gain = fit.gain {
-            return gain.helps.probability(features) - gain.hurts.probability(features)
-        }
-        let p = fit.logistic.probability(features)
+        if let gain = fit.expectedGain(features, response: response) { return gain }
+        let p = fit.probabilityWrong(features, response: response)
         return p * (fit.strongRightWhenWrong ?? 1) - (1 - p) * (1 - (fit.strongRightWhenRight ?? 1))
     }
 
     /// The probability that `model`'s response is wrong; nil for a model the judge was not fitted for.
     public func probabilityWrong(model: String, response: String, kind: AnswerKind, query: String) -> Double? {
-        fits[model]?.logistic.probability(ResponseFeatures.values(response: response, kind: kind, query: query))
+        fits[model]?.probabilityWrong(ResponseFeatures.values(response: response, kind: kind, query: query), response: response)
     }
 
     /// The probability above which `share` of the model's training answers would have been escalated.

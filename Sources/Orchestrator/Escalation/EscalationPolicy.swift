@@ -68,8 +68,8 @@ public struct EscalationPolicy: Sendable, Equatable {
             return decision
         }
         let features = ResponseFeatures.values(response: output.response, kind: task.answerKind, query: task.query)
-        let p = fit.logistic.probability(features)
-        let gain = judge.expectedGain(model: from.model.name, features: features) ?? p
+        let p = fit.probabilityWrong(features, response: output.response)
+        let gain = judge.expectedGain(model: from.model.name, features: features, response: output.response) ?? p
         decision.probabilityWrong = p
         switch rule {
         case .costWeight(let lambda):

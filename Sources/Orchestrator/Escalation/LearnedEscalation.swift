@@ -60,6 +60,8 @@ public struct LearnedEscalation: Sendable {
         var cheapCorrect: Bool
         var strongCorrect: Bool
         var features: [Double]
+        /// The cheap model's response.
+        var response: String
         var fixedRuleFlags: Bool
         var cheapCost: Double
         var strongCost: Double
@@ -112,6 +114,7 @@ public struct LearnedEscalation: Sendable {
             cheapCorrect: first.correct,
             strongCorrect: second.correct,
             features: ResponseFeatures.values(of: examination, response: cheapText, query: item.query),
+            response: cheapText,
             fixedRuleFlags: CheckedEscalation.flags(examination.results, trigger: .failedOrUnsupported),
             cheapCost: cheap.cost(promptTokens: queryTokens, completionTokens: TokenUsage.estimate(cheapText)),
             strongCost: strongCost,
@@ -123,13 +126,15 @@ public struct LearnedEscalation: Sendable {
         let heldOut = questions.map { TaskSplit.isHeldOut(id: $0.item.id, fraction: holdout, seed: seed) }
         let train = zip(questions, heldOut).filter { !$0.1 }.map(\.0)
         let test = zip(questions, heldOut).filter(\.1).map(\.0)
-        let examples = train.map { EscalationJudge.Example(model: cheap.name, features: $0.features, wrong: !$0.cheapCorrect) }
+        let examples = train.map {
+            EscalationJudge.Example(model: cheap.name, features: $0.features, wrong: !$0.cheapCorrect, response: $0.response)
+        }
         let strongCorrect = Dictionary(uniqueKeysWithValues: train.enumerated().map { ($0.offset, $0.element.strongCorrect) })
         let judge = EscalationJudge.fit(examples, penalty: penalty, strongCorrect: strongCorrect)
-        let suspicion = test.map { judge.fits[cheap.name]?.logistic.probability($0.features) ?? 0 }
+        let suspicion = test.map { judge.fits[cheap.name]?.probabilityWrong($0.features, response: $0.response) ?? 0 }
         // What an escalation is expected to gain: the strong model right where the cheap one is wrong, less the
         // right answers it would spoil, each learned by the judge from the same features on the training questions.
-        let gain = test.map { judge.expectedGain(model: cheap.name, features: $0.features) ?? 0 }
+        let gain = test.map { judge.expectedGain(model: cheap.name, features: $0.features, response: $0.response) ?? 0 }
         // Largest expected gain first; ties by id, so the order is deterministic.
         let order = test.indices.sorted { gain[$0] > gain[$1] || (gain[$0] == gain[$1] && test[$0].item.id < test[$1].item.id) }
 

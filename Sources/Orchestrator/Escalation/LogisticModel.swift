@@ -11,11 +11,16 @@ public struct LogisticModel: Sendable, Codable, Equatable {
 
     /// The probability of a positive label for these features.
     public func probability(_ features: [Double]) -> Double {
+        1 / (1 + exp(-logOdds(features)))
+    }
+
+    /// The log-odds of a positive label for these features.
+    public func logOdds(_ features: [Double]) -> Double {
         var z = weights[0]
         for index in features.indices where index < means.count {
             z += weights[index + 1] * (features[index] - means[index]) / scales[index]
         }
-        return 1 / (1 + exp(-z))
+        return z
     }
 
     /// Fits labels to features; `penalty` is the L2 weight on each standardised feature's weight (not the

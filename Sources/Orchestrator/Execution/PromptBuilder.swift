@@ -67,19 +67,26 @@ enum PromptBuilder {
         return [ChatMessage(role: .system, content: system)] + shots + [ChatMessage(role: .user, content: user)]
     }
 
-    /// Earlier answers as a cascade's next level sees them: each the number or letter we extracted and the verdicts
-    /// of our checks, not the text (nothing a model wrote, so nothing to quote; and the dearer model's prompt, the
-    /// costly part of an escalation, stays near a fresh call's).
+    /// Earlier answers as a cascade's next level sees them: each the number or letter we extracted and the verdict
+    /// of our checks with the first of their reasons, not the text (nothing a model wrote, so nothing to quote). Kept
+    /// short: the dearer model's prompt is the costly part of an escalation, and on GSM8K every 30 tokens of it cost
+    /// about 7% of a fresh GPT-4 call.
     static func brief(_ inputs: [Input]) -> String {
         guard !inputs.isEmpty else { return "" }
-        var text = "\n\nAn earlier, cheaper attempt at this task was doubted, so it comes to you:"
-        for input in inputs {
+        let answers = inputs.map { input in
             let answer = input.verdict.isDelivered ? (input.answer ?? "no readable answer") : "withheld"
-            let checks =
-                input.detail.map { "\(input.verdict.rawValue): \(UntrustedText.printable(String($0.prefix(300))))" } ?? input.verdict.rawValue
-            text += "\n- agent \(input.sender.index) answered \(answer); our checks: \(checks)"
+            let reason = input.detail.map { ": " + UntrustedText.printable(String(firstReason(of: $0).prefix(briefReasonLength))) } ?? ""
+            return "agent \(input.sender.index) answered \(answer); our checks: \(input.verdict.rawValue)\(reason)"
         }
-        return text + "\nSolve the task yourself; give that answer only if your own working reaches it."
+        return "\n\nA cheaper attempt was passed on to you (" + answers.joined(separator: " · ") + "). Solve the task yourself."
+    }
+
+    /// The most characters of a check's reason a brief shows.
+    static let briefReasonLength = 100
+
+    /// The first reason of a delivery's detail (`check: reason; check: reason`).
+    static func firstReason(of detail: String) -> Substring {
+        detail.split(separator: ";", maxSplits: 1).first ?? detail[...]
     }
 
     /// The follow-up after a reply with no readable answer: the reply, and a request for the answer line alone.

@@ -51,7 +51,7 @@ public struct RecordedOutcomes: Sendable {
     }
 
     /// The questions, in the dataset's order, without duplicates.
-    public private(set) var items: [Item] = []
+    public internal(set) var items: [Item] = []
     /// The models the dataset covers.
     public private(set) var models: Set<String> = []
     /// Questions skipped because the same question came earlier; the first is kept.

@@ -29,16 +29,20 @@ public struct TextFeatures: Sendable, Codable, Equatable {
     /// The number of features: terms, then the profile.
     public var dimension: Int { vocabulary.count + Self.profileCount }
 
-    /// A query's features: its L2-normalised TF-IDF terms, then its profile.
-    public func vector(_ query: String) -> [Int: Double] {
-        var counts: [Int: Double] = [:]
-        for term in Self.terms(query) {
-            if let index = vocabulary[term] { counts[index, default: 0] += 1 }
+    /// A text's L2-normalised TF-IDF terms, indexed by the vocabulary.
+    public func termVector(_ text: String) -> [Int: Double] {
+        var vector: [Int: Double] = [:]
+        for term in Self.terms(text) {
+            if let index = vocabulary[term] { vector[index, default: 0] += inverseFrequency[index] }
         }
-        var vector = counts.mapValues { $0 }
-        for (index, count) in counts { vector[index] = count * inverseFrequency[index] }
         let norm = vector.values.reduce(0) { $0 + $1 * $1 }.squareRoot()
         if norm > 0 { vector = vector.mapValues { $0 / norm } }
+        return vector
+    }
+
+    /// A query's features: its L2-normalised TF-IDF terms, then its profile.
+    public func vector(_ query: String) -> [Int: Double] {
+        var vector = termVector(query)
         let profile = QueryProfile(query: query)
         let base = vocabulary.count
         let values = [
@@ -64,32 +68,36 @@ public struct SparseLogisticModel: Sendable, Codable, Equatable {
     public var bias: Double
     public var weights: [Double]
 
-    /// The probability of a positive label.
-    public func probability(_ features: [Int: Double]) -> Double {
-        var z = bias
+    /// The probability of a positive label; `offset` is added to the log-odds (another model's, which this one
+    /// adjusts).
+    public func probability(_ features: [Int: Double], offset: Double = 0) -> Double {
+        var z = bias + offset
         for (index, value) in features where index < weights.count { z += weights[index] * value }
         return 1 / (1 + exp(-z))
     }
 
-    /// Fits labels to sparse rows of `dimension` features; deterministic.
+    /// Fits labels to sparse rows of `dimension` features; deterministic. With `offsets` (one log-odds per row,
+    /// another model's) the model learns what to add to them, starting from no change.
     public static func fit(
         _ rows: [[Int: Double]],
         labels: [Bool],
         dimension: Int,
         penalty: Double = 1e-3,
-        iterations: Int = 300
+        iterations: Int = 300,
+        offsets: [Double]? = nil
     ) -> SparseLogisticModel {
         var model = SparseLogisticModel(bias: 0, weights: [Double](repeating: 0, count: dimension))
         let n = Double(max(rows.count, 1))
         let positives = Double(labels.filter { $0 }.count)
-        if positives > 0 && positives < n { model.bias = log(positives / (n - positives)) }
+        if offsets == nil, positives > 0 && positives < n { model.bias = log(positives / (n - positives)) }
+        let offsets = offsets ?? [Double](repeating: 0, count: rows.count)
         var first = [Double](repeating: 0, count: dimension + 1)
         var second = [Double](repeating: 0, count: dimension + 1)
         let rate = 0.05
         for step in 1...max(iterations, 1) {
             var gradient = [Double](repeating: 0, count: dimension + 1)
-            for (row, label) in zip(rows, labels) {
-                let error = model.probability(row) - (label ? 1 : 0)
+            for (row, (label, offset)) in zip(rows, zip(labels, offsets)) {
+                let error = model.probability(row, offset: offset) - (label ? 1 : 0)
                 gradient[dimension] += error / n
                 for (index, value) in row where index < dimension { gradient[index] += error * value / n }
             }

@@ -94,6 +94,18 @@ package struct RecordedBenchOptions: ParsableArguments {
     }
 }
 
+extension CommonOptions {
+    /// The labelled answers the supervised parts of a controller learn from: every model's recorded outcome when
+    /// `--recordings` is given (graded as runs are scored), else the scored runs of `--db`; with where they came from.
+    package func labelledAnswers(fleet: Fleet) async throws -> (answers: LabelledAnswers, source: String) {
+        if let recordings {
+            return (LabelledAnswers(recorded: try RecordedOutcomes.load(path: recordings), fleet: fleet), recordings)
+        }
+        let store = try TraceStore.open(path: db, logger: Logger(label: "orchestrate"))
+        return (try await LabelledAnswers(store: store), db)
+    }
+}
+
 /// What a command that runs tasks needs before it starts: the catalogue, the tasks and the providers.
 package struct RunInputs {
     package var catalog: Catalog

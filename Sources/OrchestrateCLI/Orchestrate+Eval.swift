@@ -41,6 +41,26 @@ extension Orchestrate {
         )
         var splitSeeds: String?
 
+        @Option(
+            name: .long,
+            help:
+                "Evaluate out-of-fold over all tasks in this many folds: each fold judged by the controller with the parts --fit names fitted on the other folds."
+        )
+        var folds: Int?
+
+        @Option(name: .long, help: "With --folds: the repeat seeds of the fold assignment, comma-separated.")
+        var foldSeeds: String = "0,1,2"
+
+        @Option(
+            name: .long,
+            help:
+                "With --folds: what to fit on the other folds, comma-separated: outcomes (the outcome model), judge (the escalation judge). From --recordings, else the scored runs of --db."
+        )
+        var fit: String = "outcomes,judge"
+
+        @Option(name: .long, help: "With --folds: bootstrap resamples of the tasks for the paired intervals.")
+        var bootstrap: Int = 1000
+
         @Option(name: .long, help: "Also draw the strategies' cost–accuracy frontier (and the two-model curve) as an SVG file.")
         var chart: String?
 
@@ -60,11 +80,23 @@ extension Orchestrate {
             guard (0..<1).contains(holdout) else { throw ValidationError("--holdout must be from 0 to below 1, got \(holdout)") }
             guard (1...64).contains(parallel) else { throw ValidationError("--parallel must be from 1 to 64, got \(parallel)") }
             if splitSeeds != nil, holdout == 0 { throw ValidationError("--split-seeds evaluates held-out tasks: give --holdout too") }
+            if let folds {
+                guard (2...20).contains(folds) else { throw ValidationError("--folds must be from 2 to 20, got \(folds)") }
+                guard holdout == 0, splitSeeds == nil else {
+                    throw ValidationError("--folds evaluates every task: leave out --holdout and --split-seeds")
+                }
+                guard (1...100_000).contains(bootstrap) else { throw ValidationError("--bootstrap must be from 1 to 100000, got \(bootstrap)") }
+                _ = try FittedParts(parsing: fit)
+            }
         }
 
         func run() async throws {
             if let splitSeeds {
                 try await runAcrossSplits(seeds: try CommaSeparated.seeds(splitSeeds, option: "--split-seeds"))
+                return
+            }
+            if let folds {
+                try await runOutOfFold(folds: folds, seeds: try CommaSeparated.seeds(foldSeeds, option: "--fold-seeds"))
                 return
             }
             let logger = common.bootstrapLogging()

@@ -48,19 +48,7 @@ extension Orchestrate.Eval {
         print(
             "evaluation on the held-out \(Int(holdout * 100))% of \(inputs.tasks.count) tasks for split seeds \(seedList) · fleet \(inputs.catalog.fleet.name) · utility = score − \(costWeight) × cost"
         )
-        func spread(_ value: EvaluationAcrossSplits.Spread, _ format: String, scale: Double = 1) -> String {
-            String(format: "\(format) (\(format)–\(format))", value.mean * scale, value.min * scale, value.max * scale)
-        }
-        var rows = [["strategy", "utility mean (range)", "accuracy", "mean cost USD"]]
-        for strategy in summary.strategies {
-            rows.append([
-                strategy.name,
-                spread(strategy.utility, "%.4f"),
-                strategy.accuracy.map { spread($0, "%.1f%%", scale: 100) } ?? "—",
-                spread(strategy.meanCostUSD, "%.6f"),
-            ])
-        }
-        printColumns(rows)
+        printSpreads(summary.strategies.map { ($0.name, $0.utility, $0.accuracy, $0.meanCostUSD) })
         func paired(_ label: String, _ values: [Double]) {
             guard !values.isEmpty else { return }
             let text = values.map { String(format: "%+.4f", $0) }.joined(separator: ", ")

@@ -150,51 +150,33 @@ extension Orchestrate {
         /// The outcome model, fitted on every model's recorded outcomes or on the stored runs' scored answers, with
         /// held-out tasks left out; prints what each model was fitted on.
         private func fitOutcomeModel(fleet: Fleet) async throws -> OutcomeModel {
-            let keep = { (id: String) in !TaskSplit.isHeldOut(id: id, fraction: holdout, seed: splitSeed) }
-            let examples: [OutcomeModel.Example]
-            let source: String
-            if let recordings = common.recordings {
-                examples = OutcomeModel.examples(from: try RecordedOutcomes.load(path: recordings).regraded().outcomes, fleet: fleet) { keep($0.id) }
-                source = recordings
-            } else {
-                let store = try TraceStore.open(path: common.db, logger: Logger(label: "orchestrate"))
-                examples = try await store.outcomeExamples().filter { keep($0.taskID) }.map(\.example)
-                source = common.db
-            }
-            let known = examples.filter { fleet.model(named: $0.model) != nil }
-            guard !known.isEmpty else {
+            let (answers, source) = try await common.labelledAnswers(fleet: fleet)
+            guard let model = answers.filter(isTrainingTask).outcomeModel(fleet: fleet) else {
                 printError("error: \(source): no scored outcomes of the fleet's models to fit the outcome model on")
                 throw ExitCode(2)
             }
-            let model = OutcomeModel.fit(known)
             for (name, count) in model.examples.sorted(by: { $0.key < $1.key }) {
                 print("outcome model for \(name): \(count) outcomes of \(source), \(model.features.vocabulary.count) query terms")
             }
             return model
         }
 
+        /// Whether a task is trained on: not held out by the split.
+        private func isTrainingTask(_ id: String) -> Bool {
+            !TaskSplit.isHeldOut(id: id, fraction: holdout, seed: splitSeed)
+        }
+
         /// The escalation judge, fitted on the recordings' responses or on the stored runs' scored messages, with
         /// held-out tasks left out; prints what each model's judge was fitted on.
         private func fitJudge(fleet: Fleet) async throws -> EscalationJudge {
-            var examples: [EscalationJudge.Example]
-            let source: String
-            if let recordings = common.recordings {
-                examples = EscalationJudge.examples(from: try RecordedOutcomes.load(path: recordings).regraded().outcomes, fleet: fleet)
-                source = recordings
-            } else {
-                let store = try TraceStore.open(path: common.db, logger: Logger(label: "orchestrate"))
-                examples = try await store.judgeExamples()
-                source = common.db
-            }
-            examples = examples.filter { example in
-                example.taskID.map { !TaskSplit.isHeldOut(id: $0, fraction: holdout, seed: splitSeed) } ?? true
-            }
-            guard !examples.isEmpty else {
+            let (all, source) = try await common.labelledAnswers(fleet: fleet)
+            let answers = all.filter(isTrainingTask)
+            guard let fitted = answers.judge(fleet: fleet) else {
                 printError("error: \(source): no scored responses to fit the escalation judge on")
                 throw ExitCode(2)
             }
+            let examples = answers.responses
             let nextLevels = EscalationJudge.nextLevels(in: fleet)
-            let fitted = EscalationJudge.fit(examples, strongCorrect: EscalationJudge.nextLevelOutcomes(of: examples, nextModel: nextLevels))
             for (model, fit) in fitted.fits.sorted(by: { $0.key < $1.key }) {
                 let chosen = examples.filter { $0.model == model }
                 let auc = areaUnderROC(

@@ -15,6 +15,14 @@ public struct ControllerEvaluation: Sendable {
         public var choiceShares: [String: [String: Double]]
         /// The same, per domain of the task (as planned).
         public var choiceSharesByDomain: [String: [String: [String: Double]]]
+        /// Each task's result, in the order of the report's `taskIDs`.
+        public var perTask: [TaskResult] = []
+    }
+
+    /// One task's score (nil without an expected answer) and cost.
+    public struct TaskResult: Sendable, Codable, Equatable {
+        public var score: Double?
+        public var costUSD: Double
     }
 
     /// RouteLLM's curve for a two-model fleet: routing the queries the controller rates most in need of the strong
@@ -35,6 +43,13 @@ public struct ControllerEvaluation: Sendable {
         public var costWeight: Double
         public var rows: [Row]
         public var curve: Curve?
+        /// The tasks, in the order of each row's `perTask`.
+        public var taskIDs: [String] = []
+        /// For a two-model fleet: per task, the probability the evaluated controller (or the prior) gives the dearer
+        /// model as a single agent — what the curve ranks by.
+        public var dearerRatings: [Double]? = nil
+        /// The two models the ratings are about, cheaper first.
+        public var ratedModels: [String]? = nil
     }
 
     public let orchestrator: Orchestrator
@@ -81,7 +96,16 @@ public struct ControllerEvaluation: Sendable {
         oracleRow.choiceShares = [:]
         oracleRow.choiceSharesByDomain = [:]
         rows.append(oracleRow)
-        return Report(tasks: tasks.count, costWeight: costWeight, rows: rows, curve: try await curve(tasks, parameters: parameters, alone: alone))
+        let ratings = try await dearerRatings(tasks, parameters: parameters)
+        return Report(
+            tasks: tasks.count,
+            costWeight: costWeight,
+            rows: rows,
+            curve: ratings.flatMap { curve(ratings: $0, alone: alone) },
+            taskIDs: tasks.map(\.id),
+            dearerRatings: ratings,
+            ratedModels: twoModels.map { [$0.cheaper.name, $0.dearer.name] }
+        )
     }
 
     func utility(of result: RunResult) -> Double {
@@ -103,7 +127,8 @@ public struct ControllerEvaluation: Sendable {
             meanCostUSD: results.reduce(0) { $0 + $1.costUSD } / count,
             utility: results.reduce(0) { $0 + utility(of: $1) } / count,
             choiceShares: Self.shares(results),
-            choiceSharesByDomain: byDomain
+            choiceSharesByDomain: byDomain,
+            perTask: results.map { TaskResult(score: $0.score, costUSD: $0.costUSD) }
         )
     }
 
@@ -119,20 +144,32 @@ public struct ControllerEvaluation: Sendable {
         }
     }
 
-    /// The curve for a two-model fleet whose dearer model is the more accurate on these tasks (nil otherwise): tasks
-    /// ordered by the probability the controller (or the prior) gives the dearer model as a single agent, the top share
-    /// of them answered by it, the rest by the cheaper one.
-    private func curve(_ tasks: [OrchestrationTask], parameters: ControllerParameters?, alone: [String: [RunResult]]) async throws -> Curve? {
+    /// The fleet's two models, cheaper first; nil for another number of models.
+    private var twoModels: (cheaper: ModelSpec, dearer: ModelSpec)? {
         let models = orchestrator.catalog.fleet.models.sorted { $0.blendedPricePerMillion < $1.blendedPricePerMillion }
-        guard models.count == 2, let weak = alone[models[0].name], let strong = alone[models[1].name], !tasks.isEmpty else { return nil }
+        return models.count == 2 ? (models[0], models[1]) : nil
+    }
+
+    /// For a two-model fleet, per task the probability the controller (or the prior) gives the dearer model as a
+    /// single agent; nil otherwise.
+    private func dearerRatings(_ tasks: [OrchestrationTask], parameters: ControllerParameters?) async throws -> [Double]? {
+        guard let dearer = twoModels?.dearer else { return nil }
         let controller = orchestrator.controller.with(parameters: parameters, settings: ControllerSettings())
         var ratings: [Double] = []
         for task in tasks {
             var single = task
             single.constraints = Constraints(topology: "single", agentCount: 1)
             let plan = try await controller.plan(for: single, seed: seed)
-            ratings.append(plan.decisions.first { $0.stage == .model }?.candidates.first { $0.name == models[1].name }?.probability ?? 0)
+            ratings.append(plan.decisions.first { $0.stage == .model }?.candidates.first { $0.name == dearer.name }?.probability ?? 0)
         }
+        return ratings
+    }
+
+    /// The curve for a two-model fleet whose dearer model is the more accurate on these tasks (nil otherwise): tasks
+    /// ordered by their ratings, the top share of them answered by the dearer model, the rest by the cheaper one.
+    private func curve(ratings: [Double], alone: [String: [RunResult]]) -> Curve? {
+        guard let (cheaper, dearer) = twoModels, let weak = alone[cheaper.name], let strong = alone[dearer.name], !ratings.isEmpty
+        else { return nil }
         // APGR measures how much of the dearer model's lead a router recovers: without a lead it means nothing.
         guard
             let routed = RoutingCurve(
@@ -141,6 +178,6 @@ public struct ControllerEvaluation: Sendable {
                 strongCorrect: strong.map { ($0.score ?? 0) >= 1 }
             )
         else { return nil }
-        return Curve(weakModel: models[0].name, strongModel: models[1].name, points: routed.points, apgr: routed.apgr)
+        return Curve(weakModel: cheaper.name, strongModel: dearer.name, points: routed.points, apgr: routed.apgr)
     }
 }

@@ -60,16 +60,10 @@ public struct PreRoutingStudy: Sendable {
         }
         let averaged = summed.map { $0 / Double(max(seeds.count, 1)) }
         let difficulty = questions.map { QueryProfile(query: $0.query).difficulty }
-        var random = SeededGenerator(seed: seeds.first ?? 0, labels: ["pre-routing bootstrap"])
-        var differences: [Double] = []
-        for _ in 0..<bootstrapSamples {
-            let sample = questions.indices.map { _ in Int(random.nextUnit() * Double(questions.count)) % max(questions.count, 1) }
-            guard let model = apgr(averaged, over: sample), let prior = apgr(difficulty, over: sample) else { continue }
-            differences.append(model - prior)
-        }
-        differences.sort()
-        func quantile(_ q: Double) -> Double {
-            differences.isEmpty ? 0 : differences[min(differences.count - 1, Int(q * Double(differences.count)))]
+        let interval = Bootstrap.interval(count: questions.count, samples: bootstrapSamples, seed: seeds.first ?? 0, label: "pre-routing bootstrap") {
+            sample in
+            guard let model = apgr(averaged, over: sample), let prior = apgr(difficulty, over: sample) else { return nil }
+            return model - prior
         }
         return Report(
             questions: questions.count,
@@ -78,14 +72,14 @@ public struct PreRoutingStudy: Sendable {
             modelAPGRBySeed: bySeed,
             modelAPGR: apgr(averaged, over: Array(questions.indices)) ?? 0,
             priorAPGR: apgr(difficulty, over: Array(questions.indices)) ?? 0,
-            differenceInterval: [quantile(0.025), quantile(0.975)],
-            bootstrapSamples: differences.count
+            differenceInterval: [interval.low, interval.high],
+            bootstrapSamples: interval.samples
         )
     }
 
     /// Each question's expected gain from models fitted on the other folds.
     func outOfFoldGains(folds: Int, seed: UInt64) -> [Double] {
-        let fold = questions.map { Int(StableHash.fnv1a("\(seed):\($0.id)") % UInt64(max(folds, 1))) }
+        let fold = questions.map { TaskSplit.fold(id: $0.id, folds: folds, seed: seed) }
         var gains = [Double](repeating: 0, count: questions.count)
         for held in 0..<folds {
             let train = questions.indices.filter { fold[$0] != held }

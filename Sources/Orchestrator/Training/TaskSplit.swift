@@ -13,6 +13,13 @@ public enum TaskSplit {
         return Double(StableHash.combine(["split", base], seed: seed) % 1_000_000) / 1_000_000 < fraction
     }
 
+    /// The fold (0 ..< `folds`) of the task with this id in k-fold evaluation under `seed`. Repeats of a task
+    /// (`id#2`) fall with the task.
+    public static func fold(id: String, folds: Int, seed: UInt64) -> Int {
+        let base = id.split(separator: "#").first.map(String.init) ?? id
+        return Int(StableHash.combine(["fold", base], seed: seed) % UInt64(max(folds, 1)))
+    }
+
     /// The tasks for training and for testing.
     public static func split(
         _ tasks: [OrchestrationTask],

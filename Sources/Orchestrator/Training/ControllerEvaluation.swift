@@ -17,6 +17,9 @@ public struct ControllerEvaluation: Sendable {
         public var choiceSharesByDomain: [String: [String: [String: Double]]]
         /// Each task's result, in the order of the report's `taskIDs`.
         public var perTask: [TaskResult] = []
+
+        /// The strategy the row stands for across reports: every evaluated controller is `controller`.
+        public var strategy: String { name.hasPrefix("controller ") ? "controller" : name }
     }
 
     /// One task's score (nil without an expected answer) and cost.

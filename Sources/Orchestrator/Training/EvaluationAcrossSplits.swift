@@ -36,10 +36,9 @@ public struct EvaluationAcrossSplits: Sendable, Codable, Equatable {
 
     public init(seeds: [UInt64], reports: [ControllerEvaluation.Report]) {
         self.seeds = seeds
-        func name(_ row: ControllerEvaluation.Row) -> String { row.name.hasPrefix("controller ") ? "controller" : row.name }
-        let names = reports.first?.rows.map(name) ?? []
+        let names = reports.first?.rows.map(\.strategy) ?? []
         strategies = names.map { strategy in
-            let rows = reports.compactMap { report in report.rows.first { name($0) == strategy } }
+            let rows = reports.compactMap { report in report.rows.first { $0.strategy == strategy } }
             let accuracies = rows.compactMap(\.accuracy)
             // A report's curve ranks by the evaluated controller: its APGR belongs to the controller row alone.
             let apgrs = strategy == "controller" ? reports.compactMap(\.curve?.apgr) : []
@@ -52,7 +51,7 @@ public struct EvaluationAcrossSplits: Sendable, Codable, Equatable {
             )
         }
         func utility(_ report: ControllerEvaluation.Report, _ strategy: String) -> Double? {
-            report.rows.first { name($0) == strategy }?.utility
+            report.rows.first { $0.strategy == strategy }?.utility
         }
         controllerOverPrior = reports.compactMap { report in
             guard let trained = utility(report, "controller"), let prior = utility(report, "prior") else { return nil }

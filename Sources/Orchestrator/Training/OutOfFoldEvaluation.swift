@@ -93,8 +93,7 @@ public struct OutOfFoldEvaluation: Sendable, Codable, Equatable {
             var ratings: [String: Double] = [:]
             for report in folds {
                 for row in report.rows {
-                    let name = OutOfFoldEvaluation.name(row)
-                    for (id, result) in zip(report.taskIDs, row.perTask) { results[name, default: [:]][id] = result }
+                    for (id, result) in zip(report.taskIDs, row.perTask) { results[row.strategy, default: [:]][id] = result }
                 }
                 for (id, rating) in zip(report.taskIDs, report.dearerRatings ?? []) { ratings[id] = rating }
             }
@@ -113,11 +112,6 @@ public struct OutOfFoldEvaluation: Sendable, Codable, Equatable {
                     )?.apgr
             }
         }
-    }
-
-    /// A row's strategy name: every evaluated controller is `controller`.
-    static func name(_ row: ControllerEvaluation.Row) -> String {
-        row.name.hasPrefix("controller ") ? "controller" : row.name
     }
 
     /// Strategies in report order: the controller, the prior, random plans, single models, the oracle.

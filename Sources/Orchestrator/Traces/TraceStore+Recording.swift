@@ -69,17 +69,15 @@ extension TraceStore {
         checks: [CheckResult] = []
     ) async throws -> Int64 {
         try await writer.write { db in
-            var message = message
-            try message.insert(db)
-            let messageID = message.id ?? 0
-            for var delivery in deliveries {
-                try delivery.insert(db)
+            let messageID = try message.insertBound(db)
+            for delivery in deliveries {
+                try delivery.insertBound(db)
             }
-            for var verification in deliveryVerifications {
-                try verification.insert(db)
+            for verification in deliveryVerifications {
+                try verification.insertBound(db)
             }
             for check in checks {
-                var verification = VerificationRecord(
+                try VerificationRecord(
                     id: nil,
                     runID: message.runID,
                     messageID: messageID,
@@ -87,8 +85,7 @@ extension TraceStore {
                     checkName: check.check.rawValue,
                     outcome: check.outcome.rawValue,
                     detail: check.detail
-                )
-                try verification.insert(db)
+                ).insertBound(db)
             }
             return messageID
         }

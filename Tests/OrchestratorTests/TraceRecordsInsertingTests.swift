@@ -11,23 +11,63 @@ import Testing
         let store = try TraceStore.inMemory()
         try await store.beginRun(
             RunRecord(
-                id: "run", taskID: "t", query: "q", domain: nil, answerKind: "number", expectedAnswer: nil, taskJSON: "{}",
-                controllerVersion: "prior-1", fleetName: "f", fleetHash: "h", catalogHash: "c", simulated: true, seed: 0,
+                id: "run",
+                taskID: "t",
+                query: "q",
+                domain: nil,
+                answerKind: "number",
+                expectedAnswer: nil,
+                taskJSON: "{}",
+                controllerVersion: "prior-1",
+                fleetName: "f",
+                fleetHash: "h",
+                catalogHash: "c",
+                simulated: true,
+                seed: 0,
                 verificationPolicy: .check
             )
         )
         let start = Date(timeIntervalSince1970: 1_700_000_000.125)
         let message = MessageRecord(
-            id: nil, runID: "run", step: 2, agentIndex: 3, role: "solver", model: "m", provider: "p", promptJSON: "[1]",
-            response: "Answer: 7", answer: "7", promptTokens: 11, completionTokens: 13, tokensEstimated: true, costUSD: 0.25,
-            latencyMilliseconds: 17.5, attempt: 19, error: "e", startedAt: start, finishedAt: start.addingTimeInterval(2.5),
-            spanID: "span", parentSpanID: "parent", fallbackFrom: "planned", errorKind: "timeout", httpStatus: 503,
-            recovery: "retried", finishReason: "stop", recordedCorrect: false, purpose: MessagePurpose.reAsk.rawValue
+            id: nil,
+            runID: "run",
+            step: 2,
+            agentIndex: 3,
+            role: "solver",
+            model: "m",
+            provider: "p",
+            promptJSON: "[1]",
+            response: "Answer: 7",
+            answer: "7",
+            promptTokens: 11,
+            completionTokens: 13,
+            tokensEstimated: true,
+            costUSD: 0.25,
+            latencyMilliseconds: 17.5,
+            attempt: 19,
+            error: "e",
+            startedAt: start,
+            finishedAt: start.addingTimeInterval(2.5),
+            spanID: "span",
+            parentSpanID: "parent",
+            fallbackFrom: "planned",
+            errorKind: "timeout",
+            httpStatus: 503,
+            recovery: "retried",
+            finishReason: "stop",
+            recordedCorrect: false,
+            purpose: MessagePurpose.reAsk.rawValue
         )
         let earlier = try await store.recordMessage(message, deliveries: [])
         let delivery = DeliveryRecord(runID: "run", messageID: earlier, senderIndex: 3, receiverIndex: 4, step: 3, verdict: "disputed", detail: "d")
         let consistency = VerificationRecord(
-            id: nil, runID: "run", messageID: earlier, receiverIndex: 4, checkName: "consistency", outcome: "disputed", detail: "c"
+            id: nil,
+            runID: "run",
+            messageID: earlier,
+            receiverIndex: 4,
+            checkName: "consistency",
+            outcome: "disputed",
+            detail: "c"
         )
         let check = CheckResult(check: .arithmetic, outcome: .failed, detail: "2 + 2 = 5 is wrong")
         let later = try await store.recordMessage(message, deliveries: [delivery], deliveryVerifications: [consistency], checks: [check])

@@ -17,21 +17,19 @@ import Testing
 
     static let simulated = TestSupport.simulatedModel("sim-a", latency: 0)
 
-    @Test func honestSimulatedAgentsSolveTheGlobalProblemsAndAreNeverFlagged() async throws {
-        try await TestSupport.exclusively {
-            let runner = try Self.runner()
-            for family in Self.families {
-                for size in [4, 8, 16] {
-                    let graph = try Self.graph("\(family)-\(size)")
-                    for problem in AgentsNetProblem.allCases {
-                        let result = try await runner.run(
-                            AgentsNetRun(problem: problem, graph: graph, model: Self.simulated, policy: .checkAndQuarantine, seed: 5)
-                        )
-                        #expect(result.flaggedMessages == 0, "\(problem) on \(graph.name): honest protocol messages must pass every check")
-                        #expect(result.answers.allSatisfy { $0 != nil })
-                        if problem == .leaderElection || problem == .consensus {
-                            #expect(result.score == 1, "\(problem) on \(graph.name) in \(result.rounds) rounds")
-                        }
+    @Test(.exclusive) func honestSimulatedAgentsSolveTheGlobalProblemsAndAreNeverFlagged() async throws {
+        let runner = try Self.runner()
+        for family in Self.families {
+            for size in [4, 8, 16] {
+                let graph = try Self.graph("\(family)-\(size)")
+                for problem in AgentsNetProblem.allCases {
+                    let result = try await runner.run(
+                        AgentsNetRun(problem: problem, graph: graph, model: Self.simulated, policy: .checkAndQuarantine, seed: 5)
+                    )
+                    #expect(result.flaggedMessages == 0, "\(problem) on \(graph.name): honest protocol messages must pass every check")
+                    #expect(result.answers.allSatisfy { $0 != nil })
+                    if problem == .leaderElection || problem == .consensus {
+                        #expect(result.score == 1, "\(problem) on \(graph.name) in \(result.rounds) rounds")
                     }
                 }
             }
@@ -222,7 +220,7 @@ import Testing
     /// `orchestrate-bench agentsnet` against a real OpenAI-compatible endpoint whose first eight answers fail in every
     /// way it can (429, a truncated body, 500, a timeout, a dropped connection): every call is retried once, the four
     /// agents' first calls exhaust their retries and fall back to the second model, and the run ends recorded.
-    @Test func aFlakyEndpointIsRetriedAndFallenBackFromAndTheRunIsRecorded() async throws {
+    @Test(.exclusive) func aFlakyEndpointIsRetriedAndFallenBackFromAndTheRunIsRecorded() async throws {
         let reply = "Thinking.\n{}\n### Final Answer ### No"
         let failures: [FaultyOpenAIServer.Behaviour] = [
             .status(429, retryAfter: "0"), .truncatedJSON, .status(500), .slow(seconds: 1, then: reply),

@@ -10,32 +10,30 @@ struct BenchCommandLineTests {
         output.split(separator: "\n").map(String.init).filter { line in keys.contains { line.hasPrefix($0 + " ") } }
     }
 
-    @Test func controllerExecutorStoreCriticalPathAndTrainingBenchesRun() async throws {
-        try await TestSupport.exclusively {
-            let controller = try await TestSupport.runBench(["controller", "--plans", "20", "--models", "5", "60", "--roles", "30"])
-            #expect(controller.status == 0, "\(controller.error)")
-            #expect(Self.rows(controller.output, startingWith: ["5", "60"]).count == 2, "\(controller.output)")
+    @Test(.exclusive) func controllerExecutorStoreCriticalPathAndTrainingBenchesRun() async throws {
+        let controller = try await TestSupport.runBench(["controller", "--plans", "20", "--models", "5", "60", "--roles", "30"])
+        #expect(controller.status == 0, "\(controller.error)")
+        #expect(Self.rows(controller.output, startingWith: ["5", "60"]).count == 2, "\(controller.output)")
 
-            let executor = try await TestSupport.runBench(["executor", "--runs", "3", "--repeats", "1", "--shapes", "single", "debate"])
-            #expect(executor.status == 0, "\(executor.error)")
-            let shapes = Self.rows(executor.output, startingWith: ["single", "debate"])
-            #expect(shapes.count == 4 && shapes.contains { $0.contains("durable") } && shapes.contains { $0.contains("16.0") }, "\(executor.output)")
+        let executor = try await TestSupport.runBench(["executor", "--runs", "3", "--repeats", "1", "--shapes", "single", "debate"])
+        #expect(executor.status == 0, "\(executor.error)")
+        let shapes = Self.rows(executor.output, startingWith: ["single", "debate"])
+        #expect(shapes.count == 4 && shapes.contains { $0.contains("durable") } && shapes.contains { $0.contains("16.0") }, "\(executor.output)")
 
-            let store = try await TestSupport.runBench(["store", "--inserts", "20", "--runs", "10", "--repeats", "1"])
-            #expect(store.status == 0, "\(store.error)")
-            #expect(Self.rows(store.output, startingWith: ["20", "10"]).count == 2, "\(store.output)")
+        let store = try await TestSupport.runBench(["store", "--inserts", "20", "--runs", "10", "--repeats", "1"])
+        #expect(store.status == 0, "\(store.error)")
+        #expect(Self.rows(store.output, startingWith: ["20", "10"]).count == 2, "\(store.output)")
 
-            let critical = try await TestSupport.runBench(["critical-path", "--latency", "5", "--load", "1", "--runs", "1"])
-            #expect(critical.status == 0, "\(critical.error)")
-            #expect(Self.rows(critical.output, startingWith: ["single", "debate", "chain", "star"]).count == 4, "\(critical.output)")
+        let critical = try await TestSupport.runBench(["critical-path", "--latency", "5", "--load", "1", "--runs", "1"])
+        #expect(critical.status == 0, "\(critical.error)")
+        #expect(Self.rows(critical.output, startingWith: ["single", "debate", "chain", "star"]).count == 4, "\(critical.output)")
 
-            let training = try await TestSupport.runBench(["training", "--runs", "20", "--repeats", "1"])
-            #expect(training.status == 0, "\(training.error)")
-            #expect(Self.rows(training.output, startingWith: ["20"]).count == 1, "\(training.output)")
+        let training = try await TestSupport.runBench(["training", "--runs", "20", "--repeats", "1"])
+        #expect(training.status == 0, "\(training.error)")
+        #expect(Self.rows(training.output, startingWith: ["20"]).count == 1, "\(training.output)")
 
-            let bad = try await TestSupport.runBench(["executor", "--shapes", "mesh"])
-            #expect(bad.status != 0 && bad.error.contains("'mesh' is not one of"))
-        }
+        let bad = try await TestSupport.runBench(["executor", "--shapes", "mesh"])
+        #expect(bad.status != 0 && bad.error.contains("'mesh' is not one of"))
     }
 
     @Test func theBenchesLiveInTheirOwnExecutable() async throws {

@@ -7,28 +7,26 @@ import Testing
 struct ExecutorTests {
     /// Four 200 ms calls in one round take about as long as one, not four: the round's span over the
     /// sum of its calls' own latencies is near 1/4 when concurrent and near 1 when sequential.
-    @Test func aRoundOfFourAgentsRunsConcurrently() async throws {
-        try await TestSupport.exclusively {
-            let catalog = try TestSupport.catalog(models: [TestSupport.simulatedModel("sim-fixed", latency: 200)])
-            let orchestrator = try await TestSupport.orchestrator(catalog: catalog)
-            let task = OrchestrationTask(
-                id: "concurrent",
-                query: "What is 6 times 7?",
-                expected: ExpectedAnswer(value: "42", kind: .number),
-                constraints: Constraints(topology: "vote-ensemble", agentCount: 4)
-            )
-            let result = try await orchestrator.run(task, seed: 1)
-            #expect(result.status == .completed)
-            let messages = try await orchestrator.store.messages(runID: result.runID)
-            #expect(messages.count == 4)
-            #expect(messages.allSatisfy { $0.latencyMilliseconds >= 195 }, "the simulated latency must really elapse")
-            let start = try #require(messages.map(\.startedAt).min())
-            let end = try #require(messages.map(\.finishedAt).max())
-            let span = end.timeIntervalSince(start) * 1000
-            let sequential = messages.reduce(0) { $0 + $1.latencyMilliseconds }
-            let ratio = span / sequential
-            #expect(ratio < 0.6, "the round took \(span) ms for calls summing to \(sequential) ms (ratio \(ratio)): not concurrent")
-        }
+    @Test(.exclusive) func aRoundOfFourAgentsRunsConcurrently() async throws {
+        let catalog = try TestSupport.catalog(models: [TestSupport.simulatedModel("sim-fixed", latency: 200)])
+        let orchestrator = try await TestSupport.orchestrator(catalog: catalog)
+        let task = OrchestrationTask(
+            id: "concurrent",
+            query: "What is 6 times 7?",
+            expected: ExpectedAnswer(value: "42", kind: .number),
+            constraints: Constraints(topology: "vote-ensemble", agentCount: 4)
+        )
+        let result = try await orchestrator.run(task, seed: 1)
+        #expect(result.status == .completed)
+        let messages = try await orchestrator.store.messages(runID: result.runID)
+        #expect(messages.count == 4)
+        #expect(messages.allSatisfy { $0.latencyMilliseconds >= 195 }, "the simulated latency must really elapse")
+        let start = try #require(messages.map(\.startedAt).min())
+        let end = try #require(messages.map(\.finishedAt).max())
+        let span = end.timeIntervalSince(start) * 1000
+        let sequential = messages.reduce(0) { $0 + $1.latencyMilliseconds }
+        let ratio = span / sequential
+        #expect(ratio < 0.6, "the round took \(span) ms for calls summing to \(sequential) ms (ratio \(ratio)): not concurrent")
     }
 
     @Test func dependentStepsRunInSequence() async throws {
@@ -103,26 +101,24 @@ struct ExecutorTests {
         #expect(run.stopReason == result.stopReason)
     }
 
-    @Test func aDeadlineStopsTheRunAndSaysWhy() async throws {
-        try await TestSupport.exclusively {
-            let catalog = try TestSupport.catalog(models: [TestSupport.simulatedModel("sim-slow", latency: 800)])
-            let orchestrator = try await TestSupport.orchestrator(catalog: catalog)
-            let task = OrchestrationTask(
-                id: "deadline",
-                query: "What is 6 times 7?",
-                budget: Budget(deadlineSeconds: 2.0),
-                constraints: Constraints(topology: "chain", agentCount: 5)
-            )
-            let result = try await orchestrator.run(task, seed: 1)
-            #expect(result.status == .stopped)
-            #expect(result.stopReason?.contains("deadline of 2") == true)
-            #expect(result.wallSeconds < 3.2, "five 800 ms calls in a chain take 4 s; the one in flight at the deadline is cut short")
-            let messages = try await orchestrator.store.messages(runID: result.runID)
-            #expect(messages.count < 5)
-            #expect(messages.last?.error?.contains("deadline") == true)
-            #expect(messages.first?.response != nil, "the first call ends 1.2 s before the deadline, even on a loaded machine")
-            #expect(result.answer != nil, "answers given before the deadline survive the stop")
-        }
+    @Test(.exclusive) func aDeadlineStopsTheRunAndSaysWhy() async throws {
+        let catalog = try TestSupport.catalog(models: [TestSupport.simulatedModel("sim-slow", latency: 800)])
+        let orchestrator = try await TestSupport.orchestrator(catalog: catalog)
+        let task = OrchestrationTask(
+            id: "deadline",
+            query: "What is 6 times 7?",
+            budget: Budget(deadlineSeconds: 2.0),
+            constraints: Constraints(topology: "chain", agentCount: 5)
+        )
+        let result = try await orchestrator.run(task, seed: 1)
+        #expect(result.status == .stopped)
+        #expect(result.stopReason?.contains("deadline of 2") == true)
+        #expect(result.wallSeconds < 3.2, "five 800 ms calls in a chain take 4 s; the one in flight at the deadline is cut short")
+        let messages = try await orchestrator.store.messages(runID: result.runID)
+        #expect(messages.count < 5)
+        #expect(messages.last?.error?.contains("deadline") == true)
+        #expect(messages.first?.response != nil, "the first call ends 1.2 s before the deadline, even on a loaded machine")
+        #expect(result.answer != nil, "answers given before the deadline survive the stop")
     }
 
     @Test func aFailedRunIsStillRecorded() async throws {
@@ -152,7 +148,7 @@ struct ExecutorTests {
         #expect(try await orchestrator.store.run(id: result.runID)?.status == .failed)
     }
 
-    @Test func aBatchOfFiftyAddsFiftyRuns() async throws {
+    @Test(.exclusive) func aBatchOfFiftyAddsFiftyRuns() async throws {
         let orchestrator = try await TestSupport.orchestrator(catalog: try TestSupport.catalog())
         let tasks = try orchestrator.taskParser.load(path: TestSupport.workflows + "/tasks/sample-50.jsonl")
         let before = try await orchestrator.store.counts().runs

@@ -13,7 +13,7 @@ import Testing
     .timeLimit(.minutes(5))
 )
 struct LocalModelTests {
-    @Test func multiAgentRunsThroughTheCommandLineGetRealRepliesAndTokenCounts() async throws {
+    @Test(.exclusive) func multiAgentRunsThroughTheCommandLineGetRealRepliesAndTokenCounts() async throws {
         _ = try #require(LocalModel.url, "ORCHESTRATE_LOCAL_LLM_URL is not set: start the model with scripts/local-llm.sh start")
         let directory = try TestSupport.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }

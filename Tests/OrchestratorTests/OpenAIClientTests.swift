@@ -13,57 +13,55 @@ import Testing
     .timeLimit(.minutes(5))
 )
 struct OpenAIClientTests {
-    @Test func theOfficialClientTalksToServe() async throws {
-        try await TestSupport.exclusively {
-            let python = try #require(OpenAIClient.python, "ORCHESTRATE_OPENAI_PYTHON is not set: scripts/test.sh sets it")
-            let directory = try TestSupport.temporaryDirectory()
-            defer { try? FileManager.default.removeItem(at: directory) }
-            let database = directory.appendingPathComponent("serve.sqlite").path
-            let executable = try #require(TestSupport.executable(), "the orchestrate executable was not built")
+    @Test(.exclusive) func theOfficialClientTalksToServe() async throws {
+        let python = try #require(OpenAIClient.python, "ORCHESTRATE_OPENAI_PYTHON is not set: scripts/test.sh sets it")
+        let directory = try TestSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let database = directory.appendingPathComponent("serve.sqlite").path
+        let executable = try #require(TestSupport.executable(), "the orchestrate executable was not built")
 
-            let server = Process()
-            server.executableURL = executable
-            server.arguments = ["serve", "--port", "0", "--token", "test-token", "--db", database]
-            server.currentDirectoryURL = TestSupport.repositoryRoot
-            let output = Pipe()
-            server.standardOutput = output
-            server.standardError = FileHandle.nullDevice
-            try server.run()
-            defer { server.terminate() }
-            let base = try await OpenAIClient.listeningURL(from: output.fileHandleForReading)
+        let server = Process()
+        server.executableURL = executable
+        server.arguments = ["serve", "--port", "0", "--token", "test-token", "--db", database]
+        server.currentDirectoryURL = TestSupport.repositoryRoot
+        let output = Pipe()
+        server.standardOutput = output
+        server.standardError = FileHandle.nullDevice
+        try server.run()
+        defer { server.terminate() }
+        let base = try await OpenAIClient.listeningURL(from: output.fileHandleForReading)
 
-            let check = try await Subprocess.run(
-                python,
-                [TestSupport.repositoryRoot.appendingPathComponent("scripts/openai-client-check.py").path, base, "test-token"],
-                directory: TestSupport.repositoryRoot,
-                timeoutSeconds: 120
-            )
-            #expect(check.status == 0, "\(check.error)")
-            let report = try #require(try JSONSerialization.jsonObject(with: Data(check.output.utf8)) as? [String: Any], "\(check.output)")
-            #expect((report["models"] as? [String])?.contains("debate") == true)
-            let auto = try #require(report["auto"] as? [String: Any])
-            #expect(auto["model"] as? String == "auto" && auto["finish_reason"] as? String == "stop")
-            #expect((auto["total_tokens"] as? Int ?? 0) > 0 && (auto["cost_usd"] as? Double ?? 0) > 0)
-            let debate = try #require(report["debate"] as? [String: Any])
-            #expect(debate["topology"] as? String == "debate" && debate["agents"] as? Int == 3 && debate["policy"] as? String == "check+quarantine")
-            let errors = try #require(report["errors"] as? [String: [String: Any]])
-            #expect(errors["unknown_model"]?["status"] as? Int == 404 && errors["unknown_model"]?["code"] as? String == "model_not_found")
-            #expect(errors["wrong_token"]?["status"] as? Int == 401)
-            #expect(errors["stream"]?["status"] as? Int == 400 && errors["stream"]?["param"] as? String == "stream")
+        let check = try await Subprocess.run(
+            python,
+            [TestSupport.repositoryRoot.appendingPathComponent("scripts/openai-client-check.py").path, base, "test-token"],
+            directory: TestSupport.repositoryRoot,
+            timeoutSeconds: 120
+        )
+        #expect(check.status == 0, "\(check.error)")
+        let report = try #require(try JSONSerialization.jsonObject(with: Data(check.output.utf8)) as? [String: Any], "\(check.output)")
+        #expect((report["models"] as? [String])?.contains("debate") == true)
+        let auto = try #require(report["auto"] as? [String: Any])
+        #expect(auto["model"] as? String == "auto" && auto["finish_reason"] as? String == "stop")
+        #expect((auto["total_tokens"] as? Int ?? 0) > 0 && (auto["cost_usd"] as? Double ?? 0) > 0)
+        let debate = try #require(report["debate"] as? [String: Any])
+        #expect(debate["topology"] as? String == "debate" && debate["agents"] as? Int == 3 && debate["policy"] as? String == "check+quarantine")
+        let errors = try #require(report["errors"] as? [String: [String: Any]])
+        #expect(errors["unknown_model"]?["status"] as? Int == 404 && errors["unknown_model"]?["code"] as? String == "model_not_found")
+        #expect(errors["wrong_token"]?["status"] as? Int == 401)
+        #expect(errors["stream"]?["status"] as? Int == 400 && errors["stream"]?["param"] as? String == "stream")
 
-            server.terminate()
-            try await TestSupport.runToExit(server)
-            let store = try TraceStore.open(path: database, logger: TestSupport.logger)
-            for reply in [auto, debate] {
-                let runID = try #require(reply["run_id"] as? String)
-                let stored = try #require(try await store.run(id: runID), "the served run \(runID) is in the trace store")
-                #expect(stored.status == .completed && stored.answer != nil)
-                #expect(reply["content"] as? String == stored.answer, "the answer is the assistant's message")
-            }
-            let autoRunID = try #require(auto["run_id"] as? String)
-            let scored = try #require(try await store.run(id: autoRunID))
-            #expect(scored.expectedAnswer == "77" && scored.score != nil, "the extra orchestrate field reached the task")
+        server.terminate()
+        try await TestSupport.runToExit(server)
+        let store = try TraceStore.open(path: database, logger: TestSupport.logger)
+        for reply in [auto, debate] {
+            let runID = try #require(reply["run_id"] as? String)
+            let stored = try #require(try await store.run(id: runID), "the served run \(runID) is in the trace store")
+            #expect(stored.status == .completed && stored.answer != nil)
+            #expect(reply["content"] as? String == stored.answer, "the answer is the assistant's message")
         }
+        let autoRunID = try #require(auto["run_id"] as? String)
+        let scored = try #require(try await store.run(id: autoRunID))
+        #expect(scored.expectedAnswer == "77" && scored.score != nil, "the extra orchestrate field reached the task")
     }
 }
 

@@ -5,7 +5,7 @@ import Testing
 
 /// The OpenAI-compatible provider against a server that misbehaves on request: each fault becomes the
 /// `ProviderError` a caller can act on.
-@Suite(.timeLimit(.minutes(5))) struct OpenAIProviderTests {
+@Suite(.timeLimit(.minutes(5)), .exclusive) struct OpenAIProviderTests {
     static func model(_ id: String, server: FaultyOpenAIServer, timeout: Double = 5, apiKey: String? = nil) -> ModelSpec {
         ModelSpec(
             name: "test-\(id)",
@@ -111,13 +111,11 @@ import Testing
     }
 
     @Test func aReplySlowerThanTheTimeoutIsARetryableTimeout() async throws {
-        try await TestSupport.exclusively {
-            let clock = ContinuousClock()
-            let start = clock.now
-            let error = try #require(try await Self.failure(of: .slow(seconds: 3, then: "Answer: 4"), timeout: 0.3))
-            #expect(error.kind == .timeout && error.isRetryable)
-            #expect(clock.now - start < .seconds(2))
-        }
+        let clock = ContinuousClock()
+        let start = clock.now
+        let error = try #require(try await Self.failure(of: .slow(seconds: 3, then: "Answer: 4"), timeout: 0.3))
+        #expect(error.kind == .timeout && error.isRetryable)
+        #expect(clock.now - start < .seconds(2))
     }
 
     @Test func unusableRepliesAreClearInvalidResponses() async throws {

@@ -15,10 +15,10 @@ import Testing
         return PreRoutingStudy.Question(id: "q\(index)", query: query, cheapCorrect: !zebra && index % 3 != 0, dearCorrect: zebra || index % 3 != 0)
     }
 
-    @Test func outOfFoldTheModelFindsTheSignalTheDifficultyScoreCannot() async throws {
+    @Test(.exclusive) func outOfFoldTheModelFindsTheSignalTheDifficultyScoreCannot() async throws {
         // Seconds of fitting: on a thread of its own, so it never holds the shared pool that servers of other tests need.
-        let report = try await TestSupport.exclusively {
-            try await TestSupport.onOwnThread { PreRoutingStudy(questions: Self.questions).evaluate(folds: 5, seeds: [0, 1], bootstrapSamples: 200) }
+        let report = try await TestSupport.onOwnThread {
+            PreRoutingStudy(questions: Self.questions).evaluate(folds: 5, seeds: [0, 1], bootstrapSamples: 200)
         }
         #expect(report.questions == 200 && report.modelAPGRBySeed.count == 2)
         // The best order (every zebra question first, a quarter of them) recovers the whole gap at a share of 0.25:

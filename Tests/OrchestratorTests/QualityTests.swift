@@ -113,30 +113,28 @@ import Testing
 
     /// Started from a prior told by a quality table that the dearer model is the better one, on-policy training finds
     /// out otherwise within 8 epochs: on held-out tasks of each of three splits it matches the better model alone.
-    @Test func trainingFromAMisinformedPriorReachesTheBetterModel() async throws {
-        try await TestSupport.exclusively {
-            var catalog = try Self.cheaperIsBetter()
-            catalog.fleet.models[0].quality = [.general: 0.3]
-            catalog.fleet.models[1].quality = [.general: 0.95]
-            for seed in UInt64(0)..<3 {
-                let (train, test) = TaskSplit.split(Self.tasks, testFraction: 0.3, seed: seed)
-                let orchestrator = try await Orchestrator(catalog: catalog, store: try TraceStore.inMemory(), logger: TestSupport.logger)
-                let options = PolicyTrainer.Options(epochs: 8, batchSize: 8, learningRate: 0.1, costWeight: 20, seed: seed)
-                let parameters = try await PolicyTrainer(orchestrator: orchestrator, options: options).trainOnPolicy(train)
-                let report = try await ControllerEvaluation(orchestrator: orchestrator, costWeight: 20, seed: seed).evaluate(
-                    test,
-                    parameters: parameters
-                )
-                let byName = Dictionary(uniqueKeysWithValues: report.rows.map { ($0.name, $0) })
-                let trained = try #require(byName["controller \(parameters.version)"])
-                let prior = try #require(byName["prior"])
-                let better = try #require(byName["only sim-cheap"]?.accuracy)
-                #expect((prior.accuracy ?? 1) < better - 0.05, "seed \(seed): the prior believes the table and loses accuracy")
-                // The simulation draws each answer per role too, so equal choices can differ by a few tasks of 45.
-                #expect((trained.accuracy ?? 0) >= better - 0.1, "seed \(seed): trained \(trained.accuracy ?? 0), better model \(better)")
-                #expect((trained.choiceShares["model"]?["sim-cheap"] ?? 0) >= 0.95, "seed \(seed): \(trained.choiceShares)")
-                #expect(trained.utility > prior.utility + 0.05, "seed \(seed)")
-            }
+    @Test(.exclusive) func trainingFromAMisinformedPriorReachesTheBetterModel() async throws {
+        var catalog = try Self.cheaperIsBetter()
+        catalog.fleet.models[0].quality = [.general: 0.3]
+        catalog.fleet.models[1].quality = [.general: 0.95]
+        for seed in UInt64(0)..<3 {
+            let (train, test) = TaskSplit.split(Self.tasks, testFraction: 0.3, seed: seed)
+            let orchestrator = try await Orchestrator(catalog: catalog, store: try TraceStore.inMemory(), logger: TestSupport.logger)
+            let options = PolicyTrainer.Options(epochs: 8, batchSize: 8, learningRate: 0.1, costWeight: 20, seed: seed)
+            let parameters = try await PolicyTrainer(orchestrator: orchestrator, options: options).trainOnPolicy(train)
+            let report = try await ControllerEvaluation(orchestrator: orchestrator, costWeight: 20, seed: seed).evaluate(
+                test,
+                parameters: parameters
+            )
+            let byName = Dictionary(uniqueKeysWithValues: report.rows.map { ($0.name, $0) })
+            let trained = try #require(byName["controller \(parameters.version)"])
+            let prior = try #require(byName["prior"])
+            let better = try #require(byName["only sim-cheap"]?.accuracy)
+            #expect((prior.accuracy ?? 1) < better - 0.05, "seed \(seed): the prior believes the table and loses accuracy")
+            // The simulation draws each answer per role too, so equal choices can differ by a few tasks of 45.
+            #expect((trained.accuracy ?? 0) >= better - 0.1, "seed \(seed): trained \(trained.accuracy ?? 0), better model \(better)")
+            #expect((trained.choiceShares["model"]?["sim-cheap"] ?? 0) >= 0.95, "seed \(seed): \(trained.choiceShares)")
+            #expect(trained.utility > prior.utility + 0.05, "seed \(seed)")
         }
     }
 }

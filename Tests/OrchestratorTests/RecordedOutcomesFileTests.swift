@@ -6,24 +6,22 @@ import Testing
 /// The general recorded-outcomes format: RouteLLM's data round-trips through it, recorded token counts and costs
 /// are used, bad lines are named, and stored single-agent runs become outcomes.
 @Suite(.timeLimit(.minutes(5))) struct RecordedOutcomesFileTests {
-    @Test(.enabled(if: SharedData.runs, SharedData.reason)) func routeLLMsDataRoundTripsWithTheSameAccuraciesAndResponses() async throws {
-        try await TestSupport.exclusively {
-            let original = try await RecordedProviderTests.outcomes()
-            let directory = try TestSupport.temporaryDirectory()
-            defer { try? FileManager.default.removeItem(at: directory) }
-            let path = directory.appendingPathComponent("routellm.jsonl").path
-            try RecordedOutcomesFile.jsonl(original).write(toFile: path, atomically: true, encoding: .utf8)
-            let copy = try await TestSupport.onOwnThread { try RecordedOutcomes.load(path: path) }
-            #expect(copy.items.count == original.items.count && copy.models == original.models)
-            for dataset in ["gsm8k", "mmlu"] {
-                #expect(copy.accuracy(dataset: dataset) == original.accuracy(dataset: dataset), "\(dataset)")
-            }
-            #expect(abs((copy.accuracy(dataset: "gsm8k")[RecordedProviderTests.gpt4] ?? 0) - 0.8567) < 0.00005)
-            let mismatched = zip(original.items, copy.items).filter {
-                $0.id != $1.id || $0.query != $1.query || $0.expected != $1.expected || $0.domain != $1.domain || $0.outcomes != $1.outcomes
-            }
-            #expect(mismatched.isEmpty, "\(mismatched.prefix(1).map(\.0.id))")
+    @Test(.exclusive, .enabled(if: SharedData.runs, SharedData.reason)) func routeLLMsDataRoundTripsWithTheSameAccuraciesAndResponses() async throws {
+        let original = try await RecordedProviderTests.outcomes()
+        let directory = try TestSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("routellm.jsonl").path
+        try RecordedOutcomesFile.jsonl(original).write(toFile: path, atomically: true, encoding: .utf8)
+        let copy = try await TestSupport.onOwnThread { try RecordedOutcomes.load(path: path) }
+        #expect(copy.items.count == original.items.count && copy.models == original.models)
+        for dataset in ["gsm8k", "mmlu"] {
+            #expect(copy.accuracy(dataset: dataset) == original.accuracy(dataset: dataset), "\(dataset)")
         }
+        #expect(abs((copy.accuracy(dataset: "gsm8k")[RecordedProviderTests.gpt4] ?? 0) - 0.8567) < 0.00005)
+        let mismatched = zip(original.items, copy.items).filter {
+            $0.id != $1.id || $0.query != $1.query || $0.expected != $1.expected || $0.domain != $1.domain || $0.outcomes != $1.outcomes
+        }
+        #expect(mismatched.isEmpty, "\(mismatched.prefix(1).map(\.0.id))")
     }
 
     static let fixture = """
@@ -118,36 +116,34 @@ import Testing
         #expect(error?.description.contains(message) == true, "\(error?.description ?? "")")
     }
 
-    @Test func storedSingleAgentRunsBecomeOutcomesThatReplayTheSameScores() async throws {
-        try await TestSupport.exclusively {
-            let directory = try TestSupport.temporaryDirectory()
-            defer { try? FileManager.default.removeItem(at: directory) }
-            let store = try TraceStore.open(path: directory.appendingPathComponent("traces.sqlite").path, logger: TestSupport.logger)
-            let catalog = try TestSupport.catalog()
-            let orchestrator = try await TestSupport.orchestrator(catalog: catalog, store: store)
-            let file = TestSupport.workflows + "/tasks/sample-50.jsonl"
-            let text = try String(contentsOfFile: file, encoding: .utf8)
-            let all = try TaskParser(catalog: catalog).parse(text: text, file: file)
-            let tasks = all.prefix(12).map { task in
-                var single = task
-                single.constraints = Constraints(topology: "single", agentCount: 1)
-                return single
-            }
-            let results = try await orchestrator.runBatch(Array(tasks), seed: 4)
-            // A debate on another task is not a single-agent run: it must be left out.
-            var debate = all[12]
-            debate.constraints = Constraints(topology: "debate", agentCount: 3)
-            _ = try await orchestrator.run(debate, seed: 1)
+    @Test(.exclusive) func storedSingleAgentRunsBecomeOutcomesThatReplayTheSameScores() async throws {
+        let directory = try TestSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let store = try TraceStore.open(path: directory.appendingPathComponent("traces.sqlite").path, logger: TestSupport.logger)
+        let catalog = try TestSupport.catalog()
+        let orchestrator = try await TestSupport.orchestrator(catalog: catalog, store: store)
+        let file = TestSupport.workflows + "/tasks/sample-50.jsonl"
+        let text = try String(contentsOfFile: file, encoding: .utf8)
+        let all = try TaskParser(catalog: catalog).parse(text: text, file: file)
+        let tasks = all.prefix(12).map { task in
+            var single = task
+            single.constraints = Constraints(topology: "single", agentCount: 1)
+            return single
+        }
+        let results = try await orchestrator.runBatch(Array(tasks), seed: 4)
+        // A debate on another task is not a single-agent run: it must be left out.
+        var debate = all[12]
+        debate.constraints = Constraints(topology: "debate", agentCount: 3)
+        _ = try await orchestrator.run(debate, seed: 1)
 
-            let outcomes = try await store.recordedOutcomes()
-            let scored = results.filter { $0.status == .completed && $0.score != nil }
-            #expect(outcomes.items.count == scored.count && outcomes.items.allSatisfy { $0.outcomes.count == 1 })
-            for result in scored {
-                let item = try #require(outcomes.items.first { $0.id == result.taskID })
-                let model = try #require(result.plan?.agents.first?.model)
-                #expect(item.outcomes[model]?.correct == ((result.score ?? 0) >= 1), "\(result.taskID)")
-                #expect(item.outcomes[model]?.costUSD == result.costUSD)
-            }
+        let outcomes = try await store.recordedOutcomes()
+        let scored = results.filter { $0.status == .completed && $0.score != nil }
+        #expect(outcomes.items.count == scored.count && outcomes.items.allSatisfy { $0.outcomes.count == 1 })
+        for result in scored {
+            let item = try #require(outcomes.items.first { $0.id == result.taskID })
+            let model = try #require(result.plan?.agents.first?.model)
+            #expect(item.outcomes[model]?.correct == ((result.score ?? 0) >= 1), "\(result.taskID)")
+            #expect(item.outcomes[model]?.costUSD == result.costUSD)
         }
     }
 }

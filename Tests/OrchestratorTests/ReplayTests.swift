@@ -26,32 +26,30 @@ import Testing
         )
     }
 
-    @Test(arguments: [("single", 1), ("chain", 3), ("star", 4), ("debate", 4), ("vote-ensemble", 5)])
+    @Test(.exclusive, arguments: [("single", 1), ("chain", 3), ("star", 4), ("debate", 4), ("vote-ensemble", 5)])
     func aReplayWithNothingChangedReproducesTheStoredRun(topology: String, agents: Int) async throws {
-        try await TestSupport.exclusively {
-            let orchestrator = try await Self.orchestrator()
-            for seed in [UInt64(1), 2, 3] {
-                let task = Self.math(
-                    "replay-\(topology)",
-                    topology: topology,
-                    agents: agents,
-                    faults: seed == 3 ? [FaultSpec(target: .random, kind: .persuasive)] : []
-                )
-                let original = try await orchestrator.run(task, seed: seed)
-                let trace = try #require(try await orchestrator.store.trace(runID: original.runID))
-                let outcome = try await orchestrator.replay(trace)
-                #expect(outcome.changes.isEmpty, "\(topology) seed \(seed): \(outcome.changes)")
-                #expect(outcome.misses.isEmpty)
-                #expect(outcome.replay.answer == original.answer && outcome.replay.score == original.score)
-                let stored = try #require(try await orchestrator.store.run(id: outcome.replay.runID))
-                #expect(stored.replayOf == original.runID && stored.planJSON == trace.run.planJSON)
-                let messages = try await orchestrator.store.messages(runID: outcome.replay.runID)
-                #expect(messages.count == trace.messages.count)
-                #expect(messages.allSatisfy { $0.provider == "replay" || $0.purpose == MessagePurpose.fault.rawValue }, "no model is called")
-            }
-            let plans = try await orchestrator.store.storedPlans()
-            #expect(plans.count == 3, "replays are not training data")
+        let orchestrator = try await Self.orchestrator()
+        for seed in [UInt64(1), 2, 3] {
+            let task = Self.math(
+                "replay-\(topology)",
+                topology: topology,
+                agents: agents,
+                faults: seed == 3 ? [FaultSpec(target: .random, kind: .persuasive)] : []
+            )
+            let original = try await orchestrator.run(task, seed: seed)
+            let trace = try #require(try await orchestrator.store.trace(runID: original.runID))
+            let outcome = try await orchestrator.replay(trace)
+            #expect(outcome.changes.isEmpty, "\(topology) seed \(seed): \(outcome.changes)")
+            #expect(outcome.misses.isEmpty)
+            #expect(outcome.replay.answer == original.answer && outcome.replay.score == original.score)
+            let stored = try #require(try await orchestrator.store.run(id: outcome.replay.runID))
+            #expect(stored.replayOf == original.runID && stored.planJSON == trace.run.planJSON)
+            let messages = try await orchestrator.store.messages(runID: outcome.replay.runID)
+            #expect(messages.count == trace.messages.count)
+            #expect(messages.allSatisfy { $0.provider == "replay" || $0.purpose == MessagePurpose.fault.rawValue }, "no model is called")
         }
+        let plans = try await orchestrator.store.storedPlans()
+        #expect(plans.count == 3, "replays are not training data")
     }
 
     @Test func anotherPolicyOrAggregationChangesWhatIsDeliveredAndCounted() async throws {
@@ -174,44 +172,42 @@ import Testing
 /// `orchestrate replay` as a user types it.
 @Suite(.timeLimit(.minutes(5)))
 struct ReplayCommandLineTests {
-    @Test func stepsRerunsAndComparesAController() async throws {
-        try await TestSupport.exclusively {
-            let directory = try TestSupport.temporaryDirectory()
-            defer { try? FileManager.default.removeItem(at: directory) }
-            let database = directory.appendingPathComponent("traces.sqlite").path
-            let ran = try await TestSupport.runExecutable([
-                "run", "Workflows/tasks/example.json", "--db", database, "--topology", "debate", "--agents", "4", "--inject", "persuasive@2",
-                "--verify",
-                "off",
-                "--json",
-            ])
-            #expect(ran.status == 0, "\(ran.error)")
-            let result = try JSONDecoder().decode(RunResult.self, from: Data(ran.output.utf8))
-            let short = String(result.runID.prefix(8))
+    @Test(.exclusive) func stepsRerunsAndComparesAController() async throws {
+        let directory = try TestSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let database = directory.appendingPathComponent("traces.sqlite").path
+        let ran = try await TestSupport.runExecutable([
+            "run", "Workflows/tasks/example.json", "--db", database, "--topology", "debate", "--agents", "4", "--inject", "persuasive@2",
+            "--verify",
+            "off",
+            "--json",
+        ])
+        #expect(ran.status == 0, "\(ran.error)")
+        let result = try JSONDecoder().decode(RunResult.self, from: Data(ran.output.utf8))
+        let short = String(result.runID.prefix(8))
 
-            let steps = try await TestSupport.runExecutable(["replay", short, "--db", database])
-            #expect(steps.status == 0 && steps.output.contains("step 1") && steps.output.contains("shown   #2 → "), "\(steps.output)\(steps.error)")
+        let steps = try await TestSupport.runExecutable(["replay", short, "--db", database])
+        #expect(steps.status == 0 && steps.output.contains("step 1") && steps.output.contains("shown   #2 → "), "\(steps.output)\(steps.error)")
 
-            let same = try await TestSupport.runExecutable(["replay", short, "--db", database, "--rerun"])
-            #expect(same.status == 0 && same.output.contains("no change: the replay reproduces the stored run"), "\(same.output)\(same.error)")
+        let same = try await TestSupport.runExecutable(["replay", short, "--db", database, "--rerun"])
+        #expect(same.status == 0 && same.output.contains("no change: the replay reproduces the stored run"), "\(same.output)\(same.error)")
 
-            let checked = try await TestSupport.runExecutable(["replay", short, "--db", database, "--rerun", "--verify", "check+quarantine"])
-            #expect(checked.output.contains("flagged messages"), "\(checked.output)")
+        let checked = try await TestSupport.runExecutable(["replay", short, "--db", database, "--rerun", "--verify", "check+quarantine"])
+        #expect(checked.output.contains("flagged messages"), "\(checked.output)")
 
-            let controller = directory.appendingPathComponent("c.json").path
-            let trained = try await TestSupport.runExecutable([
-                "train", "Workflows/tasks/sample-50.jsonl", "--db", directory.appendingPathComponent("train.sqlite").path, "--epochs", "1",
-                "--output",
-                controller,
-            ])
-            #expect(trained.status == 0, "\(trained.error)")
-            let compared = try await TestSupport.runExecutable(["replay", short, "--db", database, "--controller", controller, "--over", "10"])
-            #expect(compared.status == 0, "\(compared.error)")
-            #expect(compared.output.contains("would have chosen") && compared.output.contains("estimated utility"), "\(compared.output)")
-            #expect(compared.output.contains("over the newest 1 stored runs"), "replays are left out: \(compared.output)")
+        let controller = directory.appendingPathComponent("c.json").path
+        let trained = try await TestSupport.runExecutable([
+            "train", "Workflows/tasks/sample-50.jsonl", "--db", directory.appendingPathComponent("train.sqlite").path, "--epochs", "1",
+            "--output",
+            controller,
+        ])
+        #expect(trained.status == 0, "\(trained.error)")
+        let compared = try await TestSupport.runExecutable(["replay", short, "--db", database, "--controller", controller, "--over", "10"])
+        #expect(compared.status == 0, "\(compared.error)")
+        #expect(compared.output.contains("would have chosen") && compared.output.contains("estimated utility"), "\(compared.output)")
+        #expect(compared.output.contains("over the newest 1 stored runs"), "replays are left out: \(compared.output)")
 
-            let wrong = try await TestSupport.runExecutable(["replay", short, "--db", database, "--verify", "off"])
-            #expect(wrong.status != 0 && wrong.error.contains("add --rerun"))
-        }
+        let wrong = try await TestSupport.runExecutable(["replay", short, "--db", database, "--verify", "off"])
+        #expect(wrong.status != 0 && wrong.error.contains("add --rerun"))
     }
 }

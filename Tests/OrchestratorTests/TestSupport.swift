@@ -80,12 +80,15 @@ enum TestSupport {
     }
 
     /// Held by tests that bound a wall time from above and by tests that load both cores (child processes
-    /// running hundreds of runs, scans of the recorded data), so that the two never overlap on a 2-core machine.
+    /// running hundreds of runs, scans of the recorded data), so that the two never overlap on a 2-core machine:
+    /// the `.exclusive` trait (`ExclusiveTrait`).
     static let loadGate = AsyncSemaphore(permits: 1)
 
-    /// Runs a test body while holding `loadGate`.
+    /// Runs part of a test while holding `loadGate` (a whole test takes the `.exclusive` trait instead); within a
+    /// test that holds it already, just runs.
     static func exclusively<T: Sendable>(_ body: @Sendable () async throws -> T) async throws -> T {
-        try await loadGate.withPermit { try await body() }
+        guard !ExclusiveTrait.holdsGate else { return try await body() }
+        return try await loadGate.withPermit { try await ExclusiveTrait.$holdsGate.withValue(true) { try await body() } }
     }
 
     /// Runs CPU-heavy work on a thread of its own, so it does not starve the timing tests of the shared pool.

@@ -143,7 +143,7 @@ import Testing
         #expect(trainedShare > priorShare, "trained \(trainedShare) vs prior \(priorShare)")
     }
 
-    @Test func aControllerFileLoadsOnlyForItsCatalogueAndRunsRecordItsVersion() async throws {
+    @Test(.exclusive) func aControllerFileLoadsOnlyForItsCatalogueAndRunsRecordItsVersion() async throws {
         let directory = try TestSupport.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let parameters = try await Self.train(seed: 1)
@@ -251,7 +251,7 @@ import Testing
 /// `orchestrate train` and `orchestrate run --controller`, as a user types them.
 @Suite(.timeLimit(.minutes(5)))
 struct TrainingCommandLineTests {
-    @Test func trainWritesAControllerThatRunUsesAndRecords() async throws {
+    @Test(.exclusive) func trainWritesAControllerThatRunUsesAndRecords() async throws {
         let directory = try TestSupport.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let database = directory.appendingPathComponent("traces.sqlite").path
@@ -341,38 +341,36 @@ struct TrainingCommandLineTests {
 /// single model and the prior on held-out tasks, and its model choices follow the domain.
 @Suite(.timeLimit(.minutes(5)))
 struct SpecialistFleetTrainingTests {
-    @Test func aTrainedControllerRoutesByDomainAndBeatsEverySingleModel() async throws {
-        try await TestSupport.exclusively {
-            var catalog = try CatalogLoader(workflowsDirectory: TestSupport.workflows)
-                .load(fleetPath: TestSupport.workflows + "/fleets/simulated-specialists.json")
-            for index in catalog.fleet.models.indices {
-                catalog.fleet.models[index].simulation?.latencyMilliseconds = 0
-                catalog.fleet.models[index].simulation?.latencyJitterMilliseconds = 0
-            }
-            let tasks = try TaskParser(catalog: catalog).load(path: TestSupport.workflows + "/tasks/sample-50.jsonl").map {
-                task -> OrchestrationTask in
-                var copy = task
-                copy.constraints = Constraints(topology: "single", agentCount: 1)
-                return copy
-            }
-            let (train, test) = TaskSplit.split(tasks, testFraction: 0.3, seed: 0)
-            let orchestrator = try await Orchestrator(catalog: catalog, store: try TraceStore.inMemory(), logger: TestSupport.logger)
-            let options = PolicyTrainer.Options(epochs: 8, batchSize: 8, learningRate: 0.05, costWeight: 20, seed: 0, parallel: 8)
-            let parameters = try await PolicyTrainer(orchestrator: orchestrator, options: options).trainOnPolicy(train)
-            let report = try await ControllerEvaluation(orchestrator: orchestrator, costWeight: 20, parallel: 8).evaluate(
-                test,
-                parameters: parameters
-            )
-            let trained = try #require(report.rows.first)
-            let baselines = report.rows.filter { $0.name == "prior" || $0.name.hasPrefix("only ") || $0.name == "random plans" }
-            #expect(baselines.count == 6)
-            for baseline in baselines {
-                #expect(trained.utility > baseline.utility, "\(trained.utility) vs \(baseline.name) \(baseline.utility)")
-            }
-            let math = trained.choiceSharesByDomain["math"]?["model"] ?? [:]
-            let knowledge = trained.choiceSharesByDomain["knowledge"]?["model"] ?? [:]
-            #expect((math["sim-math-pro"] ?? 0) > 0.5, "\(math)")
-            #expect((knowledge["sim-knowledge-pro"] ?? 0) > 0.5, "\(knowledge)")
+    @Test(.exclusive) func aTrainedControllerRoutesByDomainAndBeatsEverySingleModel() async throws {
+        var catalog = try CatalogLoader(workflowsDirectory: TestSupport.workflows)
+            .load(fleetPath: TestSupport.workflows + "/fleets/simulated-specialists.json")
+        for index in catalog.fleet.models.indices {
+            catalog.fleet.models[index].simulation?.latencyMilliseconds = 0
+            catalog.fleet.models[index].simulation?.latencyJitterMilliseconds = 0
         }
+        let tasks = try TaskParser(catalog: catalog).load(path: TestSupport.workflows + "/tasks/sample-50.jsonl").map {
+            task -> OrchestrationTask in
+            var copy = task
+            copy.constraints = Constraints(topology: "single", agentCount: 1)
+            return copy
+        }
+        let (train, test) = TaskSplit.split(tasks, testFraction: 0.3, seed: 0)
+        let orchestrator = try await Orchestrator(catalog: catalog, store: try TraceStore.inMemory(), logger: TestSupport.logger)
+        let options = PolicyTrainer.Options(epochs: 8, batchSize: 8, learningRate: 0.05, costWeight: 20, seed: 0, parallel: 8)
+        let parameters = try await PolicyTrainer(orchestrator: orchestrator, options: options).trainOnPolicy(train)
+        let report = try await ControllerEvaluation(orchestrator: orchestrator, costWeight: 20, parallel: 8).evaluate(
+            test,
+            parameters: parameters
+        )
+        let trained = try #require(report.rows.first)
+        let baselines = report.rows.filter { $0.name == "prior" || $0.name.hasPrefix("only ") || $0.name == "random plans" }
+        #expect(baselines.count == 6)
+        for baseline in baselines {
+            #expect(trained.utility > baseline.utility, "\(trained.utility) vs \(baseline.name) \(baseline.utility)")
+        }
+        let math = trained.choiceSharesByDomain["math"]?["model"] ?? [:]
+        let knowledge = trained.choiceSharesByDomain["knowledge"]?["model"] ?? [:]
+        #expect((math["sim-math-pro"] ?? 0) > 0.5, "\(math)")
+        #expect((knowledge["sim-knowledge-pro"] ?? 0) > 0.5, "\(knowledge)")
     }
 }

@@ -33,37 +33,44 @@ struct VerificationCommandLineTests {
         )
     }
 
-    @Test func benchPropagationComparesEveryPolicyOnTheSameTasks() async throws {
-        try await TestSupport.exclusively {
-            let directory = try TestSupport.temporaryDirectory()
-            defer { try? FileManager.default.removeItem(at: directory) }
-            let database = directory.appendingPathComponent("traces.sqlite").path
-            let run = try await TestSupport.runBench([
-                "propagation", "Workflows/tasks/sample-50.jsonl", "--domain", "math", "--topology", "debate", "--agents", "4",
-                "--inject", "persuasive@random", "--db", database, "--parallel", "16",
-            ])
-            #expect(run.status == 0, "\(run.error)")
-            let rows = run.output.split(separator: "\n").map(String.init)
-            #expect(rows.first?.contains("30 runs per policy") == true, "\(run.output)")
-            for policy in ["off ", "check ", "check+quarantine "] {
-                #expect(rows.contains { $0.hasPrefix(policy) && $0.contains("30") }, "\(policy): \(run.output)")
-            }
-            let missing = try await TestSupport.runBench(["propagation", "Workflows/tasks/sample-50.jsonl", "--db", database])
-            #expect(missing.status != 0 && missing.error.contains("--inject"))
+    @Test(.exclusive) func benchPropagationComparesEveryPolicyOnTheSameTasks() async throws {
+        let directory = try TestSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let database = directory.appendingPathComponent("traces.sqlite").path
+        let run = try await TestSupport.runBench([
+            "propagation", "Workflows/tasks/sample-50.jsonl", "--domain", "math", "--topology", "debate", "--agents", "4",
+            "--inject", "persuasive@random", "--db", database, "--parallel", "16",
+        ])
+        #expect(run.status == 0, "\(run.error)")
+        let rows = run.output.split(separator: "\n").map(String.init)
+        #expect(rows.first?.contains("30 runs per policy") == true, "\(run.output)")
+        for policy in ["off ", "check ", "check+quarantine "] {
+            #expect(rows.contains { $0.hasPrefix(policy) && $0.contains("30") }, "\(policy): \(run.output)")
         }
+        let missing = try await TestSupport.runBench(["propagation", "Workflows/tasks/sample-50.jsonl", "--db", database])
+        #expect(missing.status != 0 && missing.error.contains("--inject"))
     }
 
-    @Test(.enabled(if: SharedData.runs, SharedData.reason)) func benchEscalationReportsCatchesAndFalseAlarmsOnTheRecordedData() async throws {
-        try await TestSupport.exclusively {
-            let run = try await TestSupport.runBench(["escalation", "--recordings", RecordedCommandLineTests.data, "--no-runs"])
-            #expect(run.status == 0, "\(run.error)")
-            #expect(run.output.contains("checked escalation on recorded gsm8k: 1319 questions"))
-            #expect(run.output.contains("always gpt-4-1106                    85.67%"))
-            #expect(run.output.range(of: #"failed-checks: caught \d+ of 477 wrong mixtral-8x7b answers"#, options: .regularExpression) != nil)
-            let unknown = try await TestSupport.runBench([
-                "escalation", "--recordings", RecordedCommandLineTests.data, "--cheap", "gpt-5",
-            ])
-            #expect(unknown.status == 2 && unknown.error.contains("no model 'gpt-5'"))
-        }
+    @Test(.exclusive, .enabled(if: SharedData.runs, SharedData.reason)) func benchEscalationReportsCatchesAndFalseAlarmsOnTheRecordedData()
+        async throws
+    {
+        let run = try await TestSupport.runBench(["escalation", "--recordings", RecordedCommandLineTests.data, "--no-runs"])
+        #expect(run.status == 0, "\(run.error)")
+        #expect(run.output.contains("checked escalation on recorded gsm8k: 1319 questions"))
+        // Graded as runs are scored: GPT-4's "#### $20.00" against 20 is right, which RouteLLM's grading denies.
+        #expect(run.output.contains("gpt-4-1106-preview 42 now right, 0 now wrong"), "\(run.output)")
+        #expect(run.output.contains("always gpt-4-1106                    88.86%"))
+        #expect(run.output.range(of: #"failed-checks: caught \d+ of 476 wrong mixtral-8x7b answers"#, options: .regularExpression) != nil)
+        // The dataset's own grading gives the figures its README gives.
+        let dataset = try await TestSupport.runBench([
+            "escalation", "--recordings", RecordedCommandLineTests.data, "--no-runs", "--dataset-grading", "--split-seeds", "0",
+        ])
+        #expect(dataset.output.contains("grading: the dataset's own"))
+        #expect(dataset.output.contains("always gpt-4-1106                    85.67%"))
+        #expect(dataset.output.range(of: #"failed-checks: caught \d+ of 477 wrong mixtral-8x7b answers"#, options: .regularExpression) != nil)
+        let unknown = try await TestSupport.runBench([
+            "escalation", "--recordings", RecordedCommandLineTests.data, "--cheap", "gpt-5",
+        ])
+        #expect(unknown.status == 2 && unknown.error.contains("no model 'gpt-5'"))
     }
 }

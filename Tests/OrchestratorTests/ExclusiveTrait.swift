@@ -1,0 +1,58 @@
+import Testing
+
+/// The trait of tests that load both cores (child processes running hundreds of runs, scans and fits of the recorded
+/// data) or bound a wall time: such tests run one at a time, never beside each other, by holding
+/// `TestSupport.loadGate` for the test's whole body. On a suite it applies to each of its tests, which may still run
+/// beside the suite's other, lighter tests but not beside another exclusive one.
+struct ExclusiveTrait: TestTrait, SuiteTrait, TestScoping {
+    /// Whether the running task already holds the gate (a test inside an exclusive suite, or a body that asks again).
+    @TaskLocal static var holdsGate = false
+
+    var isRecursive: Bool { true }
+
+    /// A scope for each test function, none for a suite as a whole.
+    func scopeProvider(for test: Test, testCase: Test.Case?) -> ExclusiveTrait? {
+        test.isSuite ? nil : self
+    }
+
+    func provideScope(for test: Test, testCase: Test.Case?, performing function: @Sendable () async throws -> Void) async throws {
+        try await TestSupport.exclusively { try await function() }
+    }
+}
+
+extension Trait where Self == ExclusiveTrait {
+    /// Runs the test (each test of a suite) alone among exclusive tests: see `ExclusiveTrait`.
+    static var exclusive: Self { ExclusiveTrait() }
+}
+
+/// The trait itself: bodies under it never overlap, and one nested in another runs rather than waiting for itself.
+@Suite(.timeLimit(.minutes(1))) struct ExclusiveTraitTests {
+    actor Overlap {
+        var active = 0
+        var peak = 0
+        func enter() {
+            active += 1
+            peak = max(peak, active)
+        }
+        func leave() { active -= 1 }
+    }
+
+    @Test func scopedBodiesRunOneAtATimeAndANestedOneDoesNotWait() async throws {
+        let overlap = Overlap()
+        let test = try #require(Test.current)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for _ in 0..<4 {
+                group.addTask {
+                    try await ExclusiveTrait().provideScope(for: test, testCase: nil) {
+                        await overlap.enter()
+                        try await Task.sleep(for: .milliseconds(20))
+                        try await TestSupport.exclusively { await overlap.leave() }
+                    }
+                }
+            }
+            try await group.waitForAll()
+        }
+        #expect(await overlap.peak == 1)
+        #expect(await overlap.active == 0)
+    }
+}

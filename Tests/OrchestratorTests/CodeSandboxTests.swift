@@ -1,6 +1,10 @@
 import Foundation
 import Testing
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 @testable import Orchestrator
 
 /// Hostile code answers: the jail keeps them in their scratch folder, off the network, away from host processes and
@@ -67,15 +71,20 @@ struct CodeSandboxTests {
         #expect(result.outcome == .failed, "\(label): \(result.detail)")
     }
 
+    /// The network test needs no internet: a listener on the host's loopback, which this process reaches, must be
+    /// out of the answer's reach (a jail sharing the host's network would connect).
     @Test(.exclusive) func theAnswerRunsAsNobodyWithNoHostProcessesAndNoNetwork() async throws {
+        let listener = try LoopbackListener()
+        defer { listener.close() }
+        #expect(listener.acceptsConnectionFromHere(), "the host reaches its own listener")
         let code = """
             import os, socket
             assert os.getuid() != 0 and os.geteuid() != 0, "running as root"
             processes = [entry for entry in os.listdir("/proc") if entry.isdigit()]
             assert len(processes) <= 3, f"sees {len(processes)} processes"
             try:
-                socket.create_connection(("1.1.1.1", 53), timeout=2)
-                raise AssertionError("the network is reachable")
+                socket.create_connection(("127.0.0.1", \(listener.port)), timeout=2)
+                raise AssertionError("the host's loopback is reachable")
             except OSError:
                 pass
             assert not os.path.exists("/root") and not os.path.exists("/home"), "sees the host's folders"
@@ -133,5 +142,46 @@ enum SandboxRequirement {
     static let required = ProcessInfo.processInfo.environment["ORCHESTRATE_REQUIRE_SANDBOX"] == "1"
     static var runs: Bool {
         required || FileManager.default.isExecutableFile(atPath: "/usr/bin/bwrap") || FileManager.default.isExecutableFile(atPath: "/bin/bwrap")
+    }
+}
+
+/// A TCP listener on 127.0.0.1 at a free port, for checking what can reach the host's loopback.
+struct LoopbackListener {
+    let descriptor: Int32
+    let port: UInt16
+
+    init() throws {
+        let listening = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard listening >= 0 else { throw TestFailure("socket() failed") }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(listening, $0, length) } }
+        guard bound == 0, listen(listening, 4) == 0 else { throw TestFailure("cannot listen on 127.0.0.1") }
+        let named = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(listening, $0, &length) }
+        }
+        guard named == 0 else { throw TestFailure("getsockname() failed") }
+        descriptor = listening
+        port = UInt16(bigEndian: address.sin_port)
+    }
+
+    /// Whether a connection from this process gets through.
+    func acceptsConnectionFromHere() -> Bool {
+        let client = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { Glibc.close(client) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = port.bigEndian
+        return withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(client, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        } == 0
+    }
+
+    func close() {
+        Glibc.close(descriptor)
     }
 }

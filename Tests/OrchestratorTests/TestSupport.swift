@@ -87,8 +87,7 @@ enum TestSupport {
     /// Runs part of a test while holding `loadGate` (a whole test takes the `.exclusive` trait instead); within a
     /// test that holds it already, just runs.
     static func exclusively<T: Sendable>(_ body: @Sendable () async throws -> T) async throws -> T {
-        guard !ExclusiveTrait.holdsGate else { return try await body() }
-        return try await loadGate.withPermit { try await ExclusiveTrait.$holdsGate.withValue(true) { try await body() } }
+        try await ExclusiveTrait().run(body)
     }
 
     /// Runs CPU-heavy work on a thread of its own, so it does not starve the timing tests of the shared pool.

@@ -27,6 +27,9 @@ import Testing
         let either = gsm8k.filter { $0.outcomes[cheap.modelID]?.correct == true || $0.outcomes[strong.modelID]?.correct == true }
         let cheapWrong = gsm8k.filter { $0.outcomes[cheap.modelID]?.correct == false }
         #expect(abs(oracle.accuracy - Double(either.count) / 1319) < 1e-12)
+        // The oracle calls the strong model only where it is needed: the cheap model wrong, the strong one right.
+        let needed = cheapWrong.filter { $0.outcomes[strong.modelID]?.correct == true }
+        #expect(oracle.strongCalls == needed.count, "oracle calls \(oracle.strongCalls), needed \(needed.count)")
 
         let detection = try #require(report.detections.first { $0.trigger == "failed-checks" })
         #expect(detection.wrong == cheapWrong.count && detection.right == 1319 - cheapWrong.count)

@@ -1,11 +1,11 @@
 import Foundation
 import Testing
 
+@testable import Orchestrator
+
 #if canImport(Glibc)
     import Glibc
 #endif
-
-@testable import Orchestrator
 
 /// Hostile code answers: the jail keeps them in their scratch folder, off the network, away from host processes and
 /// root, and the harness's verdict cannot be forged by exiting early, patching or printing.

@@ -67,7 +67,10 @@ public struct EscalationPolicy: Sendable, Equatable {
                 : "no judge for \(from.model.name); " + doubts.map { "\($0.check.rawValue) \($0.outcome.rawValue)" }.joined(separator: ", ")
             return decision
         }
-        let features = ResponseFeatures.values(response: output.response, kind: task.answerKind, query: task.query)
+        // The checks already read the answer: their examination gives the features without reading it again.
+        let features =
+            output.examination.map { ResponseFeatures.values(of: $0, response: output.response, query: task.query) }
+            ?? ResponseFeatures.values(response: output.response, kind: task.answerKind, query: task.query)
         let p = fit.probabilityWrong(features, response: output.response)
         let gain = judge.expectedGain(model: from.model.name, features: features, response: output.response) ?? p
         decision.probabilityWrong = p

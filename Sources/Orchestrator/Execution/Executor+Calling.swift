@@ -81,15 +81,14 @@ extension Executor {
             health: run.health,
             metadata: ["run": "\(run.runID)", "agent": "\(agent)"]
         ) { attempt in
-            let answer = attempt.response.flatMap { AnswerExtractor.extract(from: $0.content, kind: run.task.answerKind) }
-            let checks = await attempt.response.asyncMap { await check($0.content, run: run) } ?? []
+            let reading = await attempt.response.asyncMap { await read($0.content, run: run) } ?? Reading()
             let messageID = try await ledger.record(
                 attempt,
                 agent: agent,
                 step: step,
                 role: role.name,
-                answer: answer,
-                checks: checks,
+                answer: reading.answer,
+                checks: reading.checks,
                 deliveries: deliveries,
                 consistency: consistency
             )
@@ -99,9 +98,10 @@ extension Executor {
                 messageID: messageID,
                 model: attempt.model.name,
                 response: attempt.response?.content ?? "",
-                answer: answer,
+                answer: reading.answer,
                 recordedCorrect: attempt.response?.recordedCorrect,
-                checks: checks
+                checks: reading.checks,
+                examination: reading.examination
             )
         }
         result.calls = call.calls

@@ -13,8 +13,8 @@ extension Executor {
     ) async throws -> CallResult {
         var result = CallResult(agent: fault.agent)
         let text = FaultInjector.message(for: fault, task: run.task)
-        let answer = AnswerExtractor.extract(from: text, kind: run.task.answerKind)
-        let checks = await check(text, run: run)
+        let reading = await read(text, run: run)
+        let (answer, checks) = (reading.answer, reading.checks)
         let ledger = ledger(for: run)
         let model = run.plan.agents[fault.agent].model
         var messageID = try await ledger.recordFault(
@@ -44,7 +44,14 @@ extension Executor {
             result.calls += 1
             result.verificationCalls += 1
         }
-        result.output = AgentOutput(messageID: messageID, response: text, answer: answer, recordedCorrect: nil, checks: checks)
+        result.output = AgentOutput(
+            messageID: messageID,
+            response: text,
+            answer: answer,
+            recordedCorrect: nil,
+            checks: checks,
+            examination: reading.examination
+        )
         return result
     }
 

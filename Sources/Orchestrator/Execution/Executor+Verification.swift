@@ -1,17 +1,25 @@
 import Foundation
 
 extension Executor {
-    /// The checks of a message under the run's policy; none when verification is off. A code answer of a task
-    /// with tests is also run against them.
-    func check(_ response: String, run: RunContext) async -> [CheckResult] {
-        guard run.policy.checks else { return [] }
-        var results = MessageVerifier.check(response: response, kind: run.task.answerKind, query: run.task.query)
-        if run.task.answerKind == .code, let tests = run.task.tests,
-            let code = AnswerExtractor.extract(from: response, kind: .code)
-        {
-            results.append(await CodeTestRunner.check(code: code, tests: tests))
+    /// What the executor reads from a message, once: its answer, and under the run's policy the checks'
+    /// verdicts with the examination they came from (none when verification is off). A code answer of a task with
+    /// tests is also run against them.
+    struct Reading: Sendable {
+        var answer: String?
+        var checks: [CheckResult] = []
+        var examination: MessageVerifier.Examination?
+    }
+
+    /// Reads a message: its answer and, under the run's policy, its checks.
+    func read(_ response: String, run: RunContext) async -> Reading {
+        let kind = run.task.answerKind
+        guard run.policy.checks else { return Reading(answer: AnswerExtractor.extract(from: response, kind: kind)) }
+        let examination = MessageVerifier.examine(response: response, kind: kind, query: run.task.query)
+        var checks = examination.results
+        if kind == .code, let tests = run.task.tests, let code = examination.answer {
+            checks.append(await CodeTestRunner.check(code: code, tests: tests))
         }
-        return results
+        return Reading(answer: examination.answer, checks: checks, examination: examination)
     }
 
     /// Whether a message had no readable answer, so its sender gets one bounded re-ask.
@@ -35,8 +43,7 @@ extension Executor {
         let followUp = PromptBuilder.reAsk(first.messages, reply: output.response, kind: run.task.answerKind)
         var attempt = await caller.attempt(model: first.model, messages: followUp, context: context, deadline: run.deadline)
         let combined = attempt.response.map { output.response + "\n" + $0.content }
-        let answer = combined.flatMap { AnswerExtractor.extract(from: $0, kind: run.task.answerKind) }
-        let checks = await combined.asyncMap { await check($0, run: run) } ?? []
+        let reading = await combined.asyncMap { await read($0, run: run) } ?? Reading()
         if attempt.response == nil {
             attempt.recovery = "re-ask failed; the first reply stands"
         }
@@ -46,8 +53,8 @@ extension Executor {
             step: step,
             role: role,
             purpose: .reAsk,
-            answer: answer,
-            checks: checks
+            answer: reading.answer,
+            checks: reading.checks
         )
         result.calls += 1
         result.verificationCalls += 1
@@ -59,9 +66,10 @@ extension Executor {
             messageID: messageID,
             model: output.model,
             response: combined,
-            answer: answer,
+            answer: reading.answer,
             recordedCorrect: output.recordedCorrect,
-            checks: checks
+            checks: reading.checks,
+            examination: reading.examination
         )
     }
 }

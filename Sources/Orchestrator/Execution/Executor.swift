@@ -77,6 +77,9 @@ struct Executor: Sendable {
         var recordedCorrect: Bool?
         /// What verification found in it; empty when verification is off.
         var checks: [CheckResult] = []
+        /// What the checks read from it (answer, arithmetic), for the escalation judge's features; nil when
+        /// verification is off.
+        var examination: MessageVerifier.Examination?
     }
 
     /// The result of one agent's turn in a step, over all its attempts and fallbacks.

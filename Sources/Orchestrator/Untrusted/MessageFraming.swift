@@ -39,19 +39,32 @@ public struct MessageFraming: Sendable, Equatable {
     /// A content longer than `UntrustedText.deliveredCharacters` is shown by its last characters, with a note.
     public func quote(_ content: String, header: String, boundary: String) -> String {
         let (window, omitted) = UntrustedText.window(content, limit: UntrustedText.deliveredCharacters)
-        var lines = ["--- \(Self.headerText(header)) · message \(boundary) ---"]
+        // One string, grown in place: this runs for every delivery of every step.
+        var quoted = "--- \(Self.headerText(header)) · message \(boundary) ---"
+        quoted.reserveCapacity(window.utf8.count + 160)
         if omitted > 0 {
-            lines.append("(the first \(omitted) bytes of this message are not shown)")
+            quoted += "\n(the first \(omitted) bytes of this message are not shown)"
         }
         for line in window.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline) {
-            var quoted = Self.quotePrefix + Self.visible(line)
+            quoted += "\n"
+            quoted += Self.quotePrefix
             // A line that opens with a combining mark would fuse with the prefix's space: give the mark a base of
             // its own (U+25CC, as Unicode shows lone marks) so every quoted line keeps the prefix intact.
-            if !quoted.hasPrefix(Self.quotePrefix) { quoted = Self.quotePrefix + "\u{25CC}" + Self.visible(line) }
-            lines.append(quoted)
+            if Self.fusesWithPrefix(line) { quoted += "\u{25CC}" }
+            if line.unicodeScalars.contains(where: UntrustedText.isHidden) {
+                quoted += UntrustedText.printable(line)
+            } else {
+                quoted += line
+            }
         }
-        lines.append("--- end of message \(boundary) ---")
-        return lines.joined(separator: "\n")
+        quoted += "\n--- end of message \(boundary) ---"
+        return quoted
+    }
+
+    /// Whether a line's first character would join the prefix's closing space into one character.
+    static func fusesWithPrefix(_ line: Substring) -> Bool {
+        guard let first = line.unicodeScalars.first, !first.isASCII else { return false }
+        return (quotePrefix + String(line.prefix(1))).count < quotePrefix.count + 1
     }
 
     /// The header of a message that is not shown (withheld, or from a quarantined sender), on one line.
@@ -65,9 +78,4 @@ public struct MessageFraming: Sendable, Equatable {
         UntrustedText.printable(header.prefix(400))
     }
 
-    /// The line (which has no line break) with control characters shown as U+FFFD.
-    static func visible(_ line: Substring) -> String {
-        guard line.unicodeScalars.contains(where: UntrustedText.isHidden) else { return String(line) }
-        return UntrustedText.printable(line)
-    }
 }

@@ -72,22 +72,7 @@ struct DurabilityTests {
         ended.executableURL = URL(fileURLWithPath: "/bin/true")
         try await TestSupport.runToExit(ended)
         for (id, pid) in [("live", Int(getppid())), ("dead", Int(ended.processIdentifier))] {
-            var record = RunRecord(
-                id: id,
-                taskID: id,
-                query: "q",
-                domain: nil,
-                answerKind: "text",
-                expectedAnswer: nil,
-                taskJSON: "{}",
-                controllerVersion: "prior-1",
-                fleetName: "f",
-                fleetHash: "h",
-                catalogHash: "c",
-                simulated: true,
-                seed: 0,
-                verificationPolicy: .check
-            )
+            var record = TestSupport.runRecord(id: id)
             record.processID = pid
             try await store.beginRun(record)
         }

@@ -99,6 +99,26 @@ enum TestSupport {
         }
     }
 
+    /// A run row with placeholders for what a store test does not look at.
+    static func runRecord(id: String) -> RunRecord {
+        RunRecord(
+            id: id,
+            taskID: id,
+            query: "q",
+            domain: nil,
+            answerKind: "text",
+            expectedAnswer: nil,
+            taskJSON: "{}",
+            controllerVersion: "prior-1",
+            fleetName: "f",
+            fleetHash: "h",
+            catalogHash: "c",
+            simulated: true,
+            seed: 0,
+            verificationPolicy: .check
+        )
+    }
+
     /// A fresh temporary folder.
     static func temporaryDirectory() throws -> URL {
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("orchestrate-tests-\(UUID().uuidString)")

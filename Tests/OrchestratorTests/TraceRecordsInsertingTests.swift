@@ -9,24 +9,7 @@ import Testing
 @Suite(.timeLimit(.minutes(5))) struct TraceRecordsInsertingTests {
     @Test func everyFieldOfAMessageItsDeliveryAndItsCheckComesBackAsWritten() async throws {
         let store = try TraceStore.inMemory()
-        try await store.beginRun(
-            RunRecord(
-                id: "run",
-                taskID: "t",
-                query: "q",
-                domain: nil,
-                answerKind: "number",
-                expectedAnswer: nil,
-                taskJSON: "{}",
-                controllerVersion: "prior-1",
-                fleetName: "f",
-                fleetHash: "h",
-                catalogHash: "c",
-                simulated: true,
-                seed: 0,
-                verificationPolicy: .check
-            )
-        )
+        try await store.beginRun(TestSupport.runRecord(id: "run"))
         let start = Date(timeIntervalSince1970: 1_700_000_000.125)
         let message = MessageRecord(
             id: nil,

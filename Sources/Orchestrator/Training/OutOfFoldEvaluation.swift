@@ -8,15 +8,9 @@ import Foundation
 public struct OutOfFoldEvaluation: Sendable, Codable, Equatable {
     public typealias Spread = EvaluationAcrossSplits.Spread
 
-    /// One strategy over the seeds (the evaluated controller is named `controller`).
-    public struct Strategy: Sendable, Codable, Equatable {
-        public var name: String
-        public var utility: Spread
-        public var accuracy: Spread?
-        public var meanCostUSD: Spread
-        /// Out-of-fold APGR over all tasks (the controller's ranking; a two-model fleet whose dearer model leads).
-        public var apgr: Spread?
-    }
+    /// One strategy over the seeds (the evaluated controller is named `controller`); its APGR is the out-of-fold
+    /// APGR over all tasks (the controller's ranking; a two-model fleet whose dearer model leads).
+    public typealias Strategy = EvaluationAcrossSplits.Strategy
 
     /// The controller's utility minus another strategy's, per task averaged over the seeds.
     public struct Difference: Sendable, Codable, Equatable {

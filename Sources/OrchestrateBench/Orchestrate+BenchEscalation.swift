@@ -266,7 +266,9 @@ extension Orchestrate.Bench {
             var rows = [["seed", "held out"] + names]
             func cell(_ row: CascadeEvaluation.Row) -> String {
                 var text = String(format: "%.2f%% at %.1f%%", row.accuracy * 100, row.costShare * 100)
-                if let escalated = row.escalated { text += String(format: " (%.0f%% up, λ %.0f)", escalated * 100, row.lambda ?? 0) }
+                if let escalated = row.escalated {
+                    text += String(format: " (%.0f%% up", escalated * 100) + (row.lambda.map { String(format: ", λ %.0f", $0) } ?? "") + ")"
+                }
                 return text
             }
             for split in report.splits {

@@ -28,7 +28,7 @@ public struct CascadeEvaluation: Sendable {
         public var seed: UInt64
         public var trainQuestions: Int
         public var heldOutQuestions: Int
-        /// Always cheap, always strong, then the cascade at each budget.
+        /// Always cheap, always strong, the oracle, the fixed rule, then the cascade at each budget.
         public var rows: [Row]
     }
 
@@ -101,20 +101,41 @@ public struct CascadeEvaluation: Sendable {
         let cheapAlone = try await run(test, topology: "single", models: [cheap.name])
         let strongAlone = try await run(test, topology: "single", models: [strong.name])
         let strongCost = strongAlone.reduce(0) { $0 + $1.costUSD }
-        func row(_ name: String, _ results: [RunResult], lambda: Double? = nil, budget: Double? = nil) -> Row {
+        func row(_ name: String, _ results: [RunResult], cascade: Bool = false, lambda: Double? = nil, budget: Double? = nil) -> Row {
             let n = Double(max(results.count, 1))
             let cost = results.reduce(0) { $0 + $1.costUSD }
             return Row(
                 name: name,
-                accuracy: Double(results.filter { ($0.score ?? 0) >= 1 }.count) / n,
+                accuracy: Double(results.filter(Self.isRight).count) / n,
                 costUSD: cost,
                 costShare: strongCost > 0 ? cost / strongCost : 0,
-                escalated: lambda == nil ? nil : Double(results.filter { $0.escalations.contains(where: \.escalates) }.count) / n,
+                escalated: cascade ? Double(results.filter { $0.escalations.contains(where: \.escalates) }.count) / n : nil,
                 lambda: lambda,
                 budget: budget
             )
         }
         var rows = [row("always \(cheap.name)", cheapAlone), row("always \(strong.name)", strongAlone)]
+        // The oracle escalates exactly where the cheap answer is wrong and the strong one right.
+        let oracleCost = zip(cheapAlone, strongAlone).reduce(0.0) { total, pair in
+            let (first, second) = pair
+            return total + first.costUSD + (Self.isRight(first) || !Self.isRight(second) ? 0 : second.costUSD)
+        }
+        let oracleRight = zip(cheapAlone, strongAlone).filter { Self.isRight($0) || Self.isRight($1) }.count
+        rows.append(
+            Row(
+                name: "oracle",
+                accuracy: Double(oracleRight) / Double(max(test.count, 1)),
+                costUSD: oracleCost,
+                costShare: strongCost > 0 ? oracleCost / strongCost : 0
+            )
+        )
+        // The fixed rule: the same cascade without a judge, so the checks decide (a failed or unsupported answer goes up).
+        let fixed = try await orchestrator.runBatch(
+            Self.tasks(test, topology: "cascade", models: [cheap.name, strong.name]),
+            seed: seed,
+            parallel: parallel
+        )
+        rows.append(row("fixed rule (checks)", fixed, cascade: true))
 
         // On the training questions: each level's recorded cost with every answer escalated, and always-strong's.
         let trainStrong = try await run(train, topology: "single", models: [strong.name])
@@ -138,7 +159,7 @@ public struct CascadeEvaluation: Sendable {
         for budget in budgets {
             let lambda = Self.costWeight(levels: levels, budget: budget * trainStrongCost)
             let cascade = try await run(test, topology: "cascade", models: [cheap.name, strong.name], rule: .costWeight(lambda))
-            rows.append(row("cascade at \(Int((budget * 100).rounded()))%", cascade, lambda: lambda, budget: budget))
+            rows.append(row("cascade at \(Int((budget * 100).rounded()))%", cascade, cascade: true, lambda: lambda, budget: budget))
         }
         return Split(seed: seed, trainQuestions: train.count, heldOutQuestions: test.count, rows: rows)
     }
@@ -168,6 +189,11 @@ public struct CascadeEvaluation: Sendable {
         let position = order.firstIndex(of: last) ?? 0
         let next = position + 1 < order.count ? max(ratios[order[position + 1]], 0) : 0
         return (ratios[last] + next) / 2
+    }
+
+    /// Whether a run's answer scored as right.
+    static func isRight(_ result: RunResult) -> Bool {
+        (result.score ?? 0) >= 1
     }
 
     /// The questions as tasks pinned to a topology and models.

@@ -155,3 +155,22 @@ import Testing
         #expect(error?.problem.contains("expected an agent index from 0 to 63") == true, "\(String(describing: error))")
     }
 }
+
+/// The strike count both executors keep.
+@Suite(.timeLimit(.minutes(1))) struct QuarantineStrikesTests {
+    static let failed = [CheckResult(check: .arithmetic, outcome: .failed, detail: "2 + 2 = 5 is wrong")]
+    static let passed = [CheckResult(check: .arithmetic, outcome: .passed, detail: "")]
+
+    @Test func theSecondFailedMessageCutsTheSenderOnceAndOnlyUnderQuarantine() {
+        var strikes = QuarantineStrikes(policy: .checkAndQuarantine)
+        let cuts = [(1, Self.failed), (1, Self.passed), (2, Self.failed), (1, Self.failed), (1, Self.failed)].map { agent, checks in
+            strikes.count(agent: agent, checks: checks)
+        }
+        // The second failure of agent 1 cuts it; a passing message is no strike; a cut agent is not cut again.
+        #expect(cuts == [false, false, false, true, false])
+        #expect(strikes.quarantined == [1])
+        var checkOnly = QuarantineStrikes(policy: .check)
+        let uncut = [Self.failed, Self.failed, Self.failed].map { checkOnly.count(agent: 1, checks: $0) }
+        #expect(uncut == [false, false, false] && checkOnly.quarantined.isEmpty)
+    }
+}

@@ -103,8 +103,7 @@ public struct AgentsNetRunner: Sendable {
         }
         var latest: [Int: Turn] = [:]
         var latestIDs: [Int: Int64] = [:]
-        var quarantined: [Int] = []
-        var strikes: [Int: Int] = [:]
+        var strikes = QuarantineStrikes(policy: setup.policy)
         var result = AgentsNetResult(
             runID: runID,
             problem: setup.problem,
@@ -134,7 +133,7 @@ public struct AgentsNetRunner: Sendable {
                     latest: latest,
                     ids: latestIDs,
                     states: states,
-                    quarantined: Set(quarantined),
+                    quarantined: Set(strikes.quarantined),
                     policy: setup.policy,
                     verifier: verifier
                 )
@@ -187,7 +186,7 @@ public struct AgentsNetRunner: Sendable {
                 var lastID: Int64 = 0
                 for (index, row) in turn.rows.enumerated() {
                     let isLast = index == turn.rows.count - 1
-                    lastID = try await store.recordMessage(row, deliveries: index == 0 ? deliveries : [], checks: isLast ? turn.checks : [])
+                    lastID = try await kernel.ledger.record(row, deliveries: index == 0 ? deliveries : [], checks: isLast ? turn.checks : [])
                 }
                 if let last = turn.rows.last, last.response != nil {
                     conversations[turn.agent] = Self.conversation(after: last)
@@ -204,17 +203,13 @@ public struct AgentsNetRunner: Sendable {
                 }
                 latest[turn.agent] = turn
                 latestIDs[turn.agent] = lastID
-                if setup.policy.quarantines && turn.checks.hasFailure {
-                    strikes[turn.agent, default: 0] += 1
-                    if strikes[turn.agent, default: 0] >= VerificationPolicy.strikesBeforeQuarantine && !quarantined.contains(turn.agent) {
-                        quarantined.append(turn.agent)
-                        try await store.recordQuarantine(runID: runID, agent: turn.agent, step: round + 1)
-                    }
+                if strikes.count(agent: turn.agent, checks: turn.checks) {
+                    try await kernel.ledger.recordQuarantine(agent: turn.agent, step: round + 1)
                 }
             }
         }
 
-        result.quarantinedAgents = quarantined
+        result.quarantinedAgents = strikes.quarantined
         result.score = AgentsNetScorer.score(setup.problem, answers: result.answers, on: graph)
         record.status = .completed
         record.answer = AgentsNetMessages.render(
@@ -227,7 +222,7 @@ public struct AgentsNetRunner: Sendable {
         record.tokensEstimated = result.usage.estimated
         record.flaggedMessages = result.flaggedMessages
         record.withheldDeliveries = result.withheldDeliveries
-        record.quarantinedAgents = quarantined.count
+        record.quarantinedAgents = strikes.quarantined.count
         record.verificationCalls = result.verificationCalls
         record.verificationCostUSD = result.verificationCostUSD
         record.latencyMilliseconds = (clock.now - start).milliseconds

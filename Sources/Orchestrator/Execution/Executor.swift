@@ -142,7 +142,7 @@ struct Executor: Sendable {
         var firstError: String?
         var stopReason: String?
         var tally = VerificationTally()
-        var strikes: [Int: Int] = [:]
+        var strikes = QuarantineStrikes(policy: run.policy)
         var escalations: [EscalationDecision] = []
         var answering = run.graph.answeringAgents
 
@@ -192,12 +192,9 @@ struct Executor: Sendable {
                 if let output = result.output {
                     latest[result.agent] = output
                     if output.checks.hasDoubt { tally.flaggedMessages += 1 }
-                    if run.policy.quarantines && output.checks.hasFailure {
-                        strikes[result.agent, default: 0] += 1
-                        if strikes[result.agent, default: 0] >= VerificationPolicy.strikesBeforeQuarantine {
-                            tally.quarantined.append(result.agent)
-                            try await ledger(for: run).recordQuarantine(agent: result.agent, step: stepIndex + 1)
-                        }
+                    if strikes.count(agent: result.agent, checks: output.checks) {
+                        tally.quarantined.append(result.agent)
+                        try await ledger(for: run).recordQuarantine(agent: result.agent, step: stepIndex + 1)
                     }
                 } else if firstError == nil {
                     firstError = result.error

@@ -27,6 +27,11 @@ struct RunLedger: Sendable {
         return try await store.recordMessage(row, deliveries: deliveries, deliveryVerifications: consistency, checks: checks)
     }
 
+    /// Writes a message row built earlier (`row`), with the deliveries it read and its checks; returns its id.
+    func record(_ row: MessageRecord, deliveries: [DeliveryRecord], checks: [CheckResult]) async throws -> Int64 {
+        try await store.recordMessage(row, deliveries: deliveries, checks: checks)
+    }
+
     /// The message row of one attempt, not yet written: for a turn whose rows are written together with what the
     /// round decided (AgentsNet).
     func row(_ attempt: CallAttempt, agent: Int, step: Int, role: String, purpose: MessagePurpose, answer: String?) -> MessageRecord {

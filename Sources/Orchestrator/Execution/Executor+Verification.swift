@@ -2,15 +2,15 @@ import Foundation
 
 extension Executor {
     /// What the executor reads from a message, once: its answer, and under the run's policy the checks'
-    /// verdicts with the examination they came from (none when verification is off). A code answer of a task with
-    /// tests is also run against them.
+    /// verdicts with the examination they came from (none when verification is off).
     struct Reading: Sendable {
         var answer: String?
         var checks: [CheckResult] = []
         var examination: MessageVerifier.Examination?
     }
 
-    /// Reads a message: its answer and, under the run's policy, its checks.
+    /// Reads a message: its answer and, under the run's policy, its checks. A code answer of a task with tests is
+    /// also run against them.
     func read(_ response: String, run: RunContext) async -> Reading {
         let kind = run.task.answerKind
         guard run.policy.checks else { return Reading(answer: AnswerExtractor.extract(from: response, kind: kind)) }

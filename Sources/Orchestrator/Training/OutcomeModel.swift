@@ -52,17 +52,4 @@ public struct OutcomeModel: Sendable, Codable, Equatable {
         let vector = features.vector(query)
         return models.mapValues { $0.probability(vector) }
     }
-
-    /// Labelled outcomes from recorded outcomes (every model's result on every question: full information), keyed by
-    /// the fleet's model names where it names them.
-    public static func examples(
-        from outcomes: RecordedOutcomes,
-        fleet: Fleet? = nil,
-        keep: (RecordedOutcomes.Item) -> Bool = { _ in true }
-    ) -> [Example] {
-        let names = fleet?.namesByModelID ?? [:]
-        return outcomes.items.filter(keep).flatMap { item in
-            item.outcomes.sorted { $0.key < $1.key }.map { Example(model: names[$0.key] ?? $0.key, query: item.query, correct: $0.value.correct) }
-        }
-    }
 }

@@ -4,7 +4,7 @@ extension EscalationJudge {
     /// What the judge reads from a response's words beyond `ResponseFeatures`: TF-IDF of the words and word pairs of
     /// the model's training responses, and sparse logistic models that adjust the log-odds of the feature models
     /// (wrong, and where fitted, helps and hurts). Phrasing says something the counted features miss: on GSM8K's
-    /// recorded Mixtral answers it raised the held-out ROC area from about 0.80 to 0.82.
+    /// recorded Mixtral answers it raised the held-out ROC area from 0.799 to 0.813.
     public struct ResponseText: Sendable, Codable, Equatable {
         /// The vocabulary of the training responses.
         public var terms: TextFeatures

@@ -105,12 +105,7 @@ extension Orchestrate.Bench {
         }
 
         private func seeds() throws -> [UInt64] {
-            try splitSeeds.split(separator: ",").map { text -> UInt64 in
-                guard let seed = UInt64(text.trimmingCharacters(in: .whitespaces)) else {
-                    throw CommandInputError("--split-seeds: expected whole numbers separated by commas, got '\(splitSeeds)'")
-                }
-                return seed
-            }
+            try CommaSeparated.seeds(splitSeeds, option: "--split-seeds")
         }
 
         private func shares() throws -> [Double] {

@@ -138,20 +138,29 @@ extension Orchestrate {
                 "training on \(inputs.tasks.count) tasks of \(file) · \(label) \(inputs.catalog.fleet.name) · \(epochs) epochs × batches of \(batchSize) · λ \(costWeight) · lr \(learningRate) · seed \(seed)"
             )
             let bar = ProgressBar(enabled: isatty(STDOUT_FILENO) == 1)
-            let outcomeModel = outcomes ? try await fitOutcomeModel(fleet: inputs.catalog.fleet) : nil
+            let answers = try await trainingAnswers(fleet: inputs.catalog.fleet)
+            let outcomeModel = try answers.map { try fitOutcomeModel($0, fleet: inputs.catalog.fleet) } ?? nil
             let parameters = try await PolicyTrainer(orchestrator: orchestrator, options: options).trainOnPolicy(
                 inputs.tasks,
                 taskSet: file,
                 outcomeModel: outcomeModel
             ) { step in bar.show(step) }
-            try await finish(parameters, fleet: inputs.catalog.fleet)
+            try finish(parameters, fleet: inputs.catalog.fleet, answers: answers)
         }
 
-        /// The outcome model, fitted on every model's recorded outcomes or on the stored runs' scored answers, with
-        /// held-out tasks left out; prints what each model was fitted on.
-        private func fitOutcomeModel(fleet: Fleet) async throws -> OutcomeModel {
-            let (answers, source) = try await common.labelledAnswers(fleet: fleet)
-            guard let model = answers.filter(isTrainingTask).outcomeModel(fleet: fleet) else {
+        /// The labelled answers of the training tasks (held-out ones left out) — every model's recorded outcome, or
+        /// the stored runs' scored answers — read once when `--outcomes` or `--judge` needs them, with their source.
+        private func trainingAnswers(fleet: Fleet) async throws -> (answers: LabelledAnswers, source: String)? {
+            guard outcomes || judge else { return nil }
+            let (all, source) = try await common.labelledAnswers(fleet: fleet)
+            return (all.filter(isTrainingTask), source)
+        }
+
+        /// The outcome model (when `--outcomes`) fitted on the training answers; prints what each model was fitted on.
+        private func fitOutcomeModel(_ training: (answers: LabelledAnswers, source: String), fleet: Fleet) throws -> OutcomeModel? {
+            guard outcomes else { return nil }
+            let (answers, source) = training
+            guard let model = answers.outcomeModel(fleet: fleet) else {
                 printError("error: \(source): no scored outcomes of the fleet's models to fit the outcome model on")
                 throw ExitCode(2)
             }
@@ -166,11 +175,9 @@ extension Orchestrate {
             !TaskSplit.isHeldOut(id: id, fraction: holdout, seed: splitSeed)
         }
 
-        /// The escalation judge, fitted on the recordings' responses or on the stored runs' scored messages, with
-        /// held-out tasks left out; prints what each model's judge was fitted on.
-        private func fitJudge(fleet: Fleet) async throws -> EscalationJudge {
-            let (all, source) = try await common.labelledAnswers(fleet: fleet)
-            let answers = all.filter(isTrainingTask)
+        /// The escalation judge fitted on the training answers' responses; prints what each model's judge was fitted on.
+        private func fitJudge(_ training: (answers: LabelledAnswers, source: String), fleet: Fleet) throws -> EscalationJudge {
+            let (answers, source) = training
             guard let fitted = answers.judge(fleet: fleet) else {
                 printError("error: \(source): no scored responses to fit the escalation judge on")
                 throw ExitCode(2)
@@ -247,7 +254,8 @@ extension Orchestrate {
                 "training off-policy on \(plans.count) stored runs of \(common.db) (read in \(String(format: "%.2f", loaded)) s) · \(epochs) epochs × batches of \(batchSize) · λ \(costWeight) · clip \(clip)"
             )
             let bar = ProgressBar(enabled: isatty(STDOUT_FILENO) == 1)
-            let outcomeModel = outcomes ? try await fitOutcomeModel(fleet: catalog.fleet) : nil
+            let answers = try await trainingAnswers(fleet: catalog.fleet)
+            let outcomeModel = try answers.map { try fitOutcomeModel($0, fleet: catalog.fleet) } ?? nil
             let trainingStart = clock.now
             let (parameters, data) = try await PolicyTrainer(orchestrator: orchestrator, options: options).trainOffPolicy(
                 plans,
@@ -258,14 +266,14 @@ extension Orchestrate {
             print(
                 "used \(data.used) runs, skipped \(data.skippedUnknownController) planned by controllers not given with --behaviour · \(String(format: "%.2f", (clock.now - trainingStart).seconds)) s"
             )
-            try await finish(parameters, fleet: catalog.fleet)
+            try finish(parameters, fleet: catalog.fleet, answers: answers)
         }
 
         /// Adds the escalation judge when asked, writes the controller file and says what was written.
-        private func finish(_ trained: ControllerParameters, fleet: Fleet) async throws {
+        private func finish(_ trained: ControllerParameters, fleet: Fleet, answers: (answers: LabelledAnswers, source: String)?) throws {
             var parameters = trained
-            if judge {
-                parameters = parameters.with(escalationJudge: try await fitJudge(fleet: fleet))
+            if judge, let answers {
+                parameters = parameters.with(escalationJudge: try fitJudge(answers, fleet: fleet))
             }
             do {
                 try parameters.save(path: output)

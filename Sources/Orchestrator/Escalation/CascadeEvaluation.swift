@@ -142,11 +142,16 @@ public struct CascadeEvaluation: Sendable {
         let trainCascade = try await run(train, topology: "cascade", models: [cheap.name, strong.name], rule: .share(1))
         let trainStrongCost = trainStrong.reduce(0) { $0 + $1.costUSD }
         var levels: [Level] = []
+        // The cheap level's features were read once for the judge's examples.
+        let cheapFeatures = Dictionary(
+            examples.filter { $0.model == cheap.name }.compactMap { example in example.taskID.map { ($0, example.features) } },
+            uniquingKeysWith: { first, _ in first }
+        )
         for (item, result) in zip(train, trainCascade) {
             let messages = try await judged.store.messages(runID: result.runID)
             let response = item.outcomes[cheap.modelID]?.response ?? ""
             let kind = item.expected?.kind ?? item.domain.defaultAnswerKind
-            let features = ResponseFeatures.values(response: response, kind: kind, query: item.query)
+            let features = cheapFeatures[item.id] ?? ResponseFeatures.values(response: response, kind: kind, query: item.query)
             levels.append(
                 Level(
                     first: messages.filter { $0.model == cheap.name }.reduce(0) { $0 + $1.costUSD },

@@ -61,6 +61,7 @@ public struct Orchestrator: Sendable {
             store: store,
             maxOutputTokens: configuration.maxOutputTokens,
             retryPolicy: configuration.retryPolicy,
+            traceFlushDelay: configuration.traceFlushDelay,
             logger: logger
         )
     }
@@ -106,7 +107,8 @@ public struct Orchestrator: Sendable {
             record.controllerVersion = source.plan.controllerVersion
             record.replayOf = source.runID
         }
-        try await store.beginRun(record)
+        let ledger = executor.ledger(runID: runID)
+        ledger.begin(record)
         logger.debug("run started", metadata: ["run": "\(runID)", "task": "\(task.id)"])
 
         var plan: Plan?
@@ -125,8 +127,7 @@ public struct Orchestrator: Sendable {
             record.topology = made.topology
             record.agentCount = made.agents.count
             record.planLogProbability = made.logProbability
-            let agentSpanIDs = made.agents.map { _ in TraceIDs.spanID() }
-            record.planJSON = try await store.recordPlan(runID: runID, plan: made, agentSpanIDs: agentSpanIDs)
+            record.planJSON = try ledger.recordPlan(made)
             guard let topology = catalog.topology(named: made.topology) else {
                 throw PlanningError(message: "topology '\(made.topology)' is not in the catalogue")
             }
@@ -137,12 +138,11 @@ public struct Orchestrator: Sendable {
             let deadline = task.budget.deadlineSeconds.map { start + .milliseconds($0 * 1000) }
             faults = try FaultInjector.resolve(task.faults, graph: graph, task: task, seed: seed)
             if !faults.isEmpty {
-                record.faultsJSON = try await store.recordFaults(runID: runID, faults: faults)
+                record.faultsJSON = try ledger.recordFaults(faults)
             }
             outcome = try await executor.execute(
                 Executor.RunContext(
-                    runID: runID,
-                    agentSpanIDs: agentSpanIDs,
+                    ledger: ledger,
                     seed: seed,
                     task: task,
                     plan: made,
@@ -184,7 +184,7 @@ public struct Orchestrator: Sendable {
         let wall = (clock.now - start).milliseconds
         record.latencyMilliseconds = wall
         record.finishedAt = Date()
-        try await store.finishRun(record)
+        try await ledger.finish(record)
 
         return result(of: record, task: task, plan: plan, outcome: outcome, faults: faults)
     }

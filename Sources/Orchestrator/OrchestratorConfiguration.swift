@@ -18,6 +18,13 @@ public struct OrchestratorConfiguration: Sendable {
     public var verification: VerificationPolicy
     /// When a cascade's next level runs; its judge is the controller's (`ControllerParameters.escalationJudge`).
     public var escalation: EscalationPolicy.Rule
+    /// The longest a finished message (or any other event of a run) waits to be written to the trace store:
+    /// a run's events are written together, when its plan is made, when it ends, and whenever the oldest unwritten
+    /// one has waited this long. Zero writes each event at once (one transaction each).
+    public var traceFlushDelay: Duration
+
+    /// The default `traceFlushDelay`.
+    public static let defaultTraceFlushDelay = Duration.milliseconds(200)
 
     /// The default trace database, relative to the working directory.
     public static let defaultDatabasePath = "Traces/traces.sqlite"
@@ -31,7 +38,8 @@ public struct OrchestratorConfiguration: Sendable {
         retryPolicy: RetryPolicy = RetryPolicy(),
         verification: VerificationPolicy = .check,
         controllerParameters: ControllerParameters? = nil,
-        escalation: EscalationPolicy.Rule = .costWeight(EscalationPolicy.defaultCostWeight)
+        escalation: EscalationPolicy.Rule = .costWeight(EscalationPolicy.defaultCostWeight),
+        traceFlushDelay: Duration = OrchestratorConfiguration.defaultTraceFlushDelay
     ) {
         self.workflowsDirectory = workflowsDirectory
         self.fleetPath = fleetPath
@@ -42,5 +50,6 @@ public struct OrchestratorConfiguration: Sendable {
         self.verification = verification
         self.controllerParameters = controllerParameters
         self.escalation = escalation
+        self.traceFlushDelay = traceFlushDelay
     }
 }

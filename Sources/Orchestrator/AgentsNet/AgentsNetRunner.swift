@@ -30,7 +30,7 @@ public struct AgentsNetRunner: Sendable {
     /// A neighbour's message as one receiver gets it.
     struct Inbound {
         var sender: Int
-        var messageID: Int64
+        var message: RunLedger.MessageKey
         var text: String
         var claims: [String: String]
         var verdict: DeliveryVerdict
@@ -65,7 +65,8 @@ public struct AgentsNetRunner: Sendable {
         let clock = ContinuousClock()
         let start = clock.now
         var record = runRecord(runID: runID, setup: setup, rounds: rounds, faults: faults)
-        try await store.beginRun(record)
+        let ledger = RunLedger(store: store, runID: runID, providers: providers)
+        ledger.begin(record)
         let spans = graph.agents.map { _ in TraceIDs.spanID() }
         let kernel = Kernel(
             caller: ModelCaller(
@@ -76,9 +77,9 @@ public struct AgentsNetRunner: Sendable {
                 retryPolicy: retryPolicy,
                 logger: logger
             ),
-            ledger: RunLedger(store: store, runID: runID, agentSpanIDs: spans, providers: providers)
+            ledger: ledger
         )
-        try await store.recordAgents(
+        ledger.recordAgents(
             graph.agents.indices.map { agent in
                 AgentRecord(
                     runID: runID,
@@ -102,7 +103,7 @@ public struct AgentsNetRunner: Sendable {
             ]
         }
         var latest: [Int: Turn] = [:]
-        var latestIDs: [Int: Int64] = [:]
+        var latestMessages: [Int: RunLedger.MessageKey] = [:]
         var strikes = QuarantineStrikes(policy: setup.policy)
         var result = AgentsNetResult(
             runID: runID,
@@ -131,7 +132,7 @@ public struct AgentsNetRunner: Sendable {
                 inbound[agent] = deliveries(
                     to: agent,
                     latest: latest,
-                    ids: latestIDs,
+                    messages: latestMessages,
                     states: states,
                     quarantined: Set(strikes.quarantined),
                     policy: setup.policy,
@@ -171,22 +172,13 @@ public struct AgentsNetRunner: Sendable {
                 for try await turn in group { turns.append(turn) }
             }
             for turn in turns.sorted(by: { $0.agent < $1.agent }) {
-                let deliveries = (inbound[turn.agent] ?? []).map {
-                    DeliveryRecord(
-                        id: nil,
-                        runID: runID,
-                        messageID: $0.messageID,
-                        senderIndex: $0.sender,
-                        receiverIndex: turn.agent,
-                        step: round,
-                        verdict: $0.verdict.rawValue,
-                        detail: $0.detail
-                    )
+                let receipts = (inbound[turn.agent] ?? []).map {
+                    RunLedger.Receipt(sender: $0.sender, message: $0.message, verdict: $0.verdict, detail: $0.detail)
                 }
-                var lastID: Int64 = 0
+                var lastMessage: RunLedger.MessageKey?
                 for (index, row) in turn.rows.enumerated() {
                     let isLast = index == turn.rows.count - 1
-                    lastID = try await kernel.ledger.record(row, deliveries: index == 0 ? deliveries : [], checks: isLast ? turn.checks : [])
+                    lastMessage = kernel.ledger.stage(row, receipts: index == 0 ? receipts : [], checks: isLast ? turn.checks : [])
                 }
                 if let last = turn.rows.last, last.response != nil {
                     conversations[turn.agent] = Self.conversation(after: last)
@@ -202,9 +194,9 @@ public struct AgentsNetRunner: Sendable {
                     continue
                 }
                 latest[turn.agent] = turn
-                latestIDs[turn.agent] = lastID
+                latestMessages[turn.agent] = lastMessage
                 if strikes.count(agent: turn.agent, checks: turn.checks) {
-                    try await kernel.ledger.recordQuarantine(agent: turn.agent, step: round + 1)
+                    kernel.ledger.recordQuarantine(agent: turn.agent, step: round + 1)
                 }
             }
         }
@@ -227,7 +219,7 @@ public struct AgentsNetRunner: Sendable {
         record.verificationCostUSD = result.verificationCostUSD
         record.latencyMilliseconds = (clock.now - start).milliseconds
         record.finishedAt = Date()
-        try await store.finishRun(record)
+        try await ledger.finish(record)
         return result
     }
 
@@ -235,7 +227,7 @@ public struct AgentsNetRunner: Sendable {
     private func deliveries(
         to agent: Int,
         latest: [Int: Turn],
-        ids: [Int: Int64],
+        messages: [Int: RunLedger.MessageKey],
         states: [AgentsNetSimulation.State],
         quarantined: Set<Int>,
         policy: VerificationPolicy,
@@ -245,14 +237,14 @@ public struct AgentsNetRunner: Sendable {
         let name = graph.agents[agent]
         var result: [Inbound] = []
         for sender in graph.neighbours[agent] {
-            guard let turn = latest[sender], let messageID = ids[sender] else { continue }
+            guard let turn = latest[sender], let message = messages[sender] else { continue }
             let text = turn.outgoing?[name] ?? (turn.outgoing == nil ? turn.response : "")
             guard !text.isEmpty else { continue }
             let (verdict, detail) = DeliveryPlanner.verdict(of: turn.checks, senderQuarantined: quarantined.contains(sender), policy: policy)
             result.append(
                 Inbound(
                     sender: sender,
-                    messageID: messageID,
+                    message: message,
                     text: text,
                     claims: AgentsNetMessages.claims(in: text),
                     verdict: verdict,

@@ -52,10 +52,30 @@ public enum AnswerExtractor {
 
     /// A number written the way people write them: `1,234`, `$5.50`, `-3`, `12.`.
     public static func parseNumber(_ text: String) -> Double? {
+        UntrustedText.isPlainASCII(text.utf8, newlines: true) ? parseASCIINumber(text) : parseAnyNumber(text)
+    }
+
+    /// `parseNumber` through Foundation, for text beyond ASCII.
+    static func parseAnyNumber(_ text: String) -> Double? {
         var cleaned = text.trimmingCharacters(in: .whitespacesAndNewlines)
         cleaned = cleaned.replacingOccurrences(of: ",", with: "").replacingOccurrences(of: "$", with: "")
         cleaned = cleaned.trimmingCharacters(in: CharacterSet(charactersIn: ". %"))
         guard !cleaned.isEmpty, let value = Double(cleaned), value.isFinite else { return nil }
+        return value
+    }
+
+    /// `parseNumber` over ASCII bytes, without Foundation: blanks trimmed, `,` and `$` dropped, then `.`, ` ` and `%`
+    /// trimmed from both ends.
+    static func parseASCIINumber(_ text: String) -> Double? {
+        let blank: (UInt8) -> Bool = { $0 == UInt8(ascii: " ") || (0x09...0x0d).contains($0) }
+        var bytes = Array(text.utf8)
+        while let last = bytes.last, blank(last) { bytes.removeLast() }
+        let leading = bytes.prefix(while: blank).count
+        bytes = bytes.dropFirst(leading).filter { $0 != UInt8(ascii: ",") && $0 != UInt8(ascii: "$") }
+        let edge: (UInt8) -> Bool = { $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "%") }
+        while let last = bytes.last, edge(last) { bytes.removeLast() }
+        let cleaned = bytes.drop(while: edge)
+        guard !cleaned.isEmpty, let value = Double(String(decoding: cleaned, as: UTF8.self)), value.isFinite else { return nil }
         return value
     }
 

@@ -33,23 +33,12 @@ extension Executor {
             },
             seed: run.seed
         )
-        // Deliveries and consistency verdicts go with the turn's first recorded attempt.
-        var deliveries: [DeliveryRecord] = delivered.map {
-            DeliveryRecord(
-                runID: run.runID,
-                messageID: $0.output.messageID,
-                senderIndex: $0.sender,
-                receiverIndex: agent,
-                step: step,
-                verdict: $0.verdict.rawValue,
-                detail: $0.detail
-            )
-        }
-        var consistency = DeliveryPlanner.consistencyRecords(delivered, runID: run.runID, receiver: agent)
+        // Deliveries (and the consistency verdicts of disputed ones) go with the turn's first recorded attempt.
+        var receipts = delivered.map(\.receipt)
         if let fault = run.faults[agent] {
-            return try await actFaulty(fault, step: step, role: role, deliveries: deliveries, consistency: consistency, run: run)
+            return try await actFaulty(fault, step: step, role: role, receipts: receipts, run: run)
         }
-        let ledger = ledger(for: run)
+        let ledger = run.ledger
         let inputs = delivered.map {
             PromptBuilder.Input(
                 sender: run.plan.agents[$0.sender],
@@ -82,20 +71,18 @@ extension Executor {
             metadata: ["run": "\(run.runID)", "agent": "\(agent)"]
         ) { attempt in
             let reading = await attempt.response.asyncMap { await read($0.content, run: run) } ?? Reading()
-            let messageID = try await ledger.record(
+            let message = ledger.record(
                 attempt,
                 agent: agent,
                 step: step,
                 role: role.name,
                 answer: reading.answer,
                 checks: reading.checks,
-                deliveries: deliveries,
-                consistency: consistency
+                receipts: receipts
             )
-            deliveries = []
-            consistency = []
+            receipts = []
             return AgentOutput(
-                messageID: messageID,
+                message: message,
                 model: attempt.model.name,
                 response: attempt.response?.content ?? "",
                 answer: reading.answer,

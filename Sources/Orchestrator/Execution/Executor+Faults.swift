@@ -7,17 +7,16 @@ extension Executor {
         _ fault: InjectedFault,
         step: Int,
         role: Role,
-        deliveries: [DeliveryRecord],
-        consistency: [VerificationRecord],
+        receipts: [RunLedger.Receipt],
         run: RunContext
     ) async throws -> CallResult {
         var result = CallResult(agent: fault.agent)
         let text = FaultInjector.message(for: fault, task: run.task)
         let reading = await read(text, run: run)
         let (answer, checks) = (reading.answer, reading.checks)
-        let ledger = ledger(for: run)
+        let ledger = run.ledger
         let model = run.plan.agents[fault.agent].model
-        var messageID = try await ledger.recordFault(
+        var message = ledger.recordFault(
             text: text,
             agent: fault.agent,
             step: step,
@@ -26,12 +25,11 @@ extension Executor {
             purpose: .fault,
             answer: answer,
             checks: checks,
-            deliveries: deliveries,
-            consistency: consistency
+            receipts: receipts
         )
         result.calls = 1
         if Self.needsReAsk(checks) {
-            messageID = try await ledger.recordFault(
+            message = ledger.recordFault(
                 text: text,
                 agent: fault.agent,
                 step: step,
@@ -45,7 +43,7 @@ extension Executor {
             result.verificationCalls += 1
         }
         result.output = AgentOutput(
-            messageID: messageID,
+            message: message,
             response: text,
             answer: answer,
             recordedCorrect: nil,

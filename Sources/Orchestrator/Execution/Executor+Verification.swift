@@ -47,7 +47,7 @@ extension Executor {
         if attempt.response == nil {
             attempt.recovery = "re-ask failed; the first reply stands"
         }
-        let messageID = try await ledger(for: run).record(
+        let message = run.ledger.record(
             attempt,
             agent: agent,
             step: step,
@@ -63,7 +63,7 @@ extension Executor {
         result.usage = result.usage + attempt.usage
         guard let combined else { return output }
         return AgentOutput(
-            messageID: messageID,
+            message: message,
             model: output.model,
             response: combined,
             answer: reading.answer,

@@ -8,9 +8,19 @@ struct Executor: Sendable {
     /// The one path for model calls: gates, rate limits, retries, fallback.
     let caller: ModelCaller
     let store: TraceStore
+    /// The longest a run's events wait to be written (`OrchestratorConfiguration.traceFlushDelay`).
+    let traceFlushDelay: Duration
     let logger: Logger
 
-    init(catalog: Catalog, providers: ProviderRegistry, store: TraceStore, maxOutputTokens: Int, retryPolicy: RetryPolicy, logger: Logger) {
+    init(
+        catalog: Catalog,
+        providers: ProviderRegistry,
+        store: TraceStore,
+        maxOutputTokens: Int,
+        retryPolicy: RetryPolicy,
+        traceFlushDelay: Duration = OrchestratorConfiguration.defaultTraceFlushDelay,
+        logger: Logger
+    ) {
         self.catalog = catalog
         caller = ModelCaller(
             fleet: catalog.fleet,
@@ -21,6 +31,7 @@ struct Executor: Sendable {
             logger: logger
         )
         self.store = store
+        self.traceFlushDelay = traceFlushDelay
         self.logger = logger
     }
 
@@ -35,19 +46,20 @@ struct Executor: Sendable {
             store: store,
             maxOutputTokens: caller.maxOutputTokens,
             retryPolicy: caller.retryPolicy,
+            traceFlushDelay: traceFlushDelay,
             logger: logger
         )
     }
 
-    /// Where a run's events are recorded.
-    func ledger(for run: RunContext) -> RunLedger {
-        RunLedger(store: store, runID: run.runID, agentSpanIDs: run.agentSpanIDs, providers: caller.providers)
+    /// Where the events of a new run are recorded.
+    func ledger(runID: String) -> RunLedger {
+        RunLedger(store: store, runID: runID, providers: caller.providers, flushDelay: traceFlushDelay)
     }
 
     /// Where one run stands; fixed for the run.
     struct RunContext: Sendable {
-        var runID: String
-        var agentSpanIDs: [String]
+        /// Where the run's events are recorded.
+        var ledger: RunLedger
         var seed: UInt64
         var task: OrchestrationTask
         var plan: Plan
@@ -64,11 +76,13 @@ struct Executor: Sendable {
         var framing = MessageFraming()
         /// How a cascade decides whether its next level runs.
         var escalation = EscalationPolicy()
+
+        var runID: String { ledger.runID }
     }
 
     /// The latest thing an agent said.
     struct AgentOutput: Sendable {
-        var messageID: Int64
+        var message: RunLedger.MessageKey
         /// The model that answered (a fallback's, when one answered).
         var model: String?
         var response: String
@@ -194,7 +208,7 @@ struct Executor: Sendable {
                     if output.checks.hasDoubt { tally.flaggedMessages += 1 }
                     if strikes.count(agent: result.agent, checks: output.checks) {
                         tally.quarantined.append(result.agent)
-                        try await ledger(for: run).recordQuarantine(agent: result.agent, step: stepIndex + 1)
+                        run.ledger.recordQuarantine(agent: result.agent, step: stepIndex + 1)
                     }
                 } else if firstError == nil {
                     firstError = result.error
@@ -269,11 +283,11 @@ struct Executor: Sendable {
                 escalates: true,
                 reason: "agent \(edge.from) gave no message"
             )
-            try await ledger(for: run).record(decision)
+            run.ledger.record(decision)
             return decision
         }
         let decision = run.escalation.decide(output: output, task: run.task, step: stepIndex, from: (edge.from, from), to: (edge.to, to))
-        try await ledger(for: run).record(decision)
+        run.ledger.record(decision)
         return decision
     }
 

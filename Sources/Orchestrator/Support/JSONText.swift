@@ -5,35 +5,56 @@ enum JSONText {
     /// A JSON string literal: quotes, backslashes and control characters escaped, byte by byte over UTF-8
     /// (multi-byte sequences are copied as they are).
     static func string(_ text: String) -> String {
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(text.utf8.count + 2)
-        bytes.append(UInt8(ascii: "\""))
-        for byte in text.utf8 {
+        var text = text
+        // Contiguous UTF-8 (native strings already are): read through a buffer, not an iterator.
+        return text.withUTF8 { string(utf8: $0) }
+    }
+
+    private static func string(utf8 text: UnsafeBufferPointer<UInt8>) -> String {
+        var escapedLength = 2
+        for byte in text {
             switch byte {
-            case UInt8(ascii: "\""), UInt8(ascii: "\\"):
-                bytes.append(UInt8(ascii: "\\"))
-                bytes.append(byte)
-            case UInt8(ascii: "\n"):
-                bytes.append(UInt8(ascii: "\\"))
-                bytes.append(UInt8(ascii: "n"))
-            case UInt8(ascii: "\r"):
-                bytes.append(UInt8(ascii: "\\"))
-                bytes.append(UInt8(ascii: "r"))
-            case UInt8(ascii: "\t"):
-                bytes.append(UInt8(ascii: "\\"))
-                bytes.append(UInt8(ascii: "t"))
-            case 0..<0x20:
-                let digits = Array("0123456789abcdef".utf8)
-                bytes += Array("\\u00".utf8)
-                bytes.append(digits[Int(byte >> 4)])
-                bytes.append(digits[Int(byte & 0xF)])
-            default:
-                bytes.append(byte)
+            case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "\n"), UInt8(ascii: "\r"), UInt8(ascii: "\t"): escapedLength += 2
+            case 0..<0x20: escapedLength += 6
+            default: escapedLength += 1
             }
         }
-        bytes.append(UInt8(ascii: "\""))
-        return String(decoding: bytes, as: UTF8.self)
+        // Written straight into the string's storage, its length counted first.
+        return String(unsafeUninitializedCapacity: escapedLength) { buffer in
+            var index = 0
+            func put(_ byte: UInt8) {
+                buffer[index] = byte
+                index += 1
+            }
+            put(UInt8(ascii: "\""))
+            for byte in text {
+                switch byte {
+                case UInt8(ascii: "\""), UInt8(ascii: "\\"):
+                    put(UInt8(ascii: "\\"))
+                    put(byte)
+                case UInt8(ascii: "\n"):
+                    put(UInt8(ascii: "\\"))
+                    put(UInt8(ascii: "n"))
+                case UInt8(ascii: "\r"):
+                    put(UInt8(ascii: "\\"))
+                    put(UInt8(ascii: "r"))
+                case UInt8(ascii: "\t"):
+                    put(UInt8(ascii: "\\"))
+                    put(UInt8(ascii: "t"))
+                case 0..<0x20:
+                    for escape in "\\u00".utf8 { put(escape) }
+                    put(hexDigits[Int(byte >> 4)])
+                    put(hexDigits[Int(byte & 0xF)])
+                default:
+                    put(byte)
+                }
+            }
+            put(UInt8(ascii: "\""))
+            return index
+        }
     }
+
+    private static let hexDigits = Array("0123456789abcdef".utf8)
 
     /// A finite number as JSON (shortest round-trip form); non-finite values, which JSON cannot hold, as 0.
     static func number(_ value: Double) -> String {
@@ -49,7 +70,16 @@ enum JSONText {
 
     /// `[{"name": …, "probability": …}, …]`.
     static func candidates(_ candidates: [Decision.Candidate]) -> String {
-        "[" + candidates.map { "{\"name\":\(string($0.name)),\"probability\":\(number($0.probability))}" }.joined(separator: ",") + "]"
+        var json = "["
+        json.reserveCapacity(candidates.count * 48)
+        for (index, candidate) in candidates.enumerated() {
+            json += index == 0 ? "{\"name\":" : ",{\"name\":"
+            json += string(candidate.name)
+            json += ",\"probability\":"
+            json += number(candidate.probability)
+            json += "}"
+        }
+        return json + "]"
     }
 
     /// `[{"content": …, "role": …}, …]`.

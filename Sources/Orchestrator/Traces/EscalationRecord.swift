@@ -59,10 +59,13 @@ extension EscalationRecord: RunScopedRecord { static var orderWithinRun: Column 
 extension TraceStore {
     /// Records a cascade's escalation decision.
     public func recordEscalation(_ record: EscalationRecord) async throws {
-        try await writer.write { db in
-            var row = record
-            try row.insert(db)
-        }
+        try await writer.write { db in try Self.insert(record, into: db) }
+    }
+
+    /// Inserts an escalation decision inside the caller's transaction.
+    static func insert(_ record: EscalationRecord, into db: Database) throws {
+        var row = record
+        try row.insert(db)
     }
 
     /// A run's escalation decisions, in order.

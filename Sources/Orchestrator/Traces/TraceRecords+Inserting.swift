@@ -16,10 +16,34 @@ extension MessageRecord {
     /// Inserts the row; returns its id.
     func insertBound(_ db: Database) throws -> Int64 {
         let statement = try db.cachedStatement(sql: Self.insertSQL)
-        let values: [(any DatabaseValueConvertible)?] = [
-            runID, step, agentIndex, role, model, provider, promptJSON, response, answer, promptTokens,
-            completionTokens, tokensEstimated, costUSD, latencyMilliseconds, attempt, error, startedAt, finishedAt, spanID,
-            parentSpanID, fallbackFrom, errorKind, httpStatus, recovery, finishReason, recordedCorrect, purpose,
+        let values: [DatabaseValue] = [
+            runID.databaseValue,
+            step.databaseValue,
+            agentIndex.databaseValue,
+            role.databaseValue,
+            model.databaseValue,
+            provider.databaseValue,
+            promptJSON.databaseValue,
+            response.databaseValue,
+            answer.databaseValue,
+            promptTokens.databaseValue,
+            completionTokens.databaseValue,
+            tokensEstimated.databaseValue,
+            costUSD.databaseValue,
+            latencyMilliseconds.databaseValue,
+            attempt.databaseValue,
+            error.databaseValue,
+            DatabaseTimestamp.value(startedAt),
+            DatabaseTimestamp.value(finishedAt),
+            spanID.databaseValue,
+            parentSpanID.databaseValue,
+            fallbackFrom.databaseValue,
+            errorKind.databaseValue,
+            httpStatus.databaseValue,
+            recovery.databaseValue,
+            finishReason.databaseValue,
+            recordedCorrect.databaseValue,
+            purpose.databaseValue,
         ]
         statement.setUncheckedArguments(StatementArguments(values))
         try statement.execute()
@@ -34,9 +58,17 @@ extension DeliveryRecord {
 
     func insertBound(_ db: Database) throws {
         let statement = try db.cachedStatement(sql: Self.insertSQL)
-        let values: [(any DatabaseValueConvertible)?] = [runID, messageID, senderIndex, receiverIndex, step, verdict, detail]
-        statement.setUncheckedArguments(StatementArguments(values))
-        try statement.execute()
+        let values: [DatabaseValue] = [
+            runID.databaseValue,
+            messageID.databaseValue,
+            senderIndex.databaseValue,
+            receiverIndex.databaseValue,
+            step.databaseValue,
+            verdict.databaseValue,
+            detail.databaseValue,
+        ]
+        // Up to 20 arguments GRDB binds text in place, without copying it.
+        try statement.execute(arguments: StatementArguments(values))
     }
 }
 
@@ -47,8 +79,181 @@ extension VerificationRecord {
 
     func insertBound(_ db: Database) throws {
         let statement = try db.cachedStatement(sql: Self.insertSQL)
-        let values: [(any DatabaseValueConvertible)?] = [runID, messageID, receiverIndex, checkName, outcome, detail]
-        statement.setUncheckedArguments(StatementArguments(values))
+        let values: [DatabaseValue] = [
+            runID.databaseValue,
+            messageID.databaseValue,
+            receiverIndex.databaseValue,
+            checkName.databaseValue,
+            outcome.databaseValue,
+            detail.databaseValue,
+        ]
+        // Up to 20 arguments GRDB binds text in place, without copying it.
+        try statement.execute(arguments: StatementArguments(values))
+    }
+}
+
+extension DecisionRecord {
+    static let insertSQL = """
+        INSERT INTO decisions (runID, sequence, stage, position, chosen, probability, logProbability, pinned, candidatesJSON) \
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+        """
+
+    func insertBound(_ db: Database) throws {
+        let statement = try db.cachedStatement(sql: Self.insertSQL)
+        let values: [DatabaseValue] = [
+            runID.databaseValue,
+            sequence.databaseValue,
+            stage.databaseValue,
+            position.databaseValue,
+            chosen.databaseValue,
+            probability.databaseValue,
+            logProbability.databaseValue,
+            pinned.databaseValue,
+            candidatesJSON.databaseValue,
+        ]
+        // Up to 20 arguments GRDB binds text in place, without copying it.
+        try statement.execute(arguments: StatementArguments(values))
+    }
+}
+
+extension AgentRecord {
+    static let insertSQL = """
+        INSERT INTO agents (runID, agentIndex, role, model, fallbackModelsJSON, spanID, fault, quarantinedAtStep) \
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+        """
+
+    func insertBound(_ db: Database) throws {
+        let statement = try db.cachedStatement(sql: Self.insertSQL)
+        let values: [DatabaseValue] = [
+            runID.databaseValue,
+            agentIndex.databaseValue,
+            role.databaseValue,
+            model.databaseValue,
+            fallbackModelsJSON.databaseValue,
+            spanID.databaseValue,
+            fault.databaseValue,
+            quarantinedAtStep.databaseValue,
+        ]
+        // Up to 20 arguments GRDB binds text in place, without copying it.
+        try statement.execute(arguments: StatementArguments(values))
+    }
+}
+
+extension RunRecord {
+    /// Every column of `runs`, in the order `boundValues` gives them.
+    static let boundColumns = [
+        "id",
+        "taskID",
+        "query",
+        "domain",
+        "answerKind",
+        "expectedAnswer",
+        "taskJSON",
+        "status",
+        "stopReason",
+        "error",
+        "answer",
+        "score",
+        "costUSD",
+        "promptTokens",
+        "completionTokens",
+        "tokensEstimated",
+        "latencyMilliseconds",
+        "topology",
+        "agentCount",
+        "planLogProbability",
+        "controllerVersion",
+        "fleetName",
+        "fleetHash",
+        "catalogHash",
+        "simulated",
+        "seed",
+        "traceID",
+        "spanID",
+        "processID",
+        "host",
+        "startedAt",
+        "finishedAt",
+        "retries",
+        "fallbacks",
+        "verificationPolicy",
+        "faultsJSON",
+        "propagationRate",
+        "flaggedMessages",
+        "withheldDeliveries",
+        "quarantinedAgents",
+        "verificationCalls",
+        "verificationCostUSD",
+        "controllerTemperature",
+        "planJSON",
+        "replayOf",
+    ]
+    static let insertSQL =
+        "INSERT INTO runs (\(boundColumns.joined(separator: ", "))) VALUES (\(boundColumns.map { _ in "?" }.joined(separator: ", ")))"
+    static let updateSQL = "UPDATE runs SET \(boundColumns.dropFirst().map { "\($0) = ?" }.joined(separator: ", ")) WHERE id = ?"
+
+    /// The row's values, column by column as `boundColumns` names them.
+    var boundValues: [DatabaseValue] {
+        [
+            id.databaseValue,
+            taskID.databaseValue,
+            query.databaseValue,
+            domain.databaseValue,
+            answerKind.databaseValue,
+            expectedAnswer.databaseValue,
+            taskJSON.databaseValue,
+            status.rawValue.databaseValue,
+            stopReason.databaseValue,
+            error.databaseValue,
+            answer.databaseValue,
+            score.databaseValue,
+            costUSD.databaseValue,
+            promptTokens.databaseValue,
+            completionTokens.databaseValue,
+            tokensEstimated.databaseValue,
+            latencyMilliseconds.databaseValue,
+            topology.databaseValue,
+            agentCount.databaseValue,
+            planLogProbability.databaseValue,
+            controllerVersion.databaseValue,
+            fleetName.databaseValue,
+            fleetHash.databaseValue,
+            catalogHash.databaseValue,
+            simulated.databaseValue,
+            seed.databaseValue,
+            traceID.databaseValue,
+            spanID.databaseValue,
+            processID.databaseValue,
+            host.databaseValue,
+            DatabaseTimestamp.value(startedAt),
+            DatabaseTimestamp.value(finishedAt),
+            retries.databaseValue,
+            fallbacks.databaseValue,
+            verificationPolicy.databaseValue,
+            faultsJSON.databaseValue,
+            propagationRate.databaseValue,
+            flaggedMessages.databaseValue,
+            withheldDeliveries.databaseValue,
+            quarantinedAgents.databaseValue,
+            verificationCalls.databaseValue,
+            verificationCostUSD.databaseValue,
+            controllerTemperature.databaseValue,
+            planJSON.databaseValue,
+            replayOf.databaseValue,
+        ]
+    }
+
+    /// Inserts the row.
+    func insertBound(_ db: Database) throws {
+        let statement = try db.cachedStatement(sql: Self.insertSQL)
+        statement.setUncheckedArguments(StatementArguments(boundValues))
+        try statement.execute()
+    }
+
+    /// Writes every column but the id over the row with this id.
+    func updateBound(_ db: Database) throws {
+        let statement = try db.cachedStatement(sql: Self.updateSQL)
+        statement.setUncheckedArguments(StatementArguments(Array(boundValues.dropFirst()) + [id.databaseValue]))
         try statement.execute()
     }
 }

@@ -4,60 +4,86 @@ import GRDB
 extension TraceStore {
     /// Records the start of a run (status `running`).
     public func beginRun(_ run: RunRecord) async throws {
-        try await writer.write { db in
-            try run.insert(db)
-        }
+        try await writer.write { db in try Self.insert(run, into: db) }
+    }
+
+    /// Inserts a run's row inside the caller's transaction.
+    static func insert(_ run: RunRecord, into db: Database) throws {
+        try run.insertBound(db)
     }
 
     /// Records a plan: its decisions, its agents and the plan itself, in one transaction; returns the plan's
     /// JSON as written to `runs.planJSON` (without its decisions, which have their own rows).
     @discardableResult
     public func recordPlan(runID: String, plan: Plan, agentSpanIDs: [String]) async throws -> String {
-        var shape = plan
-        shape.decisions = []
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        let planJSON = String(decoding: try encoder.encode(shape), as: UTF8.self)
-        let decisions = plan.decisions.enumerated().map { sequence, decision in
-            DecisionRecord(
-                runID: runID,
-                sequence: sequence,
-                stage: decision.stage.rawValue,
-                position: decision.position,
-                chosen: decision.chosen,
-                probability: decision.probability,
-                logProbability: decision.logProbability,
-                pinned: decision.pinned,
-                candidatesJSON: JSONText.candidates(decision.candidates)
-            )
+        let rows = try PlanRows(runID: runID, plan: plan, agentSpanIDs: agentSpanIDs)
+        try await writer.write { db in try rows.insert(into: db) }
+        return rows.planJSON
+    }
+
+    /// The rows of a plan, built before its transaction: its decisions, its agents and the plan's JSON.
+    struct PlanRows: Sendable {
+        var runID: String
+        var topology: String
+        var agentCount: Int
+        var logProbability: Double
+        var planJSON: String
+        var decisions: [DecisionRecord]
+        var agents: [AgentRecord]
+
+        init(runID: String, plan: Plan, agentSpanIDs: [String]) throws {
+            var shape = plan
+            shape.decisions = []
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys]
+            self.runID = runID
+            topology = plan.topology
+            agentCount = plan.agents.count
+            logProbability = plan.logProbability
+            planJSON = String(decoding: try encoder.encode(shape), as: UTF8.self)
+            decisions = plan.decisions.enumerated().map { sequence, decision in
+                DecisionRecord(
+                    runID: runID,
+                    sequence: sequence,
+                    stage: decision.stage.rawValue,
+                    position: decision.position,
+                    chosen: decision.chosen,
+                    probability: decision.probability,
+                    logProbability: decision.logProbability,
+                    pinned: decision.pinned,
+                    candidatesJSON: JSONText.candidates(decision.candidates)
+                )
+            }
+            agents = plan.agents.map { agent in
+                AgentRecord(
+                    runID: runID,
+                    agentIndex: agent.index,
+                    role: agent.role,
+                    model: agent.model,
+                    fallbackModelsJSON: JSONText.strings(agent.fallbackModels),
+                    spanID: agentSpanIDs[agent.index]
+                )
+            }
         }
-        let agents = plan.agents.map { agent in
-            AgentRecord(
-                runID: runID,
-                agentIndex: agent.index,
-                role: agent.role,
-                model: agent.model,
-                fallbackModelsJSON: JSONText.strings(agent.fallbackModels),
-                spanID: agentSpanIDs[agent.index]
-            )
-        }
-        let logProbability = plan.logProbability
-        try await writer.write { db in
-            for decision in decisions { try decision.insert(db) }
-            for agent in agents { try agent.insert(db) }
+
+        func insert(into db: Database) throws {
+            for decision in decisions { try decision.insertBound(db) }
+            for agent in agents { try agent.insertBound(db) }
             try db.execute(
                 sql: "UPDATE runs SET topology = ?, agentCount = ?, planLogProbability = ?, planJSON = ? WHERE id = ?",
-                arguments: [plan.topology, plan.agents.count, logProbability, planJSON, runID]
+                arguments: [topology, agentCount, logProbability, planJSON, runID]
             )
         }
-        return planJSON
     }
 
     /// Records agents of a run that has no controller plan (an AgentsNet run), in one transaction.
     public func recordAgents(_ agents: [AgentRecord]) async throws {
-        try await writer.write { db in
-            for agent in agents { try agent.insert(db) }
-        }
+        try await writer.write { db in try Self.insert(agents, into: db) }
+    }
+
+    /// Inserts agents' rows inside the caller's transaction.
+    static func insert(_ agents: [AgentRecord], into db: Database) throws {
+        for agent in agents { try agent.insertBound(db) }
     }
 
     /// Records a finished call, the deliveries it was given with their per-receiver verifications, and the
@@ -69,26 +95,38 @@ extension TraceStore {
         checks: [CheckResult] = []
     ) async throws -> Int64 {
         try await writer.write { db in
-            let messageID = try message.insertBound(db)
-            for delivery in deliveries {
-                try delivery.insertBound(db)
-            }
-            for verification in deliveryVerifications {
-                try verification.insertBound(db)
-            }
-            for check in checks {
-                try VerificationRecord(
-                    id: nil,
-                    runID: message.runID,
-                    messageID: messageID,
-                    receiverIndex: nil,
-                    checkName: check.check.rawValue,
-                    outcome: check.outcome.rawValue,
-                    detail: check.detail
-                ).insertBound(db)
-            }
-            return messageID
+            try Self.insert(message, deliveries: deliveries, deliveryVerifications: deliveryVerifications, checks: checks, into: db)
         }
+    }
+
+    /// Inserts a message row, the deliveries it was given, their per-receiver verifications and the message's own
+    /// checks, inside the caller's transaction; returns the message's id. The one insertion path of a message.
+    static func insert(
+        _ message: MessageRecord,
+        deliveries: [DeliveryRecord],
+        deliveryVerifications: [VerificationRecord],
+        checks: [CheckResult],
+        into db: Database
+    ) throws -> Int64 {
+        let messageID = try message.insertBound(db)
+        for delivery in deliveries {
+            try delivery.insertBound(db)
+        }
+        for verification in deliveryVerifications {
+            try verification.insertBound(db)
+        }
+        for check in checks {
+            try VerificationRecord(
+                id: nil,
+                runID: message.runID,
+                messageID: messageID,
+                receiverIndex: nil,
+                checkName: check.check.rawValue,
+                outcome: check.outcome.rawValue,
+                detail: check.detail
+            ).insertBound(db)
+        }
+        return messageID
     }
 
     /// Marks the faulty agents of a run and records the faults on the run; returns the JSON written to
@@ -96,32 +134,41 @@ extension TraceStore {
     @discardableResult
     public func recordFaults(runID: String, faults: [InjectedFault]) async throws -> String? {
         let json = try InjectedFault.json(faults)
-        try await writer.write { db in
-            for fault in faults {
-                try db.execute(
-                    sql: "UPDATE agents SET fault = ? WHERE runID = ? AND agentIndex = ?",
-                    arguments: [fault.kind.rawValue, runID, fault.agent]
-                )
-            }
-            try db.execute(sql: "UPDATE runs SET faultsJSON = ? WHERE id = ?", arguments: [json, runID])
-        }
+        try await writer.write { db in try Self.markFaults(faults, json: json, runID: runID, in: db) }
         return json
+    }
+
+    /// Marks faulty agents and the run's faults inside the caller's transaction.
+    static func markFaults(_ faults: [InjectedFault], json: String?, runID: String, in db: Database) throws {
+        for fault in faults {
+            try db.execute(
+                sql: "UPDATE agents SET fault = ? WHERE runID = ? AND agentIndex = ?",
+                arguments: [fault.kind.rawValue, runID, fault.agent]
+            )
+        }
+        try db.execute(sql: "UPDATE runs SET faultsJSON = ? WHERE id = ?", arguments: [json, runID])
     }
 
     /// Records that an agent was cut from the graph from a step on.
     public func recordQuarantine(runID: String, agent: Int, step: Int) async throws {
-        try await writer.write { db in
-            try db.execute(
-                sql: "UPDATE agents SET quarantinedAtStep = ? WHERE runID = ? AND agentIndex = ?",
-                arguments: [step, runID, agent]
-            )
-        }
+        try await writer.write { db in try Self.markQuarantine(runID: runID, agent: agent, step: step, in: db) }
+    }
+
+    /// Marks a quarantine inside the caller's transaction.
+    static func markQuarantine(runID: String, agent: Int, step: Int, in db: Database) throws {
+        try db.execute(
+            sql: "UPDATE agents SET quarantinedAtStep = ? WHERE runID = ? AND agentIndex = ?",
+            arguments: [step, runID, agent]
+        )
     }
 
     /// Records how a run ended.
     public func finishRun(_ run: RunRecord) async throws {
-        try await writer.write { db in
-            try run.update(db)
-        }
+        try await writer.write { db in try Self.update(run, in: db) }
+    }
+
+    /// Updates a run's row inside the caller's transaction.
+    static func update(_ run: RunRecord, in db: Database) throws {
+        try run.updateBound(db)
     }
 }

@@ -10,13 +10,16 @@ import Logging
 
 /// The durable record of every run: SQLite through GRDB, WAL, versioned migrations.
 ///
-/// Each write is its own transaction, committed when the thing it records happens, so a process that
-/// dies loses nothing already finished. Several processes may use one database at once. Runs left
+/// A run's events reach it through its `RunLedger`, which writes them in one transaction when the plan is made,
+/// when the run ends, and whenever one has waited the configured flush delay, so a process that dies loses nothing
+/// finished longer ago than that. Several processes may use one database at once. Runs left
 /// `running` by a process that no longer exists are marked `interrupted` when a store opens.
 public struct TraceStore: Sendable {
     let writer: any DatabaseWriter
     /// Where the database lives, or nil in memory.
     public let path: String?
+    /// Keeps the write-ahead log short off the runs' path, for as long as a copy of this store is alive.
+    let checkpointer: WALCheckpointer?
 
     /// Opens (creating if needed) the database at a path, migrates it and marks dead runs interrupted.
     public static func open(path: String, logger: Logger) throws -> TraceStore {
@@ -28,9 +31,11 @@ public struct TraceStore: Sendable {
         configuration.busyMode = .timeout(30)
         configuration.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
+            // Checkpoints run in the background (`WALCheckpointer`); this is the writer's backstop.
+            try db.execute(sql: "PRAGMA wal_autocheckpoint = \(WALCheckpointer.backstopPages)")
         }
         let pool = try openPool(path: path, configuration: configuration)
-        let store = TraceStore(writer: pool, path: path)
+        let store = TraceStore(writer: pool, path: path, checkpointer: try WALCheckpointer(path: path, logger: logger))
         try store.migrate()
         let interrupted = try store.markInterruptedRuns()
         if interrupted > 0 {
@@ -60,9 +65,10 @@ public struct TraceStore: Sendable {
         return store
     }
 
-    init(writer: any DatabaseWriter, path: String?) {
+    init(writer: any DatabaseWriter, path: String?, checkpointer: WALCheckpointer? = nil) {
         self.writer = writer
         self.path = path
+        self.checkpointer = checkpointer
     }
 
     /// Marks `running` runs of this host whose process is gone (or is this very process, which has only

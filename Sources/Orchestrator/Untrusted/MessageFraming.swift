@@ -38,12 +38,28 @@ public struct MessageFraming: Sendable, Equatable {
     /// `--- <header> · message <boundary> ---`, the content line by line behind `│ `, and `--- end of message <boundary> ---`.
     /// A content longer than `UntrustedText.deliveredCharacters` is shown by its last characters, with a note.
     public func quote(_ content: String, header: String, boundary: String) -> String {
+        quote(content, header: header, boundary: boundary, plainASCIIByBytes: true)
+    }
+
+    /// `quote`, where `plainASCIIByBytes` lets plain ASCII content be split on bytes (the same lines, found faster);
+    /// false splits every content by characters, for tests that compare the two.
+    func quote(_ content: String, header: String, boundary: String, plainASCIIByBytes: Bool) -> String {
         let (window, omitted) = UntrustedText.window(content, limit: UntrustedText.deliveredCharacters)
         // One string, grown in place: this runs for every delivery of every step.
         var quoted = "--- \(Self.headerText(header)) · message \(boundary) ---"
         quoted.reserveCapacity(window.utf8.count + 160)
         if omitted > 0 {
             quoted += "\n(the first \(omitted) bytes of this message are not shown)"
+        }
+        if plainASCIIByBytes && UntrustedText.isPlainASCII(window.utf8, newlines: true) {
+            // Plain ASCII lines need no inspection: split on bytes, not characters.
+            for line in window.utf8.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false) {
+                quoted += "\n"
+                quoted += Self.quotePrefix
+                quoted += window[line.startIndex..<line.endIndex]
+            }
+            quoted += "\n--- end of message \(boundary) ---"
+            return quoted
         }
         for line in window.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline) {
             quoted += "\n"

@@ -41,6 +41,11 @@ public enum UntrustedText {
     /// bidirectional-override characters as U+FFFD, so model text can neither move the cursor, recolour the
     /// terminal, nor start a line that reads as ours.
     public static func printable(_ text: some StringProtocol) -> String {
+        // Most headers and answers have no line break and nothing hidden: nothing to change. (Every line break but
+        // U+2028 and U+2029 is a hidden scalar.)
+        if !text.unicodeScalars.contains(where: { isHidden($0) || $0.value == 0x2028 || $0.value == 0x2029 }) {
+            return String(text)
+        }
         var result = ""
         for character in text {
             if character.isNewline {
@@ -52,6 +57,14 @@ public enum UntrustedText {
             }
         }
         return result
+    }
+
+    /// Whether every byte is printable ASCII or a tab (or, with `newlines`, a line feed): text no character of
+    /// which is hidden, fuses with what precedes it, or breaks a line other than by `\n`.
+    static func isPlainASCII(_ bytes: some Sequence<UInt8>, newlines: Bool) -> Bool {
+        bytes.allSatisfy { byte in
+            (byte >= 0x20 && byte < 0x7f) || byte == UInt8(ascii: "\t") || (newlines && byte == UInt8(ascii: "\n"))
+        }
     }
 
     /// Control characters other than tab, DEL, C1 controls, and bidirectional embeddings, overrides and isolates.

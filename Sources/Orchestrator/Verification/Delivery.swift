@@ -5,4 +5,9 @@ struct Delivery: Sendable {
     var verdict: DeliveryVerdict
     /// Why, for verdicts other than `verified` and `unchecked`.
     var detail: String?
+
+    /// The delivery as its receiver's ledger records it.
+    var receipt: RunLedger.Receipt {
+        RunLedger.Receipt(sender: sender, message: output.message, verdict: verdict, detail: detail)
+    }
 }

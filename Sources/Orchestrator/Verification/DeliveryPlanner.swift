@@ -50,19 +50,4 @@ enum DeliveryPlanner {
             return "\(answer) (agent\(agents.count == 1 ? "" : "s") \(agents.map(String.init).joined(separator: ", ")))"
         }.joined(separator: " · ")
     }
-
-    /// The consistency verdicts worth keeping in the trace: one per disputed delivery.
-    static func consistencyRecords(_ deliveries: [Delivery], runID: String, receiver: Int) -> [VerificationRecord] {
-        deliveries.filter { $0.verdict == .disputed }.map {
-            VerificationRecord(
-                id: nil,
-                runID: runID,
-                messageID: $0.output.messageID,
-                receiverIndex: receiver,
-                checkName: CheckResult.Check.consistency.rawValue,
-                outcome: CheckResult.Outcome.disputed.rawValue,
-                detail: $0.detail ?? ""
-            )
-        }
-    }
 }

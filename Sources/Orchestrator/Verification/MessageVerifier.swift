@@ -44,7 +44,8 @@ public enum MessageVerifier {
     }
 
     static func format(response: String, answer: String?, kind: AnswerKind) -> CheckResult {
-        if response.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+        // Stops at the first visible character instead of trimming a copy of the whole reply.
+        if response.unicodeScalars.allSatisfy(CharacterSet.whitespacesAndNewlines.contains) {
             return CheckResult(check: .format, outcome: .failed, detail: "the message is empty")
         }
         guard let answer else {

@@ -1,0 +1,93 @@
+import Foundation
+import Testing
+
+@testable import Orchestrator
+
+/// The ledger writes a step's messages in one transaction, names earlier messages by key, and never lets a finished
+/// message wait longer than its flush delay.
+@Suite(.timeLimit(.minutes(5))) struct RunLedgerTests {
+    static func row(agent: Int, step: Int, response: String) -> MessageRecord {
+        var row = MessageRecord(
+            runID: "run",
+            step: step,
+            agentIndex: agent,
+            role: "solver",
+            model: "m",
+            provider: "p",
+            promptJSON: "[]",
+            parentSpanID: "",
+            purpose: .turn
+        )
+        row.response = response
+        return row
+    }
+
+    static func ledger(flushDelay: Duration) async throws -> (TraceStore, RunLedger) {
+        let store = try TraceStore.inMemory()
+        let ledger = RunLedger(store: store, runID: "run", providers: ProviderRegistry(), flushDelay: flushDelay)
+        try await ledger.begin(TestSupport.runRecord(id: "run"))
+        return (store, ledger)
+    }
+
+    @Test func aStepsMessagesAreWrittenTogetherAtCommitWithTheirDeliveriesResolved() async throws {
+        let (store, ledger) = try await Self.ledger(flushDelay: .seconds(60))
+        let first = ledger.stage(Self.row(agent: 0, step: 0, response: "Answer: 7"), receipts: [], checks: [])
+        let second = ledger.stage(Self.row(agent: 1, step: 0, response: "Answer: 8"), receipts: [], checks: [])
+        #expect(try await store.messages(runID: "run").isEmpty, "staged messages wait for their step's commit")
+        #expect(ledger.messageID(of: first) == nil)
+        try await ledger.commit()
+        let written = try await store.messages(runID: "run")
+        #expect(written.map(\.response) == ["Answer: 7", "Answer: 8"])
+        let ids = try #require([ledger.messageID(of: first), ledger.messageID(of: second)] as? [Int64])
+        #expect(ids == written.compactMap(\.id))
+
+        // The next step's receiver read both: one delivered, one disputed (which keeps a consistency verdict).
+        let check = CheckResult(check: .arithmetic, outcome: .failed, detail: "3 + 4 = 8 is wrong")
+        ledger.stage(
+            Self.row(agent: 2, step: 1, response: "Answer: 7"),
+            receipts: [
+                RunLedger.Receipt(sender: 0, message: first, verdict: .verified, detail: nil),
+                RunLedger.Receipt(sender: 1, message: second, verdict: .disputed, detail: "answers differ"),
+            ],
+            checks: [check]
+        )
+        try await ledger.commit()
+        let deliveries = try await store.deliveries(runID: "run")
+        #expect(deliveries.map(\.messageID) == ids)
+        #expect(deliveries.map(\.receiverIndex) == [2, 2])
+        #expect(deliveries.map(\.step) == [1, 1])
+        let third = try #require(try await store.messages(runID: "run").last?.id)
+        let verifications = try await store.verifications(runID: "run")
+        let consistency = verifications.filter { $0.checkName == "consistency" }
+        #expect(consistency.map(\.messageID) == [ids[1]])
+        #expect(consistency.map(\.receiverIndex) == [2])
+        #expect(verifications.filter { $0.checkName == "arithmetic" }.map(\.messageID) == [third])
+    }
+
+    @Test func aStagedMessageIsWrittenWithinItsFlushDelayWithoutACommit() async throws {
+        let (store, ledger) = try await Self.ledger(flushDelay: .milliseconds(100))
+        ledger.stage(Self.row(agent: 0, step: 0, response: "early"), receipts: [], checks: [])
+        let clock = ContinuousClock()
+        let start = clock.now
+        var written = 0
+        while written == 0 && clock.now - start < .seconds(10) {
+            try await Task.sleep(for: .milliseconds(20))
+            written = try await store.messages(runID: "run").count
+        }
+        #expect(written == 1)
+        // Not before the delay: the step had time to finish and share one transaction.
+        #expect(clock.now - start >= .milliseconds(100))
+    }
+
+    @Test func aReceiptNamingAMessageTheRunNeverStagedIsRefused() async throws {
+        let (store, ledger) = try await Self.ledger(flushDelay: .seconds(60))
+        let stranger = RunLedger.MessageKey(value: 41)
+        ledger.stage(
+            Self.row(agent: 0, step: 1, response: "x"),
+            receipts: [RunLedger.Receipt(sender: 1, message: stranger, verdict: .verified, detail: nil)],
+            checks: []
+        )
+        await #expect(throws: RunLedger.UnknownMessage.self) { try await ledger.commit() }
+        #expect(try await store.messages(runID: "run").isEmpty, "the failed transaction wrote nothing")
+    }
+}

@@ -9,7 +9,7 @@ extension Orchestrate.Bench {
             abstract:
                 "The trace store: durable message inserts a second (against sqlite3's own), bytes a message, and traces stats over growing stores.",
             discussion: """
-                Inserts: --inserts messages recorded one transaction each, as the executor records them (a message \
+                Inserts: --inserts messages recorded one transaction each, as a run with a zero trace flush delay records them (a message \
                 with one delivery and three check verdicts), then the same number of rows of the same width \
                 inserted by the sqlite3 command-line shell, one transaction each, same journal mode and \
                 synchronous setting, on the same disk. Stats: fills a database with sampled runs of the task file \

@@ -19,8 +19,8 @@ public struct OrchestratorConfiguration: Sendable {
     /// When a cascade's next level runs; its judge is the controller's (`ControllerParameters.escalationJudge`).
     public var escalation: EscalationPolicy.Rule
     /// The longest a finished message (or any other event of a run) waits to be written to the trace store:
-    /// a run's events are written together, when its plan is made, when it ends, and whenever the oldest unwritten
-    /// one has waited this long. Zero writes each event at once (one transaction each).
+    /// a run's events are written together, in one transaction when it ends and whenever the oldest unwritten one
+    /// has waited this long. Zero writes each event as soon as it happens.
     public var traceFlushDelay: Duration
 
     /// The default `traceFlushDelay`.

@@ -4,7 +4,7 @@ import Logging
 extension Executor {
     /// One agent's turn in one step. Its neighbours' messages arrive with their verdicts (withheld ones as a
     /// notice only). Its model is called through the `ModelCaller` (retried, and replaced by the next model the
-    /// controller ranked when it still fails); every attempt is recorded the moment it ends with its verdicts.
+    /// controller ranked when it still fails); every attempt is staged in the run's ledger the moment it ends, with its verdicts.
     /// The reply is checked under the run's policy, with one re-ask when it has no readable answer. A faulty
     /// agent sends its fault instead of calling a model.
     func act(agent: Int, step: Int, deliveries delivered: [Delivery], previous: AgentOutput?, run: RunContext) async throws -> CallResult {

@@ -2,7 +2,7 @@ import Foundation
 import Logging
 
 /// Runs a plan's agent graph step by step: the agents of a step concurrently, each message recorded
-/// the moment its call ends, the budget checked before and after every step.
+/// as its call ends (its ledger writes it within the flush delay), the budget checked before and after every step.
 struct Executor: Sendable {
     let catalog: Catalog
     /// The one path for model calls: gates, rate limits, retries, fallback.

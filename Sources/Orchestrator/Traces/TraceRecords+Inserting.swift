@@ -5,6 +5,20 @@ import GRDB
 /// hand: the per-message path of the executor does not go through `Codable` (about a tenth of a message's CPU when
 /// it did). Columns and values are listed side by side; `TraceRecordsInsertingTests` reads rows back through the
 /// `Codable` records to keep the two in step.
+extension Database {
+    /// Runs a statement prepared once per connection with `values` bound by position.
+    func executeBound(_ sql: String, _ values: [DatabaseValue]) throws {
+        let statement = try cachedStatement(sql: sql)
+        if values.count <= 20 {
+            // Up to 20 arguments GRDB binds text in place, without copying it.
+            try statement.execute(arguments: StatementArguments(values))
+        } else {
+            statement.setUncheckedArguments(StatementArguments(values))
+            try statement.execute()
+        }
+    }
+}
+
 extension MessageRecord {
     static let insertSQL = """
         INSERT INTO messages (runID, step, agentIndex, role, model, provider, promptJSON, response, answer, promptTokens, \
@@ -15,7 +29,6 @@ extension MessageRecord {
 
     /// Inserts the row; returns its id.
     func insertBound(_ db: Database) throws -> Int64 {
-        let statement = try db.cachedStatement(sql: Self.insertSQL)
         let values: [DatabaseValue] = [
             runID.databaseValue,
             step.databaseValue,
@@ -45,8 +58,7 @@ extension MessageRecord {
             recordedCorrect.databaseValue,
             purpose.databaseValue,
         ]
-        statement.setUncheckedArguments(StatementArguments(values))
-        try statement.execute()
+        try db.executeBound(Self.insertSQL, values)
         return db.lastInsertedRowID
     }
 }
@@ -57,7 +69,6 @@ extension DeliveryRecord {
         """
 
     func insertBound(_ db: Database) throws {
-        let statement = try db.cachedStatement(sql: Self.insertSQL)
         let values: [DatabaseValue] = [
             runID.databaseValue,
             messageID.databaseValue,
@@ -67,8 +78,7 @@ extension DeliveryRecord {
             verdict.databaseValue,
             detail.databaseValue,
         ]
-        // Up to 20 arguments GRDB binds text in place, without copying it.
-        try statement.execute(arguments: StatementArguments(values))
+        try db.executeBound(Self.insertSQL, values)
     }
 }
 
@@ -78,7 +88,6 @@ extension VerificationRecord {
         """
 
     func insertBound(_ db: Database) throws {
-        let statement = try db.cachedStatement(sql: Self.insertSQL)
         let values: [DatabaseValue] = [
             runID.databaseValue,
             messageID.databaseValue,
@@ -87,8 +96,7 @@ extension VerificationRecord {
             outcome.databaseValue,
             detail.databaseValue,
         ]
-        // Up to 20 arguments GRDB binds text in place, without copying it.
-        try statement.execute(arguments: StatementArguments(values))
+        try db.executeBound(Self.insertSQL, values)
     }
 }
 
@@ -99,7 +107,6 @@ extension DecisionRecord {
         """
 
     func insertBound(_ db: Database) throws {
-        let statement = try db.cachedStatement(sql: Self.insertSQL)
         let values: [DatabaseValue] = [
             runID.databaseValue,
             sequence.databaseValue,
@@ -111,8 +118,7 @@ extension DecisionRecord {
             pinned.databaseValue,
             candidatesJSON.databaseValue,
         ]
-        // Up to 20 arguments GRDB binds text in place, without copying it.
-        try statement.execute(arguments: StatementArguments(values))
+        try db.executeBound(Self.insertSQL, values)
     }
 }
 
@@ -123,7 +129,6 @@ extension AgentRecord {
         """
 
     func insertBound(_ db: Database) throws {
-        let statement = try db.cachedStatement(sql: Self.insertSQL)
         let values: [DatabaseValue] = [
             runID.databaseValue,
             agentIndex.databaseValue,
@@ -134,8 +139,7 @@ extension AgentRecord {
             fault.databaseValue,
             quarantinedAtStep.databaseValue,
         ]
-        // Up to 20 arguments GRDB binds text in place, without copying it.
-        try statement.execute(arguments: StatementArguments(values))
+        try db.executeBound(Self.insertSQL, values)
     }
 }
 
@@ -245,15 +249,11 @@ extension RunRecord {
 
     /// Inserts the row.
     func insertBound(_ db: Database) throws {
-        let statement = try db.cachedStatement(sql: Self.insertSQL)
-        statement.setUncheckedArguments(StatementArguments(boundValues))
-        try statement.execute()
+        try db.executeBound(Self.insertSQL, boundValues)
     }
 
     /// Writes every column but the id over the row with this id.
     func updateBound(_ db: Database) throws {
-        let statement = try db.cachedStatement(sql: Self.updateSQL)
-        statement.setUncheckedArguments(StatementArguments(Array(boundValues.dropFirst()) + [id.databaseValue]))
-        try statement.execute()
+        try db.executeBound(Self.updateSQL, Array(boundValues.dropFirst()) + [id.databaseValue])
     }
 }

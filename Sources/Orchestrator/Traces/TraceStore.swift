@@ -10,8 +10,8 @@ import Logging
 
 /// The durable record of every run: SQLite through GRDB, WAL, versioned migrations.
 ///
-/// A run's events reach it through its `RunLedger`, which writes them in one transaction when the plan is made,
-/// when the run ends, and whenever one has waited the configured flush delay, so a process that dies loses nothing
+/// A run's events reach it through its `RunLedger`, which writes them in one transaction when the run ends and
+/// whenever one has waited the configured flush delay, so a process that dies loses nothing
 /// finished longer ago than that. Several processes may use one database at once. Runs left
 /// `running` by a process that no longer exists are marked `interrupted` when a store opens.
 public struct TraceStore: Sendable {

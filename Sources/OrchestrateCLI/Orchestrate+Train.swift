@@ -139,7 +139,7 @@ extension Orchestrate {
             )
             let bar = ProgressBar(enabled: isatty(STDOUT_FILENO) == 1)
             let answers = try await trainingAnswers(fleet: inputs.catalog.fleet)
-            let outcomeModel = try answers.map { try fitOutcomeModel($0, fleet: inputs.catalog.fleet) } ?? nil
+            let outcomeModel = try answers.flatMap { try fitOutcomeModel($0, fleet: inputs.catalog.fleet) }
             let parameters = try await PolicyTrainer(orchestrator: orchestrator, options: options).trainOnPolicy(
                 inputs.tasks,
                 taskSet: file,
@@ -255,7 +255,7 @@ extension Orchestrate {
             )
             let bar = ProgressBar(enabled: isatty(STDOUT_FILENO) == 1)
             let answers = try await trainingAnswers(fleet: catalog.fleet)
-            let outcomeModel = try answers.map { try fitOutcomeModel($0, fleet: catalog.fleet) } ?? nil
+            let outcomeModel = try answers.flatMap { try fitOutcomeModel($0, fleet: catalog.fleet) }
             let trainingStart = clock.now
             let (parameters, data) = try await PolicyTrainer(orchestrator: orchestrator, options: options).trainOffPolicy(
                 plans,

@@ -53,8 +53,6 @@ final class RunLedger: Sendable {
     private struct State: Sendable {
         var nextKey = 0
         var agentSpanIDs: [String] = []
-        /// The run's row, staged by `begin` and written first in the run's first transaction.
-        var beginning: RunRecord?
         var staged: [Staged] = []
         var ids: [MessageKey: Int64] = [:]
         /// Bumped by every commit; a flush timer only commits when none came since it was set.
@@ -75,11 +73,10 @@ final class RunLedger: Sendable {
 
     // MARK: The run row
 
-    /// Records the start of the run (status `running`); the row is written first in the run's first transaction.
+    /// Stages the start of the run (status `running`): the first event staged, so the row is written first, and
+    /// within the flush delay like any other.
     func begin(_ record: RunRecord) {
-        state.withLockedValue { $0.beginning = record }
-        // The flush delay also bounds how long a run may go unrecorded.
-        stage { _ in }
+        stage { db in try TraceStore.insert(record, into: db) }
     }
 
     /// Stages the plan: its decisions, its agents (each with a fresh span) and its JSON, returned as written to
@@ -221,7 +218,7 @@ final class RunLedger: Sendable {
         return row
     }
 
-    /// Writes everything staged (the run's row first if it is not yet written), then `then`, in one transaction;
+    /// Writes everything staged, then `then`, in one transaction;
     /// returns once it and every earlier commit are durable. Throws what a timed flush of this run failed with.
     func commit(then last: (@Sendable (Database) throws -> Void)? = nil) async throws {
         await writes.acquire()
@@ -236,19 +233,15 @@ final class RunLedger: Sendable {
 
     /// The body of `commit`, run holding `writes`.
     private func writeStaged(then last: (@Sendable (Database) throws -> Void)?) async throws {
-        let (beginning, batch, known) = try state.withLockedValue { state in
+        let (batch, known) = try state.withLockedValue { state in
             if let failure = state.failure { throw failure }
             state.generation += 1
-            defer {
-                state.beginning = nil
-                state.staged = []
-            }
-            return (state.beginning, state.staged, state.staged.isEmpty ? [:] : state.ids)
+            defer { state.staged = [] }
+            return (state.staged, state.staged.isEmpty ? [:] : state.ids)
         }
-        guard beginning != nil || !batch.isEmpty || last != nil else { return }
+        guard !batch.isEmpty || last != nil else { return }
         let runID = runID
         let written = try await store.writer.write { db -> [MessageKey: Int64] in
-            if let beginning { try TraceStore.insert(beginning, into: db) }
             var ids = known
             var written: [MessageKey: Int64] = [:]
             for event in batch {

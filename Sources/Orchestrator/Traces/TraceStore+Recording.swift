@@ -68,7 +68,7 @@ extension TraceStore {
 
         func insert(into db: Database) throws {
             for decision in decisions { try decision.insertBound(db) }
-            for agent in agents { try agent.insertBound(db) }
+            try TraceStore.insert(agents, into: db)
             try db.execute(
                 sql: "UPDATE runs SET topology = ?, agentCount = ?, planLogProbability = ?, planJSON = ? WHERE id = ?",
                 arguments: [topology, agentCount, logProbability, planJSON, runID]

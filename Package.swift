@@ -84,11 +84,43 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // Helpers shared by both test targets (paths, builders, the `.exclusive` trait, the misbehaving OpenAI server,
+        // hostile text generators): one module, so the exclusive trait's gate is one gate for every test.
+        .target(
+            name: "OrchestratorTestSupport",
+            dependencies: [
+                "Orchestrator",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "PropertyBased", package: "swift-property-based"),
+            ],
+            path: "Tests/OrchestratorTestSupport",
+            swiftSettings: swiftSettings
+        ),
+        // Unit tests: in one process, on in-memory or temporary stores and simulated or scripted models.
         .testTarget(
             name: "OrchestratorTests",
             dependencies: [
                 "Orchestrator",
                 "OrchestratorServer",
+                "OrchestratorTestSupport",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "PropertyBased", package: "swift-property-based"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // Integration tests: what crosses the process: the built executables, HTTP servers on loopback, the local
+        // model, the bubblewrap jail, the official openai Python client, and the recorded data in ../shared.
+        .testTarget(
+            name: "OrchestratorIntegrationTests",
+            dependencies: [
+                "Orchestrator",
+                "OrchestratorServer",
+                "OrchestratorTestSupport",
                 "OrchestrateCLI",
                 "OrchestrateBench",
                 .product(name: "Hummingbird", package: "hummingbird"),

@@ -1,3 +1,4 @@
+import OrchestratorTestSupport
 import Testing
 
 @testable import Orchestrator

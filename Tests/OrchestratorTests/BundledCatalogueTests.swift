@@ -1,4 +1,5 @@
 import Foundation
+import OrchestratorTestSupport
 import Testing
 
 @testable import Orchestrator
@@ -20,14 +21,4 @@ import Testing
         }
     }
 
-    @Test func theCLIRunsFromAFolderWithoutWorkflows() async throws {
-        let directory = try TestSupport.temporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let task = TestSupport.workflows + "/tasks/example.json"
-        let run = try await TestSupport.runExecutable(["run", task, "--db", directory.appendingPathComponent("t.sqlite").path], in: directory)
-        #expect(run.status == 0, "\(run.error)")
-        #expect(run.output.contains("simulated (6 models)") && run.output.contains("✓ expected 77"), "\(run.output)")
-        let other = try await TestSupport.runExecutable(["run", task, "--workflows", "Elsewhere"], in: directory)
-        #expect(other.status == 2 && other.error.contains("Elsewhere"), "a folder named and missing is an error, not the bundle")
-    }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import OrchestratorTestSupport
 import PropertyBased
 import Testing
 
@@ -6,7 +7,7 @@ import Testing
 
 /// The per-message path's byte-level shortcuts for plain ASCII give what the general, character-level code gives,
 /// on hostile text and on number-like ASCII.
-@Suite(.timeLimit(.minutes(5))) struct FastPathTests {
+@Suite(.exclusive, .timeLimit(.minutes(5))) struct FastPathTests {
     /// Short ASCII strings of the characters number parsing trims, drops or reads.
     static let numberLike: Generator<String, Shrink.None<String>> = Generator { random in
         let alphabet = Array("0123456789,$. %\t\n\r-+eE.x\u{0B}")

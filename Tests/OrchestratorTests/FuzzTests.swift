@@ -1,4 +1,5 @@
 import Foundation
+import OrchestratorTestSupport
 import PropertyBased
 import Testing
 

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import Orchestrator
+import OrchestratorTestSupport
 import Testing
 
 /// The library used the way an agent framework would, through its public API only (no `@testable`): build a

@@ -1,4 +1,5 @@
 import Foundation
+import OrchestratorTestSupport
 import Testing
 
 @testable import Orchestrator

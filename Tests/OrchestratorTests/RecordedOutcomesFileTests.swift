@@ -1,4 +1,5 @@
 import Foundation
+import OrchestratorTestSupport
 import Testing
 
 @testable import Orchestrator
@@ -6,23 +7,6 @@ import Testing
 /// The general recorded-outcomes format: RouteLLM's data round-trips through it, recorded token counts and costs
 /// are used, bad lines are named, and stored single-agent runs become outcomes.
 @Suite(.timeLimit(.minutes(5))) struct RecordedOutcomesFileTests {
-    @Test(.exclusive, .enabled(if: SharedData.runs, SharedData.reason)) func routeLLMsDataRoundTripsWithTheSameAccuraciesAndResponses() async throws {
-        let original = try await RecordedProviderTests.outcomes()
-        let directory = try TestSupport.temporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let path = directory.appendingPathComponent("routellm.jsonl").path
-        try RecordedOutcomesFile.jsonl(original).write(toFile: path, atomically: true, encoding: .utf8)
-        let copy = try await TestSupport.onOwnThread { try RecordedOutcomes.load(path: path) }
-        #expect(copy.items.count == original.items.count && copy.models == original.models)
-        for dataset in ["gsm8k", "mmlu"] {
-            #expect(copy.accuracy(dataset: dataset) == original.accuracy(dataset: dataset), "\(dataset)")
-        }
-        #expect(abs((copy.accuracy(dataset: "gsm8k")[RecordedProviderTests.gpt4] ?? 0) - 0.8567) < 0.00005)
-        let mismatched = zip(original.items, copy.items).filter {
-            $0.id != $1.id || $0.query != $1.query || $0.expected != $1.expected || $0.domain != $1.domain || $0.outcomes != $1.outcomes
-        }
-        #expect(mismatched.isEmpty, "\(mismatched.prefix(1).map(\.0.id))")
-    }
 
     static let fixture = """
         {"id": "t1", "query": "What is 2 + 2?", "domain": "math", "expected": {"value": "4", "kind": "number"}, "outcomes": {"small": {"correct": false, "response": "2 + 2 = 5\\nAnswer: 5", "promptTokens": 31, "completionTokens": 9, "costUSD": 0.0125}, "big": {"correct": true}}}

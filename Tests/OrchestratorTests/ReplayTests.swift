@@ -1,4 +1,5 @@
 import Foundation
+import OrchestratorTestSupport
 import Testing
 
 @testable import Orchestrator
@@ -71,25 +72,6 @@ import Testing
         #expect(voted.replay.plan?.aggregation == .vote)
         let answers = voted.replay.agentAnswers.compactMap(\.answer)
         #expect(voted.replay.answer == Aggregator.majority(of: answers))
-    }
-
-    @Test func retriesAndFallbacksReplayWithoutWaitingOrCalling() async throws {
-        let setup = try await FaultRecoveryTests.setUp(
-            task: FaultRecoveryTests.task(),
-            primary: [.status(503), .status(503), .status(503)],
-            fallback: [.reply("2 + 2 = 4\nAnswer: 4")]
-        )
-        defer { Task { await setup.server.stop() } }
-        let original = try await setup.orchestrator.run(FaultRecoveryTests.task(), seed: 1)
-        #expect(original.fallbacks == 1 && original.answer == "4")
-        let calls = await setup.server.script.received.count
-        let trace = try #require(try await setup.orchestrator.store.trace(runID: original.runID))
-        let outcome = try await setup.orchestrator.replay(trace)
-        #expect(outcome.replay.answer == "4" && outcome.replay.fallbacks == 1)
-        #expect(outcome.replay.retries == 0, "recorded retries are passed over, not waited out")
-        #expect(await setup.server.script.received.count == calls, "the replay calls no model")
-        let messages = try await setup.orchestrator.store.messages(runID: outcome.replay.runID)
-        #expect(messages.first?.error?.contains("replayed failure") == true && messages.last?.fallbackFrom == setup.primary)
     }
 
     @Test func aCallTheRunNeverMadeFailsAndIsListed() async throws {
@@ -166,48 +148,5 @@ import Testing
         let change = try #require(single.decisions.first { $0.stage == .role && $0.position == role.position })
         #expect(change.targetChoice == other.name && change.targetProbability < change.loggedProbability)
         #expect(single.planAgreement == 0)
-    }
-}
-
-/// `orchestrate replay` as a user types it.
-@Suite(.timeLimit(.minutes(5)))
-struct ReplayCommandLineTests {
-    @Test(.exclusive) func stepsRerunsAndComparesAController() async throws {
-        let directory = try TestSupport.temporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let database = directory.appendingPathComponent("traces.sqlite").path
-        let ran = try await TestSupport.runExecutable([
-            "run", "Workflows/tasks/example.json", "--db", database, "--topology", "debate", "--agents", "4", "--inject", "persuasive@2",
-            "--verify",
-            "off",
-            "--json",
-        ])
-        #expect(ran.status == 0, "\(ran.error)")
-        let result = try JSONDecoder().decode(RunResult.self, from: Data(ran.output.utf8))
-        let short = String(result.runID.prefix(8))
-
-        let steps = try await TestSupport.runExecutable(["replay", short, "--db", database])
-        #expect(steps.status == 0 && steps.output.contains("step 1") && steps.output.contains("shown   #2 → "), "\(steps.output)\(steps.error)")
-
-        let same = try await TestSupport.runExecutable(["replay", short, "--db", database, "--rerun"])
-        #expect(same.status == 0 && same.output.contains("no change: the replay reproduces the stored run"), "\(same.output)\(same.error)")
-
-        let checked = try await TestSupport.runExecutable(["replay", short, "--db", database, "--rerun", "--verify", "check+quarantine"])
-        #expect(checked.output.contains("flagged messages"), "\(checked.output)")
-
-        let controller = directory.appendingPathComponent("c.json").path
-        let trained = try await TestSupport.runExecutable([
-            "train", "Workflows/tasks/sample-50.jsonl", "--db", directory.appendingPathComponent("train.sqlite").path, "--epochs", "1",
-            "--output",
-            controller,
-        ])
-        #expect(trained.status == 0, "\(trained.error)")
-        let compared = try await TestSupport.runExecutable(["replay", short, "--db", database, "--controller", controller, "--over", "10"])
-        #expect(compared.status == 0, "\(compared.error)")
-        #expect(compared.output.contains("would have chosen") && compared.output.contains("estimated utility"), "\(compared.output)")
-        #expect(compared.output.contains("over the newest 1 stored runs"), "replays are left out: \(compared.output)")
-
-        let wrong = try await TestSupport.runExecutable(["replay", short, "--db", database, "--verify", "off"])
-        #expect(wrong.status != 0 && wrong.error.contains("add --rerun"))
     }
 }

@@ -3,6 +3,7 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import NIOCore
+import OrchestratorTestSupport
 import Testing
 
 @testable import Orchestrator

@@ -25,7 +25,7 @@ enum AgentsNetPrompts {
     }
 
     static func round(
-        _ inbound: [AgentsNetRunner.Inbound],
+        _ inbound: [AgentsNetTurns.Inbound],
         graph: NetworkGraph,
         roundsLeft: Int,
         final: Bool,

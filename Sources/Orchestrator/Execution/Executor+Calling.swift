@@ -91,12 +91,7 @@ extension Executor {
                 examination: reading.examination
             )
         }
-        result.calls = call.calls
-        result.retries = call.retries
-        result.fallbacks = call.fallbacks
-        result.usage = call.usage
-        result.costUSD = call.costUSD
-        result.deadlineExceeded = call.deadlineExceeded
+        result.add(call)
         guard let (attempt, output) = call.answered else {
             result.error = call.error.map { "agent \(agent): \($0)" }
             return result

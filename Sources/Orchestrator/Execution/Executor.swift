@@ -1,8 +1,10 @@
 import Foundation
 import Logging
 
-/// Runs a plan's agent graph step by step: the agents of a step concurrently, each message recorded
-/// as its call ends (its ledger writes it within the flush delay), the budget checked before and after every step.
+/// Runs a task's plan: its agent graph goes through the one step loop (`StepLoop`) with the task's turn strategy
+/// (`TaskTurns`: the agents of a step concurrently, each message recorded as its call ends, the budget checked
+/// before and after every step, a cascade's levels gated by its judge), then the answer is formed from the
+/// latest answers. AgentsNet's rounds run through the same loop (`AgentsNetTurns`).
 struct Executor: Sendable {
     let catalog: Catalog
     /// The one path for model calls: gates, rate limits, retries, fallback.
@@ -96,22 +98,8 @@ struct Executor: Sendable {
         var examination: MessageVerifier.Examination?
     }
 
-    /// The result of one agent's turn in a step, over all its attempts and fallbacks.
-    struct CallResult: Sendable {
-        var agent: Int
-        var output: AgentOutput?
-        var usage = TokenUsage()
-        var costUSD = 0.0
-        var error: String?
-        var deadlineExceeded = false
-        /// Model calls made, retries and fallbacks included.
-        var calls = 0
-        var retries = 0
-        var fallbacks = 0
-        /// Extra calls made for verification (re-asks), and their cost (included in `costUSD`).
-        var verificationCalls = 0
-        var verificationCostUSD = 0.0
-    }
+    /// The result of one agent's turn in a step.
+    typealias CallResult = TurnResult<AgentOutput>
 
     /// How execution ended.
     struct Outcome: Sendable {
@@ -133,98 +121,14 @@ struct Executor: Sendable {
         var escalations: [EscalationDecision] = []
     }
 
-    /// Counts of what verification did in a run.
-    struct VerificationTally: Sendable {
-        /// Messages that failed a check or could not be vouched for.
-        var flaggedMessages = 0
-        /// Deliveries kept from their receiver.
-        var withheldDeliveries = 0
-        /// Agents cut from the graph, in the order they were cut.
-        var quarantined: [Int] = []
-        var calls = 0
-        var costUSD = 0.0
-    }
-
-    /// Runs the graph. Throws only when the trace store cannot record.
+    /// Runs the graph through the one step loop, then forms the answer. Throws only when the trace store cannot
+    /// record.
     func execute(_ run: RunContext) async throws -> Outcome {
-        var latest: [Int: AgentOutput] = [:]
-        var usage = TokenUsage()
-        var cost = 0.0
-        var messageCount = 0
-        var retries = 0
-        var fallbacks = 0
-        var firstError: String?
-        var stopReason: String?
-        var tally = VerificationTally()
-        var strikes = QuarantineStrikes(policy: run.policy)
-        var escalations: [EscalationDecision] = []
-        var answering = run.graph.answeringAgents
-
-        for (stepIndex, step) in run.graph.steps.enumerated() {
-            if step.onlyWhenEscalated {
-                guard let decision = try await escalation(before: stepIndex, step: step, run: run, latest: latest) else { break }
-                escalations.append(decision)
-                guard decision.escalates else {
-                    answering = [decision.fromAgent]
-                    break
-                }
-            }
-            if let reason = budgetStop(before: stepIndex, step: step, run: run, latest: latest, spent: cost) {
-                stopReason = reason
-                break
-            }
-            let quarantined = Set(tally.quarantined)
-            var deliveries: [Int: [Delivery]] = [:]
-            for agent in step.active where !quarantined.contains(agent) {
-                let inputs = step.inputs(of: agent).compactMap { sender in latest[sender].map { (sender: sender, output: $0) } }
-                let planned = DeliveryPlanner.deliveries(from: inputs, policy: run.policy, quarantined: quarantined)
-                tally.withheldDeliveries += planned.filter { !$0.verdict.isDelivered }.count
-                deliveries[agent] = planned
-            }
-            let results = try await withThrowingTaskGroup(of: CallResult.self) { group in
-                for agent in deliveries.keys.sorted() {
-                    let delivered = deliveries[agent] ?? []
-                    let previous = latest[agent]
-                    group.addTask {
-                        try await act(agent: agent, step: stepIndex, deliveries: delivered, previous: previous, run: run)
-                    }
-                }
-                var results: [CallResult] = []
-                for try await result in group {
-                    results.append(result)
-                }
-                return results.sorted { $0.agent < $1.agent }
-            }
-            for result in results {
-                usage = usage + result.usage
-                cost += result.costUSD
-                messageCount += result.calls
-                retries += result.retries
-                fallbacks += result.fallbacks
-                tally.calls += result.verificationCalls
-                tally.costUSD += result.verificationCostUSD
-                if let output = result.output {
-                    latest[result.agent] = output
-                    if output.checks.hasDoubt { tally.flaggedMessages += 1 }
-                    if strikes.count(agent: result.agent, checks: output.checks) {
-                        tally.quarantined.append(result.agent)
-                        run.ledger.recordQuarantine(agent: result.agent, step: stepIndex + 1)
-                    }
-                } else if firstError == nil {
-                    firstError = result.error
-                }
-            }
-            if let deadlineHit = results.first(where: \.deadlineExceeded) {
-                stopReason =
-                    "deadline of \(ModelCaller.format(run.task.budget.deadlineSeconds ?? 0)) s reached during step \(stepIndex) (agent \(deadlineHit.agent))"
-                break
-            }
-            if let limit = run.task.budget.maxCostUSD, cost > limit, stepIndex < run.graph.steps.count - 1 {
-                stopReason = "cost $\(ModelCaller.format(cost)) passed the budget of $\(ModelCaller.format(limit)) after step \(stepIndex)"
-                break
-            }
-        }
-
+        let steps = try await StepLoop(strategy: TaskTurns(executor: self, run: run)).run()
+        let latest = steps.latest
+        let tally = steps.verification
+        let answering = steps.answering ?? run.graph.answeringAgents
+        let stopReason = steps.stopReason
         let latestAnswers = latest.compactMapValues(\.answer)
         // Quarantined agents are cut from the graph: their answers do not count.
         let counted = latestAnswers.filter { !tally.quarantined.contains($0.key) }
@@ -242,27 +146,27 @@ struct Executor: Sendable {
         } else {
             status = stopReason == nil ? .completed : .stopped
         }
-        let error = latest.isEmpty && stopReason == nil ? (firstError ?? "no agent produced a message") : firstError
+        let error = latest.isEmpty && stopReason == nil ? (steps.firstError ?? "no agent produced a message") : steps.firstError
         return Outcome(
             status: status,
             answer: answer,
             stopReason: stopReason,
             error: error,
-            usage: usage,
-            costUSD: cost,
-            messageCount: messageCount,
-            retries: retries,
-            fallbacks: fallbacks,
+            usage: steps.usage,
+            costUSD: steps.costUSD,
+            messageCount: steps.calls,
+            retries: steps.retries,
+            fallbacks: steps.fallbacks,
             latestAnswers: latestAnswers,
             recordedCorrect: recordedCorrect,
             verification: tally,
-            escalations: escalations
+            escalations: steps.escalations
         )
     }
 
     /// Whether a cascade's next level runs: the judge's decision on the answer delivered to it, recorded; a level
     /// that gave no message (its models failed) is escalated.
-    private func escalation(
+    func escalation(
         before stepIndex: Int,
         step: AgentGraph.Step,
         run: RunContext,
@@ -292,7 +196,7 @@ struct Executor: Sendable {
     }
 
     /// Why the run must stop before a step, or nil to go on.
-    private func budgetStop(before stepIndex: Int, step: AgentGraph.Step, run: RunContext, latest: [Int: AgentOutput], spent: Double) -> String? {
+    func budgetStop(before stepIndex: Int, step: AgentGraph.Step, run: RunContext, latest: [Int: AgentOutput], spent: Double) -> String? {
         if let deadline = run.deadline, ContinuousClock.now >= deadline {
             return "deadline of \(ModelCaller.format(run.task.budget.deadlineSeconds ?? 0)) s reached before step \(stepIndex)"
         }

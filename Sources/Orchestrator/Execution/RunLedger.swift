@@ -183,9 +183,8 @@ final class RunLedger: Sendable {
         }
     }
 
-    /// The message row of one attempt, not yet staged: for a turn whose rows are staged together with what the
-    /// round decided (AgentsNet).
-    func row(_ attempt: CallAttempt, agent: Int, step: Int, role: String, purpose: MessagePurpose, answer: String?) -> MessageRecord {
+    /// The message row of one attempt.
+    private func row(_ attempt: CallAttempt, agent: Int, step: Int, role: String, purpose: MessagePurpose, answer: String?) -> MessageRecord {
         var row = MessageRecord(
             runID: runID,
             step: step,
@@ -320,7 +319,8 @@ final class RunLedger: Sendable {
         }
     }
 
-    private func agentSpanID(_ agent: Int) -> String {
+    /// The span of `agent`'s work in this run, under which its messages are recorded.
+    func agentSpanID(_ agent: Int) -> String {
         state.withLockedValue { $0.agentSpanIDs.indices.contains(agent) ? $0.agentSpanIDs[agent] : "" }
     }
 

@@ -1,5 +1,5 @@
 /// A problem with one field of an input file: the building block of every file-validation error.
-public struct FieldError: Error, Sendable, Equatable {
+public struct FieldError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The dotted path of the field, for example `budget.maxAgents`.
     public var field: String
     /// What was expected, and what was found.
@@ -9,4 +9,7 @@ public struct FieldError: Error, Sendable, Equatable {
         self.field = field
         self.problem = problem
     }
+
+    /// `field: problem`, as a command prints it.
+    public var description: String { "\(field): \(problem)" }
 }

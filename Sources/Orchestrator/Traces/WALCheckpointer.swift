@@ -23,8 +23,11 @@ final class WALCheckpointer: Sendable {
                 guard !Task.isCancelled else { break }
                 do {
                     _ = try await connection.writeWithoutTransaction { db in try db.checkpoint(.passive) }
+                } catch let error as DatabaseError where [.SQLITE_BUSY, .SQLITE_LOCKED].contains(error.resultCode) {
+                    // Another connection is checkpointing (a store closing on the same file): try again next time.
+                    continue
                 } catch {
-                    // A busy database or a full disk: the writer's own checkpoint still runs; say so once.
+                    // A full disk or a broken file: the writer's own checkpoint still runs; say so once.
                     if !reported {
                         logger.warning("background WAL checkpoint failed", metadata: ["database": "\(path)", "error": "\(error)"])
                         reported = true

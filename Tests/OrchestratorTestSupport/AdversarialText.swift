@@ -4,9 +4,9 @@ import PropertyBased
 /// Generators of hostile text for the fuzz targets: what a model, a neighbour or a request body could send. Most
 /// inputs are short mixes of the tokens our parsers look for; some nest brackets tens of thousands deep, carry
 /// invalid UTF-8, unbalanced fences and huge numbers, or run to a megabyte on one line.
-enum AdversarialText {
+public enum AdversarialText {
     /// Tokens the parsers treat specially, and lookalikes of our own framing.
-    static let fragments: [String] = [
+    public static let fragments: [String] = [
         "(", ")", "((", "))", "[", "]", "{", "}", "\"", "\\", "\\\"", ",", ":", "=", "==", "+", "-", "*", "/", "x", "×", "÷", "%", "$", ".",
         "<<", ">>", "<<9*2=18>>", "####", "Answer:", "answer is", "Answer: (B)", "(C)", "A. yes\nB. no\n", "### Final Answer ###",
         "```", "```python\n", "\n```\n", "def f():\n    return 1\n", "1,234", "1,2345", "0.5", "-3", "12.", "1e309", "1e-400", "NaN",
@@ -16,12 +16,12 @@ enum AdversarialText {
     ]
 
     /// One hostile text.
-    static let text: Generator<String, Shrink.None<String>> = Generator { random in
+    public static let text: Generator<String, Shrink.None<String>> = Generator { random in
         make(using: &random)
     }
 
     /// One hostile byte sequence (for decoders that take bytes): mostly UTF-8 of `text`, sometimes invalid UTF-8.
-    static let bytes: Generator<[UInt8], Shrink.None<[UInt8]>> = Generator { random in
+    public static let bytes: Generator<[UInt8], Shrink.None<[UInt8]>> = Generator { random in
         var bytes = Array(make(using: &random).utf8)
         if Int.random(in: 0..<3, using: &random) == 0 {
             for _ in 0..<Int.random(in: 1...8, using: &random) {
@@ -33,7 +33,7 @@ enum AdversarialText {
         return bytes
     }
 
-    static func make(using random: inout any SeededRandomNumberGenerator) -> String {
+    public static func make(using random: inout any SeededRandomNumberGenerator) -> String {
         switch Int.random(in: 0..<100, using: &random) {
         case 0..<8: return deepNesting(using: &random)
         case 8..<10: return longLine(using: &random)
@@ -43,7 +43,7 @@ enum AdversarialText {
         }
     }
 
-    static func mix(using random: inout any SeededRandomNumberGenerator, pieces: Int) -> String {
+    public static func mix(using random: inout any SeededRandomNumberGenerator, pieces: Int) -> String {
         var text = ""
         for _ in 0..<pieces {
             switch Int.random(in: 0..<4, using: &random) {
@@ -56,7 +56,7 @@ enum AdversarialText {
     }
 
     /// Brackets, parentheses, braces or signs nested 1,000 to 100,000 deep, inside an arithmetic line or JSON.
-    static func deepNesting(using random: inout any SeededRandomNumberGenerator) -> String {
+    public static func deepNesting(using random: inout any SeededRandomNumberGenerator) -> String {
         let depth = [1_000, 10_000, 100_000].randomElement(using: &random)!
         let (open, close) = [("(", ")"), ("[", "]"), ("{\"a\":", "}"), ("- ", ""), ("{", "}"), ("<<", ">>"), ("```", "")].randomElement(
             using: &random
@@ -68,13 +68,13 @@ enum AdversarialText {
     }
 
     /// One line of about a megabyte.
-    static func longLine(using random: inout any SeededRandomNumberGenerator) -> String {
+    public static func longLine(using random: inout any SeededRandomNumberGenerator) -> String {
         let unit = ["1 + ", "(", "{\"k\": \"", "a", "= 1 ", "│ "].randomElement(using: &random)!
         return String(repeating: unit, count: 1_048_576 / unit.utf8.count) + "\nAnswer: 7"
     }
 
     /// Text decoded from bytes that are not valid UTF-8 (each bad sequence becomes U+FFFD), as a reply would be.
-    static func invalidUTF8(using random: inout any SeededRandomNumberGenerator) -> String {
+    public static func invalidUTF8(using random: inout any SeededRandomNumberGenerator) -> String {
         var bytes = Array(mix(using: &random, pieces: 20).utf8)
         for _ in 0..<Int.random(in: 1...20, using: &random) {
             bytes.insert(UInt8.random(in: 0x80...0xff, using: &random), at: bytes.isEmpty ? 0 : Int.random(in: 0...bytes.count, using: &random))

@@ -1,36 +1,35 @@
 import Foundation
 import Logging
+import Orchestrator
 import Testing
 
-@testable import Orchestrator
-
 /// Paths and builders shared by the tests.
-enum TestSupport {
+public enum TestSupport {
     /// The repository's root, found from this file's path.
-    static let repositoryRoot: URL = URL(fileURLWithPath: #filePath)
+    public static let repositoryRoot: URL = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
-    static var workflows: String { repositoryRoot.appendingPathComponent("Workflows").path }
+    public static var workflows: String { repositoryRoot.appendingPathComponent("Workflows").path }
 
-    static let logger: Logger = {
+    public static let logger: Logger = {
         var logger = Logger(label: "orchestrate.tests")
         logger.logLevel = .critical
         return logger
     }()
 
     /// The repository's catalogue with the simulated fleet.
-    static func catalog() throws -> Catalog {
+    public static func catalog() throws -> Catalog {
         try CatalogLoader(workflowsDirectory: workflows).load()
     }
 
     /// The repository's roles and topologies with a fleet of simulated models of fixed latency.
-    static func catalog(models: [ModelSpec]) throws -> Catalog {
+    public static func catalog(models: [ModelSpec]) throws -> Catalog {
         var catalog = try catalog()
         catalog.fleet = Fleet(name: "test-simulated", description: "SIMULATED test fleet", models: models)
         return catalog
     }
 
-    static func simulatedModel(
+    public static func simulatedModel(
         _ name: String,
         latency: Double,
         accuracy: Double = 0.8,
@@ -57,7 +56,7 @@ enum TestSupport {
     }
 
     /// A real OpenAI-protocol model at an address where nothing listens, tried once: its calls fail at once.
-    static func unreachableModel() -> ModelSpec {
+    public static func unreachableModel() -> ModelSpec {
         ModelSpec(
             name: "unreachable",
             provider: .openai,
@@ -70,7 +69,7 @@ enum TestSupport {
         )
     }
 
-    static func orchestrator(catalog: Catalog, store: TraceStore? = nil, selection: SelectionMode = .greedy) async throws -> Orchestrator {
+    public static func orchestrator(catalog: Catalog, store: TraceStore? = nil, selection: SelectionMode = .greedy) async throws -> Orchestrator {
         try await Orchestrator(
             catalog: catalog,
             store: try store ?? TraceStore.inMemory(),
@@ -82,16 +81,16 @@ enum TestSupport {
     /// Held by tests that bound a wall time from above and by tests that load both cores (child processes
     /// running hundreds of runs, scans of the recorded data), so that the two never overlap on a 2-core machine:
     /// the `.exclusive` trait (`ExclusiveTrait`).
-    static let loadGate = AsyncSemaphore(permits: 1)
+    public static let loadGate = AsyncSemaphore(permits: 1)
 
     /// Runs part of a test while holding `loadGate` (a whole test takes the `.exclusive` trait instead); within a
     /// test that holds it already, just runs.
-    static func exclusively<T: Sendable>(_ body: @Sendable () async throws -> T) async throws -> T {
+    public static func exclusively<T: Sendable>(_ body: @Sendable () async throws -> T) async throws -> T {
         try await ExclusiveTrait().run(body)
     }
 
     /// Runs CPU-heavy work on a thread of its own, so it does not starve the timing tests of the shared pool.
-    static func onOwnThread<Value: Sendable>(_ work: @escaping @Sendable () throws -> Value) async throws -> Value {
+    public static func onOwnThread<Value: Sendable>(_ work: @escaping @Sendable () throws -> Value) async throws -> Value {
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Value, any Error>) in
             Thread.detachNewThread {
                 continuation.resume(with: Result { try work() })
@@ -100,7 +99,7 @@ enum TestSupport {
     }
 
     /// A run row with placeholders for what a store test does not look at.
-    static func runRecord(id: String) -> RunRecord {
+    public static func runRecord(id: String) -> RunRecord {
         RunRecord(
             id: id,
             taskID: id,
@@ -120,14 +119,14 @@ enum TestSupport {
     }
 
     /// A fresh temporary folder.
-    static func temporaryDirectory() throws -> URL {
+    public static func temporaryDirectory() throws -> URL {
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("orchestrate-tests-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
         return url
     }
 
     /// A built executable of the package (`orchestrate` or `orchestrate-bench`), beside the test bundle.
-    static func executable(_ name: String = "orchestrate") -> URL? {
+    public static func executable(_ name: String = "orchestrate") -> URL? {
         let candidates = [
             URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent(name),
             Bundle.main.bundleURL.appendingPathComponent(name),
@@ -138,13 +137,13 @@ enum TestSupport {
     }
 
     /// Runs `orchestrate-bench` as `runExecutable` runs `orchestrate`.
-    static func runBench(_ arguments: [String]) async throws -> (status: Int32, output: String, error: String) {
+    public static func runBench(_ arguments: [String]) async throws -> (status: Int32, output: String, error: String) {
         try await runExecutable(arguments, tool: "orchestrate-bench")
     }
 
     /// Runs the executable to completion and returns its exit status, standard output and standard error.
     /// It waits without blocking a thread of the shared pool, so timing tests running beside it are not starved.
-    static func runExecutable(
+    public static func runExecutable(
         _ arguments: [String],
         in workingDirectory: URL? = nil,
         tool: String = "orchestrate"
@@ -169,7 +168,7 @@ enum TestSupport {
     }
 
     /// Starts a process (unless it is running already) and waits for it to end, without blocking a thread.
-    static func runToExit(_ process: Process) async throws {
+    public static func runToExit(_ process: Process) async throws {
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
             process.terminationHandler = { _ in continuation.resume() }
             if !process.isRunning {
@@ -184,18 +183,18 @@ enum TestSupport {
     }
 }
 
-struct TestFailure: Error, CustomStringConvertible {
-    var description: String
-    init(_ description: String) { self.description = description }
+public struct TestFailure: Error, CustomStringConvertible {
+    public var description: String
+    public init(_ description: String) { self.description = description }
 }
 
 /// RouteLLM's recorded outcomes beside the repository (`../shared/data/routellm`, never copied into it), and whether
 /// the tests that read them must run: `scripts/test.sh` (and so CI) requires them; a clone without them skips those
 /// tests with the reason.
-enum SharedData {
-    static let routeLLM = TestSupport.repositoryRoot.deletingLastPathComponent().appendingPathComponent("shared/data/routellm").path
-    static let required = ProcessInfo.processInfo.environment["ORCHESTRATE_REQUIRE_SHARED_DATA"] == "1"
-    static var available: Bool { FileManager.default.fileExists(atPath: routeLLM + "/gsm8k_responses.csv") }
-    static var runs: Bool { available || required }
-    static let reason: Comment = "../shared/data/routellm is absent (scripts/test.sh and CI require it)"
+public enum SharedData {
+    public static let routeLLM = TestSupport.repositoryRoot.deletingLastPathComponent().appendingPathComponent("shared/data/routellm").path
+    public static let required = ProcessInfo.processInfo.environment["ORCHESTRATE_REQUIRE_SHARED_DATA"] == "1"
+    public static var available: Bool { FileManager.default.fileExists(atPath: routeLLM + "/gsm8k_responses.csv") }
+    public static var runs: Bool { available || required }
+    public static let reason: Comment = "../shared/data/routellm is absent (scripts/test.sh and CI require it)"
 }

@@ -6,9 +6,9 @@ import NIOPosix
 ///
 /// Each model id has a script of behaviours, used one per request in order; the last one repeats. It speaks
 /// raw HTTP/1.1 so that it can also break the protocol: cut a body short, close the connection unanswered.
-final class FaultyOpenAIServer: Sendable {
+public final class FaultyOpenAIServer: Sendable {
     /// What the server does with one request.
-    enum Behaviour: Sendable {
+    public enum Behaviour: Sendable {
         /// A normal reply with this content and reported usage.
         case reply(String)
         /// A normal reply without a `usage` object.
@@ -34,26 +34,26 @@ final class FaultyOpenAIServer: Sendable {
     }
 
     /// One request as received.
-    struct Received: Sendable {
-        var model: String
-        var authorization: String?
-        var body: [String: any Sendable]
+    public struct Received: Sendable {
+        public var model: String
+        public var authorization: String?
+        public var body: [String: any Sendable]
         /// The texts of an embeddings request.
-        var inputs: [String] = []
+        public var inputs: [String] = []
         /// The body exactly as it arrived.
-        var rawBody = ""
+        public var rawBody = ""
     }
 
     /// The scripts and what was received, shared with the connection handlers.
-    actor Script {
+    public actor Script {
         private var behaviours: [String: [Behaviour]]
-        private(set) var received: [Received] = []
+        public private(set) var received: [Received] = []
 
-        init(_ behaviours: [String: [Behaviour]]) {
+        public init(_ behaviours: [String: [Behaviour]]) {
             self.behaviours = behaviours
         }
 
-        func next(for request: Received) -> Behaviour {
+        public func next(for request: Received) -> Behaviour {
             received.append(request)
             guard var queue = behaviours[request.model], let first = queue.first else {
                 return .status(404, retryAfter: nil)
@@ -65,13 +65,13 @@ final class FaultyOpenAIServer: Sendable {
             return first
         }
 
-        func count(for model: String) -> Int {
+        public func count(for model: String) -> Int {
             received.filter { $0.model == model }.count
         }
     }
 
-    let script: Script
-    let port: Int
+    public let script: Script
+    public let port: Int
     private let channel: any Channel
 
     private init(script: Script, channel: any Channel) {
@@ -81,10 +81,10 @@ final class FaultyOpenAIServer: Sendable {
     }
 
     /// The base URL to put in a fleet: `http://127.0.0.1:PORT/v1`.
-    var baseURL: String { "http://127.0.0.1:\(port)/v1" }
+    public var baseURL: String { "http://127.0.0.1:\(port)/v1" }
 
     /// Starts a server with a script per model id.
-    static func start(_ behaviours: [String: [Behaviour]]) async throws -> FaultyOpenAIServer {
+    public static func start(_ behaviours: [String: [Behaviour]]) async throws -> FaultyOpenAIServer {
         let script = Script(behaviours)
         let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
@@ -98,12 +98,12 @@ final class FaultyOpenAIServer: Sendable {
         return FaultyOpenAIServer(script: script, channel: channel)
     }
 
-    func stop() async {
+    public func stop() async {
         try? await channel.close()
     }
 
     /// The body of a normal reply.
-    static func replyBody(content: String, usage: Bool, padding: Int = 0) -> String {
+    public static func replyBody(content: String, usage: Bool, padding: Int = 0) -> String {
         var object: [String: Any] = [
             "id": "chatcmpl-test",
             "object": "chat.completion",
@@ -121,7 +121,7 @@ final class FaultyOpenAIServer: Sendable {
     }
 
     /// The raw bytes for a behaviour, or nil to close without answering.
-    static func response(for behaviour: Behaviour, request: Received) -> String? {
+    public static func response(for behaviour: Behaviour, request: Received) -> String? {
         func http(_ status: Int, _ reason: String, body: String, extra: [String] = []) -> String {
             var lines = ["HTTP/1.1 \(status) \(reason)", "Content-Type: application/json", "Content-Length: \(body.utf8.count)", "Connection: close"]
             lines += extra
@@ -167,17 +167,17 @@ final class FaultyOpenAIServer: Sendable {
 
 /// Reads one HTTP request off a connection and answers it as the script says.
 private final class ConnectionHandler: ChannelInboundHandler {
-    typealias InboundIn = ByteBuffer
+    public typealias InboundIn = ByteBuffer
 
     private let script: FaultyOpenAIServer.Script
     private var buffer: [UInt8] = []
     private var handled = false
 
-    init(script: FaultyOpenAIServer.Script) {
+    public init(script: FaultyOpenAIServer.Script) {
         self.script = script
     }
 
-    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+    public func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         var bytes = unwrapInboundIn(data)
         buffer += bytes.readBytes(length: bytes.readableBytes) ?? []
         guard !handled, let request = Self.parse(buffer) else { return }
@@ -199,7 +199,7 @@ private final class ConnectionHandler: ChannelInboundHandler {
     }
 
     /// The request once its headers and whole body have arrived.
-    static func parse(_ bytes: [UInt8]) -> FaultyOpenAIServer.Received? {
+    public static func parse(_ bytes: [UInt8]) -> FaultyOpenAIServer.Received? {
         let separator: [UInt8] = Array("\r\n\r\n".utf8)
         guard let end = (0...max(0, bytes.count - separator.count)).first(where: { Array(bytes[$0..<min(bytes.count, $0 + 4)]) == separator })
         else { return nil }

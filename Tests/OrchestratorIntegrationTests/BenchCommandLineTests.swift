@@ -1,4 +1,5 @@
 import Foundation
+import OrchestratorTestSupport
 import Testing
 
 /// The performance benches run end to end at toy sizes and print every row they promise (figures themselves

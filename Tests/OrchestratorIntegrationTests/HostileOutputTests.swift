@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import OrchestratorTestSupport
 import Testing
 
 @testable import Orchestrator

@@ -1,0 +1,54 @@
+import Foundation
+import OrchestratorTestSupport
+import Testing
+
+@testable import Orchestrator
+
+/// `orchestrate traces` as a user types it.
+@Suite(.timeLimit(.minutes(5)))
+struct TracesCommandLineTests {
+    @Test(.exclusive) func listShowStatsAndExportReadTheStore() async throws {
+        let directory = try TestSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let database = directory.appendingPathComponent("traces.sqlite").path
+        let ran = try await TestSupport.runExecutable([
+            "run", "Workflows/tasks/example.json", "--db", database, "--topology", "debate", "--agents", "4", "--inject", "persuasive@1",
+            "--verify", "check+quarantine", "--repeat", "2", "--json",
+        ])
+        #expect(ran.status == 0, "\(ran.error)")
+        let runIDs = try ran.output.split(separator: "\n").map { try JSONDecoder().decode(RunResult.self, from: Data($0.utf8)).runID }
+        #expect(runIDs.count == 2)
+
+        let list = try await TestSupport.runExecutable(["traces", "list", "--db", database, "--topology", "debate", "--since", "1h"])
+        #expect(list.status == 0 && runIDs.allSatisfy { list.output.contains($0.prefix(8)) }, "\(list.output)\(list.error)")
+        let none = try await TestSupport.runExecutable(["traces", "list", "--db", database, "--topology", "chain"])
+        #expect(none.output.contains("no runs match"))
+
+        let show = try await TestSupport.runExecutable(["traces", "show", String(runIDs[0].prefix(8)), "--db", database])
+        #expect(show.status == 0, "\(show.error)")
+        for expected in ["plan      debate · 4 agents", "step 0", "step 2", "FAULT persuasive", "arithmetic failed", "withheld", "answer    77"] {
+            #expect(show.output.contains(expected), "missing '\(expected)' in\n\(show.output)")
+        }
+
+        let stats = try await TestSupport.runExecutable(["traces", "stats", "--db", database, "--by", "topology", "model"])
+        #expect(stats.status == 0 && stats.output.contains("debate") && stats.output.contains("p99 ms"), "\(stats.output)")
+
+        let jsonl = directory.appendingPathComponent("runs.jsonl").path
+        let exported = try await TestSupport.runExecutable(["traces", "export", "--db", database, "--output", jsonl])
+        #expect(exported.status == 0 && exported.error.contains("exported 2 runs"), "\(exported.error)")
+        let lines = try String(contentsOfFile: jsonl, encoding: .utf8).split(separator: "\n")
+        #expect(lines.count == 2)
+        for line in lines {
+            let object = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+            #expect((object["messages"] as? [Any])?.isEmpty == false && (object["verifications"] as? [Any])?.isEmpty == false)
+        }
+        let otel = try await TestSupport.runExecutable(["traces", "export", "--db", database, "--format", "otel", "--limit", "1"])
+        let request = try #require(try JSONSerialization.jsonObject(with: Data(otel.output.utf8)) as? [String: Any])
+        #expect(request["resourceSpans"] != nil)
+
+        let missing = try await TestSupport.runExecutable(["traces", "show", "ffffffff", "--db", database])
+        #expect(missing.status == 2 && missing.error.contains("no run with an id starting 'ffffffff'"))
+        let badDate = try await TestSupport.runExecutable(["traces", "list", "--db", database, "--since", "yesterday"])
+        #expect(badDate.status != 0 && badDate.error.contains("--since: expected a date"))
+    }
+}

@@ -128,13 +128,7 @@ public struct Orchestrator: Sendable {
             record.agentCount = made.agents.count
             record.planLogProbability = made.logProbability
             record.planJSON = try ledger.recordPlan(made)
-            guard let topology = catalog.topology(named: made.topology) else {
-                throw PlanningError(message: "topology '\(made.topology)' is not in the catalogue")
-            }
-            let graph =
-                topology.isCascade
-                ? try AgentGraph(cascade: topology, order: AgentGraph.cascadeOrder(of: made, fleet: catalog.fleet), rounds: made.rounds)
-                : try AgentGraph(topology: topology, agentCount: made.agents.count, rounds: made.rounds, aggregation: made.aggregation)
+            let (topology, graph) = try executor.layout(made)
             let deadline = task.budget.deadlineSeconds.map { start + .milliseconds($0 * 1000) }
             faults = try FaultInjector.resolve(task.faults, graph: graph, task: task, seed: seed)
             if !faults.isEmpty {
@@ -166,18 +160,8 @@ public struct Orchestrator: Sendable {
             record.error = outcome.error
             record.answer = outcome.answer
             record.score = Scorer.score(answer: outcome.answer, expected: task.expected) ?? outcome.recordedCorrect.map { $0 ? 1 : 0 }
-            record.costUSD = outcome.costUSD
-            record.promptTokens = outcome.usage.promptTokens
-            record.completionTokens = outcome.usage.completionTokens
-            record.tokensEstimated = outcome.usage.estimated
-            record.retries = outcome.retries
-            record.fallbacks = outcome.fallbacks
+            record.record(outcome.tally)
             record.propagationRate = Propagation.rate(faults: faults, finalAnswers: outcome.latestAnswers, agentCount: plan?.agents.count ?? 0)
-            record.flaggedMessages = outcome.verification.flaggedMessages
-            record.withheldDeliveries = outcome.verification.withheldDeliveries
-            record.quarantinedAgents = outcome.verification.quarantined.count
-            record.verificationCalls = outcome.verification.calls
-            record.verificationCostUSD = outcome.verification.costUSD
         } else if task.expected != nil {
             record.score = 0
         }
@@ -204,10 +188,10 @@ public struct Orchestrator: Sendable {
             agentAnswers: (plan?.agents ?? []).map {
                 RunResult.AgentAnswer(index: $0.index, role: $0.role, model: $0.model, answer: outcome?.latestAnswers[$0.index])
             },
-            usage: outcome?.usage ?? TokenUsage(),
+            usage: outcome?.tally.usage ?? TokenUsage(),
             costUSD: record.costUSD,
             wallSeconds: (record.latencyMilliseconds ?? 0) / 1000,
-            messageCount: outcome?.messageCount ?? 0,
+            messageCount: outcome?.tally.calls ?? 0,
             retries: record.retries,
             fallbacks: record.fallbacks,
             verification: RunResult.VerificationSummary(
@@ -216,7 +200,7 @@ public struct Orchestrator: Sendable {
                 propagationRate: record.propagationRate,
                 flaggedMessages: record.flaggedMessages,
                 withheldDeliveries: record.withheldDeliveries,
-                quarantinedAgents: outcome?.verification.quarantined ?? [],
+                quarantinedAgents: outcome?.tally.verification.quarantined ?? [],
                 calls: record.verificationCalls,
                 costUSD: record.verificationCostUSD
             ),

@@ -58,7 +58,7 @@ public struct AgentsNetRunner: Sendable {
 
         let steps = try await StepLoop(strategy: turns).run()
         let answers = graph.agents.indices.map { steps.latest[$0]?.answer }
-        let tally = steps.verification
+        let verification = steps.tally.verification
         let result = AgentsNetResult(
             runID: runID,
             problem: setup.problem,
@@ -69,31 +69,21 @@ public struct AgentsNetRunner: Sendable {
             score: AgentsNetScorer.score(setup.problem, answers: answers, on: graph),
             answers: answers,
             faults: faults,
-            flaggedMessages: tally.flaggedMessages,
-            withheldDeliveries: tally.withheldDeliveries,
-            quarantinedAgents: tally.quarantined,
-            verificationCalls: tally.calls,
-            verificationCostUSD: tally.costUSD,
-            calls: steps.calls,
-            costUSD: steps.costUSD,
-            usage: steps.usage
+            flaggedMessages: verification.flaggedMessages,
+            withheldDeliveries: verification.withheldDeliveries,
+            quarantinedAgents: verification.quarantined,
+            verificationCalls: verification.calls,
+            verificationCostUSD: verification.costUSD,
+            calls: steps.tally.calls,
+            costUSD: steps.tally.costUSD,
+            usage: steps.tally.usage
         )
         record.status = .completed
         record.answer = AgentsNetMessages.render(
             Dictionary(uniqueKeysWithValues: graph.agents.indices.map { (graph.agents[$0], answers[$0] ?? "(none)") })
         )
         record.score = result.score
-        record.costUSD = result.costUSD
-        record.promptTokens = result.usage.promptTokens
-        record.completionTokens = result.usage.completionTokens
-        record.tokensEstimated = result.usage.estimated
-        record.retries = steps.retries
-        record.fallbacks = steps.fallbacks
-        record.flaggedMessages = result.flaggedMessages
-        record.withheldDeliveries = result.withheldDeliveries
-        record.quarantinedAgents = tally.quarantined.count
-        record.verificationCalls = result.verificationCalls
-        record.verificationCostUSD = result.verificationCostUSD
+        record.record(steps.tally)
         record.latencyMilliseconds = (clock.now - start).milliseconds
         record.finishedAt = Date()
         try await ledger.finish(record)

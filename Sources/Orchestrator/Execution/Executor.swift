@@ -58,6 +58,19 @@ struct Executor: Sendable {
         RunLedger(store: store, runID: runID, providers: caller.providers, flushDelay: traceFlushDelay)
     }
 
+    /// A plan's topology from the catalogue and the agent graph it lays out: a cascade's levels cheapest model
+    /// first, any other topology's steps for the plan's agents and rounds.
+    func layout(_ plan: Plan) throws -> (topology: Topology, graph: AgentGraph) {
+        guard let topology = catalog.topology(named: plan.topology) else {
+            throw PlanningError(message: "topology '\(plan.topology)' is not in the catalogue")
+        }
+        let graph =
+            topology.isCascade
+            ? try AgentGraph(cascade: topology, order: AgentGraph.cascadeOrder(of: plan, fleet: catalog.fleet), rounds: plan.rounds)
+            : try AgentGraph(topology: topology, agentCount: plan.agents.count, rounds: plan.rounds, aggregation: plan.aggregation)
+        return (topology, graph)
+    }
+
     /// Where one run stands; fixed for the run.
     struct RunContext: Sendable {
         /// Where the run's events are recorded.
@@ -107,16 +120,11 @@ struct Executor: Sendable {
         var answer: String?
         var stopReason: String?
         var error: String?
-        var usage: TokenUsage
-        var costUSD: Double
-        var messageCount: Int
-        var retries: Int
-        var fallbacks: Int
+        /// What the turns cost and what verification did.
+        var tally: RunTally
         var latestAnswers: [Int: String]
         /// For recorded outcomes without answer text: whether the final answer was recorded as correct.
         var recordedCorrect: Bool?
-        /// What verification did.
-        var verification = VerificationTally()
         /// A cascade's decisions, one per level judged.
         var escalations: [EscalationDecision] = []
     }
@@ -126,7 +134,7 @@ struct Executor: Sendable {
     func execute(_ run: RunContext) async throws -> Outcome {
         let steps = try await StepLoop(strategy: TaskTurns(executor: self, run: run)).run()
         let latest = steps.latest
-        let tally = steps.verification
+        let tally = steps.tally.verification
         let answering = steps.answering ?? run.graph.answeringAgents
         let stopReason = steps.stopReason
         let latestAnswers = latest.compactMapValues(\.answer)
@@ -152,14 +160,9 @@ struct Executor: Sendable {
             answer: answer,
             stopReason: stopReason,
             error: error,
-            usage: steps.usage,
-            costUSD: steps.costUSD,
-            messageCount: steps.calls,
-            retries: steps.retries,
-            fallbacks: steps.fallbacks,
+            tally: steps.tally,
             latestAnswers: latestAnswers,
             recordedCorrect: recordedCorrect,
-            verification: tally,
             escalations: steps.escalations
         )
     }

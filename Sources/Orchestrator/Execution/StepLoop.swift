@@ -8,17 +8,12 @@ struct StepLoop<Strategy: TurnStrategy>: Sendable {
     struct Outcome: Sendable {
         /// Each agent's latest message.
         var latest: [Int: Strategy.Output] = [:]
-        var usage = TokenUsage()
-        var costUSD = 0.0
-        /// Model calls, retries and fallbacks included.
-        var calls = 0
-        var retries = 0
-        var fallbacks = 0
+        /// What the turns cost and what verification did.
+        var tally = RunTally()
         /// The first turn's error that gave no message.
         var firstError: String?
         /// Why the run stopped early (budget, deadline); nil when it was not stopped.
         var stopReason: String?
-        var verification = VerificationTally()
         /// A cascade's decisions, one per level judged.
         var escalations: [EscalationDecision] = []
         /// Whose answers count when a gate ended the run early; nil for the graph's answering agents.
@@ -30,7 +25,7 @@ struct StepLoop<Strategy: TurnStrategy>: Sendable {
         var outcome = Outcome()
         var strikes = QuarantineStrikes(policy: strategy.policy)
         steps: for (index, step) in strategy.graph.steps.enumerated() {
-            let gate = try await strategy.gate(before: index, step: step, latest: outcome.latest, spent: outcome.costUSD)
+            let gate = try await strategy.gate(before: index, step: step, latest: outcome.latest, spent: outcome.tally.costUSD)
             if let decision = gate.escalation { outcome.escalations.append(decision) }
             switch gate.end {
             case .stopped(let reason)?:
@@ -42,11 +37,11 @@ struct StepLoop<Strategy: TurnStrategy>: Sendable {
             case nil:
                 break
             }
-            let quarantined = Set(outcome.verification.quarantined)
+            let quarantined = Set(outcome.tally.verification.quarantined)
             var inbound: [Int: [Strategy.Inbound]] = [:]
             for agent in step.active where strategy.quarantinedAgentsAct || !quarantined.contains(agent) {
                 let delivered = strategy.deliveries(to: agent, in: step, latest: outcome.latest, quarantined: quarantined)
-                outcome.verification.withheldDeliveries += delivered.filter { !$0.verdict.isDelivered }.count
+                outcome.tally.verification.withheldDeliveries += delivered.filter { !$0.verdict.isDelivered }.count
                 inbound[agent] = delivered
             }
             let latest = outcome.latest
@@ -68,11 +63,11 @@ struct StepLoop<Strategy: TurnStrategy>: Sendable {
                 outcome.add(result)
                 guard let output = result.output else { continue }
                 if strikes.count(agent: result.agent, checks: output.checks) {
-                    outcome.verification.quarantined.append(result.agent)
+                    outcome.tally.verification.quarantined.append(result.agent)
                     strategy.ledger.recordQuarantine(agent: result.agent, step: index + 1)
                 }
             }
-            if let reason = strategy.stopReason(after: index, results: results, spent: outcome.costUSD) {
+            if let reason = strategy.stopReason(after: index, results: results, spent: outcome.tally.costUSD) {
                 outcome.stopReason = reason
                 break
             }
@@ -84,30 +79,18 @@ struct StepLoop<Strategy: TurnStrategy>: Sendable {
 extension StepLoop.Outcome {
     /// Counts one turn: its calls, usage and cost, its verification, and its message as the agent's latest.
     mutating func add(_ result: TurnResult<Strategy.Output>) {
-        usage = usage + result.usage
-        costUSD += result.costUSD
-        calls += result.calls
-        retries += result.retries
-        fallbacks += result.fallbacks
-        verification.calls += result.verificationCalls
-        verification.costUSD += result.verificationCostUSD
+        tally.usage = tally.usage + result.usage
+        tally.costUSD += result.costUSD
+        tally.calls += result.calls
+        tally.retries += result.retries
+        tally.fallbacks += result.fallbacks
+        tally.verification.calls += result.verificationCalls
+        tally.verification.costUSD += result.verificationCostUSD
         if let output = result.output {
             latest[result.agent] = output
-            if output.checks.hasDoubt { verification.flaggedMessages += 1 }
+            if output.checks.hasDoubt { tally.verification.flaggedMessages += 1 }
         } else if firstError == nil {
             firstError = result.error
         }
     }
-}
-
-/// Counts of what verification did in a run.
-struct VerificationTally: Sendable {
-    /// Messages that failed a check or could not be vouched for.
-    var flaggedMessages = 0
-    /// Deliveries kept from their receiver.
-    var withheldDeliveries = 0
-    /// Agents cut from the graph, in the order they were cut.
-    var quarantined: [Int] = []
-    var calls = 0
-    var costUSD = 0.0
 }

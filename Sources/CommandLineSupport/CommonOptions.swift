@@ -50,7 +50,7 @@ extension CommonOptions {
             }
             return ProviderRegistry()
         }
-        return ProviderRegistry(recordings: try RecordedOutcomes.load(path: recordings))
+        return ProviderRegistry(recordings: try LoadedRecordings.outcomes(at: recordings))
     }
 }
 
@@ -80,7 +80,7 @@ package struct RecordedBenchOptions: ParsableArguments {
 
     /// The recorded outcomes, regraded as runs are scored unless `--dataset-grading`, with how many grades changed.
     package func outcomes() throws -> (outcomes: RecordedOutcomes, regrading: RecordedOutcomes.Regrading) {
-        let loaded = try RecordedOutcomes.load(path: recordings)
+        let loaded = try LoadedRecordings.outcomes(at: recordings)
         return datasetGrading ? (loaded, RecordedOutcomes.Regrading()) : loaded.regraded()
     }
 
@@ -99,7 +99,7 @@ extension CommonOptions {
     /// `--recordings` is given (graded as runs are scored), else the scored runs of `--db`; with where they came from.
     package func labelledAnswers(fleet: Fleet) async throws -> (answers: LabelledAnswers, source: String) {
         if let recordings {
-            return (LabelledAnswers(recorded: try RecordedOutcomes.load(path: recordings), fleet: fleet), recordings)
+            return (LabelledAnswers(recorded: try LoadedRecordings.outcomes(at: recordings), fleet: fleet), recordings)
         }
         let store = try TraceStore.open(path: db, logger: Logger(label: "orchestrate"))
         return (try await LabelledAnswers(store: store), db)

@@ -88,7 +88,7 @@ import Testing
             receipts: [RunLedger.Receipt(sender: 1, message: stranger, verdict: .verified, detail: nil)],
             checks: []
         )
-        await #expect(throws: RunLedger.UnknownMessage.self) { try await ledger.commit() }
+        await #expect(throws: UnknownMessage.self) { try await ledger.commit() }
         #expect(try await store.messages(runID: "run").isEmpty, "the failed transaction wrote nothing")
     }
 }

@@ -43,18 +43,10 @@ import Testing
             purpose: MessagePurpose.reAsk.rawValue
         )
         let earlier = try await store.recordMessage(message, deliveries: [])
-        let delivery = DeliveryRecord(runID: "run", messageID: earlier, senderIndex: 3, receiverIndex: 4, step: 3, verdict: "disputed", detail: "d")
-        let consistency = VerificationRecord(
-            id: nil,
-            runID: "run",
-            messageID: earlier,
-            receiverIndex: 4,
-            checkName: "consistency",
-            outcome: "disputed",
-            detail: "c"
-        )
+        // The delivery reaches the later message's sender (agent 3) in its step (2); disputed, it gets its verdict.
+        let delivery = DeliveryRecord(runID: "run", messageID: earlier, senderIndex: 5, receiverIndex: 3, step: 2, verdict: "disputed", detail: "d")
         let check = CheckResult(check: .arithmetic, outcome: .failed, detail: "2 + 2 = 5 is wrong")
-        let later = try await store.recordMessage(message, deliveries: [delivery], deliveryVerifications: [consistency], checks: [check])
+        let later = try await store.recordMessage(message, deliveries: [delivery], checks: [check])
         let (messages, deliveries, verifications) = try await store.writer.read { db in
             (try MessageRecord.fetchAll(db), try DeliveryRecord.fetchAll(db), try VerificationRecord.fetchAll(db))
         }
@@ -66,7 +58,9 @@ import Testing
         expectedDelivery.id = deliveries.first?.id
         #expect(deliveries == [expectedDelivery])
         #expect(verifications.count == 2)
-        #expect(verifications.first { $0.receiverIndex == 4 }.map { [$0.messageID, $0.checkName == "consistency" ? 1 : 0] } == [earlier, 1])
+        let consistency = try #require(verifications.first { $0.receiverIndex == 3 })
+        #expect(consistency.messageID == earlier && consistency.checkName == "consistency" && consistency.outcome == "disputed")
+        #expect(consistency.detail == "d")
         let own = try #require(verifications.first { $0.receiverIndex == nil })
         #expect(own.messageID == later && own.checkName == "arithmetic" && own.outcome == "failed" && own.detail == check.detail)
     }

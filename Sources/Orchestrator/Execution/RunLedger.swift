@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import NIOConcurrencyHelpers
 
 /// The one place a run's events become trace rows, from the run row's beginning to its finish: the plan or the
@@ -28,32 +27,15 @@ final class RunLedger: Sendable {
         self.flushDelay = flushDelay
     }
 
-    /// A message of this run, staged or written: its place in the order the run staged its messages.
-    struct MessageKey: Hashable, Sendable {
-        let value: Int
-    }
-
+    /// A message of this run, staged or written.
+    typealias MessageKey = TraceEvent.MessageKey
     /// A neighbour's message as one receiver got it, or was kept from it.
-    struct Receipt: Sendable {
-        var sender: Int
-        var message: MessageKey
-        var verdict: DeliveryVerdict
-        /// Why, for verdicts other than `verified` and `unchecked`.
-        var detail: String?
-    }
-
-    /// An event waiting for its transaction.
-    private enum Staged: Sendable {
-        /// A message, with the deliveries its sender read and its checks.
-        case message(key: MessageKey, row: MessageRecord, receipts: [Receipt], checks: [CheckResult])
-        /// Any other row: a quarantine, an escalation decision, the faults.
-        case write(@Sendable (Database) throws -> Void)
-    }
+    typealias Receipt = TraceEvent.Receipt
 
     private struct State: Sendable {
         var nextKey = 0
         var agentSpanIDs: [String] = []
-        var staged: [Staged] = []
+        var staged: [TraceEvent] = []
         var ids: [MessageKey: Int64] = [:]
         /// Bumped by every commit; a flush timer only commits when none came since it was set.
         var generation = 0
@@ -66,17 +48,12 @@ final class RunLedger: Sendable {
         var description: String
     }
 
-    /// A delivery names a message this run never staged.
-    struct UnknownMessage: Error, CustomStringConvertible {
-        var description: String { "a delivery names a message this run did not record" }
-    }
-
     // MARK: The run row
 
     /// Stages the start of the run (status `running`): the first event staged, so the row is written first, and
     /// within the flush delay like any other.
     func begin(_ record: RunRecord) {
-        stage { db in try TraceStore.insert(record, into: db) }
+        stage(.runStarted(record))
     }
 
     /// Stages the plan: its decisions, its agents (each with a fresh span) and its JSON, returned as written to
@@ -85,27 +62,27 @@ final class RunLedger: Sendable {
         let spans = plan.agents.map { _ in TraceIDs.spanID() }
         state.withLockedValue { $0.agentSpanIDs = spans }
         let rows = try TraceStore.PlanRows(runID: runID, plan: plan, agentSpanIDs: spans)
-        stage(rows.insert(into:))
+        stage(.plan(rows))
         return rows.planJSON
     }
 
     /// Stages the agents of a run without a controller plan (an AgentsNet run).
     func recordAgents(_ agents: [AgentRecord]) {
         state.withLockedValue { $0.agentSpanIDs = agents.map(\.spanID) }
-        stage { db in try TraceStore.insert(agents, into: db) }
+        stage(.agents(agents))
     }
 
     /// Stages the injected faults, marked on the run and its agents; returns the JSON for `runs.faultsJSON`.
     func recordFaults(_ faults: [InjectedFault]) throws -> String? {
         let json = try InjectedFault.json(faults)
-        let runID = runID
-        stage { db in try TraceStore.markFaults(faults, json: json, runID: runID, in: db) }
+        stage(.faults(faults, json: json))
         return json
     }
 
     /// Writes what is staged and how the run ended, in one transaction.
     func finish(_ record: RunRecord) async throws {
-        try await commit { db in try TraceStore.update(record, in: db) }
+        stage(.runFinished(record))
+        try await commit()
     }
 
     // MARK: Messages
@@ -166,13 +143,8 @@ final class RunLedger: Sendable {
         return key
     }
 
-    /// Stages a write of rows other than messages.
-    private func stage(_ write: @escaping @Sendable (Database) throws -> Void) {
-        stage(.write(write))
-    }
-
     /// Stages an event; the first event staged after a commit sets the flush timer.
-    private func stage(_ event: Staged) {
+    private func stage(_ event: TraceEvent) {
         let timer = state.withLockedValue { state -> Int? in
             let first = state.staged.isEmpty
             state.staged.append(event)
@@ -217,12 +189,12 @@ final class RunLedger: Sendable {
         return row
     }
 
-    /// Writes everything staged, then `then`, in one transaction;
-    /// returns once it and every earlier commit are durable. Throws what a timed flush of this run failed with.
-    func commit(then last: (@Sendable (Database) throws -> Void)? = nil) async throws {
+    /// Writes everything staged in one transaction; returns once it and every earlier commit are durable. Throws
+    /// what a timed flush of this run failed with.
+    func commit() async throws {
         await writes.acquire()
         do {
-            try await writeStaged(then: last)
+            try await writeStaged()
             await writes.release()
         } catch {
             await writes.release()
@@ -231,74 +203,16 @@ final class RunLedger: Sendable {
     }
 
     /// The body of `commit`, run holding `writes`.
-    private func writeStaged(then last: (@Sendable (Database) throws -> Void)?) async throws {
+    private func writeStaged() async throws {
         let (batch, known) = try state.withLockedValue { state in
             if let failure = state.failure { throw failure }
             state.generation += 1
             defer { state.staged = [] }
             return (state.staged, state.staged.isEmpty ? [:] : state.ids)
         }
-        guard !batch.isEmpty || last != nil else { return }
-        let runID = runID
-        let written = try await store.writer.write { db -> [MessageKey: Int64] in
-            var ids = known
-            var written: [MessageKey: Int64] = [:]
-            for event in batch {
-                switch event {
-                case .write(let write):
-                    try write(db)
-                case .message(let key, let row, let receipts, let checks):
-                    let id = try Self.insert(row, receipts: receipts, checks: checks, ids: ids, runID: runID, into: db)
-                    ids[key] = id
-                    written[key] = id
-                }
-            }
-            try last?(db)
-            return written
-        }
+        guard !batch.isEmpty else { return }
+        let written = try await store.write(batch, runID: runID, known: known)
         state.withLockedValue { $0.ids.merge(written) { _, new in new } }
-    }
-
-    /// Inserts a message with its deliveries, their consistency verdicts and its checks; returns its id.
-    private static func insert(
-        _ row: MessageRecord,
-        receipts: [Receipt],
-        checks: [CheckResult],
-        ids: [MessageKey: Int64],
-        runID: String,
-        into db: Database
-    ) throws -> Int64 {
-        var deliveries: [DeliveryRecord] = []
-        var consistency: [VerificationRecord] = []
-        for receipt in receipts {
-            guard let messageID = ids[receipt.message] else { throw UnknownMessage() }
-            deliveries.append(
-                DeliveryRecord(
-                    runID: runID,
-                    messageID: messageID,
-                    senderIndex: receipt.sender,
-                    receiverIndex: row.agentIndex,
-                    step: row.step,
-                    verdict: receipt.verdict.rawValue,
-                    detail: receipt.detail
-                )
-            )
-            // The consistency verdicts worth keeping: one per disputed delivery, for its receiver.
-            if receipt.verdict == .disputed {
-                consistency.append(
-                    VerificationRecord(
-                        id: nil,
-                        runID: runID,
-                        messageID: messageID,
-                        receiverIndex: row.agentIndex,
-                        checkName: CheckResult.Check.consistency.rawValue,
-                        outcome: CheckResult.Outcome.disputed.rawValue,
-                        detail: receipt.detail ?? ""
-                    )
-                )
-            }
-        }
-        return try TraceStore.insert(row, deliveries: deliveries, deliveryVerifications: consistency, checks: checks, into: db)
     }
 
     /// The row id of a written message; nil while it is staged.
@@ -328,8 +242,7 @@ final class RunLedger: Sendable {
 
     /// Stages that `agent` was cut from the graph before `step`.
     func recordQuarantine(agent: Int, step: Int) {
-        let runID = runID
-        stage { db in try TraceStore.markQuarantine(runID: runID, agent: agent, step: step, in: db) }
+        stage(.quarantine(agent: agent, step: step))
     }
 
     /// Stages what a cascade's judge decided about one level's answer: escalate to the next level, or stop there
@@ -347,6 +260,6 @@ final class RunLedger: Sendable {
             escalated: decision.escalates,
             reason: decision.reason
         )
-        stage { db in try TraceStore.insert(record, into: db) }
+        stage(.escalation(record))
     }
 }

@@ -59,7 +59,7 @@ extension EscalationRecord: RunScopedRecord { static var orderWithinRun: Column 
 extension TraceStore {
     /// Records a cascade's escalation decision.
     public func recordEscalation(_ record: EscalationRecord) async throws {
-        try await writer.write { db in try Self.insert(record, into: db) }
+        _ = try await write([.escalation(record)], runID: record.runID, known: [:])
     }
 
     /// Inserts an escalation decision inside the caller's transaction.

@@ -4,7 +4,7 @@ import GRDB
 extension TraceStore {
     /// Records the start of a run (status `running`).
     public func beginRun(_ run: RunRecord) async throws {
-        try await writer.write { db in try Self.insert(run, into: db) }
+        _ = try await write([.runStarted(run)], runID: run.id, known: [:])
     }
 
     /// Inserts a run's row inside the caller's transaction.
@@ -17,7 +17,7 @@ extension TraceStore {
     @discardableResult
     public func recordPlan(runID: String, plan: Plan, agentSpanIDs: [String]) async throws -> String {
         let rows = try PlanRows(runID: runID, plan: plan, agentSpanIDs: agentSpanIDs)
-        try await writer.write { db in try rows.insert(into: db) }
+        _ = try await write([.plan(rows)], runID: runID, known: [:])
         return rows.planJSON
     }
 
@@ -78,7 +78,8 @@ extension TraceStore {
 
     /// Records agents of a run that has no controller plan (an AgentsNet run), in one transaction.
     public func recordAgents(_ agents: [AgentRecord]) async throws {
-        try await writer.write { db in try Self.insert(agents, into: db) }
+        guard let runID = agents.first?.runID else { return }
+        _ = try await write([.agents(agents)], runID: runID, known: [:])
     }
 
     /// Inserts agents' rows inside the caller's transaction.
@@ -86,17 +87,25 @@ extension TraceStore {
         for agent in agents { try agent.insertBound(db) }
     }
 
-    /// Records a finished call, the deliveries it was given with their per-receiver verifications, and the
-    /// checks of the message itself, in one transaction; returns the message's id.
-    public func recordMessage(
-        _ message: MessageRecord,
-        deliveries: [DeliveryRecord],
-        deliveryVerifications: [VerificationRecord] = [],
-        checks: [CheckResult] = []
-    ) async throws -> Int64 {
-        try await writer.write { db in
-            try Self.insert(message, deliveries: deliveries, deliveryVerifications: deliveryVerifications, checks: checks, into: db)
+    /// Records a finished call with the deliveries it was given (each naming a recorded message; its receiver and
+    /// step are the message's agent and step, and a disputed one gets its consistency verdict) and the checks of the
+    /// message itself, in one transaction; returns the message's id.
+    public func recordMessage(_ message: MessageRecord, deliveries: [DeliveryRecord], checks: [CheckResult] = []) async throws -> Int64 {
+        var known: [TraceEvent.MessageKey: Int64] = [:]
+        let receipts = deliveries.enumerated().map { index, delivery in
+            let key = TraceEvent.MessageKey(value: -1 - index)
+            known[key] = delivery.messageID
+            return TraceEvent.Receipt(
+                sender: delivery.senderIndex,
+                message: key,
+                verdict: DeliveryVerdict(rawValue: delivery.verdict) ?? .unchecked,
+                detail: delivery.detail
+            )
         }
+        let key = TraceEvent.MessageKey(value: 0)
+        let written = try await write([.message(key: key, row: message, receipts: receipts, checks: checks)], runID: message.runID, known: known)
+        guard let id = written[key] else { throw UnknownMessage() }
+        return id
     }
 
     /// Inserts a message row, the deliveries it was given, their per-receiver verifications and the message's own
@@ -134,7 +143,7 @@ extension TraceStore {
     @discardableResult
     public func recordFaults(runID: String, faults: [InjectedFault]) async throws -> String? {
         let json = try InjectedFault.json(faults)
-        try await writer.write { db in try Self.markFaults(faults, json: json, runID: runID, in: db) }
+        _ = try await write([.faults(faults, json: json)], runID: runID, known: [:])
         return json
     }
 
@@ -151,7 +160,7 @@ extension TraceStore {
 
     /// Records that an agent was cut from the graph from a step on.
     public func recordQuarantine(runID: String, agent: Int, step: Int) async throws {
-        try await writer.write { db in try Self.markQuarantine(runID: runID, agent: agent, step: step, in: db) }
+        _ = try await write([.quarantine(agent: agent, step: step)], runID: runID, known: [:])
     }
 
     /// Marks a quarantine inside the caller's transaction.
@@ -164,7 +173,7 @@ extension TraceStore {
 
     /// Records how a run ended.
     public func finishRun(_ run: RunRecord) async throws {
-        try await writer.write { db in try Self.update(run, in: db) }
+        _ = try await write([.runFinished(run)], runID: run.id, known: [:])
     }
 
     /// Updates a run's row inside the caller's transaction.

@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import OrchestratorTestSupport
 import Testing
 
@@ -90,5 +91,32 @@ import Testing
         )
         await #expect(throws: UnknownMessage.self) { try await ledger.commit() }
         #expect(try await store.messages(runID: "run").isEmpty, "the failed transaction wrote nothing")
+    }
+
+    /// The run row's heartbeat moves on while the run runs and stays put once it finished.
+    @Test func aRunBeatsWhileItRunsAndStopsWhenItFinishes() async throws {
+        let store = try TraceStore.inMemory()
+        let ledger = RunLedger(store: store, runID: "run", providers: ProviderRegistry(), flushDelay: .zero, heartbeatInterval: .milliseconds(50))
+        ledger.begin(TestSupport.runRecord(id: "run"))
+        @Sendable func heartbeat() async throws -> Date? {
+            try await store.writer.read { db in try Date.fetchOne(db, sql: "SELECT heartbeatAt FROM runs WHERE id = 'run'") }
+        }
+        /// Waits up to 10 s for a heartbeat later than `after`.
+        func beat(after: Date?) async throws -> Date? {
+            let deadline = ContinuousClock.now + .seconds(10)
+            while ContinuousClock.now < deadline {
+                if let beat = try await heartbeat(), after.map({ beat > $0 }) ?? true { return beat }
+                try await Task.sleep(for: .milliseconds(20))
+            }
+            return nil
+        }
+        let first = try #require(try await beat(after: nil), "no heartbeat was written")
+        _ = try #require(try await beat(after: first), "the heartbeat did not move on")
+        var record = TestSupport.runRecord(id: "run")
+        record.status = .completed
+        try await ledger.finish(record)
+        let last = try await heartbeat()
+        try await Task.sleep(for: .milliseconds(300))
+        #expect(try await heartbeat() == last, "a finished run has no heartbeat")
     }
 }

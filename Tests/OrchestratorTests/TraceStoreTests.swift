@@ -32,4 +32,28 @@ struct TraceStoreTests {
             #expect(try await store.counts().runs == 0)
         }
     }
+
+    /// A running run whose heartbeat (or start, before any) is older than the limit is interrupted whatever its host;
+    /// one that beat recently is left running.
+    @Test func runsWithoutARecentHeartbeatAreInterruptedOnAnyHost() async throws {
+        let store = try TraceStore.inMemory()
+        let now = Date()
+        let runs: [(id: String, heartbeat: Date?)] = [("stale", now - 600), ("fresh", now - 5), ("silent", nil)]
+        for run in runs {
+            var record = TestSupport.runRecord(id: run.id)
+            record.host = "another-machine"
+            record.processID = 1
+            record.startedAt = now - 900
+            try await store.beginRun(record)
+            if let beat = run.heartbeat {
+                _ = try await store.write([.heartbeat(beat)], runID: run.id, known: [:])
+            }
+        }
+        #expect(try store.markInterruptedRuns(staleAfter: .seconds(60)) == 2)
+        let stale = try #require(try await store.run(id: "stale"))
+        #expect(stale.status == .interrupted && stale.error?.contains("no heartbeat from process 1 on another-machine") == true)
+        #expect(try await store.run(id: "silent")?.status == .interrupted)
+        #expect(try await store.run(id: "fresh")?.status == .running)
+        #expect(try store.markInterruptedRuns(staleAfter: .seconds(60)) == 0, "a run is marked once")
+    }
 }

@@ -16,14 +16,24 @@ final class RunLedger: Sendable {
     let providers: ProviderRegistry
     /// The longest a staged event waits for its transaction; zero writes each as soon as it is staged.
     let flushDelay: Duration
+    /// How often a running run says its process is still at work on it (`runs.heartbeatAt`), so that another
+    /// process can tell a run whose process vanished, on any host.
+    let heartbeatInterval: Duration
     private let state = NIOLockedValueBox(State())
     /// Commits one at a time, in order, so a message's id is known before anything that names it is written.
     private let writes = AsyncSemaphore(permits: 1)
 
-    init(store: TraceStore, runID: String, providers: ProviderRegistry, flushDelay: Duration = OrchestratorConfiguration.defaultTraceFlushDelay) {
+    init(
+        store: TraceStore,
+        runID: String,
+        providers: ProviderRegistry,
+        flushDelay: Duration = OrchestratorConfiguration.defaultTraceFlushDelay,
+        heartbeatInterval: Duration = RunLedger.defaultHeartbeatInterval
+    ) {
         self.store = store
         self.runID = runID
         self.providers = providers
+        self.heartbeatInterval = heartbeatInterval
         self.flushDelay = flushDelay
     }
 
@@ -32,7 +42,12 @@ final class RunLedger: Sendable {
     /// A neighbour's message as one receiver got it, or was kept from it.
     typealias Receipt = TraceEvent.Receipt
 
+    /// A run's heartbeat: every 5 s while it runs.
+    static let defaultHeartbeatInterval: Duration = .seconds(5)
+
     private struct State: Sendable {
+        /// Stages the run's heartbeat until it finishes.
+        var heartbeat: Task<Void, Never>?
         var nextKey = 0
         var agentSpanIDs: [String] = []
         var staged: [TraceEvent] = []
@@ -51,9 +66,23 @@ final class RunLedger: Sendable {
     // MARK: The run row
 
     /// Stages the start of the run (status `running`): the first event staged, so the row is written first, and
-    /// within the flush delay like any other.
+    /// within the flush delay like any other. Starts the run's heartbeat, staged every `heartbeatInterval` until
+    /// `finish`.
     func begin(_ record: RunRecord) {
         stage(.runStarted(record))
+        let interval = heartbeatInterval
+        let beat = Task { [weak self] in
+            while !Task.isCancelled {
+                try? await Task.sleep(for: interval)
+                guard !Task.isCancelled, let self else { return }
+                self.stage(.heartbeat(Date()))
+            }
+        }
+        state.withLockedValue { $0.heartbeat = beat }
+    }
+
+    deinit {
+        state.withLockedValue { $0.heartbeat?.cancel() }
     }
 
     /// Stages the plan: its decisions, its agents (each with a fresh span) and its JSON, returned as written to
@@ -81,6 +110,7 @@ final class RunLedger: Sendable {
 
     /// Writes what is staged and how the run ended, in one transaction.
     func finish(_ record: RunRecord) async throws {
+        state.withLockedValue { $0.heartbeat?.cancel() }
         stage(.runFinished(record))
         try await commit()
     }

@@ -1,3 +1,5 @@
+import Foundation
+
 /// One thing a run records, as the store writes it: the engine-neutral unit of a run's trace. A run's ledger stages
 /// these as they happen and hands them to its store in batches (`TraceStore.write(_:runID:known:)`), each batch one
 /// transaction; a store engine is anything that can write a batch and read the rows back.
@@ -30,6 +32,8 @@ enum TraceEvent: Sendable {
     case quarantine(agent: Int, step: Int)
     /// A cascade judge's decision on one level.
     case escalation(EscalationRecord)
+    /// The run's process is still at work on it at this time (`runs.heartbeatAt`).
+    case heartbeat(Date)
     /// The run row as the run ended.
     case runFinished(RunRecord)
 }

@@ -160,6 +160,11 @@ extension TraceStore {
                 table.column("reason", .text).notNull()
             }
         }
+        migrator.registerMigration("v6-heartbeats") { db in
+            try db.alter(table: "runs") { table in
+                table.add(column: "heartbeatAt", .datetime)
+            }
+        }
         return migrator
     }
 

@@ -26,6 +26,11 @@ extension TraceStore {
                     try Self.markQuarantine(runID: runID, agent: agent, step: step, in: db)
                 case .escalation(let record):
                     try Self.insert(record, into: db)
+                case .heartbeat(let time):
+                    try db.execute(
+                        sql: "UPDATE runs SET heartbeatAt = ? WHERE id = ? AND status = ?",
+                        arguments: [time, runID, RunStatus.running.rawValue]
+                    )
                 case .runFinished(let run):
                     try Self.update(run, in: db)
                 }

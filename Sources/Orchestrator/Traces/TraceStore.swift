@@ -71,20 +71,40 @@ public struct TraceStore: Sendable {
         self.checkpointer = checkpointer
     }
 
-    /// Marks `running` runs of this host whose process is gone (or is this very process, which has only
-    /// just opened the store) as `interrupted`. Returns how many were marked.
+    /// How long a running run may go without a heartbeat before another process takes it for abandoned.
+    public static let staleRunLimit: Duration = .seconds(60)
+
+    /// Marks as `interrupted` the `running` runs whose process is gone: on this host, a process that has ended (or
+    /// is this very process, which has only just opened the store); on any host, a run whose last heartbeat (or
+    /// start, before its first) is older than `staleAfter`. Returns how many were marked.
     @discardableResult
-    public func markInterruptedRuns() throws -> Int {
+    public func markInterruptedRuns(staleAfter: Duration = TraceStore.staleRunLimit) throws -> Int {
         let host = ProcessInfo.processInfo.hostName
         let me = Int(ProcessInfo.processInfo.processIdentifier)
+        let now = Date()
+        let cutoff = now.addingTimeInterval(-staleAfter.milliseconds / 1000)
         return try writer.write { db in
-            let running = try RunRecord.filter(Column("status") == RunStatus.running.rawValue).fetchAll(db)
+            let running = try Row.fetchAll(
+                db,
+                sql: "SELECT id, host, processID, COALESCE(heartbeatAt, startedAt) AS lastSign FROM runs WHERE status = ?",
+                arguments: [RunStatus.running.rawValue]
+            )
             var marked = 0
-            for var run in running where run.host == host && (run.processID == me || !Self.processIsAlive(run.processID)) {
-                run.status = .interrupted
-                run.error = run.error ?? "interrupted: process \(run.processID) ended before the run finished"
-                run.finishedAt = Date()
-                try run.update(db)
+            for row in running {
+                let (id, runHost, processID, lastSign): (String, String, Int, Date) = (row["id"], row["host"], row["processID"], row["lastSign"])
+                let reason: String
+                if runHost == host && (processID == me || !Self.processIsAlive(processID)) {
+                    reason = "interrupted: process \(processID) ended before the run finished"
+                } else if lastSign < cutoff {
+                    reason =
+                        "interrupted: no heartbeat from process \(processID) on \(runHost) for \(Int(now.timeIntervalSince(lastSign))) s (limit \(Int(staleAfter.milliseconds / 1000)) s)"
+                } else {
+                    continue
+                }
+                try db.execute(
+                    sql: "UPDATE runs SET status = ?, error = COALESCE(error, ?), finishedAt = ? WHERE id = ? AND status = ?",
+                    arguments: [RunStatus.interrupted.rawValue, reason, now, id, RunStatus.running.rawValue]
+                )
                 marked += 1
             }
             return marked

@@ -7,8 +7,8 @@ import Orchestrator
 extension Orchestrate {
     struct Traces: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Read the trace database: list runs, show one as a timeline, aggregate statistics, export.",
-            subcommands: [List.self, Show.self, Stats.self, Export.self]
+            abstract: "Read the trace database: list runs, show one as a timeline, aggregate statistics, export, copy runs to another.",
+            subcommands: [List.self, Show.self, Stats.self, Export.self, Copy.self]
         )
     }
 }

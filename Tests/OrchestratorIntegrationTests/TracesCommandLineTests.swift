@@ -50,5 +50,17 @@ struct TracesCommandLineTests {
         #expect(missing.status == 2 && missing.error.contains("no run with an id starting 'ffffffff'"))
         let badDate = try await TestSupport.runExecutable(["traces", "list", "--db", database, "--since", "yesterday"])
         #expect(badDate.status != 0 && badDate.error.contains("--since: expected a date"))
+        let copy = directory.appendingPathComponent("copy.sqlite").path
+        let copied = try await TestSupport.runExecutable(["traces", "copy", "--from", database, "--to", copy, "--topology", "debate"])
+        #expect(
+            copied.status == 0 && copied.output.contains("copied 2 runs") && copied.error.contains("2 of 2 runs looked at"),
+            "\(copied.output)\(copied.error)"
+        )
+        let shown = try await TestSupport.runExecutable(["traces", "show", String(runIDs[0].prefix(8)), "--db", copy])
+        #expect(shown.output == show.output, "a copied run shows as the original")
+        let twice = try await TestSupport.runExecutable(["traces", "copy", "--from", database, "--to", copy])
+        #expect(twice.status == 0 && twice.output.contains("copied 0 runs") && twice.output.contains("2 there already"), "\(twice.output)")
+        let onto = try await TestSupport.runExecutable(["traces", "copy", "--from", database, "--to", database])
+        #expect(onto.status != 0 && onto.error.contains("--from and --to name the same database"))
     }
 }

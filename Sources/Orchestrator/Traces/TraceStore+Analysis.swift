@@ -50,11 +50,15 @@ extension TraceStore {
     /// The traces of every run a filter matches, oldest first, handed over one at a time so that exports of
     /// large stores stay in constant memory.
     public func forEachTrace(matching filter: RunFilter, _ body: (RunTrace) throws -> Void) async throws {
-        let ids: [String] = try await writer.read { db in
-            try SQLRequest<String>(literal: SQL("SELECT id FROM runs WHERE \(filter.condition()) ORDER BY startedAt, id")).fetchAll(db)
-        }
-        for id in ids {
+        for id in try await runIDs(matching: filter) {
             if let trace = try await trace(runID: id) { try body(trace) }
+        }
+    }
+
+    /// The ids of the runs a filter matches, oldest first.
+    public func runIDs(matching filter: RunFilter) async throws -> [String] {
+        try await writer.read { db in
+            try SQLRequest<String>(literal: SQL("SELECT id FROM runs WHERE \(filter.condition()) ORDER BY startedAt, id")).fetchAll(db)
         }
     }
 }

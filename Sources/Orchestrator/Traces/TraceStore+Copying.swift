@@ -1,0 +1,78 @@
+import GRDB
+
+extension TraceStore {
+    /// What a copy of runs between stores did.
+    public struct CopyReport: Sendable, Equatable {
+        /// Runs written to the destination.
+        public var copied = 0
+        /// Runs the destination had already (by id), left as they are.
+        public var alreadyThere = 0
+        /// Runs still `running` in the source, left for a later copy.
+        public var stillRunning = 0
+
+        public init(copied: Int = 0, alreadyThere: Int = 0, stillRunning: Int = 0) {
+            self.copied = copied
+            self.alreadyThere = alreadyThere
+            self.stillRunning = stillRunning
+        }
+    }
+
+    /// Copies the runs a filter matches from this store into `destination`, oldest first, each whole (decisions,
+    /// agents, messages, deliveries, verdicts, escalations) in one transaction of the destination. Idempotent: a run
+    /// the destination has already is skipped, so an interrupted copy is finished by running it again. Runs still
+    /// `running` are not copied (their rows are not final). `progress` gets the report so far and the number of runs
+    /// matched after each run.
+    public func copyRuns(
+        matching filter: RunFilter,
+        to destination: TraceStore,
+        progress: (CopyReport, Int) -> Void = { _, _ in }
+    ) async throws -> CopyReport {
+        let ids = try await runIDs(matching: filter)
+        var report = CopyReport()
+        for id in ids {
+            guard let trace = try await trace(runID: id) else { continue }
+            if trace.run.status == .running {
+                report.stillRunning += 1
+            } else if try await destination.insert(trace) {
+                report.copied += 1
+            } else {
+                report.alreadyThere += 1
+            }
+            progress(report, ids.count)
+        }
+        return report
+    }
+
+    /// Adds a stored run's trace as it is, in one transaction, with fresh row ids (deliveries and verdicts follow
+    /// their messages); returns false, writing nothing, when a run with its id is here already.
+    public func insert(_ trace: RunTrace) async throws -> Bool {
+        try await writer.write { db in
+            guard try !RunRecord.exists(db, key: trace.run.id) else { return false }
+            try trace.run.insertBound(db)
+            for decision in trace.decisions { try decision.insertBound(db) }
+            for agent in trace.agents { try agent.insertBound(db) }
+            var messageIDs: [Int64: Int64] = [:]
+            for message in trace.messages {
+                let id = try message.insertBound(db)
+                if let old = message.id { messageIDs[old] = id }
+            }
+            func moved(_ messageID: Int64) throws -> Int64 {
+                guard let id = messageIDs[messageID] else { throw UnknownMessage() }
+                return id
+            }
+            for var delivery in trace.deliveries {
+                delivery.messageID = try moved(delivery.messageID)
+                try delivery.insertBound(db)
+            }
+            for var verification in trace.verifications {
+                verification.messageID = try moved(verification.messageID)
+                try verification.insertBound(db)
+            }
+            for var escalation in trace.escalations {
+                escalation.id = nil
+                try escalation.insert(db)
+            }
+            return true
+        }
+    }
+}

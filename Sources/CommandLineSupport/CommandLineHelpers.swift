@@ -30,3 +30,15 @@ extension Duration {
         Double(components.seconds) + Double(components.attoseconds) / 1e18
     }
 }
+
+/// Where commands find the trace database when `--db` is not given.
+package enum TraceDatabaseDefault {
+    /// `ORCHESTRATE_DB` when set (so that every command of a deployment, `serve` replicas included, names one
+    /// store without repeating it), else `Traces/traces.sqlite`.
+    package static var path: String {
+        ProcessInfo.processInfo.environment["ORCHESTRATE_DB"].flatMap { $0.isEmpty ? nil : $0 } ?? OrchestratorConfiguration.defaultDatabasePath
+    }
+
+    /// The help of a `--db` option.
+    package static let help: ArgumentHelp = "The SQLite trace database (default: $ORCHESTRATE_DB if set, else Traces/traces.sqlite)."
+}

@@ -13,8 +13,8 @@ package struct CommonOptions: ParsableArguments {
     @Option(name: .long, help: "The fleet file (default: <workflows>/fleets/simulated.json).")
     package var fleet: String?
 
-    @Option(name: .long, help: "The SQLite trace database.")
-    package var db: String = "Traces/traces.sqlite"
+    @Option(name: .long, help: TraceDatabaseDefault.help)
+    package var db: String = TraceDatabaseDefault.path
 
     @Option(name: .long, help: "Recorded outcomes for a fleet of recorded models: a file of the general format (.jsonl) or RouteLLM's evals folder.")
     package var recordings: String?

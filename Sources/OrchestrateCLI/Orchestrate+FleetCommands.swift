@@ -25,8 +25,8 @@ extension Orchestrate.FleetCommands {
                 """
         )
 
-        @Option(name: .long, help: "The SQLite trace database.")
-        var db: String = "Traces/traces.sqlite"
+        @Option(name: .long, help: TraceDatabaseDefault.help)
+        var db: String = TraceDatabaseDefault.path
 
         @Option(name: .long, help: "Where to write the calibration.")
         var output: String = "Traces/quality.json"

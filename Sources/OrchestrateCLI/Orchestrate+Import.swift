@@ -79,8 +79,8 @@ extension Orchestrate.Import {
                 """
         )
 
-        @Option(name: .long, help: "The trace database.")
-        var db: String = "Traces/traces.sqlite"
+        @Option(name: .long, help: TraceDatabaseDefault.help)
+        var db: String = TraceDatabaseDefault.path
 
         @Option(name: .long, help: "The file to write.")
         var output: String

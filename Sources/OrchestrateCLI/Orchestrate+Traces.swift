@@ -15,8 +15,8 @@ extension Orchestrate {
 
 /// The trace database a read-only command opens.
 struct TraceDatabaseOptions: ParsableArguments {
-    @Option(name: .long, help: "The SQLite trace database.")
-    var db: String = "Traces/traces.sqlite"
+    @Option(name: .long, help: TraceDatabaseDefault.help)
+    var db: String = TraceDatabaseDefault.path
 
     func open() throws -> TraceStore { try openTraceStore(path: db) }
 }

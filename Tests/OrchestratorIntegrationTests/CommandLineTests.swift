@@ -20,6 +20,23 @@ struct CommandLineTests {
         #expect(run.output.range(of: #"run\s+[0-9a-f-]{36}"#, options: .regularExpression) != nil)
     }
 
+    /// `ORCHESTRATE_DB` names the store for every command that is not given `--db`; `--db` still wins.
+    @Test func theTraceDatabaseComesFromTheEnvironmentUnlessNamed() async throws {
+        let directory = try TestSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let shared = directory.appendingPathComponent("shared.sqlite").path
+        let environment = ["ORCHESTRATE_DB": shared]
+        let run = try await TestSupport.runExecutable(["run", "Workflows/tasks/example.json", "--json"], environment: environment)
+        #expect(run.status == 0, "\(run.error)")
+        let runID = try JSONDecoder().decode(RunResult.self, from: Data(run.output.utf8)).runID
+        #expect(try await TraceStore.open(path: shared, logger: TestSupport.logger).run(id: runID) != nil, "the run is in $ORCHESTRATE_DB")
+        let list = try await TestSupport.runExecutable(["traces", "list"], environment: environment)
+        #expect(list.output.contains(runID.prefix(8)), "\(list.output)\(list.error)")
+        let named = directory.appendingPathComponent("named.sqlite").path
+        let elsewhere = try await TestSupport.runExecutable(["traces", "list", "--db", named], environment: environment)
+        #expect(elsewhere.status == 2 && elsewhere.error.contains(named), "--db wins over the environment")
+    }
+
     @Test func jsonRunsWithTheSameSeedAgree() async throws {
         let directory = try TestSupport.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }

@@ -146,7 +146,8 @@ public enum TestSupport {
     public static func runExecutable(
         _ arguments: [String],
         in workingDirectory: URL? = nil,
-        tool: String = "orchestrate"
+        tool: String = "orchestrate",
+        environment: [String: String] = [:]
     ) async throws -> (status: Int32, output: String, error: String) {
         guard let executable = executable(tool) else { throw TestFailure("the \(tool) executable was not built") }
         let directory = try temporaryDirectory()
@@ -158,6 +159,9 @@ public enum TestSupport {
         let process = Process()
         process.executableURL = executable
         process.arguments = arguments
+        if !environment.isEmpty {
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, given in given }
+        }
         process.currentDirectoryURL = workingDirectory ?? repositoryRoot
         process.standardOutput = try FileHandle(forWritingTo: outputURL)
         process.standardError = try FileHandle(forWritingTo: errorURL)

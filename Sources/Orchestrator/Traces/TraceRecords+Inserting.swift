@@ -3,8 +3,8 @@ import GRDB
 
 /// The rows written for every message, inserted through statements prepared once per connection and bound by
 /// hand: the per-message path of the executor does not go through `Codable` (about a tenth of a message's CPU when
-/// it did). Columns and values are listed side by side; `TraceRecordsInsertingTests` reads rows back through the
-/// `Codable` records to keep the two in step.
+/// it did). A row's columns are its table's in `TraceSchema`, the one list every engine binds;
+/// `TraceRecordsInsertingTests` reads rows back through the `Codable` records to keep values and columns in step.
 extension Database {
     /// Runs a statement prepared once per connection with `values` bound by position.
     func executeBound(_ sql: String, _ values: [DatabaseValue]) throws {
@@ -19,17 +19,38 @@ extension Database {
     }
 }
 
-extension MessageRecord {
-    static let insertSQL = """
-        INSERT INTO messages (runID, step, agentIndex, role, model, provider, promptJSON, response, answer, promptTokens, \
-        completionTokens, tokensEstimated, costUSD, latencyMilliseconds, attempt, error, startedAt, finishedAt, spanID, \
-        parentSpanID, fallbackFrom, errorKind, httpStatus, recovery, finishReason, recordedCorrect, purpose) \
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-        """
+/// A trace row written by hand-bound statements: its values, in the order of its table's columns in `TraceSchema`
+/// (an `id` assigned on insert left out).
+protocol BoundRow {
+    /// The row's table.
+    static var table: String { get }
+    /// Columns of the table the record does not hold (written by other events).
+    static var unboundColumns: Set<String> { get }
+    /// The values of `boundColumns`, in order.
+    var boundValues: [DatabaseValue] { get }
+}
 
-    /// Inserts the row; returns its id.
-    func insertBound(_ db: Database) throws -> Int64 {
-        let values: [DatabaseValue] = [
+extension BoundRow {
+    static var unboundColumns: Set<String> { [] }
+
+    /// The columns `boundValues` gives, in order.
+    static var boundColumns: [TraceSchema.Column] {
+        TraceSchema.table(named: table).columns.filter { !unboundColumns.contains($0.name) }
+    }
+
+    /// `INSERT INTO table (columns) VALUES (?, …)` for SQLite.
+    static func sqliteInsert() -> String {
+        let columns = boundColumns.map(\.name)
+        return "INSERT INTO \(table) (\(columns.joined(separator: ", "))) VALUES (\(columns.map { _ in "?" }.joined(separator: ", ")))"
+    }
+}
+
+extension MessageRecord: BoundRow {
+    static let table = "messages"
+    static let insertSQL = sqliteInsert()
+
+    var boundValues: [DatabaseValue] {
+        [
             runID.databaseValue,
             step.databaseValue,
             agentIndex.databaseValue,
@@ -58,18 +79,21 @@ extension MessageRecord {
             recordedCorrect.databaseValue,
             purpose.databaseValue,
         ]
-        try db.executeBound(Self.insertSQL, values)
+    }
+
+    /// Inserts the row; returns its id.
+    func insertBound(_ db: Database) throws -> Int64 {
+        try db.executeBound(Self.insertSQL, boundValues)
         return db.lastInsertedRowID
     }
 }
 
-extension DeliveryRecord {
-    static let insertSQL = """
-        INSERT INTO deliveries (runID, messageID, senderIndex, receiverIndex, step, verdict, detail) VALUES (?, ?, ?, ?, ?, ?, ?)
-        """
+extension DeliveryRecord: BoundRow {
+    static let table = "deliveries"
+    static let insertSQL = sqliteInsert()
 
-    func insertBound(_ db: Database) throws {
-        let values: [DatabaseValue] = [
+    var boundValues: [DatabaseValue] {
+        [
             runID.databaseValue,
             messageID.databaseValue,
             senderIndex.databaseValue,
@@ -78,17 +102,19 @@ extension DeliveryRecord {
             verdict.databaseValue,
             detail.databaseValue,
         ]
-        try db.executeBound(Self.insertSQL, values)
+    }
+
+    func insertBound(_ db: Database) throws {
+        try db.executeBound(Self.insertSQL, boundValues)
     }
 }
 
-extension VerificationRecord {
-    static let insertSQL = """
-        INSERT INTO verifications (runID, messageID, receiverIndex, checkName, outcome, detail) VALUES (?, ?, ?, ?, ?, ?)
-        """
+extension VerificationRecord: BoundRow {
+    static let table = "verifications"
+    static let insertSQL = sqliteInsert()
 
-    func insertBound(_ db: Database) throws {
-        let values: [DatabaseValue] = [
+    var boundValues: [DatabaseValue] {
+        [
             runID.databaseValue,
             messageID.databaseValue,
             receiverIndex.databaseValue,
@@ -96,18 +122,19 @@ extension VerificationRecord {
             outcome.databaseValue,
             detail.databaseValue,
         ]
-        try db.executeBound(Self.insertSQL, values)
+    }
+
+    func insertBound(_ db: Database) throws {
+        try db.executeBound(Self.insertSQL, boundValues)
     }
 }
 
-extension DecisionRecord {
-    static let insertSQL = """
-        INSERT INTO decisions (runID, sequence, stage, position, chosen, probability, logProbability, pinned, candidatesJSON) \
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-        """
+extension DecisionRecord: BoundRow {
+    static let table = "decisions"
+    static let insertSQL = sqliteInsert()
 
-    func insertBound(_ db: Database) throws {
-        let values: [DatabaseValue] = [
+    var boundValues: [DatabaseValue] {
+        [
             runID.databaseValue,
             sequence.databaseValue,
             stage.databaseValue,
@@ -118,18 +145,19 @@ extension DecisionRecord {
             pinned.databaseValue,
             candidatesJSON.databaseValue,
         ]
-        try db.executeBound(Self.insertSQL, values)
+    }
+
+    func insertBound(_ db: Database) throws {
+        try db.executeBound(Self.insertSQL, boundValues)
     }
 }
 
-extension AgentRecord {
-    static let insertSQL = """
-        INSERT INTO agents (runID, agentIndex, role, model, fallbackModelsJSON, spanID, fault, quarantinedAtStep) \
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-        """
+extension AgentRecord: BoundRow {
+    static let table = "agents"
+    static let insertSQL = sqliteInsert()
 
-    func insertBound(_ db: Database) throws {
-        let values: [DatabaseValue] = [
+    var boundValues: [DatabaseValue] {
+        [
             runID.databaseValue,
             agentIndex.databaseValue,
             role.databaseValue,
@@ -139,62 +167,19 @@ extension AgentRecord {
             fault.databaseValue,
             quarantinedAtStep.databaseValue,
         ]
-        try db.executeBound(Self.insertSQL, values)
+    }
+
+    func insertBound(_ db: Database) throws {
+        try db.executeBound(Self.insertSQL, boundValues)
     }
 }
 
-extension RunRecord {
-    /// Every column of `runs`, in the order `boundValues` gives them.
-    static let boundColumns = [
-        "id",
-        "taskID",
-        "query",
-        "domain",
-        "answerKind",
-        "expectedAnswer",
-        "taskJSON",
-        "status",
-        "stopReason",
-        "error",
-        "answer",
-        "score",
-        "costUSD",
-        "promptTokens",
-        "completionTokens",
-        "tokensEstimated",
-        "latencyMilliseconds",
-        "topology",
-        "agentCount",
-        "planLogProbability",
-        "controllerVersion",
-        "fleetName",
-        "fleetHash",
-        "catalogHash",
-        "simulated",
-        "seed",
-        "traceID",
-        "spanID",
-        "processID",
-        "host",
-        "startedAt",
-        "finishedAt",
-        "retries",
-        "fallbacks",
-        "verificationPolicy",
-        "faultsJSON",
-        "propagationRate",
-        "flaggedMessages",
-        "withheldDeliveries",
-        "quarantinedAgents",
-        "verificationCalls",
-        "verificationCostUSD",
-        "controllerTemperature",
-        "planJSON",
-        "replayOf",
-    ]
-    static let insertSQL =
-        "INSERT INTO runs (\(boundColumns.joined(separator: ", "))) VALUES (\(boundColumns.map { _ in "?" }.joined(separator: ", ")))"
-    static let updateSQL = "UPDATE runs SET \(boundColumns.dropFirst().map { "\($0) = ?" }.joined(separator: ", ")) WHERE id = ?"
+extension RunRecord: BoundRow {
+    static let table = "runs"
+    /// The heartbeat is written by its own event while the run runs.
+    static let unboundColumns: Set<String> = ["heartbeatAt"]
+    static let insertSQL = sqliteInsert()
+    static let updateSQL = "UPDATE runs SET \(boundColumns.dropFirst().map { "\($0.name) = ?" }.joined(separator: ", ")) WHERE id = ?"
 
     /// The row's values, column by column as `boundColumns` names them.
     var boundValues: [DatabaseValue] {

@@ -5,6 +5,12 @@ enum TraceSchema {
     /// The last migration: the schema version this describes.
     static let version = "v6-heartbeats"
 
+    /// The table of that name; a name not in the schema is a programming error.
+    static func table(named name: String) -> Table {
+        guard let table = tables.first(where: { $0.name == name }) else { preconditionFailure("no trace table '\(name)'") }
+        return table
+    }
+
     /// A column's type, as SQLite declares it (its affinity follows) and as another engine maps it.
     enum ColumnType: String, Sendable {
         case text = "TEXT"

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Runs every test, the one against a real local model and the one with the official openai Python client
-# included: starts the local model (installing it the first time, see scripts/local-llm.sh), installs the openai
-# package into the same virtual environment, runs `swift test`, and stops the model again if it started it.
+# Runs every test, the one against a real local model, the one with the official openai Python client and the
+# PostgreSQL store's included: starts the local model (installing it the first time, see scripts/local-llm.sh) and a
+# throwaway PostgreSQL cluster (scripts/postgres.sh), installs the openai package into the same virtual environment,
+# runs `swift test`, and stops what it started.
 # Arguments go to `swift test` (for example --filter LocalModelTests).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -13,10 +14,15 @@ if ! scripts/local-llm.sh status 2>/dev/null; then
     export ORCHESTRATE_LOCAL_LLM_THREADS="${ORCHESTRATE_LOCAL_LLM_THREADS:-1}"
 fi
 eval "$(scripts/local-llm.sh start)"
-if [[ $started_here == 1 ]]; then
-    trap 'scripts/local-llm.sh stop' EXIT
-fi
+cleanup() {
+    scripts/postgres.sh stop
+    if [[ $started_here == 1 ]]; then scripts/local-llm.sh stop; fi
+}
+trap cleanup EXIT
+# A throwaway PostgreSQL cluster (scripts/postgres.sh) for the PostgreSQL trace store's tests, removed at the end.
+eval "$(scripts/postgres.sh start)"
 export ORCHESTRATE_REQUIRE_LOCAL_LLM=1
+export ORCHESTRATE_REQUIRE_POSTGRES=1
 # The official openai client, for the test that calls `orchestrate serve` as another language's framework would.
 venv_python="${ORCHESTRATE_VENV:-$PWD/.venv}/bin/python"
 if ! "$venv_python" -c "import openai" 2>/dev/null; then

@@ -202,3 +202,32 @@ public enum SharedData {
     public static var runs: Bool { available || required }
     public static let reason: Comment = "../shared/data/routellm is absent (scripts/test.sh and CI require it)"
 }
+
+/// The throwaway PostgreSQL cluster of `scripts/postgres.sh` (`ORCHESTRATE_TEST_POSTGRES_URL`), and whether the tests
+/// that need one must run: `scripts/test.sh` (and so CI) starts one and requires them; elsewhere they skip.
+public enum PostgresServer {
+    public static let url = ProcessInfo.processInfo.environment["ORCHESTRATE_TEST_POSTGRES_URL"]
+    public static let required = ProcessInfo.processInfo.environment["ORCHESTRATE_REQUIRE_POSTGRES"] == "1"
+    public static var runs: Bool { url != nil || required }
+    public static let reason: Comment = "no PostgreSQL server: run scripts/test.sh, or eval \"$(scripts/postgres.sh start)\" before swift test"
+}
+
+extension RunTrace {
+    /// The trace with its row ids replaced by positions: a message by its place in the run, a delivery or verdict by
+    /// the place of the message it names; for comparing a run across stores that numbered its rows differently.
+    public var positional: RunTrace {
+        var trace = self
+        let positions = Dictionary(uniqueKeysWithValues: messages.enumerated().compactMap { index, message in message.id.map { ($0, Int64(index)) } })
+        for index in trace.messages.indices { trace.messages[index].id = nil }
+        for index in trace.deliveries.indices {
+            trace.deliveries[index].id = nil
+            trace.deliveries[index].messageID = positions[trace.deliveries[index].messageID] ?? -1
+        }
+        for index in trace.verifications.indices {
+            trace.verifications[index].id = nil
+            trace.verifications[index].messageID = positions[trace.verifications[index].messageID] ?? -1
+        }
+        for index in trace.escalations.indices { trace.escalations[index].id = nil }
+        return trace
+    }
+}

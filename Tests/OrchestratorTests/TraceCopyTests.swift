@@ -6,26 +6,6 @@ import Testing
 
 /// `traces copy`: runs move between stores whole, once, with their rows pointing at the right messages.
 @Suite(.timeLimit(.minutes(5))) struct TraceCopyTests {
-    /// A trace with its row ids replaced by positions: a message by its place in the run, a delivery or verdict by
-    /// the place of the message it names.
-    static func positional(_ trace: RunTrace) -> RunTrace {
-        var trace = trace
-        let positions = Dictionary(
-            uniqueKeysWithValues: trace.messages.enumerated().compactMap { index, message in message.id.map { ($0, Int64(index)) } }
-        )
-        for index in trace.messages.indices { trace.messages[index].id = nil }
-        for index in trace.deliveries.indices {
-            trace.deliveries[index].id = nil
-            trace.deliveries[index].messageID = positions[trace.deliveries[index].messageID] ?? -1
-        }
-        for index in trace.verifications.indices {
-            trace.verifications[index].id = nil
-            trace.verifications[index].messageID = positions[trace.verifications[index].messageID] ?? -1
-        }
-        for index in trace.escalations.indices { trace.escalations[index].id = nil }
-        return trace
-    }
-
     @Test func runsAreCopiedWholeOnceAndRunningOnesWait() async throws {
         let source = try TraceStore.inMemory()
         let destination = try TraceStore.inMemory()
@@ -52,7 +32,7 @@ import Testing
             let original = try #require(try await source.trace(runID: id))
             let copy = try #require(try await destination.trace(runID: id))
             #expect(copy.messages.map(\.id) != original.messages.map(\.id), "the copy has ids of its own")
-            #expect(Self.positional(copy) == Self.positional(original))
+            #expect(copy.positional == original.positional)
             originals.append(original)
         }
         #expect(originals.allSatisfy { !$0.verifications.isEmpty && !$0.decisions.isEmpty && !$0.agents.isEmpty })

@@ -42,3 +42,62 @@ enum TraceEvent: Sendable {
 struct UnknownMessage: Error, CustomStringConvertible {
     var description: String { "a delivery names a message this run did not record" }
 }
+
+extension TraceEvent {
+    /// The rows a message's receipts become, for any engine: a delivery per receipt (naming the id of the message it
+    /// carried) and the consistency verdict of each disputed one, for its receiver. Throws `UnknownMessage` for a
+    /// receipt naming a message without an id in `ids`.
+    static func deliveryRows(
+        of row: MessageRecord,
+        receipts: [Receipt],
+        ids: [MessageKey: Int64],
+        runID: String
+    ) throws -> (deliveries: [DeliveryRecord], verdicts: [VerificationRecord]) {
+        var deliveries: [DeliveryRecord] = []
+        var verdicts: [VerificationRecord] = []
+        for receipt in receipts {
+            guard let messageID = ids[receipt.message] else { throw UnknownMessage() }
+            deliveries.append(
+                DeliveryRecord(
+                    runID: runID,
+                    messageID: messageID,
+                    senderIndex: receipt.sender,
+                    receiverIndex: row.agentIndex,
+                    step: row.step,
+                    verdict: receipt.verdict.rawValue,
+                    detail: receipt.detail
+                )
+            )
+            // The consistency verdicts worth keeping: one per disputed delivery, for its receiver.
+            if receipt.verdict == .disputed {
+                verdicts.append(
+                    VerificationRecord(
+                        id: nil,
+                        runID: runID,
+                        messageID: messageID,
+                        receiverIndex: row.agentIndex,
+                        checkName: CheckResult.Check.consistency.rawValue,
+                        outcome: CheckResult.Outcome.disputed.rawValue,
+                        detail: receipt.detail ?? ""
+                    )
+                )
+            }
+        }
+        return (deliveries, verdicts)
+    }
+
+    /// A message's own checks as rows, once its id is known.
+    static func checkRows(_ checks: [CheckResult], messageID: Int64, runID: String) -> [VerificationRecord] {
+        checks.map { check in
+            VerificationRecord(
+                id: nil,
+                runID: runID,
+                messageID: messageID,
+                receiverIndex: nil,
+                checkName: check.check.rawValue,
+                outcome: check.outcome.rawValue,
+                detail: check.detail
+            )
+        }
+    }
+}

@@ -242,3 +242,22 @@ extension RunRecord: BoundRow {
         try db.executeBound(Self.updateSQL, Array(boundValues.dropFirst()) + [id.databaseValue])
     }
 }
+
+extension EscalationRecord: BoundRow {
+    static let table = "escalations"
+
+    var boundValues: [DatabaseValue] {
+        [
+            runID.databaseValue,
+            step.databaseValue,
+            fromAgent.databaseValue,
+            toAgent.databaseValue,
+            fromModel.databaseValue,
+            toModel.databaseValue,
+            probabilityWrong.databaseValue,
+            threshold.databaseValue,
+            escalated.databaseValue,
+            reason.databaseValue,
+        ]
+    }
+}

@@ -108,36 +108,6 @@ extension TraceStore {
         return id
     }
 
-    /// Inserts a message row, the deliveries it was given, their per-receiver verifications and the message's own
-    /// checks, inside the caller's transaction; returns the message's id. The one insertion path of a message.
-    static func insert(
-        _ message: MessageRecord,
-        deliveries: [DeliveryRecord],
-        deliveryVerifications: [VerificationRecord],
-        checks: [CheckResult],
-        into db: Database
-    ) throws -> Int64 {
-        let messageID = try message.insertBound(db)
-        for delivery in deliveries {
-            try delivery.insertBound(db)
-        }
-        for verification in deliveryVerifications {
-            try verification.insertBound(db)
-        }
-        for check in checks {
-            try VerificationRecord(
-                id: nil,
-                runID: message.runID,
-                messageID: messageID,
-                receiverIndex: nil,
-                checkName: check.check.rawValue,
-                outcome: check.outcome.rawValue,
-                detail: check.detail
-            ).insertBound(db)
-        }
-        return messageID
-    }
-
     /// Marks the faulty agents of a run and records the faults on the run; returns the JSON written to
     /// `runs.faultsJSON`.
     @discardableResult

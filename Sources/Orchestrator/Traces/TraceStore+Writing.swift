@@ -48,36 +48,10 @@ extension TraceStore {
         runID: String,
         into db: Database
     ) throws -> Int64 {
-        var deliveries: [DeliveryRecord] = []
-        var consistency: [VerificationRecord] = []
-        for receipt in receipts {
-            guard let messageID = ids[receipt.message] else { throw UnknownMessage() }
-            deliveries.append(
-                DeliveryRecord(
-                    runID: runID,
-                    messageID: messageID,
-                    senderIndex: receipt.sender,
-                    receiverIndex: row.agentIndex,
-                    step: row.step,
-                    verdict: receipt.verdict.rawValue,
-                    detail: receipt.detail
-                )
-            )
-            // The consistency verdicts worth keeping: one per disputed delivery, for its receiver.
-            if receipt.verdict == .disputed {
-                consistency.append(
-                    VerificationRecord(
-                        id: nil,
-                        runID: runID,
-                        messageID: messageID,
-                        receiverIndex: row.agentIndex,
-                        checkName: CheckResult.Check.consistency.rawValue,
-                        outcome: CheckResult.Outcome.disputed.rawValue,
-                        detail: receipt.detail ?? ""
-                    )
-                )
-            }
-        }
-        return try insert(row, deliveries: deliveries, deliveryVerifications: consistency, checks: checks, into: db)
+        let (deliveries, verdicts) = try TraceEvent.deliveryRows(of: row, receipts: receipts, ids: ids, runID: runID)
+        let messageID = try row.insertBound(db)
+        for delivery in deliveries { try delivery.insertBound(db) }
+        for verdict in verdicts + TraceEvent.checkRows(checks, messageID: messageID, runID: runID) { try verdict.insertBound(db) }
+        return messageID
     }
 }

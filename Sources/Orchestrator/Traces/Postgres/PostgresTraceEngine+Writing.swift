@@ -1,0 +1,146 @@
+import Foundation
+import GRDB
+import Logging
+import PostgresNIO
+
+extension PostgresTraceEngine {
+    /// Writes a batch of one run's events in one transaction, as `TraceStore.write` does on SQLite; returns the id
+    /// of each message written.
+    func write(_ events: [TraceEvent], runID: String, known: [TraceEvent.MessageKey: Int64]) async throws -> [TraceEvent.MessageKey: Int64] {
+        try await transaction { connection in
+            var ids = known
+            var written: [TraceEvent.MessageKey: Int64] = [:]
+            for event in events {
+                switch event {
+                case .runStarted(let run):
+                    try await insert(run, on: connection)
+                case .plan(let rows):
+                    for decision in rows.decisions { try await insert(decision, on: connection) }
+                    for agent in rows.agents { try await insert(agent, on: connection) }
+                    try await execute(
+                        "UPDATE \"runs\" SET \"topology\" = $1, \"agentCount\" = $2, \"planLogProbability\" = $3, \"planJSON\" = $4 WHERE \"id\" = $5",
+                        [.text(rows.topology), .integer(Int64(rows.agentCount)), .double(rows.logProbability), .text(rows.planJSON), .text(runID)],
+                        on: connection
+                    )
+                case .agents(let agents):
+                    for agent in agents { try await insert(agent, on: connection) }
+                case .faults(let faults, let json):
+                    for fault in faults {
+                        try await execute(
+                            "UPDATE \"agents\" SET \"fault\" = $1 WHERE \"runID\" = $2 AND \"agentIndex\" = $3",
+                            [.text(fault.kind.rawValue), .text(runID), .integer(Int64(fault.agent))],
+                            on: connection
+                        )
+                    }
+                    try await execute(
+                        "UPDATE \"runs\" SET \"faultsJSON\" = $1 WHERE \"id\" = $2",
+                        [json.map { .text($0) } ?? .null, .text(runID)],
+                        on: connection
+                    )
+                case .message(let key, let row, let receipts, let checks):
+                    let (deliveries, verdicts) = try TraceEvent.deliveryRows(of: row, receipts: receipts, ids: ids, runID: runID)
+                    let id = try await insertReturningID(row, on: connection)
+                    for delivery in deliveries { try await insert(delivery, on: connection) }
+                    for verdict in verdicts + TraceEvent.checkRows(checks, messageID: id, runID: runID) { try await insert(verdict, on: connection) }
+                    ids[key] = id
+                    written[key] = id
+                case .quarantine(let agent, let step):
+                    try await execute(
+                        "UPDATE \"agents\" SET \"quarantinedAtStep\" = $1 WHERE \"runID\" = $2 AND \"agentIndex\" = $3",
+                        [.integer(Int64(step)), .text(runID), .integer(Int64(agent))],
+                        on: connection
+                    )
+                case .escalation(let record):
+                    try await insert(record, on: connection)
+                case .heartbeat(let time):
+                    try await execute(
+                        "UPDATE \"runs\" SET \"heartbeatAt\" = $1::timestamp WHERE \"id\" = $2 AND \"status\" = $3",
+                        [.text(DatabaseTimestamp.text(time)), .text(runID), .text(RunStatus.running.rawValue)],
+                        on: connection
+                    )
+                case .runFinished(let run):
+                    let columns = RunRecord.boundColumns
+                    let assignments = columns.dropFirst().enumerated().map { index, column in
+                        "\(Self.quoted(column.name)) = \(Self.placeholder(index + 1, column))"
+                    }
+                    let values = zip(run.boundValues, columns).map { PostgresBindable($0, as: $1.type) }
+                    try await execute(
+                        "UPDATE \"runs\" SET \(assignments.joined(separator: ", ")) WHERE \"id\" = $\(columns.count)",
+                        Array(values.dropFirst()) + [values[0]],
+                        on: connection
+                    )
+                }
+            }
+            return written
+        }
+    }
+
+    /// `$n`, cast to `timestamp` for a timestamp column (the value is UTC text).
+    static func placeholder(_ position: Int, _ column: TraceSchema.Column) -> String {
+        column.type == .datetime ? "$\(position)::timestamp" : "$\(position)"
+    }
+
+    /// `INSERT INTO "table" ("column", …) VALUES ($1, …)` for a hand-bound row.
+    static func insertSQL<Row: BoundRow>(_ type: Row.Type) -> String {
+        let columns = Row.boundColumns
+        let names = columns.map { quoted($0.name) }.joined(separator: ", ")
+        let placeholders = columns.enumerated().map { placeholder($0.offset + 1, $0.element) }.joined(separator: ", ")
+        return "INSERT INTO \(quoted(Row.table)) (\(names)) VALUES (\(placeholders))"
+    }
+
+    func insert<Row: BoundRow>(_ row: Row, on connection: PostgresConnection) async throws {
+        try await execute(Self.insertSQL(Row.self), Self.values(of: row), on: connection)
+    }
+
+    func insertReturningID(_ row: MessageRecord, on connection: PostgresConnection) async throws -> Int64 {
+        let rows = try await connection.query(
+            Self.query(Self.insertSQL(MessageRecord.self) + " RETURNING \"id\"", Self.values(of: row)),
+            logger: logger
+        )
+        for try await id in rows.decode(Int64.self) { return id }
+        throw TraceStoreError(description: "\(location): an insert of a message returned no id")
+    }
+
+    private func execute(_ sql: String, _ values: [PostgresBindable], on connection: PostgresConnection) async throws {
+        try await connection.query(Self.query(sql, values), logger: logger)
+    }
+
+    static func values<Row: BoundRow>(of row: Row) -> [PostgresBindable] {
+        zip(row.boundValues, Row.boundColumns).map { PostgresBindable($0, as: $1.type) }
+    }
+}
+
+extension PostgresTraceEngine {
+    /// Adds a stored run's trace as it is, in one transaction, with fresh row ids (as `TraceStore.insert(_:)` does
+    /// on SQLite); returns false, writing nothing, when a run with its id is here already.
+    func insert(_ trace: RunTrace) async throws -> Bool {
+        try await transaction { connection in
+            for try await _ in try await connection.query(
+                Self.query("SELECT 1 FROM \"runs\" WHERE \"id\" = $1", [.text(trace.run.id)]),
+                logger: logger
+            ) {
+                return false
+            }
+            try await insert(trace.run, on: connection)
+            for decision in trace.decisions { try await insert(decision, on: connection) }
+            for agent in trace.agents { try await insert(agent, on: connection) }
+            var messageIDs: [Int64: Int64] = [:]
+            for message in trace.messages {
+                let id = try await insertReturningID(message, on: connection)
+                if let old = message.id { messageIDs[old] = id }
+            }
+            for var delivery in trace.deliveries {
+                guard let id = messageIDs[delivery.messageID] else { throw UnknownMessage() }
+                delivery.messageID = id
+                try await insert(delivery, on: connection)
+            }
+            for var verification in trace.verifications {
+                guard let id = messageIDs[verification.messageID] else { throw UnknownMessage() }
+                verification.messageID = id
+                try await insert(verification, on: connection)
+            }
+            for escalation in trace.escalations { try await insert(escalation, on: connection) }
+            return true
+        }
+    }
+}

@@ -1,0 +1,93 @@
+import Foundation
+import GRDB
+import Logging
+import PostgresNIO
+
+/// The trace store's PostgreSQL engine: the same tables (`TraceSchema`), the same migrations table and the same
+/// events as the SQLite store, over a pool of connections (postgres-nio's `PostgresClient`), so that several
+/// processes on several machines record runs into one store. Timestamps are `TIMESTAMP` columns in UTC.
+final class PostgresTraceEngine: Sendable {
+    let client: PostgresClient
+    let location: TraceDatabaseLocation.Postgres
+    let logger: Logger
+    private let running: Task<Void, Never>
+
+    /// Connects lazily: the first query opens the first connection.
+    init(_ location: TraceDatabaseLocation.Postgres, maximumConnections: Int = 8, logger: Logger) {
+        let tls: PostgresClient.Configuration.TLS =
+            switch location.sslMode {
+            case .disable: .disable
+            case .prefer: .prefer(.makeClientConfiguration())
+            case .require: .require(.makeClientConfiguration())
+            }
+        var configuration = PostgresClient.Configuration(
+            host: location.host,
+            port: location.port,
+            username: location.username,
+            password: location.password,
+            database: location.database,
+            tls: tls
+        )
+        configuration.options.maximumConnections = maximumConnections
+        let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
+        self.client = client
+        self.location = location
+        self.logger = logger
+        running = Task { await client.run() }
+    }
+
+    deinit {
+        running.cancel()
+    }
+
+    /// Runs `body` in one transaction on a pooled connection; an error `body` throws is rethrown as it is (not wrapped
+    /// in postgres-nio's transaction error), after the rollback.
+    func transaction<Result: Sendable>(_ body: (PostgresConnection) async throws -> Result) async throws -> Result {
+        do {
+            return try await client.withTransaction(logger: logger) { connection in try await body(connection) }
+        } catch let error as PostgresTransactionError {
+            throw error.closureError ?? error.beginError ?? error.commitError ?? error
+        }
+    }
+
+    /// A query of hand-written SQL with its values bound by position (`$1`, `$2`, …).
+    static func query(_ sql: String, _ values: [PostgresBindable] = []) -> PostgresQuery {
+        var bindings = PostgresBindings(capacity: values.count)
+        for value in values { value.bind(into: &bindings) }
+        return PostgresQuery(unsafeSQL: sql, binds: bindings)
+    }
+
+    /// `"name"`: PostgreSQL folds unquoted names to lower case, and the schema's are camel case.
+    static func quoted(_ name: String) -> String { "\"\(name)\"" }
+}
+
+/// A value bound into a PostgreSQL query.
+enum PostgresBindable: Sendable {
+    case null
+    case text(String)
+    case integer(Int64)
+    case double(Double)
+    case boolean(Bool)
+
+    func bind(into bindings: inout PostgresBindings) {
+        switch self {
+        case .null: bindings.appendNull()
+        case .text(let value): bindings.append(value)
+        case .integer(let value): bindings.append(value)
+        case .double(let value): bindings.append(value)
+        case .boolean(let value): bindings.append(value)
+        }
+    }
+
+    /// A hand-bound row's value for a column of the schema: SQLite's integers 0 and 1 become booleans, timestamps
+    /// stay text (cast by the statement).
+    init(_ value: DatabaseValue, as type: TraceSchema.ColumnType) {
+        switch value.storage {
+        case .null: self = .null
+        case .int64(let number): self = type == .boolean ? .boolean(number != 0) : .integer(number)
+        case .double(let number): self = .double(number)
+        case .string(let text): self = .text(text)
+        case .blob(let data): self = .text(String(decoding: data, as: UTF8.self))
+        }
+    }
+}

@@ -1,0 +1,173 @@
+import Foundation
+import GRDB
+import Logging
+import OrchestratorTestSupport
+import PostgresNIO
+import Testing
+
+@testable import Orchestrator
+
+/// The PostgreSQL engine against a real server (`scripts/postgres.sh`): the same schema and migrations, and the same
+/// rows for the same events or stored runs as the SQLite store. Each test has a database of its own.
+@Suite(.enabled(if: PostgresServer.runs, PostgresServer.reason), .timeLimit(.minutes(5)))
+struct PostgresTraceEngineTests {
+    /// A fresh database on the test cluster, dropped when `body` ends.
+    static func withDatabase<T: Sendable>(_ body: (PostgresTraceEngine) async throws -> T) async throws -> T {
+        let url = try #require(PostgresServer.url, "ORCHESTRATE_REQUIRE_POSTGRES is set but ORCHESTRATE_TEST_POSTGRES_URL is not")
+        guard case .postgres(let cluster) = try TraceDatabaseLocation(url) else { throw TestFailure("not a PostgreSQL URL") }
+        let admin = PostgresTraceEngine(cluster, maximumConnections: 1, logger: TestSupport.logger)
+        let name = "test_\(UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: ""))"
+        try await admin.client.query(PostgresTraceEngine.query("CREATE DATABASE \(name)"))
+        var location = cluster
+        location.database = name
+        let result: Result<T, any Error>
+        do {
+            let engine = PostgresTraceEngine(location, logger: TestSupport.logger)
+            try await engine.migrate()
+            result = .success(try await body(engine))
+        } catch {
+            result = .failure(error)
+        }
+        try await admin.client.query(PostgresTraceEngine.query("DROP DATABASE \(name) WITH (FORCE)"))
+        return try result.get()
+    }
+
+    @Test func theSchemaAndItsMigrationsAreTheSQLiteStores() async throws {
+        try await Self.withDatabase { engine in
+            try await engine.migrate()  // a second time: nothing to do
+            var migrations: [String] = []
+            let rows = try await engine.client.query(
+                PostgresTraceEngine.query("SELECT \"identifier\" FROM \"grdb_migrations\" ORDER BY \"identifier\"")
+            )
+            for try await identifier in rows.decode(String.self) { migrations.append(identifier) }
+            #expect(migrations == TraceStore.migrator.migrations.sorted())
+            for table in TraceSchema.tables {
+                var columns: [String] = []
+                let query = PostgresTraceEngine.query(
+                    "SELECT column_name FROM information_schema.columns WHERE table_name = $1 ORDER BY ordinal_position",
+                    [.text(table.name)]
+                )
+                for try await column in try await engine.client.query(query).decode(String.self) { columns.append(column) }
+                #expect(columns == (table.autoIncrementedID ? ["id"] : []) + table.columns.map(\.name), "table \(table.name)")
+            }
+        }
+    }
+
+    /// Runs made by the orchestrator on SQLite, copied into PostgreSQL, read back the same; a second copy is refused.
+    @Test func storedRunsReadBackTheSame() async throws {
+        let source = try TraceStore.inMemory()
+        let orchestrator = try await TestSupport.orchestrator(catalog: try TestSupport.catalog(), store: source)
+        var ids: [String] = []
+        for (topology, agents) in [("debate", 3), ("cascade", 2)] {
+            let task = OrchestrationTask(
+                id: topology,
+                query: "What is 6 times 7?",
+                expected: ExpectedAnswer(value: "42", kind: .number),
+                constraints: Constraints(topology: topology, agentCount: agents)
+            )
+            ids.append(try await orchestrator.run(task, seed: 4).runID)
+        }
+        try await Self.withDatabase { engine in
+            for id in ids {
+                let original = try #require(try await source.trace(runID: id))
+                #expect(try await engine.insert(original))
+                #expect(try await engine.insert(original) == false, "a run already there is not copied again")
+                let stored = try #require(try await engine.trace(runID: id))
+                #expect(stored.positional == original.positional)
+                #expect(try await engine.run(id: id) == original.run)
+            }
+            #expect(try await engine.trace(runID: "none") == nil)
+        }
+    }
+
+    /// One batch of a run's events — every kind — makes the same rows on both engines, in one transaction each.
+    @Test func theSameEventsMakeTheSameRowsOnBothEngines() async throws {
+        let start = Date(timeIntervalSince1970: 1_764_000_000.125)
+        var run = TestSupport.runRecord(id: "run")
+        run.startedAt = start
+        func message(agent: Int, step: Int, answer: String) -> MessageRecord {
+            var row = MessageRecord(
+                runID: "run",
+                step: step,
+                agentIndex: agent,
+                role: "solver",
+                model: "m",
+                provider: "simulated",
+                promptJSON: #"[{"role":"user","content":"6 × 7?"}]"#,
+                parentSpanID: "span-\(agent)",
+                purpose: .turn
+            )
+            row.response = "6 × 7 = \(answer)\nAnswer: \(answer)"
+            row.answer = answer
+            row.startedAt = start
+            row.finishedAt = start.addingTimeInterval(0.25)
+            row.tokensEstimated = true
+            row.recordedCorrect = answer == "42"
+            return row
+        }
+        let agents = (0..<2).map {
+            AgentRecord(runID: "run", agentIndex: $0, role: "solver", model: "m", fallbackModelsJSON: "[]", spanID: "span-\($0)")
+        }
+        let first = TraceEvent.MessageKey(value: 0)
+        let second = TraceEvent.MessageKey(value: 1)
+        var finished = run
+        finished.status = .completed
+        finished.answer = "42"
+        finished.score = 1
+        finished.finishedAt = start.addingTimeInterval(1)
+        let events: [TraceEvent] = [
+            .runStarted(run),
+            .agents(agents),
+            .faults([InjectedFault(agent: 1, kind: .garbage, answer: nil)], json: #"[{"agent":1}]"#),
+            .message(key: first, row: message(agent: 0, step: 0, answer: "41"), receipts: [], checks: []),
+            .message(
+                key: second,
+                row: message(agent: 1, step: 1, answer: "42"),
+                receipts: [TraceEvent.Receipt(sender: 0, message: first, verdict: .disputed, detail: "answers differ")],
+                checks: [CheckResult(check: .arithmetic, outcome: .failed, detail: "6 × 7 = 41 is wrong")]
+            ),
+            .quarantine(agent: 0, step: 2),
+            .escalation(
+                EscalationRecord(
+                    runID: "run",
+                    step: 1,
+                    fromAgent: 0,
+                    toAgent: 1,
+                    fromModel: "m",
+                    toModel: "m",
+                    probabilityWrong: 0.75,
+                    threshold: 0.5,
+                    escalated: true,
+                    reason: "doubted"
+                )
+            ),
+            .heartbeat(start.addingTimeInterval(0.5)),
+            .runFinished(finished),
+        ]
+        let sqlite = try TraceStore.inMemory()
+        _ = try await sqlite.write(events, runID: "run", known: [:])
+        let expected = try #require(try await sqlite.trace(runID: "run"))
+        #expect(expected.deliveries.count == 1 && expected.verifications.count == 2 && expected.agents[0].quarantinedAtStep == 2)
+        try await Self.withDatabase { engine in
+            let ids = try await engine.write(events, runID: "run", known: [:])
+            #expect(Set(ids.keys) == [first, second])
+            let stored = try #require(try await engine.trace(runID: "run"))
+            #expect(stored.positional == expected.positional)
+            var heartbeat: Date?
+            for try await beat in try await engine.client.query(PostgresTraceEngine.query("SELECT \"heartbeatAt\" FROM \"runs\"")).decode(Date?.self)
+            {
+                heartbeat = beat
+            }
+            #expect(heartbeat == start.addingTimeInterval(0.5), "a heartbeat of a running run is kept")
+            // A delivery naming a message of no batch is refused and the batch leaves nothing.
+            let stray = TraceEvent.message(
+                key: TraceEvent.MessageKey(value: 9),
+                row: message(agent: 0, step: 3, answer: "42"),
+                receipts: [TraceEvent.Receipt(sender: 1, message: TraceEvent.MessageKey(value: 8), verdict: .verified)],
+                checks: []
+            )
+            await #expect(throws: UnknownMessage.self) { try await engine.write([.heartbeat(start), stray], runID: "run", known: [:]) }
+            #expect(try await engine.trace(runID: "run")?.messages.count == 2)
+        }
+    }
+}

@@ -19,7 +19,7 @@ extension Orchestrate.Traces {
         @Option(name: .long, help: "The trace database to copy from.")
         var from: String
 
-        @Option(name: .long, help: "The trace database to copy into (created if missing).")
+        @Option(name: .long, help: "The trace database to copy into (created if missing): a SQLite path or postgres://user@host:port/database.")
         var to: String
 
         @OptionGroup var filters: RunFilterOptions
@@ -30,15 +30,19 @@ extension Orchestrate.Traces {
         }
 
         func run() async throws {
+            guard case .sqlite = try TraceDatabaseLocation(from, field: "--from") else {
+                throw ValidationError("--from: copying out of a PostgreSQL store is not possible yet; name a SQLite file")
+            }
+            let location = try TraceDatabaseLocation(to, field: "--to")
             let source = try openTraceStore(path: from)
-            let destination = try TraceStore.open(path: to, logger: Logger(label: "orchestrate.traces"))
+            let destination = try await location.openSink(logger: Logger(label: "orchestrate.traces"))
             let report = try await source.copyRuns(matching: try filters.filter(), to: destination) { report, total in
                 let done = report.copied + report.alreadyThere + report.stillRunning
                 if done % 100 == 0 || done == total {
                     printError("copy: \(done) of \(total) runs looked at (\(report.copied) copied, \(report.alreadyThere) there already)")
                 }
             }
-            var line = "copied \(report.copied) run\(report.copied == 1 ? "" : "s") from \(from) to \(to)"
+            var line = "copied \(report.copied) run\(report.copied == 1 ? "" : "s") from \(from) to \(location)"
             line += "; \(report.alreadyThere) there already"
             if report.stillRunning > 0 {
                 line += "; \(report.stillRunning) still running, left for a later copy"

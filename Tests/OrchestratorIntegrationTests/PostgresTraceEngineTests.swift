@@ -32,6 +32,40 @@ struct PostgresTraceEngineTests {
         return try result.get()
     }
 
+    /// The URL of the database `engine` writes, password included.
+    static func url(of engine: PostgresTraceEngine) throws -> String {
+        let server = try #require(PostgresServer.url)
+        var components = try #require(URLComponents(string: server))
+        components.path = "/\(engine.location.database)"
+        return try #require(components.string)
+    }
+
+    /// `traces copy --to postgres://…` uploads a laptop's runs: each read back from PostgreSQL as SQLite has it, once.
+    @Test(.exclusive) func tracesCopyUploadsRunsIntoPostgreSQL() async throws {
+        let directory = try TestSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let database = directory.appendingPathComponent("laptop.sqlite").path
+        let ran = try await TestSupport.runExecutable([
+            "run", "Workflows/tasks/example.json", "--db", database, "--topology", "debate", "--agents", "3", "--repeat", "2", "--json",
+        ])
+        #expect(ran.status == 0, "\(ran.error)")
+        let runIDs = try ran.output.split(separator: "\n").map { try JSONDecoder().decode(RunResult.self, from: Data($0.utf8)).runID }
+        let laptop = try TraceStore.open(path: database, logger: TestSupport.logger)
+        try await Self.withDatabase { engine in
+            let url = try Self.url(of: engine)
+            let copied = try await TestSupport.runExecutable(["traces", "copy", "--from", database, "--to", url])
+            #expect(copied.status == 0 && copied.output.contains("copied 2 runs"), "\(copied.output)\(copied.error)")
+            let password = try #require(URLComponents(string: url)?.password)
+            #expect(!(copied.output + copied.error).contains(password), "the password is never printed")
+            for id in runIDs {
+                let original = try #require(try await laptop.trace(runID: id))
+                #expect(try await engine.trace(runID: id)?.positional == original.positional)
+            }
+            let again = try await TestSupport.runExecutable(["traces", "copy", "--from", database, "--to", url])
+            #expect(again.output.contains("copied 0 runs") && again.output.contains("2 there already"), "\(again.output)")
+        }
+    }
+
     @Test func theSchemaAndItsMigrationsAreTheSQLiteStores() async throws {
         try await Self.withDatabase { engine in
             try await engine.migrate()  // a second time: nothing to do

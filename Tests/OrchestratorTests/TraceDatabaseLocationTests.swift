@@ -19,6 +19,7 @@ import Testing
         )
         #expect(url == .postgres(expected))
         #expect(url.description == "postgres://ana@db.internal:6543/traces", "the password is never printed")
+        #expect("\(expected)" == url.description && String(reflecting: expected) == url.description && !"\([expected])".contains("s3cret"))
         let fromEnvironment = try TraceDatabaseLocation("postgresql://ana@localhost/traces", environment: ["PGPASSWORD": "from-env"])
         #expect(
             fromEnvironment

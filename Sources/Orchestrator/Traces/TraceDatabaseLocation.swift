@@ -7,14 +7,18 @@ public enum TraceDatabaseLocation: Sendable, Equatable, CustomStringConvertible 
     case sqlite(path: String)
     case postgres(Postgres)
 
-    /// A PostgreSQL database and how to reach it.
-    public struct Postgres: Sendable, Equatable {
+    /// A PostgreSQL database and how to reach it; printed without its password.
+    public struct Postgres: Sendable, Equatable, CustomStringConvertible, CustomDebugStringConvertible {
         public var host: String
         public var port: Int
         public var username: String
         public var password: String?
         public var database: String
         public var sslMode: SSLMode
+
+        /// `postgres://user@host:port/database`: never the password.
+        public var description: String { "postgres://\(username)@\(host):\(port)/\(database)" }
+        public var debugDescription: String { description }
 
         /// Whether the connection is encrypted, as libpq's `sslmode` says it.
         public enum SSLMode: String, Sendable, Equatable {
@@ -62,7 +66,7 @@ public enum TraceDatabaseLocation: Sendable, Equatable, CustomStringConvertible 
     public var description: String {
         switch self {
         case .sqlite(let path): path
-        case .postgres(let postgres): "postgres://\(postgres.username)@\(postgres.host):\(postgres.port)/\(postgres.database)"
+        case .postgres(let postgres): postgres.description
         }
     }
 

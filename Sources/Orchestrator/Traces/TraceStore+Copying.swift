@@ -1,5 +1,14 @@
 import GRDB
 
+/// A store runs can be copied into, whatever its engine.
+public protocol RunTraceSink: Sendable {
+    /// Adds a stored run's trace as it is, with fresh row ids; returns false, writing nothing, when a run with its id
+    /// is there already.
+    func insert(_ trace: RunTrace) async throws -> Bool
+}
+
+extension TraceStore: RunTraceSink {}
+
 extension TraceStore {
     /// What a copy of runs between stores did.
     public struct CopyReport: Sendable, Equatable {
@@ -24,7 +33,7 @@ extension TraceStore {
     /// matched after each run.
     public func copyRuns(
         matching filter: RunFilter,
-        to destination: TraceStore,
+        to destination: some RunTraceSink,
         progress: (CopyReport, Int) -> Void = { _, _ in }
     ) async throws -> CopyReport {
         let ids = try await runIDs(matching: filter)

@@ -29,7 +29,10 @@ final class PostgresTraceEngine: Sendable {
             tls: tls
         )
         configuration.options.maximumConnections = maximumConnections
-        let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
+        // The pool logs each failed connection attempt as it retries; the store reports the failure once.
+        var background = logger
+        background.logLevel = max(logger.logLevel, .error)
+        let client = PostgresClient(configuration: configuration, backgroundLogger: background)
         self.client = client
         self.location = location
         self.logger = logger
@@ -47,6 +50,18 @@ final class PostgresTraceEngine: Sendable {
             return try await client.withTransaction(logger: logger) { connection in try await body(connection) }
         } catch let error as PostgresTransactionError {
             throw error.closureError ?? error.beginError ?? error.commitError ?? error
+        }
+    }
+
+    /// Reaches the server and brings its tables to the schema, within `limit`: an unreachable server or a refused
+    /// login is an error naming the store, not an endless wait while the pool retries.
+    func connect(within limit: Duration = .seconds(15)) async throws {
+        do {
+            try await withTimeLimit(.now + limit) { [self] in try await migrate() }
+        } catch is TimeLimitExceeded {
+            throw TraceStoreError(
+                description: "\(location): no answer within \(Int(limit.milliseconds / 1000)) s (is the server up, and the URL right?)"
+            )
         }
     }
 
@@ -88,6 +103,23 @@ enum PostgresBindable: Sendable {
         case .double(let number): self = .double(number)
         case .string(let text): self = .text(text)
         case .blob(let data): self = .text(String(decoding: data, as: UTF8.self))
+        }
+    }
+}
+
+extension PostgresTraceEngine: RunTraceSink {}
+
+extension TraceDatabaseLocation {
+    /// A store runs can be copied into at this location: a SQLite store (created if missing) or a PostgreSQL one
+    /// (its tables made if missing).
+    public func openSink(logger: Logger) async throws -> any RunTraceSink {
+        switch self {
+        case .sqlite(let path):
+            return try TraceStore.open(path: path, logger: logger)
+        case .postgres(let location):
+            let engine = PostgresTraceEngine(location, logger: logger)
+            try await engine.connect()
+            return engine
         }
     }
 }

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # A throwaway PostgreSQL cluster for the trace store's tests: started on a free loopback port as a non-root user,
-# with a random password, in .postgres/ (git-ignored; ORCHESTRATE_PG_DIR to change), and removed by `stop`.
+# with a random password, in a folder of /tmp named after this checkout (ORCHESTRATE_PG_DIR to change: its owner
+# must reach it, which a checkout under /root does not allow), and removed by `stop`.
 #
 #   eval "$(scripts/postgres.sh start)"   # exports ORCHESTRATE_TEST_POSTGRES_URL=postgres://orchestrate:…@127.0.0.1:PORT/orchestrate
 #   scripts/postgres.sh status            # exit 0 when it runs
@@ -10,7 +11,7 @@
 # orchestrate-pg (created if missing), since PostgreSQL refuses to run as root.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-dir="${ORCHESTRATE_PG_DIR:-$root/.postgres}"
+dir="${ORCHESTRATE_PG_DIR:-${TMPDIR:-/tmp}/orchestrate-postgres-$(printf %s "$root" | cksum | cut -d ' ' -f 1)}"
 data="$dir/data"
 
 bin="$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1 || true)"

@@ -90,17 +90,7 @@ struct PostgresTraceEngineTests {
     /// Runs made by the orchestrator on SQLite, copied into PostgreSQL, read back the same; a second copy is refused.
     @Test func storedRunsReadBackTheSame() async throws {
         let source = try TraceStore.inMemory()
-        let orchestrator = try await TestSupport.orchestrator(catalog: try TestSupport.catalog(), store: source)
-        var ids: [String] = []
-        for (topology, agents) in [("debate", 3), ("cascade", 2)] {
-            let task = OrchestrationTask(
-                id: topology,
-                query: "What is 6 times 7?",
-                expected: ExpectedAnswer(value: "42", kind: .number),
-                constraints: Constraints(topology: topology, agentCount: agents)
-            )
-            ids.append(try await orchestrator.run(task, seed: 4).runID)
-        }
+        let ids = try await TestSupport.debateAndCascadeRuns(in: source)
         try await Self.withDatabase { engine in
             for id in ids {
                 let original = try #require(try await source.trace(runID: id))

@@ -78,6 +78,23 @@ public enum TestSupport {
         )
     }
 
+    /// Runs a 3-agent debate and a 2-level cascade of the simulated fleet into `store` (verification on, so their
+    /// traces hold deliveries, verdicts and an escalation decision); returns their run ids.
+    public static func debateAndCascadeRuns(in store: TraceStore) async throws -> [String] {
+        let orchestrator = try await orchestrator(catalog: try catalog(), store: store)
+        var ids: [String] = []
+        for (topology, agents) in [("debate", 3), ("cascade", 2)] {
+            let task = OrchestrationTask(
+                id: topology,
+                query: "What is 6 times 7?",
+                expected: ExpectedAnswer(value: "42", kind: .number),
+                constraints: Constraints(topology: topology, agentCount: agents)
+            )
+            ids.append(try await orchestrator.run(task, seed: 4).runID)
+        }
+        return ids
+    }
+
     /// Held by tests that bound a wall time from above and by tests that load both cores (child processes
     /// running hundreds of runs, scans of the recorded data), so that the two never overlap on a 2-core machine:
     /// the `.exclusive` trait (`ExclusiveTrait`).

@@ -12,17 +12,7 @@ import Testing
         // Rows in the destination first, so that copied rows get other ids than they had.
         let earlier = try await TestSupport.orchestrator(catalog: try TestSupport.catalog(), store: destination)
         _ = try await earlier.run(OrchestrationTask(id: "earlier", query: "What is 2 + 3?", constraints: Constraints(topology: "single")))
-        let orchestrator = try await TestSupport.orchestrator(catalog: try TestSupport.catalog(), store: source)
-        var ids: [String] = []
-        for (topology, agents) in [("debate", 3), ("cascade", 2)] {
-            let task = OrchestrationTask(
-                id: topology,
-                query: "What is 6 times 7?",
-                expected: ExpectedAnswer(value: "42", kind: .number),
-                constraints: Constraints(topology: topology, agentCount: agents)
-            )
-            ids.append(try await orchestrator.run(task, seed: 4).runID)
-        }
+        let ids = try await TestSupport.debateAndCascadeRuns(in: source)
         try await source.beginRun(TestSupport.runRecord(id: "unfinished"))
 
         let first = try await source.copyRuns(matching: RunFilter(), to: destination)

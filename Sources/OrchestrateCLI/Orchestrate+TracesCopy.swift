@@ -16,7 +16,7 @@ extension Orchestrate.Traces {
                 """
         )
 
-        @Option(name: .long, help: "The trace database to copy from.")
+        @Option(name: .long, help: "The trace database to copy from: a SQLite path or postgres://user@host:port/database.")
         var from: String
 
         @Option(name: .long, help: "The trace database to copy into (created if missing): a SQLite path or postgres://user@host:port/database.")
@@ -24,25 +24,34 @@ extension Orchestrate.Traces {
 
         @OptionGroup var filters: RunFilterOptions
 
+        @Option(name: .long, help: "Only the newest N runs that match (a sample of a large store).")
+        var limit: Int?
+
         func validate() throws {
-            let (source, destination) = (URL(fileURLWithPath: from).standardizedFileURL, URL(fileURLWithPath: to).standardizedFileURL)
-            guard source != destination else { throw ValidationError("--from and --to name the same database (\(from))") }
+            let same =
+                from.hasPrefix("postgres") || to.hasPrefix("postgres")
+                ? from == to : URL(fileURLWithPath: from).standardizedFileURL == URL(fileURLWithPath: to).standardizedFileURL
+            guard !same else { throw ValidationError("--from and --to name the same database") }
         }
 
         func run() async throws {
-            guard case .sqlite = try TraceDatabaseLocation(from, field: "--from") else {
-                throw ValidationError("--from: copying out of a PostgreSQL store is not possible yet; name a SQLite file")
-            }
+            let logger = Logger(label: "orchestrate.traces")
+            let origin = try TraceDatabaseLocation(from, field: "--from")
             let location = try TraceDatabaseLocation(to, field: "--to")
-            let source = try openTraceStore(path: from)
-            let destination = try await location.openSink(logger: Logger(label: "orchestrate.traces"))
-            let report = try await source.copyRuns(matching: try filters.filter(), to: destination) { report, total in
+            let source: any RunTraceSource
+            if case .sqlite(let path) = origin {
+                source = try openTraceStore(path: path)
+            } else {
+                source = try await origin.openSource(logger: logger)
+            }
+            let destination = try await location.openSink(logger: logger)
+            let report = try await source.copyRuns(matching: try filters.filter(limit: limit), to: destination) { report, total in
                 let done = report.copied + report.alreadyThere + report.stillRunning
                 if done % 100 == 0 || done == total {
                     printError("copy: \(done) of \(total) runs looked at (\(report.copied) copied, \(report.alreadyThere) there already)")
                 }
             }
-            var line = "copied \(report.copied) run\(report.copied == 1 ? "" : "s") from \(from) to \(location)"
+            var line = "copied \(report.copied) run\(report.copied == 1 ? "" : "s") from \(origin) to \(location)"
             line += "; \(report.alreadyThere) there already"
             if report.stillRunning > 0 {
                 line += "; \(report.stillRunning) still running, left for a later copy"

@@ -63,6 +63,49 @@ struct PostgresTraceEngineTests {
             }
             let again = try await TestSupport.runExecutable(["traces", "copy", "--from", database, "--to", url])
             #expect(again.output.contains("copied 0 runs") && again.output.contains("2 there already"), "\(again.output)")
+            // And back out, filtered: a production store sampled for offline work.
+            let sample = directory.appendingPathComponent("sample.sqlite").path
+            let out = try await TestSupport.runExecutable(["traces", "copy", "--from", url, "--to", sample, "--limit", "1"])
+            #expect(out.status == 0 && out.output.contains("copied 1 run "), "\(out.output)\(out.error)")
+            let sampled = try TraceStore.open(path: sample, logger: TestSupport.logger)
+            let newest = try #require(try await laptop.runs(matching: RunFilter(limit: 1)).first)
+            #expect(try await sampled.trace(runID: newest.id)?.positional == (try await laptop.trace(runID: newest.id))?.positional)
+        }
+    }
+
+    /// Every filter of `traces` selects the same runs on PostgreSQL as on SQLite.
+    @Test func filtersSelectTheSameRunsOnBothEngines() async throws {
+        let sqlite = try TraceStore.inMemory()
+        let ids = try await TestSupport.debateAndCascadeRuns(in: sqlite)
+        try await sqlite.beginRun(TestSupport.runRecord(id: "unfinished"))
+        let debate = try #require(try await sqlite.trace(runID: ids[0]))
+        let cascade = try #require(try await sqlite.trace(runID: ids[1]))
+        let filters = [
+            RunFilter(),
+            RunFilter(status: .completed),
+            RunFilter(status: .running),
+            RunFilter(topology: "debate"),
+            RunFilter(model: cascade.agents[1].model),
+            RunFilter(role: debate.agents[0].role),
+            RunFilter(taskID: "cascade"),
+            RunFilter(since: cascade.run.startedAt),
+            RunFilter(until: cascade.run.startedAt),
+            RunFilter(minScore: 0.5),
+            RunFilter(maxScore: 0.5),
+            RunFilter(limit: 1),
+            RunFilter(topology: "debate", limit: 2),
+        ]
+        try await Self.withDatabase { engine in
+            for id in ids + ["unfinished"] {
+                #expect(try await engine.insert(try #require(try await sqlite.trace(runID: id))))
+            }
+            var selected: Set<[String]> = []
+            for filter in filters {
+                let expected = try await sqlite.runIDs(matching: filter)
+                #expect(try await engine.runIDs(matching: filter) == expected, "\(filter)")
+                selected.insert(expected)
+            }
+            #expect(selected.count >= 5, "the filters select different runs: \(selected)")
         }
     }
 

@@ -16,7 +16,7 @@ import Testing
         try await source.beginRun(TestSupport.runRecord(id: "unfinished"))
 
         let first = try await source.copyRuns(matching: RunFilter(), to: destination)
-        #expect(first == TraceStore.CopyReport(copied: 2, alreadyThere: 0, stillRunning: 1))
+        #expect(first == RunCopyReport(copied: 2, alreadyThere: 0, stillRunning: 1))
         var originals: [RunTrace] = []
         for id in ids {
             let original = try #require(try await source.trace(runID: id))
@@ -30,7 +30,7 @@ import Testing
         #expect(try await destination.run(id: "unfinished") == nil)
 
         let again = try await source.copyRuns(matching: RunFilter(), to: destination)
-        #expect(again == TraceStore.CopyReport(copied: 0, alreadyThere: 2, stillRunning: 1))
+        #expect(again == RunCopyReport(copied: 0, alreadyThere: 2, stillRunning: 1))
         #expect(try await destination.counts().runs == 3)
     }
 }

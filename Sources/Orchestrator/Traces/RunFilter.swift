@@ -69,3 +69,31 @@ public struct RunFilter: Sendable, Equatable {
         return condition
     }
 }
+
+extension RunFilter {
+    /// The same condition for PostgreSQL: quoted names, values appended to `values` and named by position (`$n`).
+    func postgresCondition(table: String = "runs", values: inout [PostgresBindable]) -> String {
+        func bind(_ value: PostgresBindable, cast: String = "") -> String {
+            values.append(value)
+            return "$\(values.count)\(cast)"
+        }
+        let column = { (name: String) in "\(table).\"\(name)\"" }
+        var parts: [String] = []
+        if let status { parts.append("\(column("status")) = \(bind(.text(status.rawValue)))") }
+        if let topology { parts.append("\(column("topology")) = \(bind(.text(topology)))") }
+        if let taskID { parts.append("\(column("taskID")) = \(bind(.text(taskID)))") }
+        if let since { parts.append("\(column("startedAt")) >= \(bind(.text(DatabaseTimestamp.text(since)), cast: "::timestamp"))") }
+        if let until { parts.append("\(column("startedAt")) < \(bind(.text(DatabaseTimestamp.text(until)), cast: "::timestamp"))") }
+        if let minScore { parts.append("\(column("score")) >= \(bind(.double(minScore)))") }
+        if let maxScore { parts.append("\(column("score")) <= \(bind(.double(maxScore)))") }
+        if let model { parts.append("\(column("id")) IN (SELECT \"runID\" FROM \"agents\" WHERE \"model\" = \(bind(.text(model))))") }
+        if let role { parts.append("\(column("id")) IN (SELECT \"runID\" FROM \"agents\" WHERE \"role\" = \(bind(.text(role))))") }
+        let condition = parts.isEmpty ? "TRUE" : parts.joined(separator: " AND ")
+        guard let limit else { return condition }
+        var unlimited = self
+        unlimited.limit = nil
+        let inner = unlimited.postgresCondition(table: "inner_runs", values: &values)
+        return
+            "\(column("id")) IN (SELECT inner_runs.\"id\" FROM \"runs\" AS inner_runs WHERE \(inner) ORDER BY inner_runs.\"startedAt\" DESC LIMIT \(bind(.integer(Int64(limit)))))"
+    }
+}

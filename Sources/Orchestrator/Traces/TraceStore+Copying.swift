@@ -7,25 +7,33 @@ public protocol RunTraceSink: Sendable {
     func insert(_ trace: RunTrace) async throws -> Bool
 }
 
-extension TraceStore: RunTraceSink {}
+/// A store runs can be copied out of, whatever its engine.
+public protocol RunTraceSource: Sendable {
+    /// The ids of the runs a filter matches, oldest first.
+    func runIDs(matching filter: RunFilter) async throws -> [String]
+    /// Everything stored about a run; nil when there is no such run.
+    func trace(runID: String) async throws -> RunTrace?
+}
 
-extension TraceStore {
-    /// What a copy of runs between stores did.
-    public struct CopyReport: Sendable, Equatable {
-        /// Runs written to the destination.
-        public var copied = 0
-        /// Runs the destination had already (by id), left as they are.
-        public var alreadyThere = 0
-        /// Runs still `running` in the source, left for a later copy.
-        public var stillRunning = 0
+extension TraceStore: RunTraceSink, RunTraceSource {}
 
-        public init(copied: Int = 0, alreadyThere: Int = 0, stillRunning: Int = 0) {
-            self.copied = copied
-            self.alreadyThere = alreadyThere
-            self.stillRunning = stillRunning
-        }
+/// What a copy of runs between stores did.
+public struct RunCopyReport: Sendable, Equatable {
+    /// Runs written to the destination.
+    public var copied = 0
+    /// Runs the destination had already (by id), left as they are.
+    public var alreadyThere = 0
+    /// Runs still `running` in the source, left for a later copy.
+    public var stillRunning = 0
+
+    public init(copied: Int = 0, alreadyThere: Int = 0, stillRunning: Int = 0) {
+        self.copied = copied
+        self.alreadyThere = alreadyThere
+        self.stillRunning = stillRunning
     }
+}
 
+extension RunTraceSource {
     /// Copies the runs a filter matches from this store into `destination`, oldest first, each whole (decisions,
     /// agents, messages, deliveries, verdicts, escalations) in one transaction of the destination. Idempotent: a run
     /// the destination has already is skipped, so an interrupted copy is finished by running it again. Runs still
@@ -34,10 +42,10 @@ extension TraceStore {
     public func copyRuns(
         matching filter: RunFilter,
         to destination: some RunTraceSink,
-        progress: (CopyReport, Int) -> Void = { _, _ in }
-    ) async throws -> CopyReport {
+        progress: (RunCopyReport, Int) -> Void = { _, _ in }
+    ) async throws -> RunCopyReport {
         let ids = try await runIDs(matching: filter)
-        var report = CopyReport()
+        var report = RunCopyReport()
         for id in ids {
             guard let trace = try await trace(runID: id) else { continue }
             if trace.run.status == .running {
@@ -51,7 +59,9 @@ extension TraceStore {
         }
         return report
     }
+}
 
+extension TraceStore {
     /// Adds a stored run's trace as it is, in one transaction, with fresh row ids (deliveries and verdicts follow
     /// their messages); returns false, writing nothing, when a run with its id is here already.
     public func insert(_ trace: RunTrace) async throws -> Bool {

@@ -11,6 +11,19 @@ extension PostgresTraceEngine {
         }
     }
 
+    /// The ids of the runs a filter matches, oldest first.
+    func runIDs(matching filter: RunFilter) async throws -> [String] {
+        var values: [PostgresBindable] = []
+        let condition = filter.postgresCondition(values: &values)
+        var ids: [String] = []
+        let rows = try await client.query(
+            Self.query("SELECT \"id\" FROM \"runs\" WHERE \(condition) ORDER BY \"startedAt\", \"id\"", values),
+            logger: logger
+        )
+        for try await id in rows.decode(String.self) { ids.append(id) }
+        return ids
+    }
+
     /// Everything stored about a run, read in one transaction.
     func trace(runID: String) async throws -> RunTrace? {
         try await transaction { connection in

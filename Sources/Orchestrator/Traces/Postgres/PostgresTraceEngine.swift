@@ -107,7 +107,7 @@ enum PostgresBindable: Sendable {
     }
 }
 
-extension PostgresTraceEngine: RunTraceSink {}
+extension PostgresTraceEngine: RunTraceSink, RunTraceSource {}
 
 extension TraceDatabaseLocation {
     /// A store runs can be copied into at this location: a SQLite store (created if missing) or a PostgreSQL one
@@ -117,9 +117,26 @@ extension TraceDatabaseLocation {
         case .sqlite(let path):
             return try TraceStore.open(path: path, logger: logger)
         case .postgres(let location):
-            let engine = PostgresTraceEngine(location, logger: logger)
-            try await engine.connect()
-            return engine
+            return try await Self.connect(location, logger: logger)
         }
+    }
+
+    /// A store runs can be copied out of at this location; a SQLite file must exist (reading never creates one).
+    public func openSource(logger: Logger) async throws -> any RunTraceSource {
+        switch self {
+        case .sqlite(let path):
+            guard FileManager.default.fileExists(atPath: path) else {
+                throw TraceStoreError(description: "\(path): no trace database here")
+            }
+            return try TraceStore.open(path: path, logger: logger)
+        case .postgres(let location):
+            return try await Self.connect(location, logger: logger)
+        }
+    }
+
+    private static func connect(_ location: Postgres, logger: Logger) async throws -> PostgresTraceEngine {
+        let engine = PostgresTraceEngine(location, logger: logger)
+        try await engine.connect()
+        return engine
     }
 }

@@ -47,8 +47,12 @@ public struct OrchestratorServer: Sendable {
         )
     }
 
-    /// Serves until the process is told to stop (SIGINT, SIGTERM).
+    /// Serves until the process is told to stop (SIGINT, SIGTERM); meanwhile marks runs abandoned by other processes
+    /// (a replica killed mid-run) as `interrupted` (`StaleRunSweeper`).
     public func run(onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
+        let sweeper = StaleRunSweeper(store: orchestrator.store, logger: logger)
+        let sweeping = Task { await sweeper.run() }
+        defer { sweeping.cancel() }
         try await application(onServerRunning: onServerRunning).runService()
     }
 }

@@ -56,4 +56,37 @@ struct TraceStoreTests {
         #expect(try await store.run(id: "fresh")?.status == .running)
         #expect(try store.markInterruptedRuns(staleAfter: .seconds(60)) == 0, "a run is marked once")
     }
+
+    /// A live process looking again spares its own runs; the sweeper of a long-lived process marks others' abandoned
+    /// runs as it goes.
+    @Test func aLiveProcessSparesItsOwnRunsAndSweepsAbandonedOnes() async throws {
+        let store = try TraceStore.inMemory()
+        let now = Date()
+        var mine = TestSupport.runRecord(id: "mine")
+        mine.host = ProcessInfo.processInfo.hostName
+        mine.processID = Int(ProcessInfo.processInfo.processIdentifier)
+        mine.startedAt = now
+        try await store.beginRun(mine)
+        var abandoned = TestSupport.runRecord(id: "abandoned")
+        abandoned.host = "another-machine"
+        abandoned.startedAt = now - 600
+        try await store.beginRun(abandoned)
+        #expect(try store.markInterruptedRuns(staleAfter: .seconds(60), sparingOwnRuns: true) == 1)
+        #expect(try await store.run(id: "mine")?.status == .running, "a live process's own run goes on")
+        #expect(try await store.run(id: "abandoned")?.status == .interrupted)
+
+        let sweeper = StaleRunSweeper(store: store, interval: .milliseconds(50), staleAfter: .seconds(60), logger: TestSupport.logger)
+        let sweeping = Task { await sweeper.run() }
+        defer { sweeping.cancel() }
+        var later = TestSupport.runRecord(id: "later")
+        later.host = "another-machine"
+        later.startedAt = now - 600
+        try await store.beginRun(later)
+        let deadline = ContinuousClock.now + .seconds(10)
+        while try await store.run(id: "later")?.status == .running, ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        #expect(try await store.run(id: "later")?.status == .interrupted, "the sweeper marks a run abandoned after it started")
+        #expect(try await store.run(id: "mine")?.status == .running, "and spares the process's own")
+    }
 }

@@ -75,10 +75,11 @@ public struct TraceStore: Sendable {
     public static let staleRunLimit: Duration = .seconds(60)
 
     /// Marks as `interrupted` the `running` runs whose process is gone: on this host, a process that has ended (or
-    /// is this very process, which has only just opened the store); on any host, a run whose last heartbeat (or
-    /// start, before its first) is older than `staleAfter`. Returns how many were marked.
+    /// is this very process, which has only just opened the store — unless `sparingOwnRuns`, for a process that looks
+    /// again while its own runs go on); on any host, a run whose last heartbeat (or start, before its first) is older
+    /// than `staleAfter`. Returns how many were marked.
     @discardableResult
-    public func markInterruptedRuns(staleAfter: Duration = TraceStore.staleRunLimit) throws -> Int {
+    public func markInterruptedRuns(staleAfter: Duration = TraceStore.staleRunLimit, sparingOwnRuns: Bool = false) throws -> Int {
         let host = ProcessInfo.processInfo.hostName
         let me = Int(ProcessInfo.processInfo.processIdentifier)
         let now = Date()
@@ -93,7 +94,9 @@ public struct TraceStore: Sendable {
             for row in running {
                 let (id, runHost, processID, lastSign): (String, String, Int, Date) = (row["id"], row["host"], row["processID"], row["lastSign"])
                 let reason: String
-                if runHost == host && (processID == me || !Self.processIsAlive(processID)) {
+                let own = runHost == host && processID == me
+                if own && sparingOwnRuns { continue }
+                if runHost == host && (own || !Self.processIsAlive(processID)) {
                     reason = "interrupted: process \(processID) ended before the run finished"
                 } else if lastSign < cutoff {
                     reason =

@@ -45,55 +45,46 @@ public struct RunFilter: Sendable, Equatable {
         self.limit = limit
     }
 
-    /// The condition on the `runs` table (qualified by `table`), as SQL with its arguments; `1` for no condition.
-    /// With a limit, only the newest `limit` runs matching the rest pass.
+    /// The condition on the `runs` table (qualified by `table`), as SQL with its arguments for SQLite; `TRUE` for no
+    /// condition. With a limit, only the newest `limit` runs matching the rest pass.
     func condition(table: String = "runs") -> SQL {
-        var parts: [SQL] = []
-        let column = { (name: String) in SQL(sql: "\(table).\(name)") }
-        if let status { parts.append("\(column("status")) = \(status.rawValue)") }
-        if let topology { parts.append("\(column("topology")) = \(topology)") }
-        if let taskID { parts.append("\(column("taskID")) = \(taskID)") }
-        if let since { parts.append("\(column("startedAt")) >= \(since)") }
-        if let until { parts.append("\(column("startedAt")) < \(until)") }
-        if let minScore { parts.append("\(column("score")) >= \(minScore)") }
-        if let maxScore { parts.append("\(column("score")) <= \(maxScore)") }
-        if let model { parts.append("\(column("id")) IN (SELECT runID FROM agents WHERE model = \(model))") }
-        if let role { parts.append("\(column("id")) IN (SELECT runID FROM agents WHERE role = \(role))") }
-        var condition = parts.isEmpty ? SQL(sql: "1") : parts.joined(separator: " AND ")
+        var values: [DatabaseValue] = []
+        let sql = rendered(table: table) { value, _ in
+            values.append(value.databaseValue)
+            return "?"
+        }
+        return SQL(sql: sql, arguments: StatementArguments(values))
+    }
+
+    /// The same condition for PostgreSQL: values appended to `values` and named by position (`$n`), moments cast.
+    func postgresCondition(table: String = "runs", values: inout [PostgresBindable]) -> String {
+        rendered(table: table) { value, isMoment in
+            values.append(value)
+            return "$\(values.count)\(isMoment ? "::timestamp" : "")"
+        }
+    }
+
+    /// The condition in the SQL both engines read (quoted names), each value named by `bind` (told whether it is a
+    /// moment, which PostgreSQL casts from the stored UTC text), in order.
+    private func rendered(table: String, bind: (PostgresBindable, _ isMoment: Bool) -> String) -> String {
+        let column = { (name: String) in "\(table).\"\(name)\"" }
         if let limit {
             var unlimited = self
             unlimited.limit = nil
-            condition =
-                "\(column("id")) IN (SELECT inner_runs.id FROM runs AS inner_runs WHERE \(unlimited.condition(table: "inner_runs")) ORDER BY inner_runs.startedAt DESC LIMIT \(limit))"
+            let inner = unlimited.rendered(table: "inner_runs", bind: bind)
+            return
+                "\(column("id")) IN (SELECT inner_runs.\"id\" FROM \"runs\" AS inner_runs WHERE \(inner) ORDER BY inner_runs.\"startedAt\" DESC LIMIT \(bind(.integer(Int64(limit)), false)))"
         }
-        return condition
-    }
-}
-
-extension RunFilter {
-    /// The same condition for PostgreSQL: quoted names, values appended to `values` and named by position (`$n`).
-    func postgresCondition(table: String = "runs", values: inout [PostgresBindable]) -> String {
-        func bind(_ value: PostgresBindable, cast: String = "") -> String {
-            values.append(value)
-            return "$\(values.count)\(cast)"
-        }
-        let column = { (name: String) in "\(table).\"\(name)\"" }
         var parts: [String] = []
-        if let status { parts.append("\(column("status")) = \(bind(.text(status.rawValue)))") }
-        if let topology { parts.append("\(column("topology")) = \(bind(.text(topology)))") }
-        if let taskID { parts.append("\(column("taskID")) = \(bind(.text(taskID)))") }
-        if let since { parts.append("\(column("startedAt")) >= \(bind(.text(DatabaseTimestamp.text(since)), cast: "::timestamp"))") }
-        if let until { parts.append("\(column("startedAt")) < \(bind(.text(DatabaseTimestamp.text(until)), cast: "::timestamp"))") }
-        if let minScore { parts.append("\(column("score")) >= \(bind(.double(minScore)))") }
-        if let maxScore { parts.append("\(column("score")) <= \(bind(.double(maxScore)))") }
-        if let model { parts.append("\(column("id")) IN (SELECT \"runID\" FROM \"agents\" WHERE \"model\" = \(bind(.text(model))))") }
-        if let role { parts.append("\(column("id")) IN (SELECT \"runID\" FROM \"agents\" WHERE \"role\" = \(bind(.text(role))))") }
-        let condition = parts.isEmpty ? "TRUE" : parts.joined(separator: " AND ")
-        guard let limit else { return condition }
-        var unlimited = self
-        unlimited.limit = nil
-        let inner = unlimited.postgresCondition(table: "inner_runs", values: &values)
-        return
-            "\(column("id")) IN (SELECT inner_runs.\"id\" FROM \"runs\" AS inner_runs WHERE \(inner) ORDER BY inner_runs.\"startedAt\" DESC LIMIT \(bind(.integer(Int64(limit)))))"
+        if let status { parts.append("\(column("status")) = \(bind(.text(status.rawValue), false))") }
+        if let topology { parts.append("\(column("topology")) = \(bind(.text(topology), false))") }
+        if let taskID { parts.append("\(column("taskID")) = \(bind(.text(taskID), false))") }
+        if let since { parts.append("\(column("startedAt")) >= \(bind(.text(DatabaseTimestamp.text(since)), true))") }
+        if let until { parts.append("\(column("startedAt")) < \(bind(.text(DatabaseTimestamp.text(until)), true))") }
+        if let minScore { parts.append("\(column("score")) >= \(bind(.double(minScore), false))") }
+        if let maxScore { parts.append("\(column("score")) <= \(bind(.double(maxScore), false))") }
+        if let model { parts.append("\(column("id")) IN (SELECT \"runID\" FROM \"agents\" WHERE \"model\" = \(bind(.text(model), false)))") }
+        if let role { parts.append("\(column("id")) IN (SELECT \"runID\" FROM \"agents\" WHERE \"role\" = \(bind(.text(role), false)))") }
+        return parts.isEmpty ? "TRUE" : parts.joined(separator: " AND ")
     }
 }

@@ -94,6 +94,17 @@ enum PostgresBindable: Sendable {
         }
     }
 
+    /// The value as SQLite binds it.
+    var databaseValue: DatabaseValue {
+        switch self {
+        case .null: .null
+        case .text(let value): value.databaseValue
+        case .integer(let value): value.databaseValue
+        case .double(let value): value.databaseValue
+        case .boolean(let value): value.databaseValue
+        }
+    }
+
     /// A hand-bound row's value for a column of the schema: SQLite's integers 0 and 1 become booleans, timestamps
     /// stay text (cast by the statement).
     init(_ value: DatabaseValue, as type: TraceSchema.ColumnType) {

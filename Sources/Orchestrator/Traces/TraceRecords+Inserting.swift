@@ -24,18 +24,17 @@ extension Database {
 protocol BoundRow {
     /// The row's table.
     static var table: String { get }
-    /// Columns of the table the record does not hold (written by other events).
-    static var unboundColumns: Set<String> { get }
+    /// The columns `boundValues` gives, in order: `schemaColumns()`, kept once per type (the insert paths read it
+    /// for every row).
+    static var boundColumns: [TraceSchema.Column] { get }
     /// The values of `boundColumns`, in order.
     var boundValues: [DatabaseValue] { get }
 }
 
 extension BoundRow {
-    static var unboundColumns: Set<String> { [] }
-
-    /// The columns `boundValues` gives, in order.
-    static var boundColumns: [TraceSchema.Column] {
-        TraceSchema.table(named: table).columns.filter { !unboundColumns.contains($0.name) }
+    /// The table's columns in `TraceSchema`, but those the record does not hold (written by other events).
+    static func schemaColumns(except unbound: Set<String> = []) -> [TraceSchema.Column] {
+        TraceSchema.table(named: table).columns.filter { !unbound.contains($0.name) }
     }
 
     /// `INSERT INTO table (columns) VALUES (?, …)` for SQLite.
@@ -47,6 +46,7 @@ extension BoundRow {
 
 extension MessageRecord: BoundRow {
     static let table = "messages"
+    static let boundColumns = schemaColumns()
     static let insertSQL = sqliteInsert()
 
     var boundValues: [DatabaseValue] {
@@ -90,6 +90,7 @@ extension MessageRecord: BoundRow {
 
 extension DeliveryRecord: BoundRow {
     static let table = "deliveries"
+    static let boundColumns = schemaColumns()
     static let insertSQL = sqliteInsert()
 
     var boundValues: [DatabaseValue] {
@@ -111,6 +112,7 @@ extension DeliveryRecord: BoundRow {
 
 extension VerificationRecord: BoundRow {
     static let table = "verifications"
+    static let boundColumns = schemaColumns()
     static let insertSQL = sqliteInsert()
 
     var boundValues: [DatabaseValue] {
@@ -131,6 +133,7 @@ extension VerificationRecord: BoundRow {
 
 extension DecisionRecord: BoundRow {
     static let table = "decisions"
+    static let boundColumns = schemaColumns()
     static let insertSQL = sqliteInsert()
 
     var boundValues: [DatabaseValue] {
@@ -154,6 +157,7 @@ extension DecisionRecord: BoundRow {
 
 extension AgentRecord: BoundRow {
     static let table = "agents"
+    static let boundColumns = schemaColumns()
     static let insertSQL = sqliteInsert()
 
     var boundValues: [DatabaseValue] {
@@ -177,7 +181,7 @@ extension AgentRecord: BoundRow {
 extension RunRecord: BoundRow {
     static let table = "runs"
     /// The heartbeat is written by its own event while the run runs.
-    static let unboundColumns: Set<String> = ["heartbeatAt"]
+    static let boundColumns = schemaColumns(except: ["heartbeatAt"])
     static let insertSQL = sqliteInsert()
     static let updateSQL = "UPDATE runs SET \(boundColumns.dropFirst().map { "\($0.name) = ?" }.joined(separator: ", ")) WHERE id = ?"
 
@@ -245,6 +249,7 @@ extension RunRecord: BoundRow {
 
 extension EscalationRecord: BoundRow {
     static let table = "escalations"
+    static let boundColumns = schemaColumns()
 
     var boundValues: [DatabaseValue] {
         [

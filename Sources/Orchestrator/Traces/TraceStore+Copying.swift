@@ -75,23 +75,30 @@ extension TraceStore {
                 let id = try message.insertBound(db)
                 if let old = message.id { messageIDs[old] = id }
             }
-            func moved(_ messageID: Int64) throws -> Int64 {
-                guard let id = messageIDs[messageID] else { throw UnknownMessage() }
-                return id
-            }
-            for var delivery in trace.deliveries {
-                delivery.messageID = try moved(delivery.messageID)
-                try delivery.insertBound(db)
-            }
-            for var verification in trace.verifications {
-                verification.messageID = try moved(verification.messageID)
-                try verification.insertBound(db)
-            }
+            let (deliveries, verifications) = try trace.rowsNaming(messagesMovedTo: messageIDs)
+            for delivery in deliveries { try delivery.insertBound(db) }
+            for verification in verifications { try verification.insertBound(db) }
             for var escalation in trace.escalations {
                 escalation.id = nil
                 try escalation.insert(db)
             }
             return true
         }
+    }
+}
+
+extension RunTrace {
+    /// The trace's deliveries and verdicts naming the messages by their ids in another store (`moved`: old id → new),
+    /// for a copy whichever engine receives it. Throws `UnknownMessage` for a row naming a message the trace lacks.
+    func rowsNaming(messagesMovedTo moved: [Int64: Int64]) throws -> (deliveries: [DeliveryRecord], verifications: [VerificationRecord]) {
+        func newID(_ messageID: Int64) throws -> Int64 {
+            guard let id = moved[messageID] else { throw UnknownMessage() }
+            return id
+        }
+        var deliveries = deliveries
+        for index in deliveries.indices { deliveries[index].messageID = try newID(deliveries[index].messageID) }
+        var verifications = verifications
+        for index in verifications.indices { verifications[index].messageID = try newID(verifications[index].messageID) }
+        return (deliveries, verifications)
     }
 }

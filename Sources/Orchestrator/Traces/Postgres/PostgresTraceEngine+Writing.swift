@@ -59,16 +59,8 @@ extension PostgresTraceEngine {
                         on: connection
                     )
                 case .runFinished(let run):
-                    let columns = RunRecord.boundColumns
-                    let assignments = columns.dropFirst().enumerated().map { index, column in
-                        "\(Self.quoted(column.name)) = \(Self.placeholder(index + 1, column))"
-                    }
-                    let values = zip(run.boundValues, columns).map { PostgresBindable($0, as: $1.type) }
-                    try await execute(
-                        "UPDATE \"runs\" SET \(assignments.joined(separator: ", ")) WHERE \"id\" = $\(columns.count)",
-                        Array(values.dropFirst()) + [values[0]],
-                        on: connection
-                    )
+                    let values = Self.values(of: run)
+                    try await execute(Self.runUpdate, Array(values.dropFirst()) + [values[0]], on: connection)
                 }
             }
             return written
@@ -82,11 +74,32 @@ extension PostgresTraceEngine {
 
     /// `INSERT INTO "table" ("column", …) VALUES ($1, …)` for a hand-bound row.
     static func insertSQL<Row: BoundRow>(_ type: Row.Type) -> String {
-        let columns = Row.boundColumns
-        let names = columns.map { quoted($0.name) }.joined(separator: ", ")
-        let placeholders = columns.enumerated().map { placeholder($0.offset + 1, $0.element) }.joined(separator: ", ")
-        return "INSERT INTO \(quoted(Row.table)) (\(names)) VALUES (\(placeholders))"
+        guard let sql = inserts[Row.table] else { preconditionFailure("no insert for \(Row.table)") }
+        return sql
     }
+
+    /// `UPDATE "runs" SET …` of every column but the id, which is bound last.
+    private static let runUpdate: String = {
+        let columns = RunRecord.boundColumns
+        let assignments = columns.dropFirst().enumerated().map { index, column in "\(quoted(column.name)) = \(placeholder(index + 1, column))" }
+        return "UPDATE \"runs\" SET \(assignments.joined(separator: ", ")) WHERE \"id\" = $\(columns.count)"
+    }()
+
+    /// The insert of every hand-bound row type, by table, made once.
+    private static let inserts: [String: String] = {
+        let rows: [any BoundRow.Type] = [
+            RunRecord.self, DecisionRecord.self, AgentRecord.self, MessageRecord.self, DeliveryRecord.self, VerificationRecord.self,
+            EscalationRecord.self,
+        ]
+        return Dictionary(
+            uniqueKeysWithValues: rows.map { row in
+                let columns = row.boundColumns
+                let names = columns.map { quoted($0.name) }.joined(separator: ", ")
+                let placeholders = columns.enumerated().map { placeholder($0.offset + 1, $0.element) }.joined(separator: ", ")
+                return (row.table, "INSERT INTO \(quoted(row.table)) (\(names)) VALUES (\(placeholders))")
+            }
+        )
+    }()
 
     func insert<Row: BoundRow>(_ row: Row, on connection: PostgresConnection) async throws {
         try await execute(Self.insertSQL(Row.self), Self.values(of: row), on: connection)
@@ -129,16 +142,9 @@ extension PostgresTraceEngine {
                 let id = try await insertReturningID(message, on: connection)
                 if let old = message.id { messageIDs[old] = id }
             }
-            for var delivery in trace.deliveries {
-                guard let id = messageIDs[delivery.messageID] else { throw UnknownMessage() }
-                delivery.messageID = id
-                try await insert(delivery, on: connection)
-            }
-            for var verification in trace.verifications {
-                guard let id = messageIDs[verification.messageID] else { throw UnknownMessage() }
-                verification.messageID = id
-                try await insert(verification, on: connection)
-            }
+            let (deliveries, verifications) = try trace.rowsNaming(messagesMovedTo: messageIDs)
+            for delivery in deliveries { try await insert(delivery, on: connection) }
+            for verification in verifications { try await insert(verification, on: connection) }
             for escalation in trace.escalations { try await insert(escalation, on: connection) }
             return true
         }

@@ -3,13 +3,32 @@ import Foundation
 import Logging
 import Orchestrator
 
-/// The store at `path`; a missing file prints one line and exits with status 2 (reading never creates a database).
-package func openTraceStore(path: String) throws -> TraceStore {
-    guard FileManager.default.fileExists(atPath: path) else {
-        printError("error: \(path): no trace database here (orchestrate run creates it; --db names another)")
+/// The trace store `reference` names (`--db`: a SQLite path or a `postgres://` URL). Reading commands never create
+/// one: a missing SQLite file prints one line and exits with status 2, as does a URL that cannot be read or a server
+/// that cannot be reached; `creating` makes a missing SQLite file or PostgreSQL tables.
+package func openTraceStore(
+    _ reference: String,
+    field: String = "--db",
+    creating: Bool = false,
+    logger: Logger = Logger(label: "orchestrate.traces")
+) async throws -> TraceStore {
+    let location: TraceDatabaseLocation
+    do {
+        location = try TraceDatabaseLocation(reference, field: field)
+    } catch {
+        printError("error: \(error)")
         throw ExitCode(2)
     }
-    return try TraceStore.open(path: path, logger: Logger(label: "orchestrate.traces"))
+    if case .sqlite(let path) = location, !creating, !FileManager.default.fileExists(atPath: path) {
+        printError("error: \(path): no trace database here (orchestrate run creates it; \(field) names another)")
+        throw ExitCode(2)
+    }
+    do {
+        return try await TraceStore.open(location, logger: logger)
+    } catch {
+        printError("error: \(TraceDatabaseLocation.explained(error, at: location))")
+        throw ExitCode(2)
+    }
 }
 
 /// Comma-separated option values.
@@ -40,5 +59,6 @@ package enum TraceDatabaseDefault {
     }
 
     /// The help of a `--db` option.
-    package static let help: ArgumentHelp = "The SQLite trace database (default: $ORCHESTRATE_DB if set, else Traces/traces.sqlite)."
+    package static let help: ArgumentHelp =
+        "The trace database: a SQLite path or postgres://user@host:port/database (default: $ORCHESTRATE_DB if set, else Traces/traces.sqlite)."
 }

@@ -101,8 +101,8 @@ extension CommonOptions {
         if let recordings {
             return (LabelledAnswers(recorded: try LoadedRecordings.outcomes(at: recordings), fleet: fleet), recordings)
         }
-        let store = try TraceStore.open(path: db, logger: Logger(label: "orchestrate"))
-        return (try await LabelledAnswers(store: store), db)
+        let store = try await openTraceStore(db, logger: Logger(label: "orchestrate"))
+        return (try await LabelledAnswers(store: store), store.name)
     }
 }
 

@@ -97,7 +97,11 @@ extension Orchestrate.Bench {
                 printError("error: \(error)")
                 throw ExitCode(2)
             }
-            let runner = AgentsNetRunner(store: try TraceStore.open(path: common.db, logger: logger), providers: providers, logger: logger)
+            let runner = AgentsNetRunner(
+                store: try await openTraceStore(common.db, creating: true, logger: logger),
+                providers: providers,
+                logger: logger
+            )
             let problems = problem.isEmpty ? AgentsNetProblem.allCases : problem
             if !json {
                 let label = modelSpec.provider == .simulated ? "SIMULATED agents (\(modelSpec.name))" : "model \(modelSpec.name)"

@@ -50,7 +50,7 @@ extension Orchestrate.Bench {
             let logger = common.bootstrapLogging()
             let inputs = try common.loadInputs(file: file, overrides: overrides) { domain == nil || $0.domain == domain }
             let (catalog, tasks) = (inputs.catalog, inputs.tasks)
-            let store = try TraceStore.open(path: common.db, logger: logger)
+            let store = try await openTraceStore(common.db, creating: true, logger: logger)
             let label = catalog.fleet.isSimulated ? "SIMULATED fleet" : "fleet"
             if !json {
                 print(

@@ -9,7 +9,7 @@ extension Orchestrate.Eval {
     func orchestrator(inputs: RunInputs, embedder: any Embedder, logger: Logger) async throws -> Orchestrator {
         try await Orchestrator(
             catalog: inputs.catalog,
-            store: try TraceStore.open(path: common.db, logger: logger),
+            store: try await openTraceStore(common.db, creating: true, logger: logger),
             configuration: OrchestratorConfiguration(workflowsDirectory: common.workflows, fleetPath: common.fleet, databasePath: common.db),
             providers: inputs.providers,
             embedder: embedder,

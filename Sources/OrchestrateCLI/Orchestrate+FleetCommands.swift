@@ -32,7 +32,7 @@ extension Orchestrate.FleetCommands {
         var output: String = "Traces/quality.json"
 
         func run() async throws {
-            let store = try openTraceStore(path: db)
+            let store = try await openTraceStore(db)
             let calibration = try await store.qualityCalibration(source: db)
             guard !calibration.models.isEmpty else {
                 printError("error: \(db): no scored answers to measure (runs need an expected answer or a recorded judgement)")

@@ -90,7 +90,7 @@ extension Orchestrate.Import {
                 printError("error: \(db): no such trace database")
                 throw ExitCode(2)
             }
-            let store = try TraceStore.open(path: db, logger: Logger(label: "orchestrate"))
+            let store = try await openTraceStore(db, creating: true, logger: Logger(label: "orchestrate"))
             let outcomes = try await store.recordedOutcomes()
             guard !outcomes.items.isEmpty else {
                 printError("error: \(db): no completed, scored single-agent runs to write")

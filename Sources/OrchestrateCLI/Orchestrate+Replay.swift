@@ -66,7 +66,7 @@ extension Orchestrate {
 
         func run() async throws {
             let logger = common.bootstrapLogging()
-            let store = try openTraceStore(path: common.db)
+            let store = try await openTraceStore(common.db)
             let trace = try await resolveTrace(run, in: store)
             let catalog = try catalogFor(trace)
             if !rerun && controller == nil {

@@ -74,7 +74,7 @@ extension Orchestrate {
                 controllerParameters: parameters,
                 escalation: escalate
             )
-            let store = try TraceStore.open(path: common.db, logger: logger)
+            let store = try await openTraceStore(common.db, creating: true, logger: logger)
             let orchestrator = try await Orchestrator(
                 catalog: catalog,
                 store: store,

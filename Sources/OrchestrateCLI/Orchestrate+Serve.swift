@@ -57,7 +57,7 @@ extension Orchestrate {
             let parameters = try common.controllerParameters(path: controller, catalog: catalog, embedder: embedder)
             let orchestrator = try await Orchestrator(
                 catalog: catalog,
-                store: try TraceStore.open(path: common.db, logger: logger),
+                store: try await openTraceStore(common.db, creating: true, logger: logger),
                 configuration: OrchestratorConfiguration(
                     workflowsDirectory: common.workflows,
                     fleetPath: common.fleet,

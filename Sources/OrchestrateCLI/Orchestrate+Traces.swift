@@ -18,7 +18,7 @@ struct TraceDatabaseOptions: ParsableArguments {
     @Option(name: .long, help: TraceDatabaseDefault.help)
     var db: String = TraceDatabaseDefault.path
 
-    func open() throws -> TraceStore { try openTraceStore(path: db) }
+    func open() async throws -> TraceStore { try await openTraceStore(db) }
 }
 
 /// The trace of the run a reference names, or one line on standard error and exit status 2.
@@ -26,7 +26,7 @@ func resolveTrace(_ reference: String, in store: TraceStore) async throws -> Run
     do {
         return try await store.trace(reference: reference)
     } catch let error as RunLookupError {
-        printError("error: \(store.path ?? "trace database"): \(error)")
+        printError("error: \(store.name): \(error)")
         throw ExitCode(2)
     }
 }
@@ -85,7 +85,7 @@ extension Orchestrate.Traces {
         var json = false
 
         func run() async throws {
-            let store = try database.open()
+            let store = try await database.open()
             let trace = try await resolveTrace(run, in: store)
             if json {
                 print(try TraceJSON.line(trace))
@@ -110,7 +110,7 @@ extension Orchestrate.Traces {
         var json = false
 
         func run() async throws {
-            let store = try database.open()
+            let store = try await database.open()
             let filter = try filters.filter()
             var all: [TraceStatistics] = []
             for grouping in by { all.append(try await store.statistics(by: grouping, filter: filter)) }
@@ -171,7 +171,7 @@ extension Orchestrate.Traces {
         var limit: Int?
 
         func run() async throws {
-            let store = try database.open()
+            let store = try await database.open()
             let filter = try filters.filter(limit: limit)
             let sink: FileHandle
             if let output {

@@ -35,23 +35,15 @@ extension Orchestrate.Traces {
         }
 
         func run() async throws {
-            let logger = Logger(label: "orchestrate.traces")
-            let origin = try TraceDatabaseLocation(from, field: "--from")
-            let location = try TraceDatabaseLocation(to, field: "--to")
-            let source: any RunTraceSource
-            if case .sqlite(let path) = origin {
-                source = try openTraceStore(path: path)
-            } else {
-                source = try await origin.openSource(logger: logger)
-            }
-            let destination = try await location.openSink(logger: logger)
+            let source = try await openTraceStore(from, field: "--from")
+            let destination = try await openTraceStore(to, field: "--to", creating: true)
             let report = try await source.copyRuns(matching: try filters.filter(limit: limit), to: destination) { report, total in
                 let done = report.copied + report.alreadyThere + report.stillRunning
                 if done % 100 == 0 || done == total {
                     printError("copy: \(done) of \(total) runs looked at (\(report.copied) copied, \(report.alreadyThere) there already)")
                 }
             }
-            var line = "copied \(report.copied) run\(report.copied == 1 ? "" : "s") from \(origin) to \(location)"
+            var line = "copied \(report.copied) run\(report.copied == 1 ? "" : "s") from \(source.name) to \(destination.name)"
             line += "; \(report.alreadyThere) there already"
             if report.stillRunning > 0 {
                 line += "; \(report.stillRunning) still running, left for a later copy"

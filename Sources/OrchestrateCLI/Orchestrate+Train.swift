@@ -122,7 +122,7 @@ extension Orchestrate {
             let embedder = try await embedding.embedder()
             let orchestrator = try await Orchestrator(
                 catalog: inputs.catalog,
-                store: try TraceStore.open(path: common.db, logger: logger),
+                store: try await openTraceStore(common.db, creating: true, logger: logger),
                 configuration: OrchestratorConfiguration(
                     workflowsDirectory: common.workflows,
                     fleetPath: common.fleet,
@@ -237,7 +237,7 @@ extension Orchestrate {
                 printError("error: \(common.db): no trace database to train from")
                 throw ExitCode(2)
             }
-            let store = try TraceStore.open(path: common.db, logger: logger)
+            let store = try await openTraceStore(common.db, creating: true, logger: logger)
             let clock = ContinuousClock()
             let start = clock.now
             let catalogHash = catalog.hash

@@ -29,7 +29,12 @@ public struct Orchestrator: Sendable {
     /// Loads the catalogue from the configured files and opens the trace store.
     public init(configuration: OrchestratorConfiguration, providers: ProviderRegistry = ProviderRegistry(), logger: Logger) async throws {
         let catalog = try CatalogLoader(workflowsDirectory: configuration.workflowsDirectory).load(fleetPath: configuration.fleetPath)
-        let store = try configuration.databasePath.map { try TraceStore.open(path: $0, logger: logger) } ?? TraceStore.inMemory()
+        let store =
+            if let database = configuration.databasePath {
+                try await TraceStore.open(TraceDatabaseLocation(database, field: "databasePath"), logger: logger)
+            } else {
+                try TraceStore.inMemory()
+            }
         try await self.init(catalog: catalog, store: store, configuration: configuration, providers: providers, logger: logger)
     }
 

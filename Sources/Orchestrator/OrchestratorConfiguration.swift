@@ -4,7 +4,7 @@ public struct OrchestratorConfiguration: Sendable {
     public var workflowsDirectory: String
     /// The fleet file; nil for `fleets/simulated.json` inside the workflows folder.
     public var fleetPath: String?
-    /// The SQLite trace database; nil keeps traces in memory only.
+    /// The trace store: a SQLite path or a `postgres://` URL (`TraceDatabaseLocation`); nil keeps traces in memory only.
     public var databasePath: String?
     /// Greedy or sampled choices, and the softmax temperature.
     public var controller: ControllerSettings

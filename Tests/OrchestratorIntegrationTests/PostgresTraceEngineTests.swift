@@ -11,33 +11,9 @@ import Testing
 /// rows for the same events or stored runs as the SQLite store. Each test has a database of its own.
 @Suite(.enabled(if: PostgresServer.runs, PostgresServer.reason), .timeLimit(.minutes(5)))
 struct PostgresTraceEngineTests {
-    /// A fresh database on the test cluster, dropped when `body` ends.
-    static func withDatabase<T: Sendable>(_ body: (PostgresTraceEngine) async throws -> T) async throws -> T {
-        let url = try #require(PostgresServer.url, "ORCHESTRATE_REQUIRE_POSTGRES is set but ORCHESTRATE_TEST_POSTGRES_URL is not")
-        guard case .postgres(let cluster) = try TraceDatabaseLocation(url) else { throw TestFailure("not a PostgreSQL URL") }
-        let admin = PostgresTraceEngine(cluster, maximumConnections: 1, logger: TestSupport.logger)
-        let name = "test_\(UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: ""))"
-        try await admin.client.query(PostgresTraceEngine.query("CREATE DATABASE \(name)"))
-        var location = cluster
-        location.database = name
-        let result: Result<T, any Error>
-        do {
-            let engine = PostgresTraceEngine(location, logger: TestSupport.logger)
-            try await engine.migrate()
-            result = .success(try await body(engine))
-        } catch {
-            result = .failure(error)
-        }
-        try await admin.client.query(PostgresTraceEngine.query("DROP DATABASE \(name) WITH (FORCE)"))
-        return try result.get()
-    }
-
-    /// The URL of the database `engine` writes, password included.
-    static func url(of engine: PostgresTraceEngine) throws -> String {
-        let server = try #require(PostgresServer.url)
-        var components = try #require(URLComponents(string: server))
-        components.path = "/\(engine.location.database)"
-        return try #require(components.string)
+    /// A fresh PostgreSQL store on the test cluster, dropped when `body` ends.
+    static func withDatabase<T: Sendable>(_ body: (TraceStore) async throws -> T) async throws -> T {
+        try await StoreEngine.postgres.withStore(body)
     }
 
     /// `traces copy --to postgres://…` uploads a laptop's runs: each read back from PostgreSQL as SQLite has it, once.
@@ -51,8 +27,8 @@ struct PostgresTraceEngineTests {
         #expect(ran.status == 0, "\(ran.error)")
         let runIDs = try ran.output.split(separator: "\n").map { try JSONDecoder().decode(RunResult.self, from: Data($0.utf8)).runID }
         let laptop = try TraceStore.open(path: database, logger: TestSupport.logger)
-        try await Self.withDatabase { engine in
-            let url = try Self.url(of: engine)
+        try await StoreEngine.postgres.withDatabase { url in
+            let engine = try await TraceStore.open(TraceDatabaseLocation(url), logger: TestSupport.logger)
             let copied = try await TestSupport.runExecutable(["traces", "copy", "--from", database, "--to", url])
             #expect(copied.status == 0 && copied.output.contains("copied 2 runs"), "\(copied.output)\(copied.error)")
             let password = try #require(URLComponents(string: url)?.password)
@@ -110,21 +86,17 @@ struct PostgresTraceEngineTests {
     }
 
     @Test func theSchemaAndItsMigrationsAreTheSQLiteStores() async throws {
-        try await Self.withDatabase { engine in
+        try await Self.withDatabase { store in
+            let engine = try #require(store.engine as? PostgresTraceEngine)
             try await engine.migrate()  // a second time: nothing to do
-            var migrations: [String] = []
-            let rows = try await engine.client.query(
-                PostgresTraceEngine.query("SELECT \"identifier\" FROM \"grdb_migrations\" ORDER BY \"identifier\"")
-            )
-            for try await identifier in rows.decode(String.self) { migrations.append(identifier) }
-            #expect(migrations == TraceStore.migrator.migrations.sorted())
+            let migrations = try await store.rows(TraceQuery("SELECT \"identifier\" FROM \"grdb_migrations\" ORDER BY \"identifier\""))
+            #expect(migrations.map { $0["identifier"] as String } == TraceStore.migrator.migrations.sorted())
             for table in TraceSchema.tables {
-                var columns: [String] = []
-                let query = PostgresTraceEngine.query(
-                    "SELECT column_name FROM information_schema.columns WHERE table_name = $1 ORDER BY ordinal_position",
+                let query = TraceQuery(
+                    "SELECT column_name FROM information_schema.columns WHERE table_name = ? ORDER BY ordinal_position",
                     [.text(table.name)]
                 )
-                for try await column in try await engine.client.query(query).decode(String.self) { columns.append(column) }
+                let columns = try await store.rows(query).map { $0["column_name"] as String }
                 #expect(columns == (table.autoIncrementedID ? ["id"] : []) + table.columns.map(\.name), "table \(table.name)")
             }
         }
@@ -221,10 +193,7 @@ struct PostgresTraceEngineTests {
             let stored = try #require(try await engine.trace(runID: "run"))
             #expect(stored.positional == expected.positional)
             var heartbeat: Date?
-            for try await beat in try await engine.client.query(PostgresTraceEngine.query("SELECT \"heartbeatAt\" FROM \"runs\"")).decode(Date?.self)
-            {
-                heartbeat = beat
-            }
+            for row in try await engine.rows(TraceQuery("SELECT \"heartbeatAt\" FROM \"runs\"")) { heartbeat = row["heartbeatAt"] }
             #expect(heartbeat == start.addingTimeInterval(0.5), "a heartbeat of a running run is kept")
             // A delivery naming a message of no batch is refused and the batch leaves nothing.
             let stray = TraceEvent.message(

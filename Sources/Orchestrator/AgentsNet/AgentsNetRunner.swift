@@ -9,13 +9,14 @@ public struct AgentsNetRunner: Sendable {
     public let store: TraceStore
     let providers: ProviderRegistry
     /// Shared by every run of this runner, so a model's concurrency and rate limits hold across them.
-    let gates = ModelGates()
+    let gates: ModelGates
     let retryPolicy: RetryPolicy
     let logger: Logger
 
     public init(store: TraceStore, providers: ProviderRegistry = ProviderRegistry(), retryPolicy: RetryPolicy = RetryPolicy(), logger: Logger) {
         self.store = store
         self.providers = providers
+        gates = ModelGates(shared: store.sharedLimits)
         self.retryPolicy = retryPolicy
         self.logger = logger
     }

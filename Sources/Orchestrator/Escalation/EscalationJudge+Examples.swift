@@ -61,19 +61,19 @@ extension TraceStore {
 
     /// The scored answers, oldest first.
     func scoredAnswers(limit: Int? = nil) async throws -> [ScoredAnswer] {
-        let rows = try await writer.read { db in
-            try Row.fetchAll(
-                db,
-                sql: """
-                    SELECT m.model, m.response, m.answer, m.recordedCorrect, r.taskID, r.query, r.domain, r.answerKind, r.expectedAnswer
-                    FROM messages m JOIN runs r ON r.id = m.runID
-                    WHERE m.purpose = 'turn' AND m.response IS NOT NULL AND m.error IS NULL AND r.replayOf IS NULL
-                      AND (r.expectedAnswer IS NOT NULL OR m.recordedCorrect IS NOT NULL)
-                    ORDER BY m.id DESC
-                    \(limit.map { "LIMIT \($0)" } ?? "")
-                    """
+        let rows = try await rows(
+            TraceQuery(
+                """
+                SELECT m."model", m."response", m."answer", m."recordedCorrect", r."taskID", r."query", r."domain", r."answerKind",
+                       r."expectedAnswer"
+                FROM "messages" AS m JOIN "runs" AS r ON r."id" = m."runID"
+                WHERE m."purpose" = 'turn' AND m."response" IS NOT NULL AND m."error" IS NULL AND r."replayOf" IS NULL
+                  AND (r."expectedAnswer" IS NOT NULL OR m."recordedCorrect" IS NOT NULL)
+                ORDER BY m."id" DESC
+                """ + (limit == nil ? "" : " LIMIT ?"),
+                limit.map { [.integer(Int64($0))] } ?? []
             )
-        }
+        )
         return rows.compactMap { row in
             let kind = (row["answerKind"] as String?).flatMap(AnswerKind.init(rawValue:)) ?? .text
             let correct: Bool

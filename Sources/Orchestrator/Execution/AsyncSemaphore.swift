@@ -34,26 +34,3 @@ public actor AsyncSemaphore {
         return try await operation()
     }
 }
-
-/// One semaphore per model that declares a concurrency limit, and one rate limiter per model that declares
-/// requests a minute; shared by every run of an orchestrator.
-actor ModelGates {
-    private var gates: [String: AsyncSemaphore] = [:]
-    private var limiters: [String: RequestRateLimiter] = [:]
-
-    func rateLimiter(for model: ModelSpec) -> RequestRateLimiter? {
-        guard let limit = model.limits.requestsPerMinute else { return nil }
-        if let limiter = limiters[model.name] { return limiter }
-        let limiter = RequestRateLimiter(limit: limit)
-        limiters[model.name] = limiter
-        return limiter
-    }
-
-    func gate(for model: ModelSpec) -> AsyncSemaphore? {
-        guard let limit = model.limits.concurrency else { return nil }
-        if let gate = gates[model.name] { return gate }
-        let gate = AsyncSemaphore(permits: limit)
-        gates[model.name] = gate
-        return gate
-    }
-}

@@ -27,7 +27,7 @@ struct Executor: Sendable {
         caller = ModelCaller(
             fleet: catalog.fleet,
             providers: providers,
-            gates: ModelGates(),
+            gates: ModelGates(shared: store.sharedLimits),
             maxOutputTokens: maxOutputTokens,
             retryPolicy: retryPolicy,
             logger: logger

@@ -123,14 +123,8 @@ struct ModelCaller: Sendable {
         var attempt = CallAttempt(model: model, messages: messages, startedAt: startedAt)
         do {
             let provider = try providers.provider(for: model)
-            let gate = await gates.gate(for: model)
-            let limiter = await gates.rateLimiter(for: model)
-            attempt.response = try await withTimeLimit(deadline) {
-                try await limiter?.acquire()
-                if let gate {
-                    return try await gate.withPermit { try await provider.complete(request) }
-                }
-                return try await provider.complete(request)
+            attempt.response = try await withTimeLimit(deadline) { [gates] in
+                try await gates.withinLimits(of: model) { try await provider.complete(request) }
             }
         } catch is TimeLimitExceeded {
             attempt.deadlineExceeded = true

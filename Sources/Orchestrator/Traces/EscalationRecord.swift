@@ -62,14 +62,8 @@ extension TraceStore {
         _ = try await write([.escalation(record)], runID: record.runID, known: [:])
     }
 
-    /// Inserts an escalation decision inside the caller's transaction.
-    static func insert(_ record: EscalationRecord, into db: Database) throws {
-        var row = record
-        try row.insert(db)
-    }
-
     /// A run's escalation decisions, in order.
     public func escalations(runID: String) async throws -> [EscalationRecord] {
-        try await writer.read { db in try EscalationRecord.ofRun(runID).fetchAll(db) }
+        try await records(EscalationRecord.rowsOfRun(runID))
     }
 }

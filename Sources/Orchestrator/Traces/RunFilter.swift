@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 
 /// Which stored runs a query looks at. Every field left nil matches everything.
 public struct RunFilter: Sendable, Equatable {
@@ -45,46 +44,27 @@ public struct RunFilter: Sendable, Equatable {
         self.limit = limit
     }
 
-    /// The condition on the `runs` table (qualified by `table`), as SQL with its arguments for SQLite; `TRUE` for no
-    /// condition. With a limit, only the newest `limit` runs matching the rest pass.
-    func condition(table: String = "runs") -> SQL {
-        var values: [DatabaseValue] = []
-        let sql = rendered(table: table) { value, _ in
-            values.append(value.databaseValue)
-            return "?"
-        }
-        return SQL(sql: sql, arguments: StatementArguments(values))
-    }
-
-    /// The same condition for PostgreSQL: values appended to `values` and named by position (`$n`), moments cast.
-    func postgresCondition(table: String = "runs", values: inout [PostgresBindable]) -> String {
-        rendered(table: table) { value, isMoment in
-            values.append(value)
-            return "$\(values.count)\(isMoment ? "::timestamp" : "")"
-        }
-    }
-
-    /// The condition in the SQL both engines read (quoted names), each value named by `bind` (told whether it is a
-    /// moment, which PostgreSQL casts from the stored UTC text), in order.
-    private func rendered(table: String, bind: (PostgresBindable, _ isMoment: Bool) -> String) -> String {
+    /// The condition on the `runs` table (qualified by `table`), in the SQL both engines read; `TRUE` for no
+    /// condition. With a limit, only the newest `limit` runs matching the rest pass (the later id first on a tie).
+    func condition(table: String = "runs") -> TraceQuery {
         let column = { (name: String) in "\(table).\"\(name)\"" }
         if let limit {
             var unlimited = self
             unlimited.limit = nil
-            let inner = unlimited.rendered(table: "inner_runs", bind: bind)
-            return
-                "\(column("id")) IN (SELECT inner_runs.\"id\" FROM \"runs\" AS inner_runs WHERE \(inner) ORDER BY inner_runs.\"startedAt\" DESC LIMIT \(bind(.integer(Int64(limit)), false)))"
+            let inner = unlimited.condition(table: "inner_runs")
+            return TraceQuery("\(column("id")) IN (SELECT inner_runs.\"id\" FROM \"runs\" AS inner_runs WHERE ")
+                + inner + TraceQuery(" ORDER BY inner_runs.\"startedAt\" DESC, inner_runs.\"id\" DESC LIMIT ?)", [.integer(Int64(limit))])
         }
-        var parts: [String] = []
-        if let status { parts.append("\(column("status")) = \(bind(.text(status.rawValue), false))") }
-        if let topology { parts.append("\(column("topology")) = \(bind(.text(topology), false))") }
-        if let taskID { parts.append("\(column("taskID")) = \(bind(.text(taskID), false))") }
-        if let since { parts.append("\(column("startedAt")) >= \(bind(.text(DatabaseTimestamp.text(since)), true))") }
-        if let until { parts.append("\(column("startedAt")) < \(bind(.text(DatabaseTimestamp.text(until)), true))") }
-        if let minScore { parts.append("\(column("score")) >= \(bind(.double(minScore), false))") }
-        if let maxScore { parts.append("\(column("score")) <= \(bind(.double(maxScore), false))") }
-        if let model { parts.append("\(column("id")) IN (SELECT \"runID\" FROM \"agents\" WHERE \"model\" = \(bind(.text(model), false)))") }
-        if let role { parts.append("\(column("id")) IN (SELECT \"runID\" FROM \"agents\" WHERE \"role\" = \(bind(.text(role), false)))") }
-        return parts.isEmpty ? "TRUE" : parts.joined(separator: " AND ")
+        var parts: [TraceQuery] = []
+        if let status { parts.append(TraceQuery("\(column("status")) = ?", [.text(status.rawValue)])) }
+        if let topology { parts.append(TraceQuery("\(column("topology")) = ?", [.text(topology)])) }
+        if let taskID { parts.append(TraceQuery("\(column("taskID")) = ?", [.text(taskID)])) }
+        if let since { parts.append(TraceQuery("\(column("startedAt")) >= ?", [.moment(since)])) }
+        if let until { parts.append(TraceQuery("\(column("startedAt")) < ?", [.moment(until)])) }
+        if let minScore { parts.append(TraceQuery("\(column("score")) >= ?", [.double(minScore)])) }
+        if let maxScore { parts.append(TraceQuery("\(column("score")) <= ?", [.double(maxScore)])) }
+        if let model { parts.append(TraceQuery("\(column("id")) IN (SELECT \"runID\" FROM \"agents\" WHERE \"model\" = ?)", [.text(model)])) }
+        if let role { parts.append(TraceQuery("\(column("id")) IN (SELECT \"runID\" FROM \"agents\" WHERE \"role\" = ?)", [.text(role)])) }
+        return parts.isEmpty ? TraceQuery("TRUE") : TraceQuery.joined(parts, separator: " AND ")
     }
 }

@@ -23,7 +23,7 @@ public struct StaleRunSweeper: Sendable {
             try? await Task.sleep(for: interval)
             guard !Task.isCancelled else { return }
             do {
-                let marked = try store.markInterruptedRuns(staleAfter: staleAfter, sparingOwnRuns: true)
+                let marked = try await store.markInterruptedRuns(staleAfter: staleAfter, sparingOwnRuns: true)
                 if marked > 0 { logger.notice("marked abandoned runs interrupted", metadata: ["runs": "\(marked)"]) }
             } catch {
                 logger.warning("could not look for abandoned runs", metadata: ["error": "\(error)"])

@@ -4,19 +4,18 @@ import GRDB
 extension TraceStore {
     /// The runs a filter matches, newest first.
     public func runs(matching filter: RunFilter) async throws -> [RunRecord] {
-        try await writer.read { db in
-            try SQLRequest<RunRecord>(literal: SQL("SELECT * FROM runs WHERE \(filter.condition()) ORDER BY startedAt DESC")).fetchAll(db)
-        }
+        try await records(TraceQuery("SELECT * FROM \"runs\" WHERE ") + filter.condition() + TraceQuery(" ORDER BY \"startedAt\" DESC, \"id\" DESC"))
     }
 
     /// The one run whose id is `reference` or starts with it (at least 4 characters), like a short git hash.
     public func resolveRun(_ reference: String) async throws -> RunRecord {
         let trimmed = reference.trimmingCharacters(in: .whitespaces).lowercased()
-        let matches: [RunRecord] = try await writer.read { db in
-            if let exact = try RunRecord.fetchOne(db, key: trimmed) { return [exact] }
-            guard trimmed.count >= 4 else { return [] }
+        var matches: [RunRecord] = []
+        if let exact = try await run(id: trimmed) {
+            matches = [exact]
+        } else if trimmed.count >= 4 {
             let pattern = trimmed.replacingOccurrences(of: "%", with: "").replacingOccurrences(of: "_", with: "") + "%"
-            return try RunRecord.filter(Column("id").like(pattern)).limit(20).fetchAll(db)
+            matches = try await records(TraceQuery("SELECT * FROM \"runs\" WHERE \"id\" LIKE ? ORDER BY \"id\" LIMIT 20", [.text(pattern)]))
         }
         guard matches.count == 1, let run = matches.first else {
             throw RunLookupError(reference: reference, candidates: matches.map(\.id))
@@ -33,18 +32,7 @@ extension TraceStore {
 
     /// Everything stored about a run, read in one transaction.
     public func trace(runID: String) async throws -> RunTrace? {
-        try await writer.read { db in
-            guard let run = try RunRecord.fetchOne(db, key: runID) else { return nil }
-            return RunTrace(
-                run: run,
-                decisions: try DecisionRecord.ofRun(runID).fetchAll(db),
-                agents: try AgentRecord.ofRun(runID).fetchAll(db),
-                messages: try MessageRecord.ofRun(runID).fetchAll(db),
-                deliveries: try DeliveryRecord.ofRun(runID).fetchAll(db),
-                verifications: try VerificationRecord.ofRun(runID).fetchAll(db),
-                escalations: try EscalationRecord.ofRun(runID).fetchAll(db)
-            )
-        }
+        try await engine.trace(runID: runID)
     }
 
     /// The traces of every run a filter matches, oldest first, handed over one at a time so that exports of
@@ -57,18 +45,7 @@ extension TraceStore {
 
     /// The ids of the runs a filter matches, oldest first.
     public func runIDs(matching filter: RunFilter) async throws -> [String] {
-        try await writer.read { db in
-            try SQLRequest<String>(literal: SQL("SELECT id FROM runs WHERE \(filter.condition()) ORDER BY startedAt, id")).fetchAll(db)
-        }
+        try await rows(TraceQuery("SELECT \"id\" FROM \"runs\" WHERE ") + filter.condition() + TraceQuery(" ORDER BY \"startedAt\", \"id\""))
+            .map { $0["id"] }
     }
-}
-
-/// Rows of an SQL literal (arguments bound, never spliced into the text).
-func fetchRows(_ db: Database, _ sql: SQL) throws -> [Row] {
-    try SQLRequest<Row>(literal: sql).fetchAll(db)
-}
-
-/// A cursor over the rows of an SQL literal.
-func fetchRowCursor(_ db: Database, _ sql: SQL) throws -> RowCursor {
-    try SQLRequest<Row>(literal: sql).fetchCursor(db)
 }

@@ -1,22 +1,5 @@
 import GRDB
 
-/// A store runs can be copied into, whatever its engine.
-public protocol RunTraceSink: Sendable {
-    /// Adds a stored run's trace as it is, with fresh row ids; returns false, writing nothing, when a run with its id
-    /// is there already.
-    func insert(_ trace: RunTrace) async throws -> Bool
-}
-
-/// A store runs can be copied out of, whatever its engine.
-public protocol RunTraceSource: Sendable {
-    /// The ids of the runs a filter matches, oldest first.
-    func runIDs(matching filter: RunFilter) async throws -> [String]
-    /// Everything stored about a run; nil when there is no such run.
-    func trace(runID: String) async throws -> RunTrace?
-}
-
-extension TraceStore: RunTraceSink, RunTraceSource {}
-
 /// What a copy of runs between stores did.
 public struct RunCopyReport: Sendable, Equatable {
     /// Runs written to the destination.
@@ -33,15 +16,15 @@ public struct RunCopyReport: Sendable, Equatable {
     }
 }
 
-extension RunTraceSource {
-    /// Copies the runs a filter matches from this store into `destination`, oldest first, each whole (decisions,
+extension TraceStore {
+    /// Copies the runs a filter matches from this store into `destination` (either engine, either way), oldest first, each whole (decisions,
     /// agents, messages, deliveries, verdicts, escalations) in one transaction of the destination. Idempotent: a run
     /// the destination has already is skipped, so an interrupted copy is finished by running it again. Runs still
     /// `running` are not copied (their rows are not final). `progress` gets the report so far and the number of runs
     /// matched after each run.
     public func copyRuns(
         matching filter: RunFilter,
-        to destination: some RunTraceSink,
+        to destination: TraceStore,
         progress: (RunCopyReport, Int) -> Void = { _, _ in }
     ) async throws -> RunCopyReport {
         let ids = try await runIDs(matching: filter)
@@ -65,25 +48,7 @@ extension TraceStore {
     /// Adds a stored run's trace as it is, in one transaction, with fresh row ids (deliveries and verdicts follow
     /// their messages); returns false, writing nothing, when a run with its id is here already.
     public func insert(_ trace: RunTrace) async throws -> Bool {
-        try await writer.write { db in
-            guard try !RunRecord.exists(db, key: trace.run.id) else { return false }
-            try trace.run.insertBound(db)
-            for decision in trace.decisions { try decision.insertBound(db) }
-            for agent in trace.agents { try agent.insertBound(db) }
-            var messageIDs: [Int64: Int64] = [:]
-            for message in trace.messages {
-                let id = try message.insertBound(db)
-                if let old = message.id { messageIDs[old] = id }
-            }
-            let (deliveries, verifications) = try trace.rowsNaming(messagesMovedTo: messageIDs)
-            for delivery in deliveries { try delivery.insertBound(db) }
-            for verification in verifications { try verification.insertBound(db) }
-            for var escalation in trace.escalations {
-                escalation.id = nil
-                try escalation.insert(db)
-            }
-            return true
-        }
+        try await engine.insert(trace)
     }
 }
 

@@ -167,21 +167,4 @@ extension TraceStore {
         }
         return migrator
     }
-
-    /// Applies pending migrations. GRDB reads which migrations are applied before it takes the write lock,
-    /// so two processes opening a new database at once can both try the same migration; the loser's
-    /// transaction fails and rolls back, and it checks again, finding the migration applied.
-    func migrate() throws {
-        var attempts = 0
-        while true {
-            do {
-                try Self.migrator.migrate(writer)
-                return
-            } catch {
-                attempts += 1
-                if try writer.read({ try Self.migrator.hasCompletedMigrations($0) }) { return }
-                if attempts >= 5 { throw error }
-            }
-        }
-    }
 }

@@ -3,63 +3,62 @@ import GRDB
 extension TraceStore {
     /// One run by id.
     public func run(id: String) async throws -> RunRecord? {
-        try await writer.read { db in try RunRecord.fetchOne(db, key: id) }
+        try await records(TraceQuery("SELECT * FROM \"runs\" WHERE \"id\" = ?", [.text(id)]), as: RunRecord.self).first
     }
 
     /// The most recent runs, newest first.
     public func recentRuns(limit: Int = 50) async throws -> [RunRecord] {
-        try await writer.read { db in
-            try RunRecord.order(Column("startedAt").desc).limit(limit).fetchAll(db)
-        }
+        try await records(TraceQuery("SELECT * FROM \"runs\" ORDER BY \"startedAt\" DESC, \"id\" DESC LIMIT ?", [.integer(Int64(limit))]))
     }
 
     /// A run's decisions, in order.
     public func decisions(runID: String) async throws -> [DecisionRecord] {
-        try await writer.read { db in
-            try DecisionRecord.ofRun(runID).fetchAll(db)
-        }
+        try await records(DecisionRecord.rowsOfRun(runID))
     }
 
     /// A run's agents, in order.
     public func agents(runID: String) async throws -> [AgentRecord] {
-        try await writer.read { db in
-            try AgentRecord.ofRun(runID).fetchAll(db)
-        }
+        try await records(AgentRecord.rowsOfRun(runID))
     }
 
     /// A run's messages, in the order they were recorded.
     public func messages(runID: String) async throws -> [MessageRecord] {
-        try await writer.read { db in
-            try MessageRecord.ofRun(runID).fetchAll(db)
-        }
+        try await records(MessageRecord.rowsOfRun(runID))
     }
 
     /// A run's deliveries, in the order they were recorded.
     public func deliveries(runID: String) async throws -> [DeliveryRecord] {
-        try await writer.read { db in
-            try DeliveryRecord.ofRun(runID).fetchAll(db)
-        }
+        try await records(DeliveryRecord.rowsOfRun(runID))
     }
 
     /// A run's verification verdicts, in the order they were recorded.
     public func verifications(runID: String) async throws -> [VerificationRecord] {
-        try await writer.read { db in
-            try VerificationRecord.ofRun(runID).fetchAll(db)
-        }
+        try await records(VerificationRecord.rowsOfRun(runID))
     }
 
     /// Row counts of every table, for summaries and tests.
     public func counts() async throws -> TraceCounts {
-        try await writer.read { db in
-            TraceCounts(
-                runs: try RunRecord.fetchCount(db),
-                decisions: try DecisionRecord.fetchCount(db),
-                agents: try AgentRecord.fetchCount(db),
-                messages: try MessageRecord.fetchCount(db),
-                deliveries: try DeliveryRecord.fetchCount(db),
-                verifications: try VerificationRecord.fetchCount(db)
-            )
-        }
+        let tables = ["runs", "decisions", "agents", "messages", "deliveries", "verifications"]
+        let sql = tables.map { "(SELECT COUNT(*) FROM \"\($0)\") AS \"\($0)\"" }.joined(separator: ", ")
+        guard let row = try await rows(TraceQuery("SELECT \(sql)")).first else { throw TraceStoreError(description: "\(name): no counts") }
+        return TraceCounts(
+            runs: row["runs"],
+            decisions: row["decisions"],
+            agents: row["agents"],
+            messages: row["messages"],
+            deliveries: row["deliveries"],
+            verifications: row["verifications"]
+        )
+    }
+
+    /// The records a query reads.
+    func records<Record: FetchableRecord>(_ query: TraceQuery, as type: Record.Type = Record.self) async throws -> [Record] {
+        try await rows(query).map { try Record(row: $0) }
+    }
+
+    /// The rows a query reads.
+    func rows(_ query: TraceQuery) async throws -> [Row] {
+        try await engine.read(query).map(\.row)
     }
 }
 
@@ -73,6 +72,11 @@ extension RunScopedRecord {
     /// This table's rows of one run, in order.
     static func ofRun(_ runID: String) -> QueryInterfaceRequest<Self> {
         filter(Column("runID") == runID).order(orderWithinRun)
+    }
+
+    /// This table's rows of one run, in order, in the SQL both engines read.
+    static func rowsOfRun(_ runID: String) -> TraceQuery {
+        TraceQuery("SELECT * FROM \"\(databaseTableName)\" WHERE \"runID\" = ? ORDER BY \"\(orderWithinRun.name)\"", [.text(runID)])
     }
 }
 

@@ -6,21 +6,20 @@ extension TraceStore {
     /// response, and the run's token counts and cost. Runs of the same query share one item; a model's first run of
     /// a query counts. Models are keyed by their fleet name.
     public func recordedOutcomes() async throws -> RecordedOutcomes {
-        let rows = try await writer.read { db in
-            try Row.fetchAll(
-                db,
-                sql: """
-                    SELECT r.id, r.taskID, r.query, r.domain, r.answerKind, r.expectedAnswer, r.score,
-                           r.promptTokens, r.completionTokens, r.tokensEstimated, r.costUSD, m.model, m.response
-                    FROM runs r
-                    JOIN messages m ON m.id = (
-                        SELECT id FROM messages WHERE runID = r.id AND response IS NOT NULL AND error IS NULL ORDER BY id DESC LIMIT 1
-                    )
-                    WHERE r.agentCount = 1 AND r.status = 'completed' AND r.score IS NOT NULL AND r.replayOf IS NULL
-                    ORDER BY r.startedAt, r.id
-                    """
+        let rows = try await rows(
+            TraceQuery(
+                """
+                SELECT r."id", r."taskID", r."query", r."domain", r."answerKind", r."expectedAnswer", r."score",
+                       r."promptTokens", r."completionTokens", r."tokensEstimated", r."costUSD", m."model", m."response"
+                FROM "runs" AS r
+                JOIN "messages" AS m ON m."id" = (
+                    SELECT "id" FROM "messages" WHERE "runID" = r."id" AND "response" IS NOT NULL AND "error" IS NULL ORDER BY "id" DESC LIMIT 1
+                )
+                WHERE r."agentCount" = 1 AND r."status" = 'completed' AND r."score" IS NOT NULL AND r."replayOf" IS NULL
+                ORDER BY r."startedAt", r."id"
+                """
             )
-        }
+        )
         var outcomes = RecordedOutcomes()
         for row in rows {
             let tokensEstimated: Bool = row["tokensEstimated"]

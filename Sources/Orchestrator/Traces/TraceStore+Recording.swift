@@ -1,15 +1,9 @@
 import Foundation
-import GRDB
 
 extension TraceStore {
     /// Records the start of a run (status `running`).
     public func beginRun(_ run: RunRecord) async throws {
         _ = try await write([.runStarted(run)], runID: run.id, known: [:])
-    }
-
-    /// Inserts a run's row inside the caller's transaction.
-    static func insert(_ run: RunRecord, into db: Database) throws {
-        try run.insertBound(db)
     }
 
     /// Records a plan: its decisions, its agents and the plan itself, in one transaction; returns the plan's
@@ -65,26 +59,12 @@ extension TraceStore {
                 )
             }
         }
-
-        func insert(into db: Database) throws {
-            for decision in decisions { try decision.insertBound(db) }
-            try TraceStore.insert(agents, into: db)
-            try db.execute(
-                sql: "UPDATE runs SET topology = ?, agentCount = ?, planLogProbability = ?, planJSON = ? WHERE id = ?",
-                arguments: [topology, agentCount, logProbability, planJSON, runID]
-            )
-        }
     }
 
     /// Records agents of a run that has no controller plan (an AgentsNet run), in one transaction.
     public func recordAgents(_ agents: [AgentRecord]) async throws {
         guard let runID = agents.first?.runID else { return }
         _ = try await write([.agents(agents)], runID: runID, known: [:])
-    }
-
-    /// Inserts agents' rows inside the caller's transaction.
-    static func insert(_ agents: [AgentRecord], into db: Database) throws {
-        for agent in agents { try agent.insertBound(db) }
     }
 
     /// Records a finished call with the deliveries it was given (each naming a recorded message; its receiver and
@@ -117,37 +97,13 @@ extension TraceStore {
         return json
     }
 
-    /// Marks faulty agents and the run's faults inside the caller's transaction.
-    static func markFaults(_ faults: [InjectedFault], json: String?, runID: String, in db: Database) throws {
-        for fault in faults {
-            try db.execute(
-                sql: "UPDATE agents SET fault = ? WHERE runID = ? AND agentIndex = ?",
-                arguments: [fault.kind.rawValue, runID, fault.agent]
-            )
-        }
-        try db.execute(sql: "UPDATE runs SET faultsJSON = ? WHERE id = ?", arguments: [json, runID])
-    }
-
     /// Records that an agent was cut from the graph from a step on.
     public func recordQuarantine(runID: String, agent: Int, step: Int) async throws {
         _ = try await write([.quarantine(agent: agent, step: step)], runID: runID, known: [:])
     }
 
-    /// Marks a quarantine inside the caller's transaction.
-    static func markQuarantine(runID: String, agent: Int, step: Int, in db: Database) throws {
-        try db.execute(
-            sql: "UPDATE agents SET quarantinedAtStep = ? WHERE runID = ? AND agentIndex = ?",
-            arguments: [step, runID, agent]
-        )
-    }
-
     /// Records how a run ended.
     public func finishRun(_ run: RunRecord) async throws {
         _ = try await write([.runFinished(run)], runID: run.id, known: [:])
-    }
-
-    /// Updates a run's row inside the caller's transaction.
-    static func update(_ run: RunRecord, in db: Database) throws {
-        try run.updateBound(db)
     }
 }

@@ -8,67 +8,68 @@ import Logging
     import Darwin
 #endif
 
-/// The durable record of every run: SQLite through GRDB, WAL, versioned migrations.
+/// The durable record of every run, on SQLite (a file, the embedded default) or PostgreSQL (a URL, one store for
+/// several processes on several machines): the same tables, migrations and answers whichever engine is under it.
 ///
 /// A run's events reach it through its `RunLedger`, which writes them in one transaction when the run ends and
-/// whenever one has waited the configured flush delay, so a process that dies loses nothing
-/// finished longer ago than that. Several processes may use one database at once. Runs left
-/// `running` by a process that no longer exists are marked `interrupted` when a store opens.
+/// whenever one has waited the configured flush delay, so a process that dies loses nothing finished longer ago
+/// than that. Several processes may use one store at once. Runs left `running` by a process that no longer exists,
+/// or silent for longer than `staleRunLimit`, are marked `interrupted` when a store opens.
 public struct TraceStore: Sendable {
-    let writer: any DatabaseWriter
-    /// Where the database lives, or nil in memory.
-    public let path: String?
-    /// Keeps the write-ahead log short off the runs' path, for as long as a copy of this store is alive.
-    let checkpointer: WALCheckpointer?
+    let engine: any TraceEngine
 
-    /// Opens (creating if needed) the database at a path, migrates it and marks dead runs interrupted.
+    init(engine: any TraceEngine) {
+        self.engine = engine
+    }
+
+    /// Where the store lives, for messages: a path, or a URL without its password.
+    public var name: String { engine.name }
+
+    /// Opens (creating if needed) the SQLite database at a path, migrates it and marks dead runs interrupted.
     public static func open(path: String, logger: Logger) throws -> TraceStore {
-        let directory = (path as NSString).deletingLastPathComponent
-        if !directory.isEmpty {
-            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        }
-        var configuration = Configuration()
-        configuration.busyMode = .timeout(30)
-        configuration.prepareDatabase { db in
-            try db.execute(sql: "PRAGMA synchronous = NORMAL")
-            // Checkpoints run in the background (`WALCheckpointer`); this is the writer's backstop.
-            try db.execute(sql: "PRAGMA wal_autocheckpoint = \(WALCheckpointer.backstopPages)")
-        }
-        let pool = try openPool(path: path, configuration: configuration)
-        let store = TraceStore(writer: pool, path: path, checkpointer: try WALCheckpointer(path: path, logger: logger))
-        try store.migrate()
-        let interrupted = try store.markInterruptedRuns()
+        let engine = try SQLiteTraceEngine.open(path: path, logger: logger)
+        let interrupted = try engine.markInterruptedRuns(by: InterruptionRule())
         if interrupted > 0 {
             logger.warning("marked runs of dead processes as interrupted", metadata: ["count": "\(interrupted)", "database": "\(path)"])
         }
-        return store
+        return TraceStore(engine: engine)
     }
 
-    /// Opens the pool, waiting out another process that is switching a new database to WAL at the same
-    /// moment (SQLite answers that with "database is locked" without calling the busy handler).
-    private static func openPool(path: String, configuration: Configuration) throws -> DatabasePool {
-        var attempts = 0
-        while true {
-            do {
-                return try DatabasePool(path: path, configuration: configuration)
-            } catch let error as DatabaseError where error.resultCode == .SQLITE_BUSY && attempts < 100 {
-                attempts += 1
-                usleep(20_000)
+    /// Opens the store at a location: a SQLite file (created if missing) or a PostgreSQL database (its tables made if
+    /// missing, within `connectionLimit`); migrates it and marks dead runs interrupted.
+    public static func open(
+        _ location: TraceDatabaseLocation,
+        connectionLimit: Duration = .seconds(15),
+        logger: Logger
+    ) async throws -> TraceStore {
+        switch location {
+        case .sqlite(let path):
+            return try open(path: path, logger: logger)
+        case .postgres(let postgres):
+            let engine = PostgresTraceEngine(postgres, logger: logger)
+            try await engine.connect(within: connectionLimit)
+            let store = TraceStore(engine: engine)
+            let interrupted = try await store.markInterruptedRuns()
+            if interrupted > 0 {
+                logger.warning("marked abandoned runs as interrupted", metadata: ["count": "\(interrupted)", "database": "\(postgres)"])
             }
+            return store
         }
     }
 
     /// A store in memory, for tests and throw-away runs.
     public static func inMemory() throws -> TraceStore {
-        let store = TraceStore(writer: try DatabaseQueue(), path: nil)
-        try store.migrate()
-        return store
+        TraceStore(engine: try SQLiteTraceEngine.inMemory())
     }
 
-    init(writer: any DatabaseWriter, path: String?, checkpointer: WALCheckpointer? = nil) {
-        self.writer = writer
-        self.path = path
-        self.checkpointer = checkpointer
+    /// Per-model limits every process using this store keeps together (PostgreSQL), or nil (each keeps its own).
+    var sharedLimits: (any SharedModelLimits)? { engine.sharedLimits }
+
+    /// Writes a batch of one run's events in one transaction, in order; returns the row id of each message written.
+    /// `known` holds the ids of the run's messages written by earlier batches, which deliveries may name. Throws
+    /// `UnknownMessage` (and writes nothing) when a delivery names a message neither written nor in the batch.
+    func write(_ events: [TraceEvent], runID: String, known: [TraceEvent.MessageKey: Int64]) async throws -> [TraceEvent.MessageKey: Int64] {
+        try await engine.write(events, runID: runID, known: known)
     }
 
     /// How long a running run may go without a heartbeat before another process takes it for abandoned.
@@ -79,44 +80,55 @@ public struct TraceStore: Sendable {
     /// again while its own runs go on); on any host, a run whose last heartbeat (or start, before its first) is older
     /// than `staleAfter`. Returns how many were marked.
     @discardableResult
-    public func markInterruptedRuns(staleAfter: Duration = TraceStore.staleRunLimit, sparingOwnRuns: Bool = false) throws -> Int {
-        let host = ProcessInfo.processInfo.hostName
-        let me = Int(ProcessInfo.processInfo.processIdentifier)
-        let now = Date()
-        let cutoff = now.addingTimeInterval(-staleAfter.milliseconds / 1000)
-        return try writer.write { db in
-            let running = try Row.fetchAll(
-                db,
-                sql: "SELECT id, host, processID, COALESCE(heartbeatAt, startedAt) AS lastSign FROM runs WHERE status = ?",
-                arguments: [RunStatus.running.rawValue]
-            )
-            var marked = 0
-            for row in running {
-                let (id, runHost, processID, lastSign): (String, String, Int, Date) = (row["id"], row["host"], row["processID"], row["lastSign"])
-                let reason: String
-                let own = runHost == host && processID == me
-                if own && sparingOwnRuns { continue }
-                if runHost == host && (own || !Self.processIsAlive(processID)) {
-                    reason = "interrupted: process \(processID) ended before the run finished"
-                } else if lastSign < cutoff {
-                    reason =
-                        "interrupted: no heartbeat from process \(processID) on \(runHost) for \(Int(now.timeIntervalSince(lastSign))) s (limit \(Int(staleAfter.milliseconds / 1000)) s)"
-                } else {
-                    continue
-                }
-                try db.execute(
-                    sql: "UPDATE runs SET status = ?, error = COALESCE(error, ?), finishedAt = ? WHERE id = ? AND status = ?",
-                    arguments: [RunStatus.interrupted.rawValue, reason, now, id, RunStatus.running.rawValue]
-                )
-                marked += 1
-            }
-            return marked
+    public func markInterruptedRuns(staleAfter: Duration = TraceStore.staleRunLimit, sparingOwnRuns: Bool = false) async throws -> Int {
+        let rule = InterruptionRule(staleAfter: staleAfter, sparingOwnRuns: sparingOwnRuns)
+        var marked = 0
+        for row in try await rows(InterruptionRule.running) {
+            guard let reason = rule.reason(row) else { continue }
+            marked += try await engine.change(rule.marking(row["id"], reason: reason)).count
         }
+        return marked
     }
 
     static func processIsAlive(_ pid: Int) -> Bool {
         guard pid > 0 else { return false }
         if kill(pid_t(pid), 0) == 0 { return true }
         return errno == EPERM
+    }
+}
+
+/// When a `running` run counts as abandoned, seen from this process now (`TraceStore.markInterruptedRuns`).
+struct InterruptionRule: Sendable {
+    var staleAfter: Duration = TraceStore.staleRunLimit
+    var sparingOwnRuns = false
+    let host = ProcessInfo.processInfo.hostName
+    let me = Int(ProcessInfo.processInfo.processIdentifier)
+    let now = Date()
+
+    /// The running runs with their process and last sign of life.
+    static let running = TraceQuery(
+        "SELECT \"id\", \"host\", \"processID\", COALESCE(\"heartbeatAt\", \"startedAt\") AS \"lastSign\" FROM \"runs\" WHERE \"status\" = ?",
+        [.text(RunStatus.running.rawValue)]
+    )
+
+    /// Why a row of `running` is abandoned, or nil when it is not.
+    func reason(_ row: Row) -> String? {
+        let (runHost, processID, lastSign): (String, Int, Date) = (row["host"], row["processID"], row["lastSign"])
+        let own = runHost == host && processID == me
+        if own && sparingOwnRuns { return nil }
+        if runHost == host && (own || !TraceStore.processIsAlive(processID)) {
+            return "interrupted: process \(processID) ended before the run finished"
+        }
+        guard lastSign < now.addingTimeInterval(-staleAfter.milliseconds / 1000) else { return nil }
+        return "interrupted: no heartbeat from process \(processID) on \(runHost) for \(Int(now.timeIntervalSince(lastSign))) s "
+            + "(limit \(Int(staleAfter.milliseconds / 1000)) s)"
+    }
+
+    /// Marks one run interrupted unless it finished meanwhile; returns its id when it did.
+    func marking(_ id: String, reason: String) -> TraceQuery {
+        TraceQuery(
+            "UPDATE \"runs\" SET \"status\" = ?, \"error\" = COALESCE(\"error\", ?), \"finishedAt\" = ? WHERE \"id\" = ? AND \"status\" = ? RETURNING \"id\"",
+            [.text(RunStatus.interrupted.rawValue), .text(reason), .moment(now), .text(id), .text(RunStatus.running.rawValue)]
+        )
     }
 }

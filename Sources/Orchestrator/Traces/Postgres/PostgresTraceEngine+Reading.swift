@@ -4,30 +4,31 @@ import Logging
 import PostgresNIO
 
 extension PostgresTraceEngine {
-    /// A run's row; nil when there is none.
-    func run(id: String) async throws -> RunRecord? {
-        try await client.withConnection { connection in
-            try await fetch(RunRecord.self, where: "\"id\" = $1", [.text(id)], on: connection).first
-        }
+    var name: String { location.description }
+
+    func read(_ query: TraceQuery) async throws -> [TraceRow] {
+        try await client.withConnection { connection in try await rows(of: query, on: connection) }
     }
 
-    /// The ids of the runs a filter matches, oldest first.
-    func runIDs(matching filter: RunFilter) async throws -> [String] {
-        var values: [PostgresBindable] = []
-        let condition = filter.postgresCondition(values: &values)
-        var ids: [String] = []
-        let rows = try await client.query(
-            Self.query("SELECT \"id\" FROM \"runs\" WHERE \(condition) ORDER BY \"startedAt\", \"id\"", values),
-            logger: logger
-        )
-        for try await id in rows.decode(String.self) { ids.append(id) }
-        return ids
+    func change(_ query: TraceQuery) async throws -> [TraceRow] {
+        try await transaction { connection in try await rows(of: query, on: connection) }
+    }
+
+    /// The rows a query returns, each cell as SQLite would hold it.
+    private func rows(of query: TraceQuery, on connection: PostgresConnection) async throws -> [TraceRow] {
+        var rows: [TraceRow] = []
+        for try await row in try await connection.query(Self.query(query.postgresSQL, query.values), logger: logger) {
+            var values: [String: DatabaseValue] = [:]
+            for cell in row { values[cell.columnName] = try Self.databaseValue(cell) }
+            rows.append(TraceRow(values: values))
+        }
+        return rows
     }
 
     /// Everything stored about a run, read in one transaction.
     func trace(runID: String) async throws -> RunTrace? {
         try await transaction { connection in
-            let scope = ("\"runID\" = $1", [PostgresBindable.text(runID)])
+            let scope = ("\"runID\" = $1", [TraceValue.text(runID)])
             guard let run = try await fetch(RunRecord.self, where: "\"id\" = $1", [.text(runID)], on: connection).first else { return nil }
             return RunTrace(
                 run: run,
@@ -46,7 +47,7 @@ extension PostgresTraceEngine {
     func fetch<Record: BoundRow & FetchableRecord & TableRecord>(
         _ type: Record.Type,
         where condition: String,
-        _ values: [PostgresBindable],
+        _ values: [TraceValue],
         on connection: PostgresConnection
     ) async throws -> [Record] {
         let table = TraceSchema.table(named: Record.table)
@@ -66,6 +67,20 @@ extension PostgresTraceEngine {
             records.append(try Record(row: Row(values)))
         }
         return records
+    }
+
+    /// A cell of any query as the value SQLite would hold, by its PostgreSQL type: timestamps as the store's UTC text,
+    /// booleans as 0 and 1, `NUMERIC` (PostgreSQL's sums of integers) as a double.
+    static func databaseValue(_ cell: PostgresCell) throws -> DatabaseValue {
+        guard cell.bytes != nil else { return .null }
+        switch cell.dataType {
+        case .int2, .int4, .int8: return try cell.decode(Int64.self).databaseValue
+        case .float4, .float8: return try cell.decode(Double.self).databaseValue
+        case .numeric: return NSDecimalNumber(decimal: try cell.decode(Decimal.self)).doubleValue.databaseValue
+        case .bool: return try cell.decode(Bool.self).databaseValue
+        case .timestamp, .timestamptz: return DatabaseTimestamp.value(try cell.decode(Date.self))
+        default: return try cell.decode(String.self).databaseValue
+        }
     }
 
     /// A cell as the value SQLite would hold: timestamps as the store's UTC text.

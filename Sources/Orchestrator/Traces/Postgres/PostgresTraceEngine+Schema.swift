@@ -55,6 +55,9 @@ extension PostgresTraceEngine {
             {
                 applied.insert(identifier)
             }
+            for statement in PostgresModelLimits.creation {
+                try await connection.query(Self.query(statement), logger: logger)
+            }
             if applied.contains(TraceSchema.version) { return }
             let unknown = applied.subtracting(migrations)
             guard unknown.isEmpty else {

@@ -114,12 +114,12 @@ extension PostgresTraceEngine {
         throw TraceStoreError(description: "\(location): an insert of a message returned no id")
     }
 
-    private func execute(_ sql: String, _ values: [PostgresBindable], on connection: PostgresConnection) async throws {
+    private func execute(_ sql: String, _ values: [TraceValue], on connection: PostgresConnection) async throws {
         try await connection.query(Self.query(sql, values), logger: logger)
     }
 
-    static func values<Row: BoundRow>(of row: Row) -> [PostgresBindable] {
-        zip(row.boundValues, Row.boundColumns).map { PostgresBindable($0, as: $1.type) }
+    static func values<Row: BoundRow>(of row: Row) -> [TraceValue] {
+        zip(row.boundValues, Row.boundColumns).map { TraceValue($0, as: $1.type) }
     }
 }
 

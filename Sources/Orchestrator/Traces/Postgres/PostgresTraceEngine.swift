@@ -6,7 +6,7 @@ import PostgresNIO
 /// The trace store's PostgreSQL engine: the same tables (`TraceSchema`), the same migrations table and the same
 /// events as the SQLite store, over a pool of connections (postgres-nio's `PostgresClient`), so that several
 /// processes on several machines record runs into one store. Timestamps are `TIMESTAMP` columns in UTC.
-final class PostgresTraceEngine: Sendable {
+final class PostgresTraceEngine: TraceEngine {
     let client: PostgresClient
     let location: TraceDatabaseLocation.Postgres
     let logger: Logger
@@ -39,6 +39,8 @@ final class PostgresTraceEngine: Sendable {
         running = Task { await client.run() }
     }
 
+    var sharedLimits: (any SharedModelLimits)? { PostgresModelLimits(engine: self) }
+
     deinit {
         running.cancel()
     }
@@ -66,7 +68,7 @@ final class PostgresTraceEngine: Sendable {
     }
 
     /// A query of hand-written SQL with its values bound by position (`$1`, `$2`, …).
-    static func query(_ sql: String, _ values: [PostgresBindable] = []) -> PostgresQuery {
+    static func query(_ sql: String, _ values: [TraceValue] = []) -> PostgresQuery {
         var bindings = PostgresBindings(capacity: values.count)
         for value in values { value.bind(into: &bindings) }
         return PostgresQuery(unsafeSQL: sql, binds: bindings)
@@ -76,78 +78,18 @@ final class PostgresTraceEngine: Sendable {
     static func quoted(_ name: String) -> String { "\"\(name)\"" }
 }
 
-/// A value bound into a PostgreSQL query.
-enum PostgresBindable: Sendable {
-    case null
-    case text(String)
-    case integer(Int64)
-    case double(Double)
-    case boolean(Bool)
-
-    func bind(into bindings: inout PostgresBindings) {
-        switch self {
-        case .null: bindings.appendNull()
-        case .text(let value): bindings.append(value)
-        case .integer(let value): bindings.append(value)
-        case .double(let value): bindings.append(value)
-        case .boolean(let value): bindings.append(value)
-        }
-    }
-
-    /// The value as SQLite binds it.
-    var databaseValue: DatabaseValue {
-        switch self {
-        case .null: .null
-        case .text(let value): value.databaseValue
-        case .integer(let value): value.databaseValue
-        case .double(let value): value.databaseValue
-        case .boolean(let value): value.databaseValue
-        }
-    }
-
-    /// A hand-bound row's value for a column of the schema: SQLite's integers 0 and 1 become booleans, timestamps
-    /// stay text (cast by the statement).
-    init(_ value: DatabaseValue, as type: TraceSchema.ColumnType) {
-        switch value.storage {
-        case .null: self = .null
-        case .int64(let number): self = type == .boolean ? .boolean(number != 0) : .integer(number)
-        case .double(let number): self = .double(number)
-        case .string(let text): self = .text(text)
-        case .blob(let data): self = .text(String(decoding: data, as: UTF8.self))
-        }
-    }
-}
-
-extension PostgresTraceEngine: RunTraceSink, RunTraceSource {}
-
 extension TraceDatabaseLocation {
-    /// A store runs can be copied into at this location: a SQLite store (created if missing) or a PostgreSQL one
-    /// (its tables made if missing).
-    public func openSink(logger: Logger) async throws -> any RunTraceSink {
-        switch self {
-        case .sqlite(let path):
-            return try TraceStore.open(path: path, logger: logger)
-        case .postgres(let location):
-            return try await Self.connect(location, logger: logger)
+    /// One line on why a store could not be used, naming it (never its password): PostgreSQL's own message for a
+    /// server's refusal (postgres-nio prints its errors without one, so that queries do not leak).
+    public static func explained(_ error: any Error, at location: TraceDatabaseLocation) -> String {
+        switch error {
+        case let error as TraceStoreError:
+            return error.description
+        case let error as PSQLError:
+            let message = error.serverInfo?[.message] ?? "\(error.code)"
+            return "\(location): \(message)"
+        default:
+            return "\(location): \(error)"
         }
-    }
-
-    /// A store runs can be copied out of at this location; a SQLite file must exist (reading never creates one).
-    public func openSource(logger: Logger) async throws -> any RunTraceSource {
-        switch self {
-        case .sqlite(let path):
-            guard FileManager.default.fileExists(atPath: path) else {
-                throw TraceStoreError(description: "\(path): no trace database here")
-            }
-            return try TraceStore.open(path: path, logger: logger)
-        case .postgres(let location):
-            return try await Self.connect(location, logger: logger)
-        }
-    }
-
-    private static func connect(_ location: Postgres, logger: Logger) async throws -> PostgresTraceEngine {
-        let engine = PostgresTraceEngine(location, logger: logger)
-        try await engine.connect()
-        return engine
     }
 }

@@ -1,0 +1,142 @@
+import GRDB
+
+extension SQLiteTraceEngine {
+    func write(_ events: [TraceEvent], runID: String, known: [TraceEvent.MessageKey: Int64]) async throws -> [TraceEvent.MessageKey: Int64] {
+        try await writer.write { db in
+            var ids = known
+            var written: [TraceEvent.MessageKey: Int64] = [:]
+            for event in events {
+                switch event {
+                case .runStarted(let run):
+                    try Self.insert(run, into: db)
+                case .plan(let rows):
+                    try rows.insert(into: db)
+                case .agents(let agents):
+                    try Self.insert(agents, into: db)
+                case .faults(let faults, let json):
+                    try Self.markFaults(faults, json: json, runID: runID, in: db)
+                case .message(let key, let row, let receipts, let checks):
+                    let id = try Self.insert(row, receipts: receipts, checks: checks, ids: ids, runID: runID, into: db)
+                    ids[key] = id
+                    written[key] = id
+                case .quarantine(let agent, let step):
+                    try Self.markQuarantine(runID: runID, agent: agent, step: step, in: db)
+                case .escalation(let record):
+                    var row = record
+                    try row.insert(db)
+                case .heartbeat(let time):
+                    try db.execute(
+                        sql: "UPDATE runs SET heartbeatAt = ? WHERE id = ? AND status = ?",
+                        arguments: [time, runID, RunStatus.running.rawValue]
+                    )
+                case .runFinished(let run):
+                    try Self.update(run, in: db)
+                }
+            }
+            return written
+        }
+    }
+
+    /// Inserts a message with its deliveries, their consistency verdicts and its checks; returns its id.
+    private static func insert(
+        _ row: MessageRecord,
+        receipts: [TraceEvent.Receipt],
+        checks: [CheckResult],
+        ids: [TraceEvent.MessageKey: Int64],
+        runID: String,
+        into db: Database
+    ) throws -> Int64 {
+        let (deliveries, verdicts) = try TraceEvent.deliveryRows(of: row, receipts: receipts, ids: ids, runID: runID)
+        let messageID = try row.insertBound(db)
+        for delivery in deliveries { try delivery.insertBound(db) }
+        for verdict in verdicts + TraceEvent.checkRows(checks, messageID: messageID, runID: runID) { try verdict.insertBound(db) }
+        return messageID
+    }
+
+    /// Inserts a run's row inside the caller's transaction.
+    static func insert(_ run: RunRecord, into db: Database) throws {
+        try run.insertBound(db)
+    }
+
+    /// Inserts agents' rows inside the caller's transaction.
+    static func insert(_ agents: [AgentRecord], into db: Database) throws {
+        for agent in agents { try agent.insertBound(db) }
+    }
+
+    /// Marks faulty agents and the run's faults inside the caller's transaction.
+    static func markFaults(_ faults: [InjectedFault], json: String?, runID: String, in db: Database) throws {
+        for fault in faults {
+            try db.execute(
+                sql: "UPDATE agents SET fault = ? WHERE runID = ? AND agentIndex = ?",
+                arguments: [fault.kind.rawValue, runID, fault.agent]
+            )
+        }
+        try db.execute(sql: "UPDATE runs SET faultsJSON = ? WHERE id = ?", arguments: [json, runID])
+    }
+
+    /// Marks a quarantine inside the caller's transaction.
+    static func markQuarantine(runID: String, agent: Int, step: Int, in db: Database) throws {
+        try db.execute(
+            sql: "UPDATE agents SET quarantinedAtStep = ? WHERE runID = ? AND agentIndex = ?",
+            arguments: [step, runID, agent]
+        )
+    }
+
+    /// Updates a run's row inside the caller's transaction.
+    static func update(_ run: RunRecord, in db: Database) throws {
+        try run.updateBound(db)
+    }
+
+    /// Applies pending migrations. GRDB reads which migrations are applied before it takes the write lock,
+    /// so two processes opening a new database at once can both try the same migration; the loser's
+    /// transaction fails and rolls back, and it checks again, finding the migration applied.
+    func migrate() throws {
+        var attempts = 0
+        while true {
+            do {
+                try TraceStore.migrator.migrate(writer)
+                return
+            } catch {
+                attempts += 1
+                if try writer.read({ try TraceStore.migrator.hasCompletedMigrations($0) }) { return }
+                if attempts >= 5 { throw error }
+            }
+        }
+    }
+}
+
+extension TraceStore.PlanRows {
+    /// Inserts the plan's rows inside the caller's transaction.
+    func insert(into db: Database) throws {
+        for decision in decisions { try decision.insertBound(db) }
+        try SQLiteTraceEngine.insert(agents, into: db)
+        try db.execute(
+            sql: "UPDATE runs SET topology = ?, agentCount = ?, planLogProbability = ?, planJSON = ? WHERE id = ?",
+            arguments: [topology, agentCount, logProbability, planJSON, runID]
+        )
+    }
+}
+
+extension SQLiteTraceEngine {
+    func insert(_ trace: RunTrace) async throws -> Bool {
+        try await writer.write { db in
+            guard try !RunRecord.exists(db, key: trace.run.id) else { return false }
+            try trace.run.insertBound(db)
+            for decision in trace.decisions { try decision.insertBound(db) }
+            for agent in trace.agents { try agent.insertBound(db) }
+            var messageIDs: [Int64: Int64] = [:]
+            for message in trace.messages {
+                let id = try message.insertBound(db)
+                if let old = message.id { messageIDs[old] = id }
+            }
+            let (deliveries, verifications) = try trace.rowsNaming(messagesMovedTo: messageIDs)
+            for delivery in deliveries { try delivery.insertBound(db) }
+            for verification in verifications { try verification.insertBound(db) }
+            for var escalation in trace.escalations {
+                escalation.id = nil
+                try escalation.insert(db)
+            }
+            return true
+        }
+    }
+}

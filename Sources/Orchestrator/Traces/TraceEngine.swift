@@ -1,0 +1,47 @@
+import GRDB
+
+/// What a trace store asks of the database under it: SQLite (`SQLiteTraceEngine`, the embedded default) or
+/// PostgreSQL (`PostgresTraceEngine`, shared by several processes on several machines). Both keep the same tables
+/// (`TraceSchema`) and the same migrations; everything else the store does is written once above this, in SQL both
+/// engines read (`TraceQuery`), so nothing that uses a store knows which engine it has.
+protocol TraceEngine: Sendable {
+    /// Where the rows live, for messages: a path, or a URL without its password.
+    var name: String { get }
+
+    /// Writes a batch of one run's events in one transaction, in order; returns the row id of each message written.
+    /// `known` holds the ids of the run's messages written by earlier batches, which deliveries may name. Throws
+    /// `UnknownMessage` (and writes nothing) when a delivery names a message neither written nor in the batch.
+    func write(_ events: [TraceEvent], runID: String, known: [TraceEvent.MessageKey: Int64]) async throws -> [TraceEvent.MessageKey: Int64]
+
+    /// Adds a stored run's trace as it is, in one transaction, with fresh row ids (deliveries and verdicts follow
+    /// their messages); returns false, writing nothing, when a run with its id is here already.
+    func insert(_ trace: RunTrace) async throws -> Bool
+
+    /// Everything stored about a run, read in one transaction; nil when there is no such run.
+    func trace(runID: String) async throws -> RunTrace?
+
+    /// The rows a query reads, each value as SQLite would hold it (timestamps as the store's UTC text, booleans as
+    /// 0 and 1), so that records decode the same from either engine.
+    func read(_ query: TraceQuery) async throws -> [TraceRow]
+
+    /// Runs a statement that changes rows, in a transaction of its own; returns the rows of its `RETURNING` clause.
+    func change(_ query: TraceQuery) async throws -> [TraceRow]
+
+    /// Per-model limits kept across every process that uses this store, or nil when each process keeps its own.
+    var sharedLimits: (any SharedModelLimits)? { get }
+}
+
+/// A row a query read, each value as SQLite would hold it; a value that can cross tasks, unlike GRDB's `Row`.
+struct TraceRow: Sendable {
+    var values: [String: DatabaseValue]
+
+    /// The row as GRDB reads it, for records' own decoding.
+    var row: Row { Row(values) }
+}
+
+extension TraceRow {
+    /// A SQLite row's values.
+    init(_ row: Row) {
+        values = Dictionary(zip(row.columnNames, row.databaseValues), uniquingKeysWith: { first, _ in first })
+    }
+}

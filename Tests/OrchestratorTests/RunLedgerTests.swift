@@ -24,16 +24,16 @@ import Testing
         return row
     }
 
-    static func ledger(flushDelay: Duration, on store: TraceStore) async throws -> RunLedger {
+    static func ledger(flushDelay: Duration, on store: TraceStore) -> RunLedger {
         let ledger = RunLedger(store: store, runID: "run", providers: ProviderRegistry(), flushDelay: flushDelay)
-        try await ledger.begin(TestSupport.runRecord(id: "run"))
+        ledger.begin(TestSupport.runRecord(id: "run"))
         return ledger
     }
 
     @Test(arguments: StoreEngine.available) func aStepsMessagesAreWrittenTogetherAtCommitWithTheirDeliveriesResolved(engine: StoreEngine) async throws
     {
-        try await engine.withStore { store in
-            let ledger = try await Self.ledger(flushDelay: .seconds(60), on: store)
+        try await engine.withStore { (store: TraceStore) async throws in
+            let ledger = Self.ledger(flushDelay: .seconds(60), on: store)
             let first = ledger.stage(Self.row(agent: 0, step: 0, response: "Answer: 7"), receipts: [], checks: [])
             let second = ledger.stage(Self.row(agent: 1, step: 0, response: "Answer: 8"), receipts: [], checks: [])
             #expect(try await store.messages(runID: "run").isEmpty, "staged messages wait for their step's commit")
@@ -69,8 +69,8 @@ import Testing
     }
 
     @Test(arguments: StoreEngine.available) func aStagedMessageIsWrittenWithinItsFlushDelayWithoutACommit(engine: StoreEngine) async throws {
-        try await engine.withStore { store in
-            let ledger = try await Self.ledger(flushDelay: .milliseconds(100), on: store)
+        try await engine.withStore { (store: TraceStore) async throws in
+            let ledger = Self.ledger(flushDelay: .milliseconds(100), on: store)
             ledger.stage(Self.row(agent: 0, step: 0, response: "early"), receipts: [], checks: [])
             let clock = ContinuousClock()
             let start = clock.now
@@ -86,8 +86,8 @@ import Testing
     }
 
     @Test(arguments: StoreEngine.available) func aReceiptNamingAMessageTheRunNeverStagedIsRefused(engine: StoreEngine) async throws {
-        try await engine.withStore { store in
-            let ledger = try await Self.ledger(flushDelay: .seconds(60), on: store)
+        try await engine.withStore { (store: TraceStore) async throws in
+            let ledger = Self.ledger(flushDelay: .seconds(60), on: store)
             let stranger = RunLedger.MessageKey(value: 41)
             ledger.stage(
                 Self.row(agent: 0, step: 1, response: "x"),
@@ -101,7 +101,7 @@ import Testing
 
     /// The run row's heartbeat moves on while the run runs and stays put once it finished.
     @Test(arguments: StoreEngine.available) func aRunBeatsWhileItRunsAndStopsWhenItFinishes(engine: StoreEngine) async throws {
-        try await engine.withStore { store in
+        try await engine.withStore { (store: TraceStore) async throws in
 
             let ledger = RunLedger(store: store, runID: "run", providers: ProviderRegistry(), flushDelay: .zero, heartbeatInterval: .milliseconds(50))
             ledger.begin(TestSupport.runRecord(id: "run"))

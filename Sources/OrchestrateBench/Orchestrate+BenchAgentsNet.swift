@@ -97,8 +97,9 @@ extension Orchestrate.Bench {
                 printError("error: \(error)")
                 throw ExitCode(2)
             }
+            let store = try await openTraceStore(common.db, creating: true, logger: logger)
             let runner = AgentsNetRunner(
-                store: try await openTraceStore(common.db, creating: true, logger: logger),
+                store: store,
                 providers: providers,
                 logger: logger
             )
@@ -106,7 +107,7 @@ extension Orchestrate.Bench {
             if !json {
                 let label = modelSpec.provider == .simulated ? "SIMULATED agents (\(modelSpec.name))" : "model \(modelSpec.name)"
                 print(
-                    "AgentsNet · \(label) · \(graphs.count) graph(s) × \(seeds) seed(s) · faults: \(inject.isEmpty ? "none" : inject.joined(separator: ", ")) · traces: \(common.db)"
+                    "AgentsNet · \(label) · \(graphs.count) graph(s) × \(seeds) seed(s) · faults: \(inject.isEmpty ? "none" : inject.joined(separator: ", ")) · traces: \(store.name)"
                 )
             }
             var rows: [Row] = []

@@ -54,7 +54,7 @@ extension Orchestrate.Bench {
             let label = catalog.fleet.isSimulated ? "SIMULATED fleet" : "fleet"
             if !json {
                 print(
-                    "\(label) \(catalog.fleet.name) · \(tasks.count) runs per policy · faults: \(overrides.inject.joined(separator: ", ")) · traces: \(common.db)"
+                    "\(label) \(catalog.fleet.name) · \(tasks.count) runs per policy · faults: \(overrides.inject.joined(separator: ", ")) · traces: \(store.name)"
                 )
             }
 

@@ -33,7 +33,7 @@ extension Orchestrate.FleetCommands {
 
         func run() async throws {
             let store = try await openTraceStore(db)
-            let calibration = try await store.qualityCalibration(source: db)
+            let calibration = try await store.qualityCalibration(source: store.name)
             guard !calibration.models.isEmpty else {
                 printError("error: \(db): no scored answers to measure (runs need an expected answer or a recorded judgement)")
                 throw ExitCode(2)

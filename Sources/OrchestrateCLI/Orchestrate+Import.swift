@@ -86,14 +86,10 @@ extension Orchestrate.Import {
         var output: String
 
         func run() async throws {
-            guard FileManager.default.fileExists(atPath: db) else {
-                printError("error: \(db): no such trace database")
-                throw ExitCode(2)
-            }
-            let store = try await openTraceStore(db, creating: true, logger: Logger(label: "orchestrate"))
+            let store = try await openTraceStore(db, logger: Logger(label: "orchestrate"))
             let outcomes = try await store.recordedOutcomes()
             guard !outcomes.items.isEmpty else {
-                printError("error: \(db): no completed, scored single-agent runs to write")
+                printError("error: \(store.name): no completed, scored single-agent runs to write")
                 throw ExitCode(2)
             }
             try RecordedOutcomesFile.jsonl(outcomes).write(toFile: output, atomically: true, encoding: .utf8)

@@ -83,7 +83,7 @@ extension Orchestrate {
                 embedder: embedder,
                 logger: logger
             )
-            let report = RunReport(json: json, databasePath: common.db, fleet: catalog.fleet)
+            let report = RunReport(json: json, database: store.name, fleet: catalog.fleet)
             if !json { report.printHeader(taskCount: tasks.count) }
 
             let clock = ContinuousClock()

@@ -55,9 +55,10 @@ extension Orchestrate {
             let (catalog, providers) = try common.loadCatalog()
             let embedder = try await embedding.embedder()
             let parameters = try common.controllerParameters(path: controller, catalog: catalog, embedder: embedder)
+            let store = try await openTraceStore(common.db, creating: true, logger: logger)
             let orchestrator = try await Orchestrator(
                 catalog: catalog,
-                store: try await openTraceStore(common.db, creating: true, logger: logger),
+                store: store,
                 configuration: OrchestratorConfiguration(
                     workflowsDirectory: common.workflows,
                     fleetPath: common.fleet,
@@ -87,7 +88,7 @@ extension Orchestrate {
             let label = catalog.fleet.isSimulated ? "SIMULATED fleet" : "fleet"
             let (host, auth) = (self.host, configuration.token == nil ? "no token" : "bearer token required")
             try await server.run { port in
-                let line = "listening on http://\(host):\(port)/v1 · \(label) \(catalog.fleet.name) · traces \(common.db) · \(auth)\n"
+                let line = "listening on http://\(host):\(port)/v1 · \(label) \(catalog.fleet.name) · traces \(store.name) · \(auth)\n"
                 FileHandle.standardOutput.write(Data(line.utf8))
             }
         }

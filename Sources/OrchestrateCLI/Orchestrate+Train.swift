@@ -233,11 +233,7 @@ extension Orchestrate {
                 printError("error: \(error)")
                 throw ExitCode(2)
             }
-            guard FileManager.default.fileExists(atPath: common.db) else {
-                printError("error: \(common.db): no trace database to train from")
-                throw ExitCode(2)
-            }
-            let store = try await openTraceStore(common.db, creating: true, logger: logger)
+            let store = try await openTraceStore(common.db, logger: logger)
             let clock = ContinuousClock()
             let start = clock.now
             let catalogHash = catalog.hash
@@ -246,12 +242,12 @@ extension Orchestrate {
             }
             let loaded = (clock.now - start).seconds
             guard !plans.isEmpty else {
-                printError("error: \(common.db): no finished runs planned with this catalogue (\(catalog.hash.prefix(12)))")
+                printError("error: \(store.name): no finished runs planned with this catalogue (\(catalog.hash.prefix(12)))")
                 throw ExitCode(2)
             }
             let orchestrator = try await Orchestrator(catalog: catalog, store: store, embedder: embedder, logger: logger)
             print(
-                "training off-policy on \(plans.count) stored runs of \(common.db) (read in \(String(format: "%.2f", loaded)) s) · \(epochs) epochs × batches of \(batchSize) · λ \(costWeight) · clip \(clip)"
+                "training off-policy on \(plans.count) stored runs of \(store.name) (read in \(String(format: "%.2f", loaded)) s) · \(epochs) epochs × batches of \(batchSize) · λ \(costWeight) · clip \(clip)"
             )
             let bar = ProgressBar(enabled: isatty(STDOUT_FILENO) == 1)
             let answers = try await trainingAnswers(fleet: catalog.fleet)

@@ -4,12 +4,12 @@ import Orchestrator
 /// Prints runs for people, or as one JSON object a line.
 struct RunReport: Sendable {
     var json: Bool
-    var databasePath: String
+    var database: String
     var fleet: Fleet
 
     func printHeader(taskCount: Int) {
         let label = fleet.isSimulated ? "SIMULATED fleet — no real language model is called" : "fleet"
-        Swift.print("\(label): \(fleet.name) (\(fleet.models.count) models) · traces: \(databasePath) · tasks: \(taskCount)")
+        Swift.print("\(label): \(fleet.name) (\(fleet.models.count) models) · traces: \(database) · tasks: \(taskCount)")
     }
 
     func print(_ result: RunResult) {

@@ -1,0 +1,168 @@
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+import NIOHTTP1
+import OrchestratorTestSupport
+import Testing
+
+@testable import Orchestrator
+
+/// Several `orchestrate serve` replicas on one machine record into one PostgreSQL store, as behind a load balancer.
+@Suite(.enabled(if: PostgresServer.runs, PostgresServer.reason), .timeLimit(.minutes(10)))
+struct ScaleOutTests {
+    /// A running `orchestrate serve` process.
+    struct Replica {
+        let process: Process
+        let base: String
+
+        /// Starts a replica of `fleet` on a free port recording into `database`; its log goes to `log`.
+        static func start(fleet: String, database: String, log: URL) async throws -> Replica {
+            let process = Process()
+            process.executableURL = try #require(TestSupport.executable(), "the orchestrate executable was not built")
+            process.arguments = ["serve", "--port", "0", "--fleet", fleet, "--db", database, "--max-concurrent-runs", "16"]
+            process.currentDirectoryURL = TestSupport.repositoryRoot
+            let output = Pipe()
+            process.standardOutput = output
+            FileManager.default.createFile(atPath: log.path, contents: nil)
+            process.standardError = try FileHandle(forWritingTo: log)
+            try process.run()
+            return Replica(process: process, base: try await OpenAIClient.listeningURL(from: output.fileHandleForReading))
+        }
+    }
+
+    /// The simulated fleet with every latency five times as long, so that runs stay in flight long enough to be
+    /// caught there (a run's row is written within the 200 ms flush delay of its start).
+    static func slowFleet(in directory: URL) throws -> String {
+        let source = TestSupport.repositoryRoot.appendingPathComponent("Workflows/fleets/simulated.json")
+        var fleet = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: source)) as? [String: Any])
+        var models = try #require(fleet["models"] as? [[String: Any]])
+        for index in models.indices {
+            var simulation = try #require(models[index]["simulation"] as? [String: Any])
+            simulation["latencyMilliseconds"] = (simulation["latencyMilliseconds"] as? Double ?? 0) * 5
+            models[index]["simulation"] = simulation
+        }
+        fleet["models"] = models
+        let path = directory.appendingPathComponent("slow-simulated.json")
+        try JSONSerialization.data(withJSONObject: fleet).write(to: path)
+        return path.path
+    }
+
+    /// Sends `count` chat requests, `inFlight` at a time, the i-th to `replicas[i % replicas.count]`; returns each
+    /// reply's status (0 when no reply came) and the bodies of those that were not 200.
+    static func load(_ count: Int, inFlight: Int, over replicas: [String], client: HTTPClient) async -> (statuses: [Int], failures: [String]) {
+        await withTaskGroup(of: (Int, String?).self) { group in
+            var statuses: [Int] = []
+            var failures: [String] = []
+            func send(_ index: Int) {
+                group.addTask {
+                    let query = "A shop packs \(index % 50 + 3) boxes of 12 pens and sells 7 pens. How many pens are left?"
+                    var request = HTTPClientRequest(url: "\(replicas[index % replicas.count])/chat/completions")
+                    request.method = .POST
+                    request.headers.add(name: "Content-Type", value: "application/json")
+                    let body: [String: Any] = [
+                        "model": "auto", "messages": [["role": "user", "content": query]],
+                        "orchestrate": ["expected": String((index % 50 + 3) * 12 - 7), "task_id": "load-\(index)"],
+                    ]
+                    request.body = .bytes(ByteBuffer(bytes: Array(try! JSONSerialization.data(withJSONObject: body))))
+                    do {
+                        let response = try await client.execute(request, timeout: .seconds(120))
+                        let text = String(buffer: try await response.body.collect(upTo: 1 << 20))
+                        return (Int(response.status.code), response.status.code == 200 ? nil : text)
+                    } catch {
+                        return (0, "\(error)")
+                    }
+                }
+            }
+            var next = 0
+            while next < min(inFlight, count) {
+                send(next)
+                next += 1
+            }
+            for await (status, failure) in group {
+                statuses.append(status)
+                if let failure { failures.append(failure) }
+                if next < count {
+                    send(next)
+                    next += 1
+                }
+            }
+            return (statuses, failures)
+        }
+    }
+
+    /// Four replicas, 800 requests at 32 in flight: 800 completed runs in the store and no error; `traces stats` and
+    /// `train --from-traces` read that store. Then one replica is killed with SIGKILL under load: the runs it had in
+    /// flight end `interrupted` once another replica looks, and the others' runs are untouched.
+    @Test(.exclusive) func fourReplicasShareOneStoreAndAKilledOnesRunsAreInterrupted() async throws {
+        let directory = try TestSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let client = HTTPClient(eventLoopGroupProvider: .singleton)
+        defer { _ = client.shutdown() }
+        try await StoreEngine.postgres.withDatabase { url in
+            var replicas: [Replica] = []
+            defer { for replica in replicas where replica.process.isRunning { replica.process.terminate() } }
+            let fleet = try Self.slowFleet(in: directory)
+            for index in 0..<4 {
+                replicas.append(try await Replica.start(fleet: fleet, database: url, log: directory.appendingPathComponent("replica-\(index).log")))
+            }
+            let clock = ContinuousClock()
+            let loading = clock.now
+            let (statuses, failures) = await Self.load(800, inFlight: 32, over: replicas.map(\.base), client: client)
+            let loaded = clock.now - loading
+            #expect(statuses.count == 800 && statuses.allSatisfy { $0 == 200 }, "\(failures.prefix(3))")
+            let store = try await TraceStore.open(TraceDatabaseLocation(url), logger: TestSupport.logger)
+            let runs = try await store.runs(matching: RunFilter())
+            #expect(
+                runs.count == 800 && runs.allSatisfy { $0.status == .completed },
+                "\(Dictionary(grouping: runs, by: \.status).mapValues(\.count))"
+            )
+            #expect(Set(runs.map(\.taskID)).count == 800, "every request is one run")
+            let byProcess = Dictionary(grouping: runs, by: \.processID).mapValues(\.count)
+            #expect(Set(byProcess.keys) == Set(replicas.map { Int($0.process.processIdentifier) }), "every replica recorded runs: \(byProcess)")
+
+            let stats = try await TestSupport.runExecutable(["traces", "stats", "--db", url, "--by", "topology", "--json"])
+            #expect(stats.status == 0, "\(stats.error)")
+            let statistics = try JSONDecoder().decode([TraceStatistics].self, from: Data(stats.output.utf8))
+            #expect(statistics.first?.rows.reduce(0) { $0 + $1.runs } == 800)
+            let controller = directory.appendingPathComponent("controller.json").path
+            let trained = try await TestSupport.runExecutable(["train", "--from-traces", "--fleet", fleet, "--db", url, "--output", controller])
+            #expect(trained.status == 0 && FileManager.default.fileExists(atPath: controller), "\(trained.output)\(trained.error)")
+            let password = try #require(URLComponents(string: url)?.password)
+            #expect(!(stats.output + stats.error + trained.output + trained.error).contains(password), "the password is never printed")
+
+            // Under load again, one replica is killed.
+            let victim = replicas[0]
+            let killedPID = Int(victim.process.processIdentifier)
+            let before = Set(runs.map(\.id))
+            let bases = replicas.map(\.base)
+            async let second = Self.load(160, inFlight: 32, over: bases, client: client)
+            let deadline = ContinuousClock.now + .seconds(60)
+            var running: [RunRecord] = []
+            while running.isEmpty, ContinuousClock.now < deadline {
+                running = try await store.runs(matching: RunFilter(status: .running)).filter { $0.processID == killedPID }
+                if running.isEmpty { try await Task.sleep(for: .milliseconds(20)) }
+            }
+            #expect(!running.isEmpty, "the victim had runs in flight")
+            kill(victim.process.processIdentifier, SIGKILL)
+            let killedAt = clock.now
+            let (secondStatuses, _) = await second
+            #expect(secondStatuses.filter { $0 == 200 }.count >= 160 * 3 / 4 - running.count, "the other replicas went on answering")
+            // Another replica's sweeper looks every 30 s: the victim's runs end interrupted within that.
+            let looked = ContinuousClock.now + .seconds(45)
+            var victims: [RunRecord] = []
+            repeat {
+                try await Task.sleep(for: .milliseconds(500))
+                victims = try await store.runs(matching: RunFilter()).filter { $0.processID == killedPID && !before.contains($0.id) }
+            } while victims.contains(where: { $0.status == .running }) && ContinuousClock.now < looked
+            let interrupted = victims.filter { $0.status == .interrupted }
+            print(
+                "scale-out: 800 requests over 4 replicas in \(loaded), \(byProcess.values.sorted()) runs each; the killed replica's "
+                    + "\(interrupted.count) runs in flight interrupted \(clock.now - killedAt) after the kill"
+            )
+            #expect(!interrupted.isEmpty && victims.allSatisfy { $0.status == .interrupted || $0.status == .completed }, "\(victims.map(\.status))")
+            #expect(interrupted.allSatisfy { $0.error?.contains("process \(killedPID) ended") == true }, "\(interrupted.compactMap(\.error))")
+            let others = try await store.runs(matching: RunFilter()).filter { $0.processID != killedPID }
+            #expect(others.allSatisfy { $0.status == .completed }, "the other replicas' runs are untouched")
+        }
+    }
+}

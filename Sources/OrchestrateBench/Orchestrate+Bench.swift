@@ -10,7 +10,7 @@ struct Orchestrate: AsyncParsableCommand {
             "Measure verification, routing, training and speed: error propagation, escalation and routing on recorded data, the executor, the store.",
         subcommands: [
             Bench.Propagation.self, Bench.AgentsNet.self, Bench.Escalation.self, Bench.Routing.self, Bench.Training.self,
-            Bench.Controller.self, Bench.Executor.self, Bench.Store.self, Bench.CriticalPath.self,
+            Bench.Controller.self, Bench.Executor.self, Bench.Store.self, Bench.Writers.self, Bench.CriticalPath.self,
         ]
     )
 

@@ -119,6 +119,27 @@ struct PostgresTraceEngineTests {
         }
     }
 
+    /// A run with more rows of a table than one statement may bind (PostgreSQL takes 65,535 values) is inserted
+    /// whole, in order.
+    @Test func aRunWithTensOfThousandsOfRowsIsCopiedWhole() async throws {
+        let source = try TraceStore.inMemory()
+        let id = try await TestSupport.debateAndCascadeRuns(in: source)[0]
+        var large = try #require(try await source.trace(runID: id))
+        let verdicts = large.verifications
+        large.verifications = (0..<(70_000 / max(verdicts.count, 1) + 1)).flatMap { round in
+            verdicts.map { verdict in
+                var copy = verdict
+                copy.detail = "\(round): \(verdict.detail)"
+                return copy
+            }
+        }
+        #expect(large.verifications.count * VerificationRecord.boundColumns.count > 65_535, "more values than one statement binds")
+        try await Self.withDatabase { (store: TraceStore) async throws in
+            #expect(try await store.insert(large))
+            #expect(try await store.trace(runID: id)?.positional == large.positional)
+        }
+    }
+
     /// One batch of a run's events — every kind — makes the same rows on both engines, in one transaction each.
     @Test func theSameEventsMakeTheSameRowsOnBothEngines() async throws {
         let start = Date(timeIntervalSince1970: 1_764_000_000.125)

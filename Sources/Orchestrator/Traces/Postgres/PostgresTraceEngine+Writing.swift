@@ -15,15 +15,15 @@ extension PostgresTraceEngine {
                 case .runStarted(let run):
                     try await insert(run, on: connection)
                 case .plan(let rows):
-                    for decision in rows.decisions { try await insert(decision, on: connection) }
-                    for agent in rows.agents { try await insert(agent, on: connection) }
+                    try await insert(rows.decisions, on: connection)
+                    try await insert(rows.agents, on: connection)
                     try await execute(
                         "UPDATE \"runs\" SET \"topology\" = $1, \"agentCount\" = $2, \"planLogProbability\" = $3, \"planJSON\" = $4 WHERE \"id\" = $5",
                         [.text(rows.topology), .integer(Int64(rows.agentCount)), .double(rows.logProbability), .text(rows.planJSON), .text(runID)],
                         on: connection
                     )
                 case .agents(let agents):
-                    for agent in agents { try await insert(agent, on: connection) }
+                    try await insert(agents, on: connection)
                 case .faults(let faults, let json):
                     for fault in faults {
                         try await execute(
@@ -40,8 +40,8 @@ extension PostgresTraceEngine {
                 case .message(let key, let row, let receipts, let checks):
                     let (deliveries, verdicts) = try TraceEvent.deliveryRows(of: row, receipts: receipts, ids: ids, runID: runID)
                     let id = try await insertReturningID(row, on: connection)
-                    for delivery in deliveries { try await insert(delivery, on: connection) }
-                    for verdict in verdicts + TraceEvent.checkRows(checks, messageID: id, runID: runID) { try await insert(verdict, on: connection) }
+                    try await insert(deliveries, on: connection)
+                    try await insert(verdicts + TraceEvent.checkRows(checks, messageID: id, runID: runID), on: connection)
                     ids[key] = id
                     written[key] = id
                 case .quarantine(let agent, let step):
@@ -105,6 +105,29 @@ extension PostgresTraceEngine {
         try await execute(Self.insertSQL(Row.self), Self.values(of: row), on: connection)
     }
 
+    /// Inserts rows of one table in as few statements (round trips to the server) as PostgreSQL's limit of 65,535
+    /// values a statement allows, in order.
+    func insert<Row: BoundRow>(_ rows: [Row], on connection: PostgresConnection) async throws {
+        let perStatement = max(1, 30_000 / Row.boundColumns.count)
+        for start in stride(from: 0, to: rows.count, by: perStatement) {
+            try await insertTogether(rows[start..<min(start + perStatement, rows.count)], on: connection)
+        }
+    }
+
+    private func insertTogether<Row: BoundRow>(_ rows: ArraySlice<Row>, on connection: PostgresConnection) async throws {
+        guard rows.count > 1 else {
+            if let row = rows.first { try await insert(row, on: connection) }
+            return
+        }
+        let columns = Row.boundColumns
+        let tuples = (0..<rows.count).map { index in
+            "(" + columns.enumerated().map { Self.placeholder(index * columns.count + $0.offset + 1, $0.element) }.joined(separator: ", ") + ")"
+        }
+        let sql = "INSERT INTO \(Self.quoted(Row.table)) (\(columns.map { Self.quoted($0.name) }.joined(separator: ", "))) VALUES "
+            + tuples.joined(separator: ", ")
+        try await execute(sql, rows.flatMap { Self.values(of: $0) }, on: connection)
+    }
+
     func insertReturningID(_ row: MessageRecord, on connection: PostgresConnection) async throws -> Int64 {
         let rows = try await connection.query(
             Self.query(Self.insertSQL(MessageRecord.self) + " RETURNING \"id\"", Self.values(of: row)),
@@ -135,17 +158,17 @@ extension PostgresTraceEngine {
                 return false
             }
             try await insert(trace.run, on: connection)
-            for decision in trace.decisions { try await insert(decision, on: connection) }
-            for agent in trace.agents { try await insert(agent, on: connection) }
+            try await insert(trace.decisions, on: connection)
+            try await insert(trace.agents, on: connection)
             var messageIDs: [Int64: Int64] = [:]
             for message in trace.messages {
                 let id = try await insertReturningID(message, on: connection)
                 if let old = message.id { messageIDs[old] = id }
             }
             let (deliveries, verifications) = try trace.rowsNaming(messagesMovedTo: messageIDs)
-            for delivery in deliveries { try await insert(delivery, on: connection) }
-            for verification in verifications { try await insert(verification, on: connection) }
-            for escalation in trace.escalations { try await insert(escalation, on: connection) }
+            try await insert(deliveries, on: connection)
+            try await insert(verifications, on: connection)
+            try await insert(trace.escalations, on: connection)
             return true
         }
     }

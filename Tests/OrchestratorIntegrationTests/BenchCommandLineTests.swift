@@ -1,4 +1,5 @@
 import Foundation
+import Orchestrator
 import OrchestratorTestSupport
 import Testing
 
@@ -35,6 +36,18 @@ struct BenchCommandLineTests {
 
         let bad = try await TestSupport.runBench(["executor", "--shapes", "mesh"])
         #expect(bad.status != 0 && bad.error.contains("'mesh' is not one of"))
+    }
+
+    /// `writers` starts its processes on one store and every one of them records its messages there.
+    @Test(arguments: StoreEngine.available) func theWritersBenchRecordsEveryWritersMessages(engine: StoreEngine) async throws {
+        try await engine.withDatabase { (database: String) async throws in
+            let writers = try await TestSupport.runBench(["writers", "--db", database, "--writers", "1", "3", "--messages", "30", "--repeats", "1"])
+            #expect(writers.status == 0, "\(writers.error)")
+            #expect(Self.rows(writers.output, startingWith: ["1", "3"]).count == 2, "\(writers.output)")
+            let store = try await TraceStore.open(TraceDatabaseLocation(database), logger: TestSupport.logger)
+            let counts = try await store.counts()
+            #expect(counts.runs == 4 && counts.messages == 4 * 30 && counts.verifications == 3 * 4 * 30, "\(counts)")
+        }
     }
 
     @Test func theBenchesLiveInTheirOwnExecutable() async throws {

@@ -123,7 +123,8 @@ extension PostgresTraceEngine {
         let tuples = (0..<rows.count).map { index in
             "(" + columns.enumerated().map { Self.placeholder(index * columns.count + $0.offset + 1, $0.element) }.joined(separator: ", ") + ")"
         }
-        let sql = "INSERT INTO \(Self.quoted(Row.table)) (\(columns.map { Self.quoted($0.name) }.joined(separator: ", "))) VALUES "
+        let sql =
+            "INSERT INTO \(Self.quoted(Row.table)) (\(columns.map { Self.quoted($0.name) }.joined(separator: ", "))) VALUES "
             + tuples.joined(separator: ", ")
         try await execute(sql, rows.flatMap { Self.values(of: $0) }, on: connection)
     }

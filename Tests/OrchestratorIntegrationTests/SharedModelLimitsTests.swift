@@ -84,6 +84,7 @@ struct SharedModelLimitsTests {
             #expect(starts.count == 75)
             let tightest = zip(starts, starts.dropFirst(60)).map { $1 - $0 }.min() ?? .zero
             #expect(tightest >= .seconds(60), "61 calls within \(tightest): more than 60 in a minute")
+            print("shared limits: 75 calls over 2 replicas; the tightest 61 calls spanned \(tightest); at most \(await log.peak) at once")
             #expect(clock.now - start >= .seconds(60), "the last 15 calls waited for the minute")
             #expect(await log.peak <= 3, "at most 3 calls in flight across both replicas")
             let callers = await log.callers

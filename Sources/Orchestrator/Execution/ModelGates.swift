@@ -26,18 +26,22 @@ actor ModelGates {
         return gate
     }
 
-    /// Runs a call to `model` within its limits: a start under its requests a minute, then a place under its
-    /// concurrency (this process's, then the shared one), held for the call alone.
+    /// Runs a call to `model` within its limits: a place under its concurrency (this process's, then the shared
+    /// one), then a start under its requests a minute (this process's, then the shared count), counted just before
+    /// the call goes out so that a wait for a place never separates a counted start from its request.
     nonisolated func withinLimits<Result: Sendable>(of model: ModelSpec, _ call: @escaping @Sendable () async throws -> Result) async throws -> Result
     {
-        if let limiter = await rateLimiter(for: model) {
-            try await limiter.acquire()
-            if let shared, let limit = model.limits.requestsPerMinute { try await shared.startCall(model: model.name, requestsPerMinute: limit) }
+        let started: @Sendable () async throws -> Result = { [self] in
+            if let limiter = await rateLimiter(for: model) {
+                try await limiter.acquire()
+                if let shared, let limit = model.limits.requestsPerMinute { try await shared.startCall(model: model.name, requestsPerMinute: limit) }
+            }
+            return try await call()
         }
-        guard let gate = await gate(for: model) else { return try await call() }
+        guard let gate = await gate(for: model) else { return try await started() }
         return try await gate.withPermit {
-            guard let shared, let limit = model.limits.concurrency else { return try await call() }
-            return try await shared.withPlace(model: model.name, concurrency: limit, call)
+            guard let shared, let limit = model.limits.concurrency else { return try await started() }
+            return try await shared.withPlace(model: model.name, concurrency: limit, started)
         }
     }
 }

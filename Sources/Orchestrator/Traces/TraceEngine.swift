@@ -17,18 +17,22 @@ protocol TraceEngine: Sendable {
     /// their messages); returns false, writing nothing, when a run with its id is here already.
     func insert(_ trace: RunTrace) async throws -> Bool
 
-    /// Everything stored about a run, read in one transaction; nil when there is no such run.
-    func trace(runID: String) async throws -> RunTrace?
-
-    /// The rows a query reads, each value as SQLite would hold it (timestamps as the store's UTC text, booleans as
-    /// 0 and 1), so that records decode the same from either engine.
-    func read(_ query: TraceQuery) async throws -> [TraceRow]
+    /// The rows each query reads, all in one transaction, each value as SQLite would hold it (timestamps as the
+    /// store's UTC text, booleans as 0 and 1), so that records decode the same from either engine.
+    func read(_ queries: [TraceQuery]) async throws -> [[TraceRow]]
 
     /// Runs a statement that changes rows, in a transaction of its own; returns the rows of its `RETURNING` clause.
     func change(_ query: TraceQuery) async throws -> [TraceRow]
 
     /// Per-model limits kept across every process that uses this store, or nil when each process keeps its own.
     var sharedLimits: (any SharedModelLimits)? { get }
+}
+
+extension TraceEngine {
+    /// The rows a query reads.
+    func read(_ query: TraceQuery) async throws -> [TraceRow] {
+        try await read([query])[0]
+    }
 }
 
 /// A row a query read, each value as SQLite would hold it; a value that can cross tasks, unlike GRDB's `Row`.

@@ -32,7 +32,22 @@ extension TraceStore {
 
     /// Everything stored about a run, read in one transaction.
     public func trace(runID: String) async throws -> RunTrace? {
-        try await engine.trace(runID: runID)
+        let tables = try await engine.read([
+            TraceQuery("SELECT * FROM \"runs\" WHERE \"id\" = ?", [.text(runID)]),
+            DecisionRecord.rowsOfRun(runID), AgentRecord.rowsOfRun(runID), MessageRecord.rowsOfRun(runID),
+            DeliveryRecord.rowsOfRun(runID), VerificationRecord.rowsOfRun(runID), EscalationRecord.rowsOfRun(runID),
+        ])
+        func records<Record: FetchableRecord>(_ table: Int) throws -> [Record] { try tables[table].map { try Record(row: $0.row) } }
+        guard let run = (try records(0) as [RunRecord]).first else { return nil }
+        return RunTrace(
+            run: run,
+            decisions: try records(1),
+            agents: try records(2),
+            messages: try records(3),
+            deliveries: try records(4),
+            verifications: try records(5),
+            escalations: try records(6)
+        )
     }
 
     /// The traces of every run a filter matches, oldest first, handed over one at a time so that exports of

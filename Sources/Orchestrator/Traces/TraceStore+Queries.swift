@@ -69,11 +69,6 @@ protocol RunScopedRecord: TableRecord {
 }
 
 extension RunScopedRecord {
-    /// This table's rows of one run, in order.
-    static func ofRun(_ runID: String) -> QueryInterfaceRequest<Self> {
-        filter(Column("runID") == runID).order(orderWithinRun)
-    }
-
     /// This table's rows of one run, in order, in the SQL both engines read.
     static func rowsOfRun(_ runID: String) -> TraceQuery {
         TraceQuery("SELECT * FROM \"\(databaseTableName)\" WHERE \"runID\" = ? ORDER BY \"\(orderWithinRun.name)\"", [.text(runID)])

@@ -58,27 +58,14 @@ struct SQLiteTraceEngine: TraceEngine {
         }
     }
 
-    func read(_ query: TraceQuery) async throws -> [TraceRow] {
-        try await writer.read { db in try Row.fetchAll(db, sql: query.sql, arguments: query.arguments).map(TraceRow.init) }
+    func read(_ queries: [TraceQuery]) async throws -> [[TraceRow]] {
+        try await writer.read { db in
+            try queries.map { query in try Row.fetchAll(db, sql: query.sql, arguments: query.arguments).map(TraceRow.init) }
+        }
     }
 
     func change(_ query: TraceQuery) async throws -> [TraceRow] {
         try await writer.write { db in try Row.fetchAll(db, sql: query.sql, arguments: query.arguments).map(TraceRow.init) }
-    }
-
-    func trace(runID: String) async throws -> RunTrace? {
-        try await writer.read { db in
-            guard let run = try RunRecord.fetchOne(db, key: runID) else { return nil }
-            return RunTrace(
-                run: run,
-                decisions: try DecisionRecord.ofRun(runID).fetchAll(db),
-                agents: try AgentRecord.ofRun(runID).fetchAll(db),
-                messages: try MessageRecord.ofRun(runID).fetchAll(db),
-                deliveries: try DeliveryRecord.ofRun(runID).fetchAll(db),
-                verifications: try VerificationRecord.ofRun(runID).fetchAll(db),
-                escalations: try EscalationRecord.ofRun(runID).fetchAll(db)
-            )
-        }
     }
 }
 

@@ -35,10 +35,6 @@ try:
     openai.OpenAI(base_url=base_url, api_key="wrong-token", max_retries=0).models.list()
 except openai.AuthenticationError as error:
     errors["wrong_token"] = {"status": error.status_code, "code": error.code}
-try:
-    client.chat.completions.create(model="auto", messages=[{"role": "user", "content": question}], stream=True)
-except openai.BadRequestError as error:
-    errors["stream"] = {"status": error.status_code, "param": error.param}
 
 
 def summary(completion):

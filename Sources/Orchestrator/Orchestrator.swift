@@ -97,13 +97,24 @@ public struct Orchestrator: Sendable {
 
     /// Plans and runs one task. A run that fails (planning, providers) is still recorded and returned with
     /// its status and error; this throws only when the trace store itself cannot record.
-    public func run(_ task: OrchestrationTask, seed: UInt64 = 0) async throws -> RunResult {
-        try await perform(task, seed: seed, replaying: nil)
+    /// `progress` is told of each agent's turn as it ends. Cancelling the calling task cancels the run: the calls in
+    /// flight are abandoned, no more are made, and the run is recorded `cancelled` with what it did so far.
+    public func run(
+        _ task: OrchestrationTask,
+        seed: UInt64 = 0,
+        progress: (@Sendable (AgentProgress) -> Void)? = nil
+    ) async throws -> RunResult {
+        try await perform(task, seed: seed, replaying: nil, progress: progress)
     }
 
     /// Runs a task with the controller's plan, or, when replaying, with a stored run's plan (recorded as a
     /// replay of that run).
-    func perform(_ task: OrchestrationTask, seed: UInt64, replaying source: ReplaySource?) async throws -> RunResult {
+    func perform(
+        _ task: OrchestrationTask,
+        seed: UInt64,
+        replaying source: ReplaySource?,
+        progress: (@Sendable (AgentProgress) -> Void)? = nil
+    ) async throws -> RunResult {
         let runID = UUID().uuidString.lowercased()
         let clock = ContinuousClock()
         let start = clock.now
@@ -150,7 +161,8 @@ public struct Orchestrator: Sendable {
                     deadline: deadline,
                     policy: verification,
                     faults: Dictionary(uniqueKeysWithValues: faults.map { ($0.agent, $0) }),
-                    escalation: EscalationPolicy(rule: escalation, judge: controller.parameters?.escalationJudge)
+                    escalation: EscalationPolicy(rule: escalation, judge: controller.parameters?.escalationJudge),
+                    progress: progress
                 )
             )
         } catch {
@@ -169,6 +181,11 @@ public struct Orchestrator: Sendable {
             record.propagationRate = Propagation.rate(faults: faults, finalAnswers: outcome.latestAnswers, agentCount: plan?.agents.count ?? 0)
         } else if task.expected != nil {
             record.score = 0
+        }
+        if Task.isCancelled {
+            record.status = .cancelled
+            record.stopReason = nil
+            record.error = RunStatus.cancellationReason
         }
         let wall = (clock.now - start).milliseconds
         record.latencyMilliseconds = wall

@@ -54,12 +54,17 @@ public struct OpenAIError: Error, Sendable {
         var error: Detail
     }
 
-    /// The error as an HTTP response.
-    func response() -> Response {
+    /// OpenAI's error object as JSON: `{"error": {"message", "type", "param", "code"}}`.
+    func body() -> Data {
         let body = Body(error: .init(message: message, type: type, param: param, code: code, runID: runID))
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        let data = (try? encoder.encode(body)) ?? Data(#"{"error":{"message":"error","type":"server_error"}}"#.utf8)
+        return (try? encoder.encode(body)) ?? Data(#"{"error":{"message":"error","type":"server_error"}}"#.utf8)
+    }
+
+    /// The error as an HTTP response.
+    func response() -> Response {
+        let data = body()
         var headers = HTTPFields()
         headers[.contentType] = "application/json"
         if status == .unauthorized { headers[.wwwAuthenticate] = "Bearer" }

@@ -33,18 +33,14 @@ extension OrchestratorServer {
 
     /// Runs the conversation's last user message as a task and answers with the result.
     func chatCompletion(_ request: Request) async throws -> Response {
-        let body = try await request.body.collect(upTo: configuration.maxBodyBytes)
+        var request = request
+        // Collected into the request, so that a stream can still hear the client close its side.
+        let body = try await request.collectBody(upTo: configuration.maxBodyBytes)
         let chat: ChatCompletionRequest
         do {
             chat = try JSONDecoder().decode(ChatCompletionRequest.self, from: Data(body.readableBytesView))
         } catch let error as DecodingError {
             throw OpenAIError.invalid(Self.describe(error), param: Self.path(of: error))
-        }
-        if chat.stream == true {
-            throw OpenAIError.invalid(
-                "streaming is not supported: send \"stream\": false (the answer exists only once the agents finish)",
-                param: "stream"
-            )
         }
         if let n = chat.n, n != 1 { throw OpenAIError.invalid("only n = 1 is supported, got \(n)", param: "n") }
         let task = try makeTask(chat)
@@ -60,6 +56,9 @@ extension OrchestratorServer {
         }
         let runner = configured
         let seed = chat.seed ?? UInt64.random(in: 0...UInt64.max)
+        if chat.stream == true {
+            return streamedCompletion(of: task, by: runner, seed: seed, model: chat.model, request: request)
+        }
         let result = try await runs.withPermit { try await runner.run(task, seed: seed) }
         guard result.status != .failed else {
             throw OpenAIError(

@@ -22,7 +22,7 @@ struct DurabilityTests {
             try """
             {"name": "slow-simulated", "description": "SIMULATED slow test fleet", "models": [
               {"name": "sim-slow", "provider": "simulated", "description": "slow simulated model",
-               "simulation": {"accuracy": {"general": 0.9}, "latencyMilliseconds": 300}}]}
+               "simulation": {"accuracy": {"general": 0.9}, "latencyMilliseconds": 700}}]}
             """.write(toFile: fleet, atomically: true, encoding: .utf8)
             try #"{"id": "long-chain", "query": "What is 6 times 7?", "constraints": {"topology": "chain", "agentCount": 5}}"#
                 .write(toFile: task, atomically: true, encoding: .utf8)
@@ -46,7 +46,7 @@ struct DurabilityTests {
                 if messagesBeforeKill >= 2 { break }
             }
             try #require(messagesBeforeKill >= 2, "the child never recorded two messages")
-            #expect(process.isRunning, "the chain of five 300 ms calls must still be running")
+            #expect(process.isRunning, "the chain of five 700 ms calls must still be running")
             kill(process.processIdentifier, SIGKILL)
             try await exited.value
             #expect(process.terminationReason == .uncaughtSignal)

@@ -49,7 +49,6 @@ struct OpenAIClientTests {
         let errors = try #require(report["errors"] as? [String: [String: Any]])
         #expect(errors["unknown_model"]?["status"] as? Int == 404 && errors["unknown_model"]?["code"] as? String == "model_not_found")
         #expect(errors["wrong_token"]?["status"] as? Int == 401)
-        #expect(errors["stream"]?["status"] as? Int == 400 && errors["stream"]?["param"] as? String == "stream")
 
         server.terminate()
         try await TestSupport.runToExit(server)
@@ -63,6 +62,65 @@ struct OpenAIClientTests {
         let autoRunID = try #require(auto["run_id"] as? String)
         let scored = try #require(try await store.run(id: autoRunID))
         #expect(scored.expectedAnswer == "77" && scored.score != nil, "the extra orchestrate field reached the task")
+    }
+}
+
+extension OpenAIClientTests {
+    /// `stream: true` with the official client's streaming iterator (scripts/openai-stream-check.py) on a 3-agent
+    /// debate of the simulated fleet at five times its latencies: progress chunks arrive as agents finish, the
+    /// first before the last agent has finished; the streamed answer is the unstreamed one for the same seed; a client
+    /// that drops the stream mid-run leaves its run recorded `cancelled`.
+    @Test(.exclusive) func theOfficialClientStreamsProgressThenTheAnswerAndADroppedStreamCancelsItsRun() async throws {
+        let python = try #require(OpenAIClient.python, "ORCHESTRATE_OPENAI_PYTHON is not set: scripts/test.sh sets it")
+        let directory = try TestSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let database = directory.appendingPathComponent("serve.sqlite").path
+        let server = Process()
+        server.executableURL = try #require(TestSupport.executable(), "the orchestrate executable was not built")
+        server.arguments = ["serve", "--port", "0", "--token", "test-token", "--fleet", try ScaleOutTests.slowFleet(in: directory), "--db", database]
+        server.currentDirectoryURL = TestSupport.repositoryRoot
+        let output = Pipe()
+        server.standardOutput = output
+        server.standardError = FileHandle.nullDevice
+        try server.run()
+        defer { server.terminate() }
+        let base = try await OpenAIClient.listeningURL(from: output.fileHandleForReading)
+
+        let check = try await Subprocess.run(
+            python,
+            [TestSupport.repositoryRoot.appendingPathComponent("scripts/openai-stream-check.py").path, base, "test-token"],
+            directory: TestSupport.repositoryRoot,
+            timeoutSeconds: 120
+        )
+        #expect(check.status == 0, "\(check.error)")
+        let report = try #require(try JSONSerialization.jsonObject(with: Data(check.output.utf8)) as? [String: Any], "\(check.output)")
+        let store = try TraceStore.open(path: database, logger: TestSupport.logger)
+        let streamedRun = try #require(report["streamed_run"] as? String)
+        let streamed = try #require(try await store.trace(runID: streamedRun))
+        let unstreamedRun = try #require(report["unstreamed_run"] as? String)
+        let unstreamed = try #require(try await store.trace(runID: unstreamedRun))
+        #expect(streamed.run.status == .completed && streamed.run.answer != nil)
+        #expect(report["streamed_content"] as? String == streamed.run.answer, "the streamed content is the run's answer")
+        #expect(report["streamed_content"] as? String == report["unstreamed_answer"] as? String, "the same seed gives the same answer")
+        #expect(streamed.messages.map(\.response) == unstreamed.messages.map(\.response), "the same seed gives the same run")
+        #expect(report["finish_reason"] as? String == "stop")
+        let progress = try #require(report["progress"] as? [[String: Any]])
+        #expect(progress.count == streamed.messages.count && progress.count >= 5, "a progress chunk per agent turn")
+        #expect(progress.allSatisfy { $0["run_id"] as? String == streamedRun && $0["role"] is String && $0["answer"] != nil })
+        let firstProgress = try #require(report["first_progress_at"] as? Double)
+        let lastFinished = try #require(streamed.messages.compactMap(\.finishedAt).max())
+        #expect(firstProgress < lastFinished.timeIntervalSince1970, "the first progress chunk came before the last agent finished")
+
+        #expect(report["dropped_after_progress"] as? Bool == true)
+        let deadline = ContinuousClock.now + .seconds(20)
+        var dropped: RunRecord?
+        while dropped == nil, ContinuousClock.now < deadline {
+            dropped = try await store.runs(matching: RunFilter(status: .cancelled)).first
+            if dropped == nil { try await Task.sleep(for: .milliseconds(100)) }
+        }
+        let cancelled = try #require(dropped, "the dropped stream's run was not recorded cancelled")
+        #expect(cancelled.error == RunStatus.cancellationReason && cancelled.seed == "8")
+        #expect(try await store.messages(runID: cancelled.id).count < streamed.messages.count, "the dropped run stopped before its last turn")
     }
 }
 

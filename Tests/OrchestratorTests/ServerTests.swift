@@ -82,7 +82,7 @@ import Testing
             let cases: [(String, Int, String, String?)] = [
                 (#"{"model":"nope","messages":[\#(Self.question)]}"#, 404, "model_not_found", "model"),
                 (#"{"model":"auto"}"#, 400, "missing field 'messages'", "messages"),
-                (#"{"model":"auto","messages":[\#(Self.question)],"stream":true}"#, 400, "streaming is not supported", "stream"),
+                (#"{"model":"auto","messages":[\#(Self.question)],"stream":true,"n":3}"#, 400, "only n = 1", "n"),
                 (#"{"model":"auto","messages":[\#(Self.question)],"n":2}"#, 400, "only n = 1", "n"),
                 (#"{"model":"auto","messages":[{"role":"system","content":"hi"}]}"#, 400, "at least one user message", "messages"),
                 (#"{"model":"single","messages":[\#(Self.question)],"orchestrate":{"agents":4}}"#, 400, "orchestrate.constraints.agentCount", nil),

@@ -36,7 +36,23 @@ extension Executor {
         }
 
         func turn(agent: Int, step index: Int, inbound: [Delivery], previous: AgentOutput?) async throws -> CallResult {
-            try await executor.act(agent: agent, step: index, deliveries: inbound, previous: previous, run: run)
+            let result = try await executor.act(agent: agent, step: index, deliveries: inbound, previous: previous, run: run)
+            if let progress = run.progress {
+                let planned = run.plan.agents.first { $0.index == agent }
+                progress(
+                    AgentProgress(
+                        runID: run.runID,
+                        step: index,
+                        agent: agent,
+                        role: planned?.role ?? "",
+                        model: result.output?.model ?? planned?.model ?? "",
+                        answer: result.output?.answer,
+                        verdicts: (result.output?.checks ?? []).map { AgentProgress.Verdict(check: $0.check.rawValue, outcome: $0.outcome.rawValue) },
+                        error: result.error
+                    )
+                )
+            }
+            return result
         }
 
         func stopReason(after index: Int, results: [CallResult], spent: Double) -> String? {

@@ -91,6 +91,8 @@ struct Executor: Sendable {
         var framing = MessageFraming()
         /// How a cascade decides whether its next level runs.
         var escalation = EscalationPolicy()
+        /// Told of each agent's turn as it ends.
+        var progress: (@Sendable (AgentProgress) -> Void)?
 
         var runID: String { ledger.runID }
     }

@@ -57,6 +57,14 @@ struct ModelCaller: Sendable {
                 if rank > 0 && retriesDone == 0 { outcome.fallbacks += 1 }
                 var wait: Double?
                 var givesUp = false
+                if attempt.response == nil && Task.isCancelled {
+                    attempt.recovery = "the run was cancelled; not retried"
+                    _ = try await record(attempt)
+                    outcome.usage = outcome.usage + attempt.usage
+                    outcome.costUSD += attempt.costUSD
+                    outcome.error = RunStatus.cancellationReason
+                    return outcome
+                }
                 if attempt.response == nil && !attempt.deadlineExceeded, let error = attempt.failure {
                     if let refusal = retryPolicy.refusal(of: error, retriesDone: retriesDone, maxRetries: maxRetries) {
                         if Self.meansModelIsDown(error) {

@@ -241,7 +241,8 @@ final class RunLedger: Sendable {
             return (state.staged, state.staged.isEmpty ? [:] : state.ids)
         }
         guard !batch.isEmpty else { return }
-        let written = try await store.write(batch, runID: runID, known: known)
+        // In a task of its own, so that a cancelled run (a caller that went away) still records what it did.
+        let written = try await Task { [store, runID] in try await store.write(batch, runID: runID, known: known) }.value
         state.withLockedValue { $0.ids.merge(written) { _, new in new } }
     }
 

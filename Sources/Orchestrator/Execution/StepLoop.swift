@@ -25,6 +25,10 @@ struct StepLoop<Strategy: TurnStrategy>: Sendable {
         var outcome = Outcome()
         var strikes = QuarantineStrikes(policy: strategy.policy)
         steps: for (index, step) in strategy.graph.steps.enumerated() {
+            if Task.isCancelled {
+                outcome.stopReason = RunStatus.cancellationReason
+                break steps
+            }
             let gate = try await strategy.gate(before: index, step: step, latest: outcome.latest, spent: outcome.tally.costUSD)
             if let decision = gate.escalation { outcome.escalations.append(decision) }
             switch gate.end {

@@ -10,4 +10,12 @@ public enum RunStatus: String, Sendable, Codable, CaseIterable {
     case failed
     /// Its process died before it finished; marked when the store next opened.
     case interrupted
+    /// Its caller went away before it finished (a streaming client that disconnected); the calls in flight were
+    /// abandoned and no more were made.
+    case cancelled
+}
+
+extension RunStatus {
+    /// Why a cancelled run ended, as its record says.
+    public static let cancellationReason = "cancelled: the caller went away before the run finished"
 }

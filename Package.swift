@@ -27,6 +27,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
         // The PostgreSQL trace store, for several processes and machines writing one store (issue 16).
         .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
+        // `serve`'s /metrics in Prometheus' text format (issue 17).
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         // Tests only: generators and seeds for the fuzz targets of the parsers of untrusted text.
         .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
     ],
@@ -48,6 +50,7 @@ let package = Package(
         .target(
             name: "OrchestratorServer",
             dependencies: [
+                .product(name: "Prometheus", package: "swift-prometheus"),
                 "Orchestrator",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),

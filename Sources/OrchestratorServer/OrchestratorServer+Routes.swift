@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
+import Logging
 import NIOCore
 import Orchestrator
 
@@ -17,6 +18,11 @@ extension OrchestratorServer {
         }
         router.post("v1/chat/completions") { request, _ in
             try await chatCompletion(request)
+        }
+        router.get("metrics") { _, _ in
+            var headers = HTTPFields()
+            headers[.contentType] = "text/plain; version=0.0.4; charset=utf-8"
+            return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: metrics.text())))
         }
         router.get("v1/runs") { request, _ in
             try await listRuns(request)
@@ -60,6 +66,7 @@ extension OrchestratorServer {
             return streamedCompletion(of: task, by: runner, seed: seed, model: chat.model, request: request)
         }
         let result = try await runs.withPermit { try await runner.run(task, seed: seed) }
+        await count(result)
         guard result.status != .failed else {
             throw OpenAIError(
                 status: .badGateway,
@@ -70,6 +77,16 @@ extension OrchestratorServer {
             )
         }
         return try Self.json(ChatCompletionResponse(result: result, model: chat.model))
+    }
+
+    /// Counts a finished run in `/metrics`, from what the store recorded of it.
+    func count(_ result: RunResult) async {
+        do {
+            guard let run = try await orchestrator.store.run(id: result.runID) else { return }
+            metrics.record(run, messages: try await orchestrator.store.messages(runID: result.runID))
+        } catch {
+            logger.warning("could not count a run in the metrics", metadata: ["run": "\(result.runID)", "error": "\(error)"])
+        }
     }
 
     /// The task of a chat request, checked like a task file (names against the catalogue, ranges).

@@ -33,6 +33,7 @@ extension OrchestratorServer {
                     let result = try await runs.withPermit {
                         try await runner.run(task, seed: seed) { continuation.yield(.progress($0)) }
                     }
+                    await count(result)
                     continuation.yield(.finished(result))
                 } catch {
                     continuation.yield(.failed("\(error)"))
@@ -79,6 +80,8 @@ extension OrchestratorServer {
         var headers = HTTPFields()
         headers[.contentType] = "text/event-stream"
         headers[.cacheControl] = "no-cache"
+        // Listening for the client to close its side takes the connection: it closes when the stream ends.
+        headers[.connection] = "close"
         return Response(status: .ok, headers: headers, body: body)
     }
 

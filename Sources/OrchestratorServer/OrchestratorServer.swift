@@ -8,7 +8,7 @@ import Orchestrator
 ///
 /// Routes: `POST /v1/chat/completions` (`model` is `auto` or a topology's name; the answer comes back as the
 /// assistant's message and the run in an extra `orchestrate` field), `GET /v1/models`, `GET /v1/runs`,
-/// `GET /v1/runs/{id}` (the whole stored trace) and `GET /healthz`. Requests run concurrently, up to
+/// `GET /v1/runs/{id}` (the whole stored trace), `GET /metrics` (Prometheus) and `GET /healthz`. Requests run concurrently, up to
 /// `maxConcurrentRuns` orchestrations at once; bodies are capped; every error is JSON in OpenAI's shape; with a
 /// token (required off loopback) every route but `/healthz` needs `Authorization: Bearer TOKEN`.
 ///
@@ -21,6 +21,8 @@ public struct OrchestratorServer: Sendable {
     public let configuration: ServerConfiguration
     let logger: Logger
     let runs: AsyncSemaphore
+    /// What `/metrics` tells of the runs this server made.
+    let metrics = ServeMetrics()
 
     /// Checks the configuration (a non-loopback address needs a token).
     public init(orchestrator: Orchestrator, configuration: ServerConfiguration, logger: Logger) throws(ServerConfigurationError) {

@@ -29,6 +29,8 @@ let package = Package(
         .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
         // `serve`'s /metrics in Prometheus' text format (issue 17).
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        // The web trace viewer's server-rendered pages (issue 17).
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
         // Tests only: generators and seeds for the fuzz targets of the parsers of untrusted text.
         .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
     ],
@@ -50,6 +52,7 @@ let package = Package(
         .target(
             name: "OrchestratorServer",
             dependencies: [
+                .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 "Orchestrator",
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -57,6 +60,8 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ],
+            // The web trace viewer's templates, CSS and JavaScript.
+            resources: [.copy("Assets")],
             swiftSettings: swiftSettings
         ),
         .target(

@@ -35,4 +35,6 @@ export ORCHESTRATE_REQUIRE_OPENAI_CLIENT=1
 export ORCHESTRATE_REQUIRE_SANDBOX=1
 # The recorded outcomes beside the repository (../shared/data/routellm): the tests that read them must run.
 export ORCHESTRATE_REQUIRE_SHARED_DATA=1
+# The web trace viewer is tested in headless Chromium (apt-get install chromium): the test must run, not be skipped.
+export ORCHESTRATE_REQUIRE_CHROMIUM=1
 swift test "$@"

@@ -8,7 +8,8 @@ import Orchestrator
 ///
 /// Routes: `POST /v1/chat/completions` (`model` is `auto` or a topology's name; the answer comes back as the
 /// assistant's message and the run in an extra `orchestrate` field), `GET /v1/models`, `GET /v1/runs`,
-/// `GET /v1/runs/{id}` (the whole stored trace), `GET /metrics` (Prometheus) and `GET /healthz`. Requests run concurrently, up to
+/// `GET /v1/runs/{id}` (the whole stored trace), `GET /metrics` (Prometheus), the web trace viewer under `/ui`
+/// (`TraceViewer`) and `GET /healthz`. Requests run concurrently, up to
 /// `maxConcurrentRuns` orchestrations at once; bodies are capped; every error is JSON in OpenAI's shape; with a
 /// token (required off loopback) every route but `/healthz` needs `Authorization: Bearer TOKEN`.
 ///
@@ -23,6 +24,8 @@ public struct OrchestratorServer: Sendable {
     let runs: AsyncSemaphore
     /// What `/metrics` tells of the runs this server made.
     let metrics = ServeMetrics()
+    /// The web trace viewer under `/ui`, over the orchestrator's store.
+    let viewer: TraceViewer
 
     /// Checks the configuration (a non-loopback address needs a token).
     public init(orchestrator: Orchestrator, configuration: ServerConfiguration, logger: Logger) throws(ServerConfigurationError) {
@@ -31,6 +34,11 @@ public struct OrchestratorServer: Sendable {
         self.configuration = configuration
         self.logger = logger
         runs = AsyncSemaphore(permits: configuration.maxConcurrentRuns)
+        do {
+            viewer = try TraceViewer(store: orchestrator.store)
+        } catch {
+            throw ServerConfigurationError(message: "\(error)")
+        }
     }
 
     /// The application: routes, error shape and authentication. `onServerRunning` gets the bound port.
@@ -41,6 +49,7 @@ public struct OrchestratorServer: Sendable {
             router.add(middleware: BearerTokenMiddleware(token: token))
         }
         addRoutes(to: router)
+        viewer.addRoutes(to: router)
         return Application(
             router: router,
             configuration: ApplicationConfiguration(address: .hostname(configuration.host, port: configuration.port), serverName: "orchestrate"),

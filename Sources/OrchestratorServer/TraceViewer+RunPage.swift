@@ -1,0 +1,246 @@
+import Foundation
+import Orchestrator
+
+extension TraceViewer {
+    struct RunPage {
+        var title: String
+        var navigation = Navigation(runs: true)
+        var store: String
+        var run: RunRow
+        var query: String
+        var error: String?
+        var stopReason: String?
+        var graph: Graph
+        var timeline: Timeline
+        var messages: [Message]
+        var escalations: [Escalation]
+        var hasEscalations: Bool
+    }
+
+    /// The agents as nodes and every delivery as an edge coloured by its verdict.
+    struct Graph {
+        struct Node {
+            var index: Int
+            var x: Double
+            var y: Double
+            var role: String
+            var model: String
+            var answer: String
+            var classes: String
+            var mark: String?
+        }
+
+        struct Edge {
+            var path: String
+            var verdict: String
+            var title: String
+        }
+
+        var width: Double
+        var height: Double
+        var nodes: [Node]
+        var edges: [Edge]
+    }
+
+    /// The run's calls as bars by latency, one row per agent.
+    struct Timeline {
+        struct Row {
+            var y: Double
+            var label: String
+        }
+
+        struct Bar {
+            var x: Double
+            var y: Double
+            var width: Double
+            var kind: String
+            var title: String
+        }
+
+        struct Tick {
+            var x: Double
+            var label: String
+        }
+
+        var width: Double
+        var height: Double
+        var rows: [Row]
+        var bars: [Bar]
+        var ticks: [Tick]
+    }
+
+    struct Message {
+        struct Check {
+            var name: String
+            var outcome: String
+            var detail: String
+        }
+
+        var id: String
+        var step: Int
+        var agent: Int
+        var role: String
+        var model: String
+        var purpose: String
+        var status: String
+        var prompt: String
+        var response: String
+        var answer: String
+        var checks: [Check]
+        var tokens: String
+        var cost: String
+        var latency: String
+        var recovery: String?
+    }
+
+    struct Escalation {
+        var step: Int
+        var route: String
+        var decision: String
+        var reason: String
+    }
+
+    func runPage(reference: String) async throws -> RunPage {
+        let trace = try await store.trace(reference: reference)
+        let run = trace.run
+        return RunPage(
+            title: "Run \(run.id.prefix(8))",
+            store: store.name,
+            run: RunRow(run),
+            query: run.query,
+            error: run.error,
+            stopReason: run.stopReason,
+            graph: Self.graph(of: trace),
+            timeline: Self.timeline(of: trace),
+            messages: Self.messages(of: trace),
+            escalations: trace.escalations.map {
+                Escalation(
+                    step: $0.step,
+                    route: "agent \($0.fromAgent) (\($0.fromModel)) → agent \($0.toAgent) (\($0.toModel))",
+                    decision: $0.escalated ? "escalated" : "skipped",
+                    reason: $0.reason
+                )
+            },
+            hasEscalations: !trace.escalations.isEmpty
+        )
+    }
+
+    /// Agents on a circle (one in the middle when alone); a delivery from sender to receiver as a curve, bent further
+    /// for each earlier delivery between the same two agents so that every one stays visible.
+    static func graph(of trace: RunTrace) -> Graph {
+        let (width, height) = (640.0, 420.0)
+        let centre = (x: width / 2, y: height / 2)
+        let radius = min(width, height) / 2 - 70
+        let count = max(trace.agents.count, 1)
+        var positions: [Int: (x: Double, y: Double)] = [:]
+        var latest: [Int: String] = [:]
+        for message in trace.messages where message.answer != nil { latest[message.agentIndex] = message.answer }
+        let nodes = trace.agents.enumerated().map { offset, agent -> Graph.Node in
+            let angle = -Double.pi / 2 + 2 * Double.pi * Double(offset) / Double(count)
+            let position = count == 1 ? centre : (x: centre.x + radius * cos(angle), y: centre.y + radius * sin(angle))
+            positions[agent.agentIndex] = position
+            var classes = ["agent"]
+            var marks: [String] = []
+            if let fault = agent.fault {
+                classes.append("faulty")
+                marks.append("fault: \(fault)")
+            }
+            if let step = agent.quarantinedAtStep {
+                classes.append("quarantined")
+                marks.append("quarantined from step \(step)")
+            }
+            return Graph.Node(
+                index: agent.agentIndex,
+                x: position.x,
+                y: position.y,
+                role: agent.role,
+                model: agent.model,
+                answer: latest[agent.agentIndex].map { String($0.prefix(24)) } ?? "—",
+                classes: classes.joined(separator: " "),
+                mark: marks.isEmpty ? nil : marks.joined(separator: " · ")
+            )
+        }
+        var seen: [String: Int] = [:]
+        let edges = trace.deliveries.compactMap { delivery -> Graph.Edge? in
+            guard let from = positions[delivery.senderIndex], let to = positions[delivery.receiverIndex] else { return nil }
+            let pair = "\(delivery.senderIndex)>\(delivery.receiverIndex)"
+            let earlier = seen[pair, default: 0]
+            seen[pair] = earlier + 1
+            let (dx, dy) = (to.x - from.x, to.y - from.y)
+            let length = max((dx * dx + dy * dy).squareRoot(), 1)
+            let bend = 18.0 + 12.0 * Double(earlier)
+            let control = (x: (from.x + to.x) / 2 - dy / length * bend, y: (from.y + to.y) / 2 + dx / length * bend)
+            // Stop short of the receiver's circle so that the arrowhead shows.
+            let (ex, ey) = (to.x - control.x, to.y - control.y)
+            let toControl = max((ex * ex + ey * ey).squareRoot(), 1)
+            let end = (x: to.x - ex / toControl * 30, y: to.y - ey / toControl * 30)
+            let path = String(format: "M %.1f %.1f Q %.1f %.1f %.1f %.1f", from.x, from.y, control.x, control.y, end.x, end.y)
+            let detail = delivery.detail.map { ": \($0)" } ?? ""
+            return Graph.Edge(
+                path: path,
+                verdict: delivery.verdict,
+                title: "step \(delivery.step): agent \(delivery.senderIndex) → agent \(delivery.receiverIndex), \(delivery.verdict)\(detail)"
+            )
+        }
+        return Graph(width: width, height: height, nodes: nodes, edges: edges)
+    }
+
+    /// Each call from the run's start, as long as it took: answered, failed, a retry, or a fallback's.
+    static func timeline(of trace: RunTrace) -> Timeline {
+        let (left, width, rowHeight) = (150.0, 820.0, 26.0)
+        let start = trace.run.startedAt
+        let end = trace.messages.map(\.finishedAt).max() ?? start
+        let span = max(end.timeIntervalSince(start), 0.001)
+        let scale = (width - left - 40) / span
+        let agents = trace.agents.map(\.agentIndex)
+        let rows = trace.agents.enumerated().map { offset, agent in
+            Timeline.Row(y: Double(offset) * rowHeight + 16, label: "\(agent.agentIndex) · \(agent.role)")
+        }
+        let bars = trace.messages.compactMap { message -> Timeline.Bar? in
+            guard let row = agents.firstIndex(of: message.agentIndex) else { return nil }
+            let kind =
+                message.error != nil ? "failed" : message.fallbackFrom != nil ? "fallback" : message.attempt > 1 ? "retry" : "answered"
+            return Timeline.Bar(
+                x: left + message.startedAt.timeIntervalSince(start) * scale,
+                y: Double(row) * rowHeight + 4,
+                width: max(message.latencyMilliseconds / 1000 * scale, 2),
+                kind: kind,
+                title: "step \(message.step) · \(message.model) · \(kind) · \(String(format: "%.0f", message.latencyMilliseconds)) ms"
+            )
+        }
+        let ticks = (0...4).map { index in
+            let seconds = span * Double(index) / 4
+            return Timeline.Tick(x: left + seconds * scale, label: String(format: "%.2f s", seconds))
+        }
+        return Timeline(width: width, height: Double(max(rows.count, 1)) * rowHeight + 30, rows: rows, bars: bars, ticks: ticks)
+    }
+
+    static func messages(of trace: RunTrace) -> [Message] {
+        let checks = Dictionary(grouping: trace.verifications.filter { $0.receiverIndex == nil }, by: \.messageID)
+        return trace.messages.map { message in
+            Message(
+                id: message.id.map(String.init) ?? "",
+                step: message.step,
+                agent: message.agentIndex,
+                role: message.role,
+                model: message.model,
+                purpose: message.purpose,
+                status: message.error == nil ? "answered" : "failed",
+                prompt: Self.prompt(message.promptJSON),
+                response: message.response ?? message.error ?? "",
+                answer: message.answer ?? "—",
+                checks: (message.id.flatMap { checks[$0] } ?? []).map { Message.Check(name: $0.checkName, outcome: $0.outcome, detail: $0.detail) },
+                tokens: "\(message.promptTokens) in / \(message.completionTokens) out\(message.tokensEstimated ? " (estimated)" : "")",
+                cost: String(format: "$%.6f", message.costUSD),
+                latency: String(format: "%.0f ms", message.latencyMilliseconds),
+                recovery: message.recovery
+            )
+        }
+    }
+
+    /// A stored prompt (a JSON array of chat messages) as text: each message's role, then its content.
+    static func prompt(_ json: String) -> String {
+        guard let messages = try? JSONDecoder().decode([ChatMessage].self, from: Data(json.utf8)) else { return json }
+        return messages.map { "[\($0.role.rawValue)]\n\($0.content)" }.joined(separator: "\n\n")
+    }
+}

@@ -1,0 +1,70 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import NIOCore
+import OrchestratorTestSupport
+import Testing
+
+@testable import Orchestrator
+@testable import OrchestratorServer
+
+/// The web trace viewer's pages, through the router: what they show of the store, behind the token, and model
+/// output always escaped.
+@Suite(.timeLimit(.minutes(5))) struct TraceViewerTests {
+    static func body(_ client: some TestClientProtocol, _ uri: String, headers: HTTPFields = [:]) async throws -> (HTTPResponse.Status, String) {
+        let response = try await client.execute(uri: uri, method: .get, headers: headers)
+        return (response.status, String(buffer: response.body))
+    }
+
+    @Test func pagesShowTheStoreAndEscapeWhatModelsWrote() async throws {
+        let store = try TraceStore.inMemory()
+        let ids = try await TestSupport.debateAndCascadeRuns(in: store)
+        // A run whose model wrote markup: it must reach the page as text.
+        var hostile = TestSupport.runRecord(id: "hostile-run")
+        hostile.answer = #"<script>alert("x")</script>"#
+        hostile.query = #"<img src=x onerror="alert(1)">"#
+        hostile.status = .completed
+        try await store.beginRun(hostile)
+        let orchestrator = try await Orchestrator(catalog: try TestSupport.catalog(), store: store, logger: TestSupport.logger)
+        let server = try OrchestratorServer(
+            orchestrator: orchestrator,
+            configuration: ServerConfiguration(token: "secret"),
+            logger: TestSupport.logger
+        )
+        try await server.application().test(.router) { client in
+            #expect(try await Self.body(client, "/ui").0 == .unauthorized, "the viewer is behind the token")
+            let authorized: HTTPFields = [.authorization: "Bearer secret"]
+            let (status, runs) = try await Self.body(client, "/ui", headers: authorized)
+            #expect(status == .ok)
+            for id in ids + ["hostile-run"] { #expect(runs.contains("/ui/runs/\(id)"), "the runs page links \(id)") }
+            #expect(!runs.contains("<script>alert") && runs.contains("&lt;script&gt;alert"), "an answer is text, not markup")
+            let (_, filtered) = try await Self.body(client, "/ui?topology=debate", headers: authorized)
+            #expect(filtered.contains("/ui/runs/\(ids[0])") && !filtered.contains("/ui/runs/\(ids[1])"), "the traces filters apply")
+            let (_, wrong) = try await Self.body(client, "/ui?limit=lots", headers: authorized)
+            #expect(wrong.contains("<p class=\"problem\">limit: expected 1 to 10000, got ") && wrong.contains("No runs match"), "\(wrong)")
+
+            let trace = try #require(try await store.trace(runID: ids[0]))
+            let (runStatus, page) = try await Self.body(client, "/ui/runs/\(ids[0].prefix(8))", headers: authorized)
+            #expect(runStatus == .ok)
+            #expect(page.components(separatedBy: "<g class=\"agent").count - 1 == trace.agents.count, "a node per agent")
+            #expect(page.components(separatedBy: "<path class=\"delivery").count - 1 == trace.deliveries.count, "an edge per delivery")
+            for verdict in Set(trace.deliveries.map(\.verdict)) {
+                let drawn = page.components(separatedBy: "<path class=\"delivery \(verdict)\"").count - 1
+                #expect(drawn == trace.deliveries.filter { $0.verdict == verdict }.count, "edges coloured \(verdict)")
+            }
+            #expect(page.components(separatedBy: "<rect class=\"call").count - 1 == trace.messages.count, "a bar per call")
+            #expect(page.components(separatedBy: "<details class=\"message").count - 1 == trace.messages.count)
+            let (_, hostilePage) = try await Self.body(client, "/ui/runs/hostile-run", headers: authorized)
+            #expect(!hostilePage.contains("<img src=x") && hostilePage.contains("&lt;img src=x"), "a query is text, not markup")
+            #expect(try await Self.body(client, "/ui/runs/ffffffff", headers: authorized).0 == .notFound)
+
+            let (_, statistics) = try await Self.body(client, "/ui/statistics", headers: authorized)
+            for grouping in ["topology", "model", "role"] { #expect(statistics.contains("<h2>By \(grouping)</h2>")) }
+            let (_, evaluation) = try await Self.body(client, "/ui/evaluation", headers: authorized)
+            #expect(evaluation.contains("<svg class=\"chart\"") && evaluation.contains("<g class=\"point topology\">"))
+            let (cssStatus, css) = try await Self.body(client, "/ui/assets/ui.css", headers: authorized)
+            #expect(cssStatus == .ok && css.contains("path.delivery"))
+        }
+    }
+}

@@ -31,6 +31,20 @@ package func openTraceStore(
     }
 }
 
+/// The `--otlp-endpoint` exporter, or nil without one; a URL that is not http(s) is a validation error naming the option.
+package func otlpExporter(_ endpoint: String?, logger: Logger) throws -> OTLPExporter? {
+    guard let endpoint else { return nil }
+    do {
+        return try OTLPExporter(endpoint: endpoint, logger: logger)
+    } catch {
+        throw ValidationError("\(error)")
+    }
+}
+
+/// The help of an `--otlp-endpoint` option.
+package let otlpEndpointHelp: ArgumentHelp =
+    "Send each run's spans as it ends to this OpenTelemetry collector (OTLP/HTTP, e.g. http://127.0.0.1:4318): the spans of `traces export --format otel`."
+
 /// Comma-separated option values.
 package enum CommaSeparated {
     /// Whole numbers such as split seeds, or a validation error naming the option.

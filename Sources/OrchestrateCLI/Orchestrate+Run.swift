@@ -59,6 +59,9 @@ extension Orchestrate {
             }
         }
 
+        @Option(name: .long, help: otlpEndpointHelp)
+        var otlpEndpoint: String?
+
         func run() async throws {
             let logger = common.bootstrapLogging()
             let inputs = try common.loadInputs(file: file, overrides: overrides)
@@ -72,7 +75,8 @@ extension Orchestrate {
                 controller: ControllerSettings(selection: explore ? .sample : .greedy, temperature: temperature),
                 verification: verify,
                 controllerParameters: parameters,
-                escalation: escalate
+                escalation: escalate,
+                otlpExporter: try otlpExporter(otlpEndpoint, logger: logger)
             )
             let store = try await openTraceStore(common.db, creating: true, logger: logger)
             let orchestrator = try await Orchestrator(
@@ -91,6 +95,7 @@ extension Orchestrate {
             let results = try await orchestrator.runBatch(tasks, seed: seed, parallel: parallel) { result in
                 report.print(result)
             }
+            await orchestrator.flushExports()
             if !json && tasks.count > 1 {
                 report.printSummary(BatchSummary(results: results), wallSeconds: (clock.now - start).seconds)
             }

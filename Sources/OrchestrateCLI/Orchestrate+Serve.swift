@@ -50,6 +50,9 @@ extension Orchestrate {
         )
         var escalate: EscalationPolicy.Rule = .costWeight(EscalationPolicy.defaultCostWeight)
 
+        @Option(name: .long, help: otlpEndpointHelp)
+        var otlpEndpoint: String?
+
         func run() async throws {
             let logger = common.bootstrapLogging()
             let (catalog, providers) = try common.loadCatalog()
@@ -65,7 +68,8 @@ extension Orchestrate {
                     databasePath: common.db,
                     verification: verify,
                     controllerParameters: parameters,
-                    escalation: escalate
+                    escalation: escalate,
+                    otlpExporter: try otlpExporter(otlpEndpoint, logger: logger)
                 ),
                 providers: providers,
                 embedder: embedder,

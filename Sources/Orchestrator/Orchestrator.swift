@@ -25,6 +25,8 @@ public struct Orchestrator: Sendable {
     /// Computed once: hashing encodes the whole catalogue.
     let catalogHash: String
     let fleetHash: String
+    /// Where each run's spans go as it ends; nil sends none.
+    let otlpExporter: OTLPExporter?
 
     /// Loads the catalogue from the configured files and opens the trace store.
     public init(configuration: OrchestratorConfiguration, providers: ProviderRegistry = ProviderRegistry(), logger: Logger) async throws {
@@ -51,6 +53,7 @@ public struct Orchestrator: Sendable {
         self.store = store
         self.logger = logger
         verification = configuration.verification
+        otlpExporter = configuration.otlpExporter
         escalation = configuration.escalation
         catalogHash = catalog.hash
         fleetHash = catalog.fleetHash
@@ -76,6 +79,12 @@ public struct Orchestrator: Sendable {
         var copy = self
         copy.controller = controller
         return copy
+    }
+
+    /// Waits until every finished run's spans have been sent to the OTLP collector, if there is one (before a process
+    /// that ran tasks exits).
+    public func flushExports() async {
+        await otlpExporter?.flush()
     }
 
     /// The same orchestrator checking messages under another verification policy.
@@ -191,6 +200,9 @@ public struct Orchestrator: Sendable {
         record.latencyMilliseconds = wall
         record.finishedAt = Date()
         try await ledger.finish(record)
+        if let otlpExporter, let trace = try await store.trace(runID: runID) {
+            await otlpExporter.submit(trace)
+        }
 
         return result(of: record, task: task, plan: plan, outcome: outcome, faults: faults)
     }

@@ -22,6 +22,8 @@ public struct OrchestratorConfiguration: Sendable {
     /// a run's events are written together, in one transaction when it ends and whenever the oldest unwritten one
     /// has waited this long. Zero writes each event as soon as it happens.
     public var traceFlushDelay: Duration
+    /// Where each run's spans go as it ends (OTLP/HTTP); nil sends none.
+    public var otlpExporter: OTLPExporter?
 
     /// The default `traceFlushDelay`.
     public static let defaultTraceFlushDelay = Duration.milliseconds(200)
@@ -39,8 +41,10 @@ public struct OrchestratorConfiguration: Sendable {
         verification: VerificationPolicy = .check,
         controllerParameters: ControllerParameters? = nil,
         escalation: EscalationPolicy.Rule = .costWeight(EscalationPolicy.defaultCostWeight),
-        traceFlushDelay: Duration = OrchestratorConfiguration.defaultTraceFlushDelay
+        traceFlushDelay: Duration = OrchestratorConfiguration.defaultTraceFlushDelay,
+        otlpExporter: OTLPExporter? = nil
     ) {
+        self.otlpExporter = otlpExporter
         self.workflowsDirectory = workflowsDirectory
         self.fleetPath = fleetPath
         self.databasePath = databasePath

@@ -50,6 +50,7 @@ public struct OrchestratorServer: Sendable {
         }
         addRoutes(to: router)
         viewer.addRoutes(to: router)
+        if let token = configuration.token, !token.isEmpty { viewer.addLoginRoutes(to: router, token: token) }
         return Application(
             router: router,
             configuration: ApplicationConfiguration(address: .hostname(configuration.host, port: configuration.port), serverName: "orchestrate"),

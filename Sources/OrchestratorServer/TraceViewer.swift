@@ -24,7 +24,7 @@ public struct TraceViewer: Sendable {
             throw TraceViewerError(description: "the trace viewer's assets are missing from the library's bundle")
         }
         var library = MustacheLibrary()
-        for name in ["layout-head", "layout-foot", "filters", "runs", "run", "statistics", "evaluation", "missing"] {
+        for name in ["layout-head", "layout-foot", "filters", "runs", "run", "statistics", "evaluation", "missing", "login"] {
             let text = try String(contentsOf: folder.appendingPathComponent("\(name).mustache"), encoding: .utf8)
             try library.register(text, named: name)
         }
@@ -89,6 +89,32 @@ public struct TraceViewer: Sendable {
 }
 
 extension TraceViewer {
+    /// The sign-in form of a viewer behind a token.
+    struct Login {
+        var title = "Sign in"
+        var navigation = Navigation()
+        var store: String
+        var wrong: Bool
+    }
+
+    /// Adds `/ui/login` for a viewer behind `token`: a form, and its answer, which keeps the token in a cookie that
+    /// only the viewer's pages receive (`BearerTokenMiddleware` lets those pages be read with it).
+    func addLoginRoutes<Context: RequestContext>(to router: Router<Context>, token: String) {
+        router.get("ui/login") { _, _ in try await page("login", Login(store: store.name, wrong: false)) }
+        router.post("ui/login") { request, _ in
+            let body = try await request.body.collect(upTo: 4096)
+            let given = URLComponents(string: "?" + String(buffer: body))?.queryItems?.first { $0.name == "token" }?.value ?? ""
+            guard BearerTokenMiddleware<Context>.constantTimeEqual(given, token) else {
+                return try await page("login", Login(store: store.name, wrong: true), status: .unauthorized)
+            }
+            var response = Response.redirect(to: "/ui", type: .found)
+            response.setCookie(
+                Cookie(name: BearerTokenMiddleware<Context>.cookie, value: token, path: "/ui", secure: false, httpOnly: true, sameSite: .strict)
+            )
+            return response
+        }
+    }
+
     /// What a page names that is not in the store.
     struct Missing {
         var title = "Not found"

@@ -33,7 +33,27 @@ import Testing
             logger: TestSupport.logger
         )
         try await server.application().test(.router) { client in
-            #expect(try await Self.body(client, "/ui").0 == .unauthorized, "the viewer is behind the token")
+            // Behind the token: a browser without it is sent to sign in, and the cookie signing in sets opens the pages
+            // (GET only), never the API.
+            let anonymous = try await client.execute(uri: "/ui", method: .get)
+            #expect(anonymous.status == .found && anonymous.headers[.location] == "/ui/login", "the viewer is behind the token")
+            #expect(try await Self.body(client, "/ui/login").0 == .ok)
+            let form: HTTPFields = [.contentType: "application/x-www-form-urlencoded"]
+            let wrongToken = try await client.execute(uri: "/ui/login", method: .post, headers: form, body: ByteBuffer(string: "token=guess"))
+            #expect(wrongToken.status == .unauthorized && wrongToken.headers[.setCookie] == nil)
+            let signedIn = try await client.execute(uri: "/ui/login", method: .post, headers: form, body: ByteBuffer(string: "token=secret"))
+            let cookie = try #require(signedIn.headers[.setCookie])
+            #expect(signedIn.status == .found && cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict") && cookie.contains("Path=/ui"))
+            let withCookie: HTTPFields = [.cookie: "orchestrate_token=secret"]
+            #expect(try await Self.body(client, "/ui", headers: withCookie).0 == .ok)
+            #expect(try await Self.body(client, "/ui", headers: [.cookie: "orchestrate_token=guess"]).0 == .found)
+            let apiWithCookie = try await client.execute(
+                uri: "/v1/chat/completions",
+                method: .post,
+                headers: withCookie,
+                body: ByteBuffer(string: #"{"model":"auto","messages":[\#(ServerTests.question)]}"#)
+            )
+            #expect(apiWithCookie.status == .unauthorized, "the cookie opens the viewer's pages, not the API")
             let authorized: HTTPFields = [.authorization: "Bearer secret"]
             let (status, runs) = try await Self.body(client, "/ui", headers: authorized)
             #expect(status == .ok)

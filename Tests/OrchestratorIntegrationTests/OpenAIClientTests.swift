@@ -19,18 +19,9 @@ struct OpenAIClientTests {
         let directory = try TestSupport.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let database = directory.appendingPathComponent("serve.sqlite").path
-        let executable = try #require(TestSupport.executable(), "the orchestrate executable was not built")
-
-        let server = Process()
-        server.executableURL = executable
-        server.arguments = ["serve", "--port", "0", "--token", "test-token", "--db", database]
-        server.currentDirectoryURL = TestSupport.repositoryRoot
-        let output = Pipe()
-        server.standardOutput = output
-        server.standardError = FileHandle.nullDevice
-        try server.run()
-        defer { server.terminate() }
-        let base = try await OpenAIClient.listeningURL(from: output.fileHandleForReading)
+        let server = try await ServeProcess.start(["--token", "test-token", "--db", database])
+        defer { server.stop() }
+        let base = server.base
 
         let check = try await Subprocess.run(
             python,
@@ -50,8 +41,8 @@ struct OpenAIClientTests {
         #expect(errors["unknown_model"]?["status"] as? Int == 404 && errors["unknown_model"]?["code"] as? String == "model_not_found")
         #expect(errors["wrong_token"]?["status"] as? Int == 401)
 
-        server.terminate()
-        try await TestSupport.runToExit(server)
+        server.process.terminate()
+        try await TestSupport.runToExit(server.process)
         let store = try TraceStore.open(path: database, logger: TestSupport.logger)
         for reply in [auto, debate] {
             let runID = try #require(reply["run_id"] as? String)
@@ -75,16 +66,9 @@ extension OpenAIClientTests {
         let directory = try TestSupport.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let database = directory.appendingPathComponent("serve.sqlite").path
-        let server = Process()
-        server.executableURL = try #require(TestSupport.executable(), "the orchestrate executable was not built")
-        server.arguments = ["serve", "--port", "0", "--token", "test-token", "--fleet", try ScaleOutTests.slowFleet(in: directory), "--db", database]
-        server.currentDirectoryURL = TestSupport.repositoryRoot
-        let output = Pipe()
-        server.standardOutput = output
-        server.standardError = FileHandle.nullDevice
-        try server.run()
-        defer { server.terminate() }
-        let base = try await OpenAIClient.listeningURL(from: output.fileHandleForReading)
+        let server = try await ServeProcess.start(["--token", "test-token", "--fleet", try ScaleOutTests.slowFleet(in: directory), "--db", database])
+        defer { server.stop() }
+        let base = server.base
 
         let check = try await Subprocess.run(
             python,

@@ -10,26 +10,6 @@ import Testing
 /// Several `orchestrate serve` replicas on one machine record into one PostgreSQL store, as behind a load balancer.
 @Suite(.enabled(if: PostgresServer.runs, PostgresServer.reason), .timeLimit(.minutes(10)))
 struct ScaleOutTests {
-    /// A running `orchestrate serve` process.
-    struct Replica {
-        let process: Process
-        let base: String
-
-        /// Starts a replica of `fleet` on a free port recording into `database`; its log goes to `log`.
-        static func start(fleet: String, database: String, log: URL) async throws -> Replica {
-            let process = Process()
-            process.executableURL = try #require(TestSupport.executable(), "the orchestrate executable was not built")
-            process.arguments = ["serve", "--port", "0", "--fleet", fleet, "--db", database, "--max-concurrent-runs", "16"]
-            process.currentDirectoryURL = TestSupport.repositoryRoot
-            let output = Pipe()
-            process.standardOutput = output
-            FileManager.default.createFile(atPath: log.path, contents: nil)
-            process.standardError = try FileHandle(forWritingTo: log)
-            try process.run()
-            return Replica(process: process, base: try await OpenAIClient.listeningURL(from: output.fileHandleForReading))
-        }
-    }
-
     /// The simulated fleet with every latency five times as long, so that runs stay in flight long enough to be
     /// caught there (a run's row is written within the 200 ms flush delay of its start).
     static func slowFleet(in directory: URL) throws -> String {
@@ -99,11 +79,16 @@ struct ScaleOutTests {
         let client = HTTPClient(eventLoopGroupProvider: .singleton)
         defer { _ = client.shutdown() }
         try await StoreEngine.postgres.withDatabase { url in
-            var replicas: [Replica] = []
-            defer { for replica in replicas where replica.process.isRunning { replica.process.terminate() } }
+            var replicas: [ServeProcess] = []
+            defer { for replica in replicas { replica.stop() } }
             let fleet = try Self.slowFleet(in: directory)
             for index in 0..<4 {
-                replicas.append(try await Replica.start(fleet: fleet, database: url, log: directory.appendingPathComponent("replica-\(index).log")))
+                replicas.append(
+                    try await ServeProcess.start(
+                        ["--fleet", fleet, "--db", url, "--max-concurrent-runs", "16"],
+                        log: directory.appendingPathComponent("replica-\(index).log")
+                    )
+                )
             }
             let clock = ContinuousClock()
             let loading = clock.now

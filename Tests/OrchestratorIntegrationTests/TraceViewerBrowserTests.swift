@@ -41,16 +41,9 @@ struct TraceViewerBrowserTests {
         let chain = try await TestSupport.runExecutable(["run", "Workflows/tasks/example.json", "--db", database, "--topology", "chain", "--json"])
         #expect(chain.status == 0, "\(chain.error)")
 
-        let server = Process()
-        server.executableURL = try #require(TestSupport.executable(), "the orchestrate executable was not built")
-        server.arguments = ["serve", "--port", "0", "--db", database]
-        server.currentDirectoryURL = TestSupport.repositoryRoot
-        let output = Pipe()
-        server.standardOutput = output
-        server.standardError = FileHandle.nullDevice
-        try server.run()
-        defer { server.terminate() }
-        let root = String(try await OpenAIClient.listeningURL(from: output.fileHandleForReading).dropLast("/v1".count))
+        let server = try await ServeProcess.start(["--db", database])
+        defer { server.stop() }
+        let root = server.root
         let profile = directory.appendingPathComponent("chromium")
         try FileManager.default.createDirectory(at: profile, withIntermediateDirectories: true)
 

@@ -52,18 +52,12 @@ struct RunFilterOptions: ParsableArguments {
         )
     }
 
-    /// A date (`2026-11-22`, taken as UTC midnight), an ISO 8601 date-time, or an age before `now`.
+    /// A date, date-time or age (`RunFilter.moment`), or a validation error naming the option.
     static func date(_ text: String, option: String, now: Date) throws -> Date {
-        let units: [Character: Double] = ["s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604_800]
-        if let unit = text.last, let seconds = units[unit], let amount = Double(text.dropLast()), amount >= 0 {
-            return now.addingTimeInterval(-amount * seconds)
+        guard let date = RunFilter.moment(text, now: now) else {
+            throw ValidationError("\(option): \(RunFilter.momentSyntax), got '\(text)'")
         }
-        let formatter = ISO8601DateFormatter()
-        for options in [[.withInternetDateTime, .withFractionalSeconds], [.withInternetDateTime], [.withFullDate]] as [ISO8601DateFormatter.Options] {
-            formatter.formatOptions = options
-            if let date = formatter.date(from: text) { return date }
-        }
-        throw ValidationError("\(option): expected a date (2026-11-22), a date-time (2026-11-22T10:00:00Z) or an age (30m, 6h, 7d), got '\(text)'")
+        return date
     }
 }
 

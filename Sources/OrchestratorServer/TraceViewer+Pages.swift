@@ -22,13 +22,18 @@ extension TraceViewer {
         var model: String
         var role: String
         var task: String
+        var since: String
+        var until: String
+        var minScore: String
+        var maxScore: String
         var limit: String
         /// What the query got wrong, shown above the table; empty when nothing.
         var problem: String
         /// Whether there is a problem (Mustache reads stored properties only).
         var hasProblem: Bool
 
-        /// The filter of a query (`status`, `topology`, `model`, `role`, `task`, `limit`), and the form showing it.
+        /// The filter of a query (`status`, `topology`, `model`, `role`, `task`, `since`, `until`, `min-score`,
+        /// `max-score`, `limit`: the `traces` filters), and the form showing it.
         static func read(_ query: Parameters, defaultLimit: Int?) -> (RunFilter, Filters) {
             var filter = RunFilter(limit: defaultLimit)
             var problems: [String] = []
@@ -41,6 +46,20 @@ extension TraceViewer {
             filter.model = text("model").isEmpty ? nil : text("model")
             filter.role = text("role").isEmpty ? nil : text("role")
             filter.taskID = text("task").isEmpty ? nil : text("task")
+            for (name, keyPath) in [("since", \RunFilter.since), ("until", \RunFilter.until)] where !text(name).isEmpty {
+                if let moment = RunFilter.moment(text(name)) {
+                    filter[keyPath: keyPath] = moment
+                } else {
+                    problems.append("\(name): \(RunFilter.momentSyntax), got '\(text(name))'")
+                }
+            }
+            for (name, keyPath) in [("min-score", \RunFilter.minScore), ("max-score", \RunFilter.maxScore)] where !text(name).isEmpty {
+                if let score = Double(text(name)) {
+                    filter[keyPath: keyPath] = score
+                } else {
+                    problems.append("\(name): expected a number, got '\(text(name))'")
+                }
+            }
             let limit = text("limit")
             if !limit.isEmpty {
                 if let value = Int(limit), (1...10_000).contains(value) {
@@ -56,6 +75,10 @@ extension TraceViewer {
                 model: text("model"),
                 role: text("role"),
                 task: text("task"),
+                since: text("since"),
+                until: text("until"),
+                minScore: text("min-score"),
+                maxScore: text("max-score"),
                 limit: filter.limit.map(String.init) ?? "",
                 problem: problems.joined(separator: "; "),
                 hasProblem: !problems.isEmpty

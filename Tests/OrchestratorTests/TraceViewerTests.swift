@@ -61,6 +61,12 @@ import Testing
             #expect(!runs.contains("<script>alert") && runs.contains("&lt;script&gt;alert"), "an answer is text, not markup")
             let (_, filtered) = try await Self.body(client, "/ui?topology=debate", headers: authorized)
             #expect(filtered.contains("/ui/runs/\(ids[0])") && !filtered.contains("/ui/runs/\(ids[1])"), "the traces filters apply")
+            let (_, recent) = try await Self.body(client, "/ui?since=1h", headers: authorized)
+            #expect(ids.allSatisfy { recent.contains("/ui/runs/\($0)") }, "runs of the last hour")
+            let (_, ancient) = try await Self.body(client, "/ui?until=2000-01-01", headers: authorized)
+            #expect(ancient.contains("No runs match") && !ancient.contains("/ui/runs/\(ids[0])"))
+            let (_, badMoment) = try await Self.body(client, "/ui?since=yesterday", headers: authorized)
+            #expect(badMoment.contains("since: expected a date"))
             let (_, wrong) = try await Self.body(client, "/ui?limit=lots", headers: authorized)
             #expect(wrong.contains("<p class=\"problem\">limit: expected 1 to 10000, got ") && wrong.contains("No runs match"), "\(wrong)")
 

@@ -68,3 +68,23 @@ public struct RunFilter: Sendable, Equatable {
         return parts.isEmpty ? TraceQuery("TRUE") : TraceQuery.joined(parts, separator: " AND ")
     }
 }
+
+extension RunFilter {
+    /// What `moment` reads, for messages about text it could not.
+    public static let momentSyntax = "expected a date (2026-11-22), a date-time (2026-11-22T10:00:00Z) or an age (30m, 6h, 7d)"
+
+    /// A moment as `--since` and `--until` take it: a date (`2026-11-22`, taken as UTC midnight), an ISO 8601
+    /// date-time, or an age before `now` (`30s`, `30m`, `6h`, `7d`, `2w`); nil for anything else.
+    public static func moment(_ text: String, now: Date = Date()) -> Date? {
+        let units: [Character: Double] = ["s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604_800]
+        if let unit = text.last, let seconds = units[unit], let amount = Double(text.dropLast()), amount >= 0 {
+            return now.addingTimeInterval(-amount * seconds)
+        }
+        let formatter = ISO8601DateFormatter()
+        for options in [[.withInternetDateTime, .withFractionalSeconds], [.withInternetDateTime], [.withFullDate]] as [ISO8601DateFormatter.Options] {
+            formatter.formatOptions = options
+            if let date = formatter.date(from: text) { return date }
+        }
+        return nil
+    }
+}

@@ -200,9 +200,7 @@ public struct Orchestrator: Sendable {
         record.latencyMilliseconds = wall
         record.finishedAt = Date()
         try await ledger.finish(record)
-        if let otlpExporter, let trace = try await store.trace(runID: runID) {
-            await otlpExporter.submit(trace)
-        }
+        await otlpExporter?.submit(runID: runID, from: store)
 
         return result(of: record, task: task, plan: plan, outcome: outcome, faults: faults)
     }

@@ -20,7 +20,15 @@ public struct OTLPExporter: Sendable {
     private actor Sending {
         var tasks: [UUID: Task<Void, Never>] = [:]
 
-        func add(_ id: UUID, _ task: Task<Void, Never>) { tasks[id] = task }
+        /// Starts `work`, kept until it ends (registered before it can end, so nothing is left behind).
+        func start(_ work: @escaping @Sendable () async -> Void) {
+            let id = UUID()
+            tasks[id] = Task {
+                await work()
+                await self.remove(id)
+            }
+        }
+
         func remove(_ id: UUID) { tasks[id] = nil }
         func all() -> [Task<Void, Never>] { Array(tasks.values) }
     }
@@ -40,14 +48,16 @@ public struct OTLPExporter: Sendable {
         self.logger = logger
     }
 
-    /// Starts sending one run's spans, and returns.
-    public func submit(_ trace: RunTrace) async {
-        let id = UUID()
-        let task = Task { [self] in
-            await export(trace)
-            await sending.remove(id)
+    /// Starts reading a finished run's trace from `store` and sending its spans, and returns (in a task of its own,
+    /// so that neither a slow collector nor a cancelled caller touches the run).
+    public func submit(runID: String, from store: TraceStore) async {
+        await sending.start { [self] in
+            do {
+                if let trace = try await store.trace(runID: runID) { await export(trace) }
+            } catch {
+                logger.warning("could not read a run's trace for the OTLP collector", metadata: ["run": "\(runID)", "error": "\(error)"])
+            }
         }
-        await sending.add(id, task)
     }
 
     /// Waits for every send still going on.

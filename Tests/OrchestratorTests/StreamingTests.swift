@@ -46,14 +46,17 @@ import Testing
             let runID = try #require(run["run_id"] as? String)
             let messages = try await store.messages(runID: runID)
             #expect(progress.count == messages.count && messages.count >= 5, "one progress chunk per turn")
-            #expect(progress.map { $0["agent"] as? Int } == messages.map(\.agentIndex), "in the order the turns ended")
-            #expect(progress.map { $0["answer"] as? String } == messages.map(\.answer))
+            // Turns of one step end concurrently: compare by step and agent.
+            let told = progress.map { "\($0["step"] as? Int ?? -1)/\($0["agent"] as? Int ?? -1): \($0["answer"] as? String ?? "—")" }.sorted()
+            #expect(told == messages.map { "\($0.step)/\($0.agentIndex): \($0.answer ?? "—")" }.sorted(), "each turn told once, with its answer")
+            #expect(progress.map { $0["step"] as? Int ?? -1 } == progress.map { $0["step"] as? Int ?? -1 }.sorted(), "step by step")
             let content = deltas.compactMap { $0["content"] as? String }.joined()
             #expect(content == (try await store.run(id: runID))?.answer)
             let answer = ((unstreamed["choices"] as? [[String: Any]])?.first?["message"] as? [String: Any])?["content"] as? String
             #expect(content == answer, "the same seed answers the same, streamed or not")
             let other = try #require((unstreamed["orchestrate"] as? [String: Any])?["run_id"] as? String)
-            #expect(try await store.messages(runID: other).map(\.response) == messages.map(\.response), "and runs the same")
+            let byTurn = { (rows: [MessageRecord]) in rows.map { "\($0.step)/\($0.agentIndex): \($0.response ?? "")" }.sorted() }
+            #expect(byTurn(try await store.messages(runID: other)) == byTurn(messages), "and runs the same")
             #expect((objects.last?["choices"] as? [[String: Any]])?.first?["finish_reason"] as? String == "stop")
         }
     }

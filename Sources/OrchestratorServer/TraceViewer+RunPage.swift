@@ -46,7 +46,9 @@ extension TraceViewer {
     struct Timeline {
         struct Row {
             var y: Double
+            /// The agent and its role, cut to fit left of the bars.
             var label: String
+            var full: String
         }
 
         struct Bar {
@@ -194,7 +196,8 @@ extension TraceViewer {
         let scale = (width - left - 40) / span
         let agents = trace.agents.map(\.agentIndex)
         let rows = trace.agents.enumerated().map { offset, agent in
-            Timeline.Row(y: Double(offset) * rowHeight + 16, label: "\(agent.agentIndex) · \(agent.role)")
+            let full = "\(agent.agentIndex) · \(agent.role)"
+            return Timeline.Row(y: Double(offset) * rowHeight + 16, label: full.count > 22 ? full.prefix(21) + "…" : full, full: full)
         }
         let bars = trace.messages.compactMap { message -> Timeline.Bar? in
             guard let row = agents.firstIndex(of: message.agentIndex) else { return nil }

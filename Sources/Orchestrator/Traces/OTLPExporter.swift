@@ -25,7 +25,7 @@ public struct OTLPExporter: Sendable {
             let id = UUID()
             tasks[id] = Task {
                 await work()
-                await self.remove(id)
+                self.remove(id)
             }
         }
 

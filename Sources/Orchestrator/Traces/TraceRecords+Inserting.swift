@@ -29,6 +29,8 @@ protocol BoundRow {
     static var boundColumns: [TraceSchema.Column] { get }
     /// The values of `boundColumns`, in order.
     var boundValues: [DatabaseValue] { get }
+    /// SQLite's insert of the row (`sqliteInsert()`), made once per type.
+    static var insertSQL: String { get }
 }
 
 extension BoundRow {
@@ -41,6 +43,13 @@ extension BoundRow {
     static func sqliteInsert() -> String {
         let columns = boundColumns.map(\.name)
         return "INSERT INTO \(table) (\(columns.joined(separator: ", "))) VALUES (\(columns.map { _ in "?" }.joined(separator: ", ")))"
+    }
+
+    /// Inserts the row inside the caller's transaction; returns the row id SQLite gave it.
+    @discardableResult
+    func insertBound(_ db: Database) throws -> Int64 {
+        try db.executeBound(Self.insertSQL, boundValues)
+        return db.lastInsertedRowID
     }
 }
 
@@ -80,12 +89,6 @@ extension MessageRecord: BoundRow {
             purpose.databaseValue,
         ]
     }
-
-    /// Inserts the row; returns its id.
-    func insertBound(_ db: Database) throws -> Int64 {
-        try db.executeBound(Self.insertSQL, boundValues)
-        return db.lastInsertedRowID
-    }
 }
 
 extension DeliveryRecord: BoundRow {
@@ -104,10 +107,6 @@ extension DeliveryRecord: BoundRow {
             detail.databaseValue,
         ]
     }
-
-    func insertBound(_ db: Database) throws {
-        try db.executeBound(Self.insertSQL, boundValues)
-    }
 }
 
 extension VerificationRecord: BoundRow {
@@ -124,10 +123,6 @@ extension VerificationRecord: BoundRow {
             outcome.databaseValue,
             detail.databaseValue,
         ]
-    }
-
-    func insertBound(_ db: Database) throws {
-        try db.executeBound(Self.insertSQL, boundValues)
     }
 }
 
@@ -149,10 +144,6 @@ extension DecisionRecord: BoundRow {
             candidatesJSON.databaseValue,
         ]
     }
-
-    func insertBound(_ db: Database) throws {
-        try db.executeBound(Self.insertSQL, boundValues)
-    }
 }
 
 extension AgentRecord: BoundRow {
@@ -171,10 +162,6 @@ extension AgentRecord: BoundRow {
             fault.databaseValue,
             quarantinedAtStep.databaseValue,
         ]
-    }
-
-    func insertBound(_ db: Database) throws {
-        try db.executeBound(Self.insertSQL, boundValues)
     }
 }
 
@@ -237,10 +224,6 @@ extension RunRecord: BoundRow {
     }
 
     /// Inserts the row.
-    func insertBound(_ db: Database) throws {
-        try db.executeBound(Self.insertSQL, boundValues)
-    }
-
     /// Writes every column but the id over the row with this id.
     func updateBound(_ db: Database) throws {
         try db.executeBound(Self.updateSQL, Array(boundValues.dropFirst()) + [id.databaseValue])
@@ -250,6 +233,7 @@ extension RunRecord: BoundRow {
 extension EscalationRecord: BoundRow {
     static let table = "escalations"
     static let boundColumns = schemaColumns()
+    static let insertSQL = sqliteInsert()
 
     var boundValues: [DatabaseValue] {
         [

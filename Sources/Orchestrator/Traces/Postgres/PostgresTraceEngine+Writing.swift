@@ -73,7 +73,7 @@ extension PostgresTraceEngine {
     }
 
     /// `INSERT INTO "table" ("column", …) VALUES ($1, …)` for a hand-bound row.
-    static func insertSQL<Row: BoundRow>(_ type: Row.Type) -> String {
+    static func postgresInsert<Row: BoundRow>(_ type: Row.Type) -> String {
         guard let sql = inserts[Row.table] else { preconditionFailure("no insert for \(Row.table)") }
         return sql
     }
@@ -102,7 +102,7 @@ extension PostgresTraceEngine {
     }()
 
     func insert<Row: BoundRow>(_ row: Row, on connection: PostgresConnection) async throws {
-        try await execute(Self.insertSQL(Row.self), Self.values(of: row), on: connection)
+        try await execute(Self.postgresInsert(Row.self), Self.values(of: row), on: connection)
     }
 
     /// Inserts rows of one table in as few statements (round trips to the server) as PostgreSQL's limit of 65,535
@@ -131,7 +131,7 @@ extension PostgresTraceEngine {
 
     func insertReturningID(_ row: MessageRecord, on connection: PostgresConnection) async throws -> Int64 {
         let rows = try await connection.query(
-            Self.query(Self.insertSQL(MessageRecord.self) + " RETURNING \"id\"", Self.values(of: row)),
+            Self.query(Self.postgresInsert(MessageRecord.self) + " RETURNING \"id\"", Self.values(of: row)),
             logger: logger
         )
         for try await id in rows.decode(Int64.self) { return id }

@@ -8,11 +8,11 @@ extension SQLiteTraceEngine {
             for event in events {
                 switch event {
                 case .runStarted(let run):
-                    try Self.insert(run, into: db)
+                    try run.insertBound(db)
                 case .plan(let rows):
                     try rows.insert(into: db)
                 case .agents(let agents):
-                    try Self.insert(agents, into: db)
+                    for agent in agents { try agent.insertBound(db) }
                 case .faults(let faults, let json):
                     try Self.markFaults(faults, json: json, runID: runID, in: db)
                 case .message(let key, let row, let receipts, let checks):
@@ -22,15 +22,14 @@ extension SQLiteTraceEngine {
                 case .quarantine(let agent, let step):
                     try Self.markQuarantine(runID: runID, agent: agent, step: step, in: db)
                 case .escalation(let record):
-                    var row = record
-                    try row.insert(db)
+                    try record.insertBound(db)
                 case .heartbeat(let time):
                     try db.execute(
                         sql: "UPDATE runs SET heartbeatAt = ? WHERE id = ? AND status = ?",
                         arguments: [time, runID, RunStatus.running.rawValue]
                     )
                 case .runFinished(let run):
-                    try Self.update(run, in: db)
+                    try run.updateBound(db)
                 }
             }
             return written
@@ -53,16 +52,6 @@ extension SQLiteTraceEngine {
         return messageID
     }
 
-    /// Inserts a run's row inside the caller's transaction.
-    static func insert(_ run: RunRecord, into db: Database) throws {
-        try run.insertBound(db)
-    }
-
-    /// Inserts agents' rows inside the caller's transaction.
-    static func insert(_ agents: [AgentRecord], into db: Database) throws {
-        for agent in agents { try agent.insertBound(db) }
-    }
-
     /// Marks faulty agents and the run's faults inside the caller's transaction.
     static func markFaults(_ faults: [InjectedFault], json: String?, runID: String, in db: Database) throws {
         for fault in faults {
@@ -80,11 +69,6 @@ extension SQLiteTraceEngine {
             sql: "UPDATE agents SET quarantinedAtStep = ? WHERE runID = ? AND agentIndex = ?",
             arguments: [step, runID, agent]
         )
-    }
-
-    /// Updates a run's row inside the caller's transaction.
-    static func update(_ run: RunRecord, in db: Database) throws {
-        try run.updateBound(db)
     }
 
     /// Applies pending migrations. GRDB reads which migrations are applied before it takes the write lock,
@@ -109,7 +93,7 @@ extension TraceStore.PlanRows {
     /// Inserts the plan's rows inside the caller's transaction.
     func insert(into db: Database) throws {
         for decision in decisions { try decision.insertBound(db) }
-        try SQLiteTraceEngine.insert(agents, into: db)
+        for agent in agents { try agent.insertBound(db) }
         try db.execute(
             sql: "UPDATE runs SET topology = ?, agentCount = ?, planLogProbability = ?, planJSON = ? WHERE id = ?",
             arguments: [topology, agentCount, logProbability, planJSON, runID]
@@ -132,10 +116,7 @@ extension SQLiteTraceEngine {
             let (deliveries, verifications) = try trace.rowsNaming(messagesMovedTo: messageIDs)
             for delivery in deliveries { try delivery.insertBound(db) }
             for verification in verifications { try verification.insertBound(db) }
-            for var escalation in trace.escalations {
-                escalation.id = nil
-                try escalation.insert(db)
-            }
+            for escalation in trace.escalations { try escalation.insertBound(db) }
             return true
         }
     }

@@ -15,22 +15,13 @@ import Testing
 )
 struct OpenAIClientTests {
     @Test(.exclusive) func theOfficialClientTalksToServe() async throws {
-        let python = try #require(OpenAIClient.python, "ORCHESTRATE_OPENAI_PYTHON is not set: scripts/test.sh sets it")
         let directory = try TestSupport.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let database = directory.appendingPathComponent("serve.sqlite").path
         let server = try await ServeProcess.start(["--token", "test-token", "--db", database])
         defer { server.stop() }
-        let base = server.base
 
-        let check = try await Subprocess.run(
-            python,
-            [TestSupport.repositoryRoot.appendingPathComponent("scripts/openai-client-check.py").path, base, "test-token"],
-            directory: TestSupport.repositoryRoot,
-            timeoutSeconds: 120
-        )
-        #expect(check.status == 0, "\(check.error)")
-        let report = try #require(try JSONSerialization.jsonObject(with: Data(check.output.utf8)) as? [String: Any], "\(check.output)")
+        let report = try await OpenAIClient.report(of: "openai-client-check.py", against: server)
         #expect((report["models"] as? [String])?.contains("debate") == true)
         let auto = try #require(report["auto"] as? [String: Any])
         #expect(auto["model"] as? String == "auto" && auto["finish_reason"] as? String == "stop")
@@ -62,22 +53,13 @@ extension OpenAIClientTests {
     /// first before the last agent has finished; the streamed answer is the unstreamed one for the same seed; a client
     /// that drops the stream mid-run leaves its run recorded `cancelled`.
     @Test(.exclusive) func theOfficialClientStreamsProgressThenTheAnswerAndADroppedStreamCancelsItsRun() async throws {
-        let python = try #require(OpenAIClient.python, "ORCHESTRATE_OPENAI_PYTHON is not set: scripts/test.sh sets it")
         let directory = try TestSupport.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let database = directory.appendingPathComponent("serve.sqlite").path
         let server = try await ServeProcess.start(["--token", "test-token", "--fleet", try ScaleOutTests.slowFleet(in: directory), "--db", database])
         defer { server.stop() }
-        let base = server.base
 
-        let check = try await Subprocess.run(
-            python,
-            [TestSupport.repositoryRoot.appendingPathComponent("scripts/openai-stream-check.py").path, base, "test-token"],
-            directory: TestSupport.repositoryRoot,
-            timeoutSeconds: 120
-        )
-        #expect(check.status == 0, "\(check.error)")
-        let report = try #require(try JSONSerialization.jsonObject(with: Data(check.output.utf8)) as? [String: Any], "\(check.output)")
+        let report = try await OpenAIClient.report(of: "openai-stream-check.py", against: server)
         let store = try TraceStore.open(path: database, logger: TestSupport.logger)
         let streamedRun = try #require(report["streamed_run"] as? String)
         let streamed = try #require(try await store.trace(runID: streamedRun))
@@ -115,6 +97,20 @@ enum OpenAIClient {
     static let python = ProcessInfo.processInfo.environment["ORCHESTRATE_OPENAI_PYTHON"]
     /// Set by `scripts/test.sh` (and so by CI): the test then fails instead of being skipped without the client.
     static let required = ProcessInfo.processInfo.environment["ORCHESTRATE_REQUIRE_OPENAI_CLIENT"] == "1"
+
+    /// Runs one of the client scripts (`scripts/NAME BASE_URL TOKEN`) against `server`, whose token is `test-token`;
+    /// returns the JSON object it prints, or fails the test with what it wrote when it exits non-zero.
+    static func report(of script: String, against server: ServeProcess) async throws -> [String: Any] {
+        let python = try #require(python, "ORCHESTRATE_OPENAI_PYTHON is not set: scripts/test.sh sets it")
+        let check = try await Subprocess.run(
+            python,
+            [TestSupport.repositoryRoot.appendingPathComponent("scripts/\(script)").path, server.base, "test-token"],
+            directory: TestSupport.repositoryRoot,
+            timeoutSeconds: 120
+        )
+        #expect(check.status == 0, "\(check.error)")
+        return try #require(try JSONSerialization.jsonObject(with: Data(check.output.utf8)) as? [String: Any], "\(check.output)")
+    }
 
     /// Reads the server's first line, `listening on http://HOST:PORT/v1 · …`, within 60 s; returns the URL.
     static func listeningURL(from handle: FileHandle) async throws -> String {

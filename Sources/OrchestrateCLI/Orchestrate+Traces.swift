@@ -58,10 +58,10 @@ extension Orchestrate.Traces {
             var table = [["run", "started (UTC)", "task", "status", "topology", "agents", "answer", "score", "cost USD", "tokens", "wall s"]]
             for run in runs {
                 table.append([
-                    String(run.id.prefix(8)), TraceJSON.shortDate(run.startedAt), String(run.taskID.prefix(24)), run.status.rawValue,
+                    String(run.id.prefix(8)), TraceCells.moment(run.startedAt), String(run.taskID.prefix(24)), run.status.rawValue,
                     run.topology ?? "—", run.agentCount.map(String.init) ?? "—", oneLine(run.answer ?? "—", limit: 16),
-                    run.score.map { String(format: "%.2f", $0) } ?? "—", String(format: "%.6f", run.costUSD),
-                    String(run.promptTokens + run.completionTokens), run.latencyMilliseconds.map { String(format: "%.2f", $0 / 1000) } ?? "—",
+                    TraceCells.score(run.score), TraceCells.cost(run.costUSD), String(run.promptTokens + run.completionTokens),
+                    TraceCells.wallSeconds(run),
                 ])
             }
             printColumns(table)
@@ -131,9 +131,9 @@ extension Orchestrate.Traces {
                     var cells = [row.key, String(row.runs)]
                     if perCall { cells.append(String(row.calls ?? 0)) }
                     cells += [
-                        row.accuracy.map { String(format: "%.1f%% of %d", $0 * 100, row.scored) } ?? "—", String(format: "%.6f", row.costUSD),
-                        String(row.promptTokens), String(row.completionTokens), TraceJSON.milliseconds(row.latencyP50),
-                        TraceJSON.milliseconds(row.latencyP90), TraceJSON.milliseconds(row.latencyP99), String(row.failures), String(row.quarantined),
+                        TraceCells.accuracy(row), TraceCells.cost(row.costUSD), String(row.promptTokens), String(row.completionTokens),
+                        TraceCells.milliseconds(row.latencyP50), TraceCells.milliseconds(row.latencyP90), TraceCells.milliseconds(row.latencyP99),
+                        String(row.failures), String(row.quarantined),
                     ]
                     table.append(cells)
                 }
@@ -220,14 +220,5 @@ enum TraceJSON {
         let formatter = ISO8601DateFormatter()
         formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
         return formatter.string(from: date)
-    }
-
-    /// `2026-11-22 10:04:05`, UTC.
-    static func shortDate(_ date: Date) -> String {
-        String(isoDate(date).prefix(19)).replacingOccurrences(of: "T", with: " ")
-    }
-
-    static func milliseconds(_ value: Double?) -> String {
-        value.map { String(format: "%.1f", $0) } ?? "—"
     }
 }

@@ -16,7 +16,7 @@ struct TraceTimeline {
             "run \(run.id) · task \(run.taskID) · \(run.status.rawValue) · \(run.simulated ? "SIMULATED fleet" : "fleet") \(run.fleetName)"
         )
         lines.append(
-            "  started   \(TraceJSON.shortDate(run.startedAt)) UTC · wall \(run.latencyMilliseconds.map { String(format: "%.2f s", $0 / 1000) } ?? "—") · seed \(run.seed) · controller \(run.controllerVersion) · verify \(run.verificationPolicy)"
+            "  started   \(TraceCells.moment(run.startedAt)) UTC · wall \(run.latencyMilliseconds.map { String(format: "%.2f s", $0 / 1000) } ?? "—") · seed \(run.seed) · controller \(run.controllerVersion) · verify \(run.verificationPolicy)"
         )
         lines.append("  query     \(clip(run.query, 160))")
         if let expected = run.expectedAnswer { lines.append("  expected  \(expected)") }

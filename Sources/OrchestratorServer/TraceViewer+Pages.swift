@@ -114,16 +114,16 @@ extension TraceViewer {
         init(_ run: RunRecord) {
             id = run.id
             short = String(run.id.prefix(8))
-            started = TraceViewer.moment(run.startedAt)
+            started = TraceCells.moment(run.startedAt)
             task = run.taskID
             status = run.status.rawValue
             topology = run.topology ?? "—"
             agents = run.agentCount.map(String.init) ?? "—"
             answer = run.answer.map { String($0.prefix(60)) } ?? "—"
-            score = run.score.map { String(format: "%.2f", $0) } ?? "—"
-            cost = String(format: "%.6f", run.costUSD)
+            score = TraceCells.score(run.score)
+            cost = TraceCells.cost(run.costUSD)
             tokens = String(run.promptTokens + run.completionTokens)
-            wall = run.latencyMilliseconds.map { String(format: "%.2f", $0 / 1000) } ?? "—"
+            wall = TraceCells.wallSeconds(run)
         }
     }
 
@@ -177,13 +177,13 @@ extension TraceViewer {
                                 key: row.key,
                                 runs: row.runs,
                                 calls: row.calls.map(String.init) ?? "",
-                                accuracy: row.accuracy.map { String(format: "%.1f%% of %d", $0 * 100, row.scored) } ?? "—",
-                                cost: String(format: "%.6f", row.costUSD),
+                                accuracy: TraceCells.accuracy(row),
+                                cost: TraceCells.cost(row.costUSD),
                                 tokensIn: row.promptTokens,
                                 tokensOut: row.completionTokens,
-                                p50: Self.milliseconds(row.latencyP50),
-                                p90: Self.milliseconds(row.latencyP90),
-                                p99: Self.milliseconds(row.latencyP99),
+                                p50: TraceCells.milliseconds(row.latencyP50),
+                                p90: TraceCells.milliseconds(row.latencyP90),
+                                p99: TraceCells.milliseconds(row.latencyP99),
                                 failures: row.failures,
                                 quarantined: row.quarantined
                             )
@@ -193,16 +193,5 @@ extension TraceViewer {
             }
         }
         return StatisticsPage(store: store.name, filters: form, tables: tables)
-    }
-
-    /// A moment as the pages show it: UTC, to the second.
-    static func moment(_ date: Date) -> String {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withFullDate, .withTime, .withColonSeparatorInTime, .withSpaceBetweenDateAndTime]
-        return formatter.string(from: date)
-    }
-
-    static func milliseconds(_ value: Double?) -> String {
-        value.map { String(format: "%.1f", $0) } ?? "—"
     }
 }

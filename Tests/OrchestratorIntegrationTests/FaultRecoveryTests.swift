@@ -77,7 +77,7 @@ import Testing
         ("429 without Retry-After", .status(429)),
     ]
 
-    @Test(arguments: persistentFaults.indices)
+    @Test(.exclusive, arguments: persistentFaults.indices)
     func aModelThatKeepsFailingIsRetriedThenReplacedByTheNextRankedModel(fault: Int) async throws {
         let (name, behaviour) = Self.persistentFaults[fault]
         let setup = try await Self.setUp(task: Self.task(), primary: [behaviour], timeout: 0.3)

@@ -10,15 +10,16 @@ import Testing
 /// Several `orchestrate serve` replicas on one machine record into one PostgreSQL store, as behind a load balancer.
 @Suite(.enabled(if: PostgresServer.runs, PostgresServer.reason), .timeLimit(.minutes(10)))
 struct ScaleOutTests {
-    /// The simulated fleet with every latency five times as long, so that runs stay in flight long enough to be
-    /// caught there (a run's row is written within the 200 ms flush delay of its start).
+    /// The simulated fleet with every latency twenty times as long, so that a run stays in flight long enough to be
+    /// caught there: its row is written within the 200 ms flush delay of its start, and its cheapest
+    /// call takes about 800 ms. (At five times, runs of about 280 ms finished before the kill that was meant to catch them.)
     static func slowFleet(in directory: URL) throws -> String {
         let source = TestSupport.repositoryRoot.appendingPathComponent("Workflows/fleets/simulated.json")
         var fleet = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: source)) as? [String: Any])
         var models = try #require(fleet["models"] as? [[String: Any]])
         for index in models.indices {
             var simulation = try #require(models[index]["simulation"] as? [String: Any])
-            simulation["latencyMilliseconds"] = (simulation["latencyMilliseconds"] as? Double ?? 0) * 5
+            simulation["latencyMilliseconds"] = (simulation["latencyMilliseconds"] as? Double ?? 0) * 20
             models[index]["simulation"] = simulation
         }
         fleet["models"] = models
@@ -123,8 +124,11 @@ struct ScaleOutTests {
             async let second = Self.load(160, inFlight: 32, over: bases, client: client)
             let deadline = ContinuousClock.now + .seconds(60)
             var running: [RunRecord] = []
+            // A run that started at most 0.4 s ago is still waiting for its first reply when the kill comes.
             while running.isEmpty, ContinuousClock.now < deadline {
-                running = try await store.runs(matching: RunFilter(status: .running)).filter { $0.processID == killedPID }
+                running = try await store.runs(matching: RunFilter(status: .running)).filter {
+                    $0.processID == killedPID && Date().timeIntervalSince($0.startedAt) < 0.4
+                }
                 if running.isEmpty { try await Task.sleep(for: .milliseconds(20)) }
             }
             #expect(!running.isEmpty, "the victim had runs in flight")

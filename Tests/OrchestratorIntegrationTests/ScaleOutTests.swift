@@ -11,8 +11,8 @@ import Testing
 @Suite(.enabled(if: PostgresServer.runs, PostgresServer.reason), .timeLimit(.minutes(10)))
 struct ScaleOutTests {
     /// The simulated fleet with every latency twenty times as long, so that a run stays in flight long enough to be
-    /// caught there: its row is written within the 200 ms flush delay of its start, and its cheapest
-    /// call takes about 800 ms. (At five times, runs of about 280 ms finished before the kill that was meant to catch them.)
+    /// caught there: its row is written within the 200 ms flush delay of its start, and its cheapest call takes
+    /// about 800 ms. (At five times, runs of about 280 ms finished before the kill meant to catch them.)
     static func slowFleet(in directory: URL) throws -> String {
         let source = TestSupport.repositoryRoot.appendingPathComponent("Workflows/fleets/simulated.json")
         var fleet = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: source)) as? [String: Any])

@@ -2,11 +2,10 @@ import Foundation
 
 /// How stored runs and statistics read as table cells, the same in `orchestrate traces` and in the web viewer.
 public enum TraceCells {
-    /// `2026-11-22 10:04:05`, UTC.
+    /// `2026-11-22 10:04:05`, UTC: the store's own text of the date (`DatabaseTimestamp`) to the second, with no
+    /// date formatter made for each row of a listing.
     public static func moment(_ date: Date) -> String {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime]
-        return String(formatter.string(from: date).prefix(19)).replacingOccurrences(of: "T", with: " ")
+        String(DatabaseTimestamp.text(date).prefix(19))
     }
 
     /// A latency in milliseconds to a tenth, or a dash.

@@ -223,7 +223,6 @@ extension RunRecord: BoundRow {
         ]
     }
 
-    /// Inserts the row.
     /// Writes every column but the id over the row with this id.
     func updateBound(_ db: Database) throws {
         try db.executeBound(Self.updateSQL, Array(boundValues.dropFirst()) + [id.databaseValue])

@@ -40,9 +40,10 @@ package struct CommonOptions: ParsableArguments {
 extension CommonOptions {
     /// The providers for a fleet: the standard ones, and the recorded one when the fleet needs it.
     /// Throws a `ValidationError`-like message when a recorded fleet has no recordings.
-    package func providers(for fleet: Fleet) throws -> ProviderRegistry {
+    /// A recorded-outcomes task set answers from itself when no `--recordings` is given.
+    package func providers(for fleet: Fleet, taskFile: String? = nil) throws -> ProviderRegistry {
         let needsRecordings = fleet.models.contains { $0.provider == .recorded }
-        guard let recordings else {
+        guard let recordings = recordingsPath(taskFile: taskFile) else {
             if needsRecordings {
                 throw CommandInputError(
                     "fleet '\(fleet.name)' answers from recorded outcomes: pass them with --recordings PATH (a recorded-outcomes .jsonl file, or RouteLLM's folder such as ../shared/data/routellm)"
@@ -51,6 +52,13 @@ extension CommonOptions {
             return ProviderRegistry()
         }
         return ProviderRegistry(recordings: try LoadedRecordings.outcomes(at: recordings))
+    }
+
+    /// The recorded outcomes in force: `--recordings`, else the task file when it is a file of recorded outcomes.
+    package func recordingsPath(taskFile: String?) -> String? {
+        if let recordings { return recordings }
+        guard let taskFile, RecordedOutcomesFile.isRecordedFile(path: taskFile) else { return nil }
+        return taskFile
     }
 }
 
@@ -97,8 +105,8 @@ package struct RecordedBenchOptions: ParsableArguments {
 extension CommonOptions {
     /// The labelled answers the supervised parts of a controller learn from: every model's recorded outcome when
     /// `--recordings` is given (graded as runs are scored), else the scored runs of `--db`; with where they came from.
-    package func labelledAnswers(fleet: Fleet) async throws -> (answers: LabelledAnswers, source: String) {
-        if let recordings {
+    package func labelledAnswers(fleet: Fleet, taskFile: String? = nil) async throws -> (answers: LabelledAnswers, source: String) {
+        if let recordings = recordingsPath(taskFile: taskFile) {
             return (LabelledAnswers(recorded: try LoadedRecordings.outcomes(at: recordings), fleet: fleet), recordings)
         }
         let store = try await openTraceStore(db, logger: Logger(label: "orchestrate"))
@@ -140,7 +148,7 @@ extension CommonOptions {
             return RunInputs(
                 catalog: catalog,
                 tasks: try overrides.apply(to: loaded, catalog: catalog),
-                providers: try providers(for: catalog.fleet)
+                providers: try providers(for: catalog.fleet, taskFile: file)
             )
         } catch {
             printError("error: \(error)")

@@ -20,7 +20,7 @@ extension Orchestrate.Eval {
         let fleet = inputs.catalog.fleet
         // Fitted only on the task set's own tasks, as k-fold cross-validation does.
         let taskIDs = Set(inputs.tasks.map { $0.id.split(separator: "#").first.map(String.init) ?? $0.id })
-        let (all, source) = try await common.labelledAnswers(fleet: fleet)
+        let (all, source) = try await common.labelledAnswers(fleet: fleet, taskFile: file)
         let answers = all.filter { taskIDs.contains($0) }
         var reports: [[ControllerEvaluation.Report]] = []
         for repeatSeed in seeds {

@@ -8,7 +8,7 @@ extension Orchestrate {
     struct Import: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Turn recorded outcomes into task sets and the general recorded-outcomes format.",
-            subcommands: [RouteLLM.self, Traces.self]
+            subcommands: [RouteLLM.self, RouterBench.self, Traces.self]
         )
     }
 }
@@ -65,6 +65,61 @@ extension Orchestrate.Import {
                 }
                 print(line)
             }
+        }
+    }
+}
+
+extension Orchestrate.Import {
+    struct RouterBench: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "routerbench",
+            abstract: "Write RouterBench's recorded outcomes (ARC-Challenge, MBPP, Winogrande; any number of models) in the general format.",
+            discussion: """
+                Each CSV file is one benchmark as RouterDC ships RouterBench (sample_id, prompt, eval_name, and per model \
+                its score, MODEL|model_response and MODEL|total_cost). The file written is both a task set and \
+                recordings: `orchestrate run|train|eval FILE --fleet Workflows/fleets/recorded-routerbench.json` \
+                answers from it. Models are named by the last part of their name, lower-cased. It is derived from \
+                that data: write it outside the repository or under the git-ignored Datasets/ folder.
+                """
+        )
+
+        @Argument(help: "RouterBench's CSV files, such as ../shared/data/routerbench/*.csv.")
+        var files: [String]
+
+        @Option(name: .long, help: "The recorded-outcomes file (.jsonl) to write.")
+        var outcomes: String
+
+        func validate() throws {
+            guard !files.isEmpty else { throw ValidationError("give at least one RouterBench CSV file") }
+            guard outcomes.hasSuffix(".jsonl") else { throw ValidationError("--outcomes: expected a .jsonl file name, got \(outcomes)") }
+        }
+
+        func run() async throws {
+            let loaded: (outcomes: RecordedOutcomes, summary: RouterBenchDataset.Summary)
+            do {
+                loaded = try RouterBenchDataset.load(files: files)
+            } catch {
+                printError("error: \(error)")
+                throw ExitCode(2)
+            }
+            let (outcomes, summary) = loaded
+            let folder = (self.outcomes as NSString).deletingLastPathComponent
+            if !folder.isEmpty { try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true) }
+            try RecordedOutcomesFile.jsonl(outcomes).write(toFile: self.outcomes, atomically: true, encoding: .utf8)
+            print("\(outcomes.items.count) tasks × \(outcomes.models.count) models → \(self.outcomes) (recorded-outcomes format)")
+            for dataset in outcomes.datasets {
+                let count = outcomes.items.filter { $0.dataset == dataset }.count
+                let accuracy = outcomes.accuracy(dataset: dataset).sorted { $0.value > $1.value }
+                    .map { "\($0.key) \(String(format: "%.1f", $0.value * 100))%" }.joined(separator: " · ")
+                print("  \(dataset): \(count) tasks · recorded accuracy: \(accuracy)")
+            }
+            let regrading = outcomes.regraded().regrading
+            print(
+                "  \(summary.withoutExpected) choice tasks no model answered right (scored by the record), \(summary.conflictingLetters) whose right answers read as different letters, \(summary.missingOutcomes) outcomes missing from their rows"
+            )
+            print("  answers read as runs read them disagree with the recorded score on \(regrading.changed) outcomes")
+            let duplicates = outcomes.duplicates.values.reduce(0, +)
+            if duplicates > 0 { print("  \(duplicates) repeated prompts skipped (the first is kept)") }
         }
     }
 }

@@ -152,7 +152,7 @@ extension Orchestrate {
         /// the stored runs' scored answers — read once when `--outcomes` or `--judge` needs them, with their source.
         private func trainingAnswers(fleet: Fleet) async throws -> (answers: LabelledAnswers, source: String)? {
             guard outcomes || judge else { return nil }
-            let (all, source) = try await common.labelledAnswers(fleet: fleet)
+            let (all, source) = try await common.labelledAnswers(fleet: fleet, taskFile: file)
             return (all.filter(isTrainingTask), source)
         }
 

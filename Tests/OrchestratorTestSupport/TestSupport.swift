@@ -218,6 +218,11 @@ public enum SharedData {
     public static var available: Bool { FileManager.default.fileExists(atPath: routeLLM + "/gsm8k_responses.csv") }
     public static var runs: Bool { available || required }
     public static let reason: Comment = "../shared/data/routellm is absent (scripts/test.sh and CI require it)"
+    /// RouterBench's training splits (`../shared/data/routerbench`): eleven models on ARC-Challenge, MBPP, Winogrande.
+    public static let routerBench = TestSupport.repositoryRoot.deletingLastPathComponent().appendingPathComponent("shared/data/routerbench").path
+    public static let routerBenchFiles = ["arc_challenge_train.csv", "mbpp_train.csv", "winograde_train.csv"].map { routerBench + "/" + $0 }
+    public static var routerBenchRuns: Bool { FileManager.default.fileExists(atPath: routerBenchFiles[0]) || required }
+    public static let routerBenchReason: Comment = "../shared/data/routerbench is absent (scripts/test.sh and CI require it)"
 }
 
 /// The throwaway PostgreSQL cluster of `scripts/postgres.sh` (`ORCHESTRATE_TEST_POSTGRES_URL`), and whether the tests

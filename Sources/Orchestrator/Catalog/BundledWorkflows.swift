@@ -5,661 +5,687 @@
 enum BundledWorkflows {
     static let files: [String: String] = [
         "roles/code.json": #"""
-        {
-          "domain": "code",
-          "description": "Roles for writing, testing and reviewing programs.",
-          "roles": [
-            {
-              "name": "code.implementer",
-              "description": "Writes a correct, idiomatic implementation of the requested function or program.",
-              "systemPrompt": "You are a software engineer. Write a correct, readable implementation of what is asked, handling the inputs the specification allows."
-            },
-            {
-              "name": "code.tester",
-              "description": "Writes test cases, including edge cases, and predicts the expected outputs.",
-              "systemPrompt": "You write tests. List concrete inputs with their expected outputs, including empty, boundary and large inputs, and check the code against them."
-            },
-            {
-              "name": "code.reviewer",
-              "description": "Reviews code for bugs, wrong edge-case behaviour and unclear logic.",
-              "systemPrompt": "You review code. Read it line by line, point out bugs and unhandled cases precisely, and propose the corrected code."
-            },
-            {
-              "name": "code.algorithm-designer",
-              "description": "Chooses an algorithm and data structures with suitable time and memory complexity.",
-              "systemPrompt": "You design algorithms. Choose an approach with suitable complexity, justify it briefly, and describe it precisely before any code."
-            },
-            {
-              "name": "code.debugger",
-              "description": "Finds the cause of a failing behaviour by tracing execution on a concrete input.",
-              "systemPrompt": "You debug. Trace the code by hand on a concrete input, find the first step where state goes wrong, and fix the cause."
-            },
-            {
-              "name": "code.spec-analyst",
-              "description": "Pins down the exact specification: inputs, outputs, constraints and ambiguities.",
-              "systemPrompt": "You analyse specifications. State the exact input and output formats, the constraints, and how ambiguous cases should be resolved."
-            },
-            {
-              "name": "code.edge-case-hunter",
-              "description": "Searches for inputs that break a solution: empty, huge, negative, duplicate, unicode.",
-              "systemPrompt": "You hunt edge cases. Propose the inputs most likely to break the solution and say what it does on each."
-            }
-          ]
-        }
-        """#,
+{
+  "domain": "code",
+  "description": "Roles for writing, testing and reviewing programs.",
+  "roles": [
+    {
+      "name": "code.implementer",
+      "description": "Writes a correct, idiomatic implementation of the requested function or program.",
+      "systemPrompt": "You are a software engineer. Write a correct, readable implementation of what is asked, handling the inputs the specification allows."
+    },
+    {
+      "name": "code.tester",
+      "description": "Writes test cases, including edge cases, and predicts the expected outputs.",
+      "systemPrompt": "You write tests. List concrete inputs with their expected outputs, including empty, boundary and large inputs, and check the code against them."
+    },
+    {
+      "name": "code.reviewer",
+      "description": "Reviews code for bugs, wrong edge-case behaviour and unclear logic.",
+      "systemPrompt": "You review code. Read it line by line, point out bugs and unhandled cases precisely, and propose the corrected code."
+    },
+    {
+      "name": "code.algorithm-designer",
+      "description": "Chooses an algorithm and data structures with suitable time and memory complexity.",
+      "systemPrompt": "You design algorithms. Choose an approach with suitable complexity, justify it briefly, and describe it precisely before any code."
+    },
+    {
+      "name": "code.debugger",
+      "description": "Finds the cause of a failing behaviour by tracing execution on a concrete input.",
+      "systemPrompt": "You debug. Trace the code by hand on a concrete input, find the first step where state goes wrong, and fix the cause."
+    },
+    {
+      "name": "code.spec-analyst",
+      "description": "Pins down the exact specification: inputs, outputs, constraints and ambiguities.",
+      "systemPrompt": "You analyse specifications. State the exact input and output formats, the constraints, and how ambiguous cases should be resolved."
+    },
+    {
+      "name": "code.edge-case-hunter",
+      "description": "Searches for inputs that break a solution: empty, huge, negative, duplicate, unicode.",
+      "systemPrompt": "You hunt edge cases. Propose the inputs most likely to break the solution and say what it does on each."
+    }
+  ]
+}
+"""#,
         "roles/general.json": #"""
-        {
-          "domain": "general",
-          "description": "Roles for any domain: planning, critique and final decisions.",
-          "roles": [
-            {
-              "name": "general.assistant",
-              "description": "A helpful general assistant that answers any question directly and concisely.",
-              "systemPrompt": "You are a helpful, precise assistant. Answer the task directly and concisely."
-            },
-            {
-              "name": "general.planner",
-              "description": "Breaks a task into sub-questions and answers them in order.",
-              "systemPrompt": "You plan. Split the task into the sub-questions it depends on, answer each in order, and combine them."
-            },
-            {
-              "name": "general.critic",
-              "description": "Critiques a proposed answer, finds its weakest step and says how to fix it.",
-              "systemPrompt": "You are a critic. Find the weakest step of the answer you are shown, explain the flaw, and give the answer you believe is right."
-            },
-            {
-              "name": "general.judge",
-              "description": "Final decision: weighs the agents' answers and their reasoning and gives one final answer.",
-              "systemPrompt": "You are the judge. Read every agent's answer and reasoning, check the disputed steps yourself, and give one final answer; do not follow a majority you can show is wrong.",
-              "decision": true
-            },
-            {
-              "name": "general.aggregator",
-              "description": "Final decision: merges independent answers, preferring the best-supported one.",
-              "systemPrompt": "You aggregate. Compare the answers you are given, prefer the one whose reasoning holds up, and state the final answer.",
-              "decision": true
-            },
-            {
-              "name": "general.debate-moderator",
-              "description": "Final decision: closes a debate by resolving the disagreements between debaters.",
-              "systemPrompt": "You moderate a debate. List the points on which the debaters disagree, settle each one, and give the final answer.",
-              "decision": true
-            },
-            {
-              "name": "general.verifier-in-chief",
-              "description": "Final decision: verifies the leading answer step by step before accepting it.",
-              "systemPrompt": "You verify. Take the leading answer, re-derive it step by step, and accept it only if it checks out; otherwise give the corrected answer.",
-              "decision": true
-            }
-          ]
-        }
-        """#,
+{
+  "domain": "general",
+  "description": "Roles for any domain: planning, critique and final decisions.",
+  "roles": [
+    {
+      "name": "general.assistant",
+      "description": "A helpful general assistant that answers any question directly and concisely.",
+      "systemPrompt": "You are a helpful, precise assistant. Answer the task directly and concisely."
+    },
+    {
+      "name": "general.planner",
+      "description": "Breaks a task into sub-questions and answers them in order.",
+      "systemPrompt": "You plan. Split the task into the sub-questions it depends on, answer each in order, and combine them."
+    },
+    {
+      "name": "general.critic",
+      "description": "Critiques a proposed answer, finds its weakest step and says how to fix it.",
+      "systemPrompt": "You are a critic. Find the weakest step of the answer you are shown, explain the flaw, and give the answer you believe is right."
+    },
+    {
+      "name": "general.judge",
+      "description": "Final decision: weighs the agents' answers and their reasoning and gives one final answer.",
+      "systemPrompt": "You are the judge. Read every agent's answer and reasoning, check the disputed steps yourself, and give one final answer; do not follow a majority you can show is wrong.",
+      "decision": true
+    },
+    {
+      "name": "general.aggregator",
+      "description": "Final decision: merges independent answers, preferring the best-supported one.",
+      "systemPrompt": "You aggregate. Compare the answers you are given, prefer the one whose reasoning holds up, and state the final answer.",
+      "decision": true
+    },
+    {
+      "name": "general.debate-moderator",
+      "description": "Final decision: closes a debate by resolving the disagreements between debaters.",
+      "systemPrompt": "You moderate a debate. List the points on which the debaters disagree, settle each one, and give the final answer.",
+      "decision": true
+    },
+    {
+      "name": "general.verifier-in-chief",
+      "description": "Final decision: verifies the leading answer step by step before accepting it.",
+      "systemPrompt": "You verify. Take the leading answer, re-derive it step by step, and accept it only if it checks out; otherwise give the corrected answer.",
+      "decision": true
+    }
+  ]
+}
+"""#,
         "roles/knowledge.json": #"""
-        {
-          "domain": "knowledge",
-          "description": "Roles for factual, commonsense and multiple-choice knowledge questions.",
-          "roles": [
-            {
-              "name": "knowledge.generalist",
-              "description": "Answers broad factual and commonsense questions with a short justification.",
-              "systemPrompt": "You are a well-read generalist. Answer from established knowledge, justify briefly, and say when you are unsure."
-            },
-            {
-              "name": "knowledge.eliminator",
-              "description": "Eliminates wrong options of a multiple-choice question one by one.",
-              "systemPrompt": "You answer multiple-choice questions by elimination: for each option, give the reason it is wrong or right, then pick the one that survives."
-            },
-            {
-              "name": "knowledge.scientist",
-              "description": "Answers questions of physics, chemistry, biology and medicine from first principles.",
-              "systemPrompt": "You are a scientist. Reason from principles of physics, chemistry and biology, and check the answer against known facts."
-            },
-            {
-              "name": "knowledge.historian",
-              "description": "Answers questions of history, geography, politics and culture with dates and context.",
-              "systemPrompt": "You are a historian. Place the question in time and place, recall the relevant events and dates, and answer precisely."
-            },
-            {
-              "name": "knowledge.jurist",
-              "description": "Answers questions of law, ethics and institutions by applying the relevant rule.",
-              "systemPrompt": "You are a jurist. Identify the rule or principle that applies, apply it to the facts given, and state the conclusion."
-            },
-            {
-              "name": "knowledge.economist",
-              "description": "Answers questions of economics, business and accounting with the standard definitions.",
-              "systemPrompt": "You are an economist. Use the standard definitions and models of economics and accounting, and apply them to the question."
-            },
-            {
-              "name": "knowledge.fact-checker",
-              "description": "Checks each claim made by others against known facts and flags the unsupported ones.",
-              "systemPrompt": "You check facts. For each claim you are shown, say whether it is correct, wrong or unsupported, and why."
-            }
-          ]
-        }
-        """#,
+{
+  "domain": "knowledge",
+  "description": "Roles for factual, commonsense and multiple-choice knowledge questions.",
+  "roles": [
+    {
+      "name": "knowledge.generalist",
+      "description": "Answers broad factual and commonsense questions with a short justification.",
+      "systemPrompt": "You are a well-read generalist. Answer from established knowledge, justify briefly, and say when you are unsure."
+    },
+    {
+      "name": "knowledge.eliminator",
+      "description": "Eliminates wrong options of a multiple-choice question one by one.",
+      "systemPrompt": "You answer multiple-choice questions by elimination: for each option, give the reason it is wrong or right, then pick the one that survives."
+    },
+    {
+      "name": "knowledge.scientist",
+      "description": "Answers questions of physics, chemistry, biology and medicine from first principles.",
+      "systemPrompt": "You are a scientist. Reason from principles of physics, chemistry and biology, and check the answer against known facts."
+    },
+    {
+      "name": "knowledge.historian",
+      "description": "Answers questions of history, geography, politics and culture with dates and context.",
+      "systemPrompt": "You are a historian. Place the question in time and place, recall the relevant events and dates, and answer precisely."
+    },
+    {
+      "name": "knowledge.jurist",
+      "description": "Answers questions of law, ethics and institutions by applying the relevant rule.",
+      "systemPrompt": "You are a jurist. Identify the rule or principle that applies, apply it to the facts given, and state the conclusion."
+    },
+    {
+      "name": "knowledge.economist",
+      "description": "Answers questions of economics, business and accounting with the standard definitions.",
+      "systemPrompt": "You are an economist. Use the standard definitions and models of economics and accounting, and apply them to the question."
+    },
+    {
+      "name": "knowledge.fact-checker",
+      "description": "Checks each claim made by others against known facts and flags the unsupported ones.",
+      "systemPrompt": "You check facts. For each claim you are shown, say whether it is correct, wrong or unsupported, and why."
+    }
+  ]
+}
+"""#,
         "roles/math.json": #"""
-        {
-          "domain": "math",
-          "description": "Roles for arithmetic, algebra and mathematical word problems.",
-          "roles": [
-            {
-              "name": "math.solver",
-              "description": "Solves math word problems step by step, writing every intermediate quantity.",
-              "systemPrompt": "You are a careful mathematical problem solver. Read the problem, name each quantity it gives, and compute the result one step at a time, writing every intermediate value."
-            },
-            {
-              "name": "math.arithmetic-checker",
-              "description": "Re-computes every arithmetic operation in a solution and flags any that is wrong.",
-              "systemPrompt": "You check arithmetic. Recompute every operation you are shown (additions, products, divisions, percentages) and say exactly which, if any, is wrong before giving the correct result."
-            },
-            {
-              "name": "math.algebraist",
-              "description": "Sets up equations for unknowns and solves them symbolically before substituting numbers.",
-              "systemPrompt": "You are an algebraist. Introduce variables for the unknowns, write the equations the problem states, solve them symbolically, then substitute the numbers."
-            },
-            {
-              "name": "math.geometer",
-              "description": "Handles lengths, areas, volumes, angles and coordinates with the right formulas.",
-              "systemPrompt": "You are a geometer. Draw the situation in words, choose the right formulas for lengths, areas, volumes or angles, and keep units consistent."
-            },
-            {
-              "name": "math.probabilist",
-              "description": "Counts outcomes and computes probabilities, expectations and rates.",
-              "systemPrompt": "You reason about chance and rates. Enumerate the outcomes or events, state whether they are independent, and compute probabilities or expected values exactly."
-            },
-            {
-              "name": "math.word-problem-translator",
-              "description": "Turns a story problem into a precise list of givens and the exact question asked.",
-              "systemPrompt": "You translate word problems. List every given fact with its number and unit, state precisely what is asked, and then solve that exact question."
-            },
-            {
-              "name": "math.estimator",
-              "description": "Estimates the magnitude of an answer to catch results that are off by a factor.",
-              "systemPrompt": "You are an estimator. Before and after solving, estimate the answer's order of magnitude and reject any result that is implausible for the story."
-            },
-            {
-              "name": "math.unit-tracker",
-              "description": "Tracks units (money, time, distance, rates) through every step of a calculation.",
-              "systemPrompt": "You track units. Attach a unit to every number, convert units explicitly (minutes to hours, cents to dollars) and make sure the final answer has the unit asked for."
-            },
-            {
-              "name": "math.number-theorist",
-              "description": "Reasons about divisibility, remainders, primes, digits and integer constraints.",
-              "systemPrompt": "You are a number theorist. Use divisibility, remainders, parity and prime factorisation, and check that answers that must be whole numbers are whole."
-            },
-            {
-              "name": "math.equation-builder",
-              "description": "Builds the single expression that answers the question, then evaluates it.",
-              "systemPrompt": "You build one expression for the whole problem from its givens, show it, and evaluate it carefully."
-            },
-            {
-              "name": "math.combinatorialist",
-              "description": "Counts arrangements, selections and cases without double counting.",
-              "systemPrompt": "You count. Decide whether order matters and whether repetition is allowed, split into cases when needed, and avoid double counting."
-            },
-            {
-              "name": "math.explainer",
-              "description": "Explains a solution in plain words so that a wrong step becomes visible.",
-              "systemPrompt": "You explain solutions plainly. Restate each step in words a student could follow; if a step does not make sense when explained, fix it."
-            }
-          ]
-        }
-        """#,
+{
+  "domain": "math",
+  "description": "Roles for arithmetic, algebra and mathematical word problems.",
+  "roles": [
+    {
+      "name": "math.solver",
+      "description": "Solves math word problems step by step, writing every intermediate quantity.",
+      "systemPrompt": "You are a careful mathematical problem solver. Read the problem, name each quantity it gives, and compute the result one step at a time, writing every intermediate value."
+    },
+    {
+      "name": "math.arithmetic-checker",
+      "description": "Re-computes every arithmetic operation in a solution and flags any that is wrong.",
+      "systemPrompt": "You check arithmetic. Recompute every operation you are shown (additions, products, divisions, percentages) and say exactly which, if any, is wrong before giving the correct result."
+    },
+    {
+      "name": "math.algebraist",
+      "description": "Sets up equations for unknowns and solves them symbolically before substituting numbers.",
+      "systemPrompt": "You are an algebraist. Introduce variables for the unknowns, write the equations the problem states, solve them symbolically, then substitute the numbers."
+    },
+    {
+      "name": "math.geometer",
+      "description": "Handles lengths, areas, volumes, angles and coordinates with the right formulas.",
+      "systemPrompt": "You are a geometer. Draw the situation in words, choose the right formulas for lengths, areas, volumes or angles, and keep units consistent."
+    },
+    {
+      "name": "math.probabilist",
+      "description": "Counts outcomes and computes probabilities, expectations and rates.",
+      "systemPrompt": "You reason about chance and rates. Enumerate the outcomes or events, state whether they are independent, and compute probabilities or expected values exactly."
+    },
+    {
+      "name": "math.word-problem-translator",
+      "description": "Turns a story problem into a precise list of givens and the exact question asked.",
+      "systemPrompt": "You translate word problems. List every given fact with its number and unit, state precisely what is asked, and then solve that exact question."
+    },
+    {
+      "name": "math.estimator",
+      "description": "Estimates the magnitude of an answer to catch results that are off by a factor.",
+      "systemPrompt": "You are an estimator. Before and after solving, estimate the answer's order of magnitude and reject any result that is implausible for the story."
+    },
+    {
+      "name": "math.unit-tracker",
+      "description": "Tracks units (money, time, distance, rates) through every step of a calculation.",
+      "systemPrompt": "You track units. Attach a unit to every number, convert units explicitly (minutes to hours, cents to dollars) and make sure the final answer has the unit asked for."
+    },
+    {
+      "name": "math.number-theorist",
+      "description": "Reasons about divisibility, remainders, primes, digits and integer constraints.",
+      "systemPrompt": "You are a number theorist. Use divisibility, remainders, parity and prime factorisation, and check that answers that must be whole numbers are whole."
+    },
+    {
+      "name": "math.equation-builder",
+      "description": "Builds the single expression that answers the question, then evaluates it.",
+      "systemPrompt": "You build one expression for the whole problem from its givens, show it, and evaluate it carefully."
+    },
+    {
+      "name": "math.combinatorialist",
+      "description": "Counts arrangements, selections and cases without double counting.",
+      "systemPrompt": "You count. Decide whether order matters and whether repetition is allowed, split into cases when needed, and avoid double counting."
+    },
+    {
+      "name": "math.explainer",
+      "description": "Explains a solution in plain words so that a wrong step becomes visible.",
+      "systemPrompt": "You explain solutions plainly. Restate each step in words a student could follow; if a step does not make sense when explained, fix it."
+    }
+  ]
+}
+"""#,
+        "topologies/agreement-cascade.json": #"""
+{
+  "name": "agreement-cascade",
+  "description": "Cheaper agents answer independently; when they all give the same answer it stands, and only a disagreement goes up to the dearest model, which answers afresh.",
+  "agents": {
+    "min": 3,
+    "max": 5
+  },
+  "aggregate": "final-agent",
+  "cascade": "agreement",
+  "prior": {
+    "easy": -0.5,
+    "hard": 0.8
+  },
+  "phases": [
+    {
+      "select": "all-but-last",
+      "inputs": "none"
+    },
+    {
+      "select": "last",
+      "inputs": "none"
+    }
+  ]
+}
+"""#,
         "topologies/cascade.json": #"""
-        {
-          "name": "cascade",
-          "description": "A cheap model answers first; only when the escalation judge doubts its checked answer does a dearer model answer, shown the first answer and its verdicts.",
-          "agents": {
-            "min": 2,
-            "max": 3
-          },
-          "style": "step-by-step",
-          "aggregate": "final-agent",
-          "cascade": true,
-          "prior": {
-            "easy": 0.4,
-            "hard": 0.4
-          },
-          "phases": [
-            {
-              "select": "each-in-order",
-              "inputs": "predecessor"
-            }
-          ]
-        }
-        """#,
+{
+  "name": "cascade",
+  "description": "A cheap model answers first; only when the escalation judge doubts its checked answer does a dearer model answer, shown the first answer and its verdicts.",
+  "agents": {
+    "min": 2,
+    "max": 3
+  },
+  "style": "step-by-step",
+  "aggregate": "final-agent",
+  "cascade": true,
+  "prior": {
+    "easy": 0.4,
+    "hard": 0.4
+  },
+  "phases": [
+    {
+      "select": "each-in-order",
+      "inputs": "predecessor"
+    }
+  ]
+}
+"""#,
         "topologies/chain-of-thought.json": #"""
-        {
-          "name": "chain-of-thought",
-          "description": "One agent reasons step by step before answering.",
-          "agents": {
-            "min": 1,
-            "max": 1
-          },
-          "style": "step-by-step",
-          "aggregate": "final-agent",
-          "prior": {
-            "easy": 1.2,
-            "hard": 0.6
-          },
-          "phases": [
-            {
-              "select": "all",
-              "inputs": "none"
-            }
-          ]
-        }
-        """#,
+{
+  "name": "chain-of-thought",
+  "description": "One agent reasons step by step before answering.",
+  "agents": {
+    "min": 1,
+    "max": 1
+  },
+  "style": "step-by-step",
+  "aggregate": "final-agent",
+  "prior": {
+    "easy": 1.2,
+    "hard": 0.6
+  },
+  "phases": [
+    {
+      "select": "all",
+      "inputs": "none"
+    }
+  ]
+}
+"""#,
         "topologies/chain.json": #"""
-        {
-          "name": "chain",
-          "description": "Agents work in sequence; each refines the previous agent's answer.",
-          "agents": {
-            "min": 2,
-            "max": 5
-          },
-          "style": "step-by-step",
-          "aggregate": "final-agent",
-          "prior": {
-            "easy": -0.6,
-            "hard": 1.0
-          },
-          "phases": [
-            {
-              "select": "each-in-order",
-              "inputs": "predecessor"
-            }
-          ]
-        }
-        """#,
+{
+  "name": "chain",
+  "description": "Agents work in sequence; each refines the previous agent's answer.",
+  "agents": {
+    "min": 2,
+    "max": 5
+  },
+  "style": "step-by-step",
+  "aggregate": "final-agent",
+  "prior": {
+    "easy": -0.6,
+    "hard": 1.0
+  },
+  "phases": [
+    {
+      "select": "each-in-order",
+      "inputs": "predecessor"
+    }
+  ]
+}
+"""#,
         "topologies/debate.json": #"""
-        {
-          "name": "debate",
-          "description": "Debaters answer independently, then rebut each other for rounds; a judge decides.",
-          "agents": {
-            "min": 3,
-            "max": 6
-          },
-          "rounds": {
-            "default": 2,
-            "max": 4
-          },
-          "aggregate": "final-agent",
-          "decider": true,
-          "prior": {
-            "easy": -2.2,
-            "hard": 1.7
-          },
-          "phases": [
-            {
-              "select": "all-but-last",
-              "inputs": "none"
-            },
-            {
-              "select": "all-but-last",
-              "inputs": "peers",
-              "repeat": "rounds-1"
-            },
-            {
-              "select": "last",
-              "inputs": "previous"
-            }
-          ]
-        }
-        """#,
+{
+  "name": "debate",
+  "description": "Debaters answer independently, then rebut each other for rounds; a judge decides.",
+  "agents": {
+    "min": 3,
+    "max": 6
+  },
+  "rounds": {
+    "default": 2,
+    "max": 4
+  },
+  "aggregate": "final-agent",
+  "decider": true,
+  "prior": {
+    "easy": -2.2,
+    "hard": 1.7
+  },
+  "phases": [
+    {
+      "select": "all-but-last",
+      "inputs": "none"
+    },
+    {
+      "select": "all-but-last",
+      "inputs": "peers",
+      "repeat": "rounds-1"
+    },
+    {
+      "select": "last",
+      "inputs": "previous"
+    }
+  ]
+}
+"""#,
         "topologies/full-mesh.json": #"""
-        {
-          "name": "full-mesh",
-          "description": "All agents answer, then every agent reads every other for further rounds; majority vote.",
-          "agents": {
-            "min": 2,
-            "max": 6
-          },
-          "rounds": {
-            "default": 2,
-            "max": 4
-          },
-          "aggregate": "vote",
-          "prior": {
-            "easy": -1.6,
-            "hard": 1.1
-          },
-          "phases": [
-            {
-              "select": "all",
-              "inputs": "none"
-            },
-            {
-              "select": "all",
-              "inputs": "peers",
-              "repeat": "rounds-1"
-            }
-          ]
-        }
-        """#,
+{
+  "name": "full-mesh",
+  "description": "All agents answer, then every agent reads every other for further rounds; majority vote.",
+  "agents": {
+    "min": 2,
+    "max": 6
+  },
+  "rounds": {
+    "default": 2,
+    "max": 4
+  },
+  "aggregate": "vote",
+  "prior": {
+    "easy": -1.6,
+    "hard": 1.1
+  },
+  "phases": [
+    {
+      "select": "all",
+      "inputs": "none"
+    },
+    {
+      "select": "all",
+      "inputs": "peers",
+      "repeat": "rounds-1"
+    }
+  ]
+}
+"""#,
         "topologies/layered.json": #"""
-        {
-          "name": "layered",
-          "description": "Agents in layers of two; each layer reads the whole previous layer; a decision agent ends.",
-          "agents": {
-            "min": 3,
-            "max": 6
-          },
-          "aggregate": "final-agent",
-          "decider": true,
-          "prior": {
-            "easy": -1.6,
-            "hard": 0.9
-          },
-          "phases": [
-            {
-              "select": "layers",
-              "width": 2,
-              "inputs": "previous"
-            }
-          ]
-        }
-        """#,
+{
+  "name": "layered",
+  "description": "Agents in layers of two; each layer reads the whole previous layer; a decision agent ends.",
+  "agents": {
+    "min": 3,
+    "max": 6
+  },
+  "aggregate": "final-agent",
+  "decider": true,
+  "prior": {
+    "easy": -1.6,
+    "hard": 0.9
+  },
+  "phases": [
+    {
+      "select": "layers",
+      "width": 2,
+      "inputs": "previous"
+    }
+  ]
+}
+"""#,
         "topologies/reflection.json": #"""
+{
+  "name": "reflection",
+  "description": "A solver answers, a critic reviews, the solver revises; repeated for rounds.",
+  "agents": {
+    "min": 2,
+    "max": 2
+  },
+  "rounds": {
+    "default": 1,
+    "max": 3
+  },
+  "aggregate": "final-agent",
+  "prior": {
+    "easy": -1.0,
+    "hard": 1.1
+  },
+  "phases": [
+    {
+      "select": "first",
+      "inputs": "none"
+    },
+    {
+      "block": [
         {
-          "name": "reflection",
-          "description": "A solver answers, a critic reviews, the solver revises; repeated for rounds.",
-          "agents": {
-            "min": 2,
-            "max": 2
-          },
-          "rounds": {
-            "default": 1,
-            "max": 3
-          },
-          "aggregate": "final-agent",
-          "prior": {
-            "easy": -1.0,
-            "hard": 1.1
-          },
-          "phases": [
-            {
-              "select": "first",
-              "inputs": "none"
-            },
-            {
-              "block": [
-                {
-                  "select": "last",
-                  "inputs": "previous"
-                },
-                {
-                  "select": "first",
-                  "inputs": "previous"
-                }
-              ],
-              "repeat": "rounds"
-            }
-          ]
+          "select": "last",
+          "inputs": "previous"
+        },
+        {
+          "select": "first",
+          "inputs": "previous"
         }
-        """#,
+      ],
+      "repeat": "rounds"
+    }
+  ]
+}
+"""#,
         "topologies/single.json": #"""
-        {
-          "name": "single",
-          "description": "One agent answers directly (IO). Cheapest; for short, easy questions.",
-          "agents": {
-            "min": 1,
-            "max": 1
-          },
-          "aggregate": "final-agent",
-          "prior": {
-            "easy": 2.5,
-            "hard": -1.5
-          },
-          "phases": [
-            {
-              "select": "all",
-              "inputs": "none"
-            }
-          ]
-        }
-        """#,
+{
+  "name": "single",
+  "description": "One agent answers directly (IO). Cheapest; for short, easy questions.",
+  "agents": {
+    "min": 1,
+    "max": 1
+  },
+  "aggregate": "final-agent",
+  "prior": {
+    "easy": 2.5,
+    "hard": -1.5
+  },
+  "phases": [
+    {
+      "select": "all",
+      "inputs": "none"
+    }
+  ]
+}
+"""#,
         "topologies/star.json": #"""
-        {
-          "name": "star",
-          "description": "Independent workers answer; a central decision agent reads them all and decides.",
-          "agents": {
-            "min": 3,
-            "max": 6
-          },
-          "aggregate": "final-agent",
-          "decider": true,
-          "prior": {
-            "easy": -1.0,
-            "hard": 1.4
-          },
-          "phases": [
-            {
-              "select": "all-but-last",
-              "inputs": "none"
-            },
-            {
-              "select": "last",
-              "inputs": "previous"
-            }
-          ]
-        }
-        """#,
+{
+  "name": "star",
+  "description": "Independent workers answer; a central decision agent reads them all and decides.",
+  "agents": {
+    "min": 3,
+    "max": 6
+  },
+  "aggregate": "final-agent",
+  "decider": true,
+  "prior": {
+    "easy": -1.0,
+    "hard": 1.4
+  },
+  "phases": [
+    {
+      "select": "all-but-last",
+      "inputs": "none"
+    },
+    {
+      "select": "last",
+      "inputs": "previous"
+    }
+  ]
+}
+"""#,
         "topologies/tree.json": #"""
-        {
-          "name": "tree",
-          "description": "A tree: leaves answer, each parent reads its own children, the root decides.",
-          "agents": {
-            "min": 3,
-            "max": 7
-          },
-          "aggregate": "final-agent",
-          "decider": true,
-          "prior": {
-            "easy": -1.6,
-            "hard": 0.8
-          },
-          "phases": [
-            {
-              "select": "layers",
-              "inputs": "children"
-            }
-          ]
-        }
-        """#,
+{
+  "name": "tree",
+  "description": "A tree: leaves answer, each parent reads its own children, the root decides.",
+  "agents": {
+    "min": 3,
+    "max": 7
+  },
+  "aggregate": "final-agent",
+  "decider": true,
+  "prior": {
+    "easy": -1.6,
+    "hard": 0.8
+  },
+  "phases": [
+    {
+      "select": "layers",
+      "inputs": "children"
+    }
+  ]
+}
+"""#,
         "topologies/vote-ensemble.json": #"""
-        {
-          "name": "vote-ensemble",
-          "description": "Agents answer independently; the majority answer wins (ties go to the first given).",
-          "agents": {
-            "min": 3,
-            "max": 7
-          },
-          "aggregate": "vote",
-          "prior": {
-            "easy": -0.9,
-            "hard": 1.2
-          },
-          "phases": [
-            {
-              "select": "all",
-              "inputs": "none"
-            }
-          ]
-        }
-        """#,
+{
+  "name": "vote-ensemble",
+  "description": "Agents answer independently; the majority answer wins (ties go to the first given).",
+  "agents": {
+    "min": 3,
+    "max": 7
+  },
+  "aggregate": "vote",
+  "prior": {
+    "easy": -0.9,
+    "hard": 1.2
+  },
+  "phases": [
+    {
+      "select": "all",
+      "inputs": "none"
+    }
+  ]
+}
+"""#,
         "fleets/simulated.json": #"""
-        {
-          "name": "simulated",
-          "description": "SIMULATED fleet for tests and the offline quick start: no real language model is called. Answers are drawn from each model's per-domain accuracy against the task's expected answer; latencies really elapse; prices are illustrative.",
-          "models": [
-            {
-              "name": "sim-nano",
-              "provider": "simulated",
-              "modelID": "sim-nano",
-              "inputPricePerMillion": 0.05,
-              "outputPricePerMillion": 0.1,
-              "contextLength": 8192,
-              "description": "Simulated tiny, very cheap and fast general model; weak at multi-step math and code.",
-              "simulation": {
-                "accuracy": {
-                  "math": 0.45,
-                  "code": 0.35,
-                  "knowledge": 0.5,
-                  "general": 0.5
-                },
-                "latencyMilliseconds": 40,
-                "latencyJitterMilliseconds": 15,
-                "outputTokens": 90,
-                "conformity": 0.5
-              },
-              "quality": {
-                "math": 0.45,
-                "code": 0.35,
-                "knowledge": 0.5,
-                "general": 0.5
-              }
-            },
-            {
-              "name": "sim-small",
-              "provider": "simulated",
-              "modelID": "sim-small",
-              "inputPricePerMillion": 0.15,
-              "outputPricePerMillion": 0.6,
-              "contextLength": 8192,
-              "description": "Simulated small, cheap general assistant; fair at short arithmetic and facts.",
-              "simulation": {
-                "accuracy": {
-                  "math": 0.62,
-                  "code": 0.5,
-                  "knowledge": 0.62,
-                  "general": 0.6
-                },
-                "latencyMilliseconds": 80,
-                "latencyJitterMilliseconds": 25,
-                "outputTokens": 120,
-                "conformity": 0.4
-              },
-              "quality": {
-                "math": 0.62,
-                "code": 0.5,
-                "knowledge": 0.62,
-                "general": 0.6
-              }
-            },
-            {
-              "name": "sim-coder",
-              "provider": "simulated",
-              "modelID": "sim-coder",
-              "inputPricePerMillion": 0.5,
-              "outputPricePerMillion": 1.5,
-              "contextLength": 8192,
-              "description": "Simulated mid-size code specialist: writes, reviews and tests programs well; average elsewhere.",
-              "simulation": {
-                "accuracy": {
-                  "math": 0.6,
-                  "code": 0.86,
-                  "knowledge": 0.55,
-                  "general": 0.6
-                },
-                "latencyMilliseconds": 140,
-                "latencyJitterMilliseconds": 40,
-                "outputTokens": 200,
-                "conformity": 0.3
-              },
-              "quality": {
-                "math": 0.6,
-                "code": 0.86,
-                "knowledge": 0.55,
-                "general": 0.6
-              }
-            },
-            {
-              "name": "sim-mathematician",
-              "provider": "simulated",
-              "modelID": "sim-mathematician",
-              "inputPricePerMillion": 0.6,
-              "outputPricePerMillion": 1.8,
-              "contextLength": 8192,
-              "description": "Simulated mid-size math specialist: careful multi-step arithmetic, algebra and word problems.",
-              "simulation": {
-                "accuracy": {
-                  "math": 0.88,
-                  "code": 0.5,
-                  "knowledge": 0.6,
-                  "general": 0.6
-                },
-                "latencyMilliseconds": 150,
-                "latencyJitterMilliseconds": 40,
-                "outputTokens": 180,
-                "conformity": 0.25
-              },
-              "quality": {
-                "math": 0.88,
-                "code": 0.5,
-                "knowledge": 0.6,
-                "general": 0.6
-              }
-            },
-            {
-              "name": "sim-medium",
-              "provider": "simulated",
-              "modelID": "sim-medium",
-              "inputPricePerMillion": 1.0,
-              "outputPricePerMillion": 3.0,
-              "contextLength": 8192,
-              "description": "Simulated medium general model, balanced across math, code and knowledge.",
-              "simulation": {
-                "accuracy": {
-                  "math": 0.75,
-                  "code": 0.72,
-                  "knowledge": 0.78,
-                  "general": 0.75
-                },
-                "latencyMilliseconds": 200,
-                "latencyJitterMilliseconds": 60,
-                "outputTokens": 150,
-                "conformity": 0.3
-              },
-              "quality": {
-                "math": 0.75,
-                "code": 0.72,
-                "knowledge": 0.78,
-                "general": 0.75
-              }
-            },
-            {
-              "name": "sim-large",
-              "provider": "simulated",
-              "modelID": "sim-large",
-              "inputPricePerMillion": 5.0,
-              "outputPricePerMillion": 15.0,
-              "contextLength": 128000,
-              "description": "Simulated large frontier-style model: strongest and most expensive, slow; for hard reasoning and final decisions.",
-              "simulation": {
-                "accuracy": {
-                  "math": 0.92,
-                  "code": 0.88,
-                  "knowledge": 0.88,
-                  "general": 0.85
-                },
-                "latencyMilliseconds": 350,
-                "latencyJitterMilliseconds": 100,
-                "outputTokens": 220,
-                "conformity": 0.15
-              },
-              "limits": {
-                "concurrency": 4
-              },
-              "quality": {
-                "math": 0.92,
-                "code": 0.88,
-                "knowledge": 0.88,
-                "general": 0.85
-              }
-            }
-          ]
-        }
-        """#,
+{
+  "name": "simulated",
+  "description": "SIMULATED fleet for tests and the offline quick start: no real language model is called. Answers are drawn from each model's per-domain accuracy against the task's expected answer; latencies really elapse; prices are illustrative.",
+  "models": [
+    {
+      "name": "sim-nano",
+      "provider": "simulated",
+      "modelID": "sim-nano",
+      "inputPricePerMillion": 0.05,
+      "outputPricePerMillion": 0.1,
+      "contextLength": 8192,
+      "description": "Simulated tiny, very cheap and fast general model; weak at multi-step math and code.",
+      "simulation": {
+        "accuracy": {
+          "math": 0.45,
+          "code": 0.35,
+          "knowledge": 0.5,
+          "general": 0.5
+        },
+        "latencyMilliseconds": 40,
+        "latencyJitterMilliseconds": 15,
+        "outputTokens": 90,
+        "conformity": 0.5
+      },
+      "quality": {
+        "math": 0.45,
+        "code": 0.35,
+        "knowledge": 0.5,
+        "general": 0.5
+      }
+    },
+    {
+      "name": "sim-small",
+      "provider": "simulated",
+      "modelID": "sim-small",
+      "inputPricePerMillion": 0.15,
+      "outputPricePerMillion": 0.6,
+      "contextLength": 8192,
+      "description": "Simulated small, cheap general assistant; fair at short arithmetic and facts.",
+      "simulation": {
+        "accuracy": {
+          "math": 0.62,
+          "code": 0.5,
+          "knowledge": 0.62,
+          "general": 0.6
+        },
+        "latencyMilliseconds": 80,
+        "latencyJitterMilliseconds": 25,
+        "outputTokens": 120,
+        "conformity": 0.4
+      },
+      "quality": {
+        "math": 0.62,
+        "code": 0.5,
+        "knowledge": 0.62,
+        "general": 0.6
+      }
+    },
+    {
+      "name": "sim-coder",
+      "provider": "simulated",
+      "modelID": "sim-coder",
+      "inputPricePerMillion": 0.5,
+      "outputPricePerMillion": 1.5,
+      "contextLength": 8192,
+      "description": "Simulated mid-size code specialist: writes, reviews and tests programs well; average elsewhere.",
+      "simulation": {
+        "accuracy": {
+          "math": 0.6,
+          "code": 0.86,
+          "knowledge": 0.55,
+          "general": 0.6
+        },
+        "latencyMilliseconds": 140,
+        "latencyJitterMilliseconds": 40,
+        "outputTokens": 200,
+        "conformity": 0.3
+      },
+      "quality": {
+        "math": 0.6,
+        "code": 0.86,
+        "knowledge": 0.55,
+        "general": 0.6
+      }
+    },
+    {
+      "name": "sim-mathematician",
+      "provider": "simulated",
+      "modelID": "sim-mathematician",
+      "inputPricePerMillion": 0.6,
+      "outputPricePerMillion": 1.8,
+      "contextLength": 8192,
+      "description": "Simulated mid-size math specialist: careful multi-step arithmetic, algebra and word problems.",
+      "simulation": {
+        "accuracy": {
+          "math": 0.88,
+          "code": 0.5,
+          "knowledge": 0.6,
+          "general": 0.6
+        },
+        "latencyMilliseconds": 150,
+        "latencyJitterMilliseconds": 40,
+        "outputTokens": 180,
+        "conformity": 0.25
+      },
+      "quality": {
+        "math": 0.88,
+        "code": 0.5,
+        "knowledge": 0.6,
+        "general": 0.6
+      }
+    },
+    {
+      "name": "sim-medium",
+      "provider": "simulated",
+      "modelID": "sim-medium",
+      "inputPricePerMillion": 1.0,
+      "outputPricePerMillion": 3.0,
+      "contextLength": 8192,
+      "description": "Simulated medium general model, balanced across math, code and knowledge.",
+      "simulation": {
+        "accuracy": {
+          "math": 0.75,
+          "code": 0.72,
+          "knowledge": 0.78,
+          "general": 0.75
+        },
+        "latencyMilliseconds": 200,
+        "latencyJitterMilliseconds": 60,
+        "outputTokens": 150,
+        "conformity": 0.3
+      },
+      "quality": {
+        "math": 0.75,
+        "code": 0.72,
+        "knowledge": 0.78,
+        "general": 0.75
+      }
+    },
+    {
+      "name": "sim-large",
+      "provider": "simulated",
+      "modelID": "sim-large",
+      "inputPricePerMillion": 5.0,
+      "outputPricePerMillion": 15.0,
+      "contextLength": 128000,
+      "description": "Simulated large frontier-style model: strongest and most expensive, slow; for hard reasoning and final decisions.",
+      "simulation": {
+        "accuracy": {
+          "math": 0.92,
+          "code": 0.88,
+          "knowledge": 0.88,
+          "general": 0.85
+        },
+        "latencyMilliseconds": 350,
+        "latencyJitterMilliseconds": 100,
+        "outputTokens": 220,
+        "conformity": 0.15
+      },
+      "limits": {
+        "concurrency": 4
+      },
+      "quality": {
+        "math": 0.92,
+        "code": 0.88,
+        "knowledge": 0.88,
+        "general": 0.85
+      }
+    }
+  ]
+}
+"""#,
     ]
 }

@@ -90,3 +90,26 @@ extension JSONEncoder {
 }
 
 extension Domain: CodingKeyRepresentable {}
+
+extension Catalog {
+    /// The topologies a plan may use on this fleet: all of them, except, on a fleet that answers from recordings,
+    /// those whose agents read each other's messages (cascades excepted: their levels answer afresh there).
+    public var playableTopologies: [Topology] {
+        topologies.filter { isPlayable($0) }
+    }
+
+    /// Whether a topology can run on this fleet faithfully (see `playableTopologies`).
+    public func isPlayable(_ topology: Topology) -> Bool {
+        !fleet.answersFromRecordings || topology.isCascade || !topology.readsMessages
+    }
+
+    /// Throws, naming the topology and what would run instead, when it cannot run on this fleet faithfully.
+    public func checkReplayable(_ topology: Topology) throws(PlanningError) {
+        guard !isPlayable(topology) else { return }
+        let playable = playableTopologies.map(\.name).joined(separator: ", ")
+        throw PlanningError(
+            message:
+                "topology '\(topology.name)' has agents that read other agents' messages, and fleet '\(fleet.name)' answers from recordings, which cannot react to a message; on it use a topology whose agents answer independently: \(playable)"
+        )
+    }
+}

@@ -18,6 +18,11 @@ public struct Fleet: Sendable, Codable, Equatable {
         models.contains { $0.provider == .simulated }
     }
 
+    /// True when any model answers from recorded outcomes: such a model cannot react to another agent's message.
+    public var answersFromRecordings: Bool {
+        models.contains { $0.provider == .recorded }
+    }
+
     /// Each model's fleet name by its `modelID` (the first model of an id wins): how recordings keyed by model id map
     /// to the fleet.
     public var namesByModelID: [String: String] {

@@ -20,10 +20,10 @@ public struct Topology: Sendable, Codable, Equatable {
     public var aggregation: Aggregation
     /// True when the last agent takes the final decision, so its role is chosen among decision roles.
     public var hasDecider: Bool
-    /// True for a verify-then-escalate cascade: its agents are levels, run cheapest model first; each level after
-    /// the first runs only when the escalation judge doubts the answer before it, and the final answer is the
-    /// last level's that ran.
-    public var isCascade: Bool
+    /// How a cascade decides to go up a level; nil for a topology that is not a cascade. A cascade's agents are levels,
+    /// run cheapest model first; each level after the first runs only when the rule escalates the answer before it, and
+    /// the final answer is the last level's that ran.
+    public var cascade: CascadeRule?
     /// The hand-set prior: a logit for easy queries and one for hard queries, blended by difficulty.
     public var prior: TopologyPrior
     /// The phases, in order.
@@ -38,7 +38,7 @@ public struct Topology: Sendable, Codable, Equatable {
         style: PromptStyle = .direct,
         aggregation: Aggregation,
         hasDecider: Bool = false,
-        isCascade: Bool = false,
+        cascade: CascadeRule? = nil,
         prior: TopologyPrior = TopologyPrior(easy: 0, hard: 0),
         phases: [TopologyPhase]
     ) {
@@ -50,9 +50,34 @@ public struct Topology: Sendable, Codable, Equatable {
         self.style = style
         self.aggregation = aggregation
         self.hasDecider = hasDecider
-        self.isCascade = isCascade
+        self.cascade = cascade
         self.prior = prior
         self.phases = phases
+    }
+
+    /// True for a cascade of either rule.
+    public var isCascade: Bool { cascade != nil }
+
+    /// Whether an agent reads another agent's message: any phase's inputs other than none. A cascade's later level
+    /// is shown the level before's checked answer, but answers the task itself (a brief, dropped on a recorded fleet).
+    public var readsMessages: Bool {
+        func reads(_ phases: [TopologyPhase]) -> Bool {
+            phases.contains { phase in
+                switch phase {
+                case .step(_, let inputs, _): inputs != .none
+                case .block(let inner, _): reads(inner)
+                }
+            }
+        }
+        return reads(phases)
+    }
+
+    /// How a cascade decides whether the next level runs.
+    public enum CascadeRule: String, Sendable, Codable, CaseIterable {
+        /// The escalation judge (or, without one, the checks) doubts the level's answer.
+        case judge
+        /// The level's agents do not all give the same readable answer that no check failed.
+        case agreement
     }
 
     /// How agents are asked to reason.

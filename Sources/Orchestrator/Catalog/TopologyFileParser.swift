@@ -55,12 +55,24 @@ enum TopologyFileParser {
                 style: try reader.oneOf("style", as: Topology.PromptStyle.self) ?? .direct,
                 aggregation: aggregation,
                 hasDecider: try reader.bool("decider") ?? false,
-                isCascade: try reader.bool("cascade") ?? false,
+                cascade: try cascadeRule(reader),
                 prior: prior,
                 phases: phases
             )
         } catch {
             throw CatalogError(file: file, field: error.field, problem: error.problem)
+        }
+    }
+
+    /// `cascade`: absent or false for none, true or "judge" for levels gated by the escalation judge, "agreement" for
+    /// levels whose agents' agreed answer stands.
+    private static func cascadeRule(_ reader: JSONObjectReader) throws(FieldError) -> Topology.CascadeRule? {
+        switch reader.fields["cascade"] {
+        case nil, .bool(false)?, .null?: return nil
+        case .bool(true)?: return .judge
+        case .string(let name)? where Topology.CascadeRule(rawValue: name) != nil: return Topology.CascadeRule(rawValue: name)
+        case let other?:
+            throw FieldError(field: reader.qualified("cascade"), problem: "expected true, false, \"judge\" or \"agreement\", got \(other.preview)")
         }
     }
 

@@ -14,6 +14,9 @@ extension CascadedController {
         var indices: [Int] = []
         for (index, topology) in catalog.topologies.enumerated() {
             if let name = pins.topology, topology.name != name { continue }
+            // On a recorded fleet, agents that read messages cannot be served: a pinned one is an error, the rest are
+            // left out.
+            if pins.topology != nil { try catalog.checkReplayable(topology) } else if !catalog.isPlayable(topology) { continue }
             if let limit = task.budget.maxAgents, topology.agents.lowerBound > limit { continue }
             if let count = pinnedCount, !topology.agents.contains(count) { continue }
             indices.append(index)

@@ -38,12 +38,16 @@ public struct PlannedAgent: Sendable, Codable, Equatable {
     public var model: String
     /// The other allowed models, best first by the controller's ranking, for fallback.
     public var fallbackModels: [String]
+    /// The model's learned share of right answers in the plan's domain, when the controller learned it from recorded
+    /// outcomes: a vote weighs this agent's answer by it. Nil for a plain vote.
+    public var reliability: Double?
 
-    public init(index: Int, role: String, model: String, fallbackModels: [String]) {
+    public init(index: Int, role: String, model: String, fallbackModels: [String], reliability: Double? = nil) {
         self.index = index
         self.role = role
         self.model = model
         self.fallbackModels = fallbackModels
+        self.reliability = reliability
     }
 }
 

@@ -150,7 +150,7 @@ public struct CascadeEvaluation: Sendable {
         for (item, result) in zip(train, trainCascade) {
             let messages = try await judged.store.messages(runID: result.runID)
             let response = item.outcomes[cheap.modelID]?.response ?? ""
-            let kind = item.expected?.kind ?? item.domain.defaultAnswerKind
+            let kind = item.kind
             let features = cheapFeatures[item.id] ?? ResponseFeatures.values(response: response, kind: kind, query: item.query)
             levels.append(
                 Level(
@@ -209,7 +209,8 @@ public struct CascadeEvaluation: Sendable {
                 query: item.query,
                 domain: item.domain,
                 expected: item.expected,
-                constraints: Constraints(topology: topology, agentCount: models.count, models: models)
+                constraints: Constraints(topology: topology, agentCount: models.count, models: models),
+                declaredAnswerKind: item.answerKind
             )
         }
     }

@@ -8,7 +8,7 @@ extension EscalationJudge {
         let names = fleet?.namesByModelID ?? [:]
         var examples: [Example] = []
         for item in outcomes.items {
-            let kind = item.expected?.kind ?? item.domain.defaultAnswerKind
+            let kind = item.kind
             for (model, outcome) in item.outcomes.sorted(by: { $0.key < $1.key }) {
                 guard let response = outcome.response else { continue }
                 examples.append(
@@ -30,7 +30,8 @@ extension EscalationJudge {
 /// One agent's answer in a stored run that can be scored.
 struct ScoredAnswer: Sendable {
     var model: String
-    var response: String
+    /// Nil for a recorded outcome that kept no text.
+    var response: String?
     var kind: AnswerKind
     var query: String
     /// The task's domain, or the one its query suggests.
@@ -44,8 +45,11 @@ extension TraceStore {
     /// left out) of a run that can be scored, right when its own answer scores 1 against the task's expected answer
     /// (or, without one, when its recorded judgement says so). The newest `limit` messages when given.
     public func judgeExamples(limit: Int? = nil) async throws -> [EscalationJudge.Example] {
-        try await scoredAnswers(limit: limit).map {
-            EscalationJudge.Example(model: $0.model, response: $0.response, kind: $0.kind, query: $0.query, correct: $0.correct, taskID: $0.taskID)
+        // An answer without text (a recorded outcome that kept none) has nothing for the judge to read.
+        try await scoredAnswers(limit: limit).compactMap { answer in
+            answer.response.map {
+                EscalationJudge.Example(model: answer.model, response: $0, kind: answer.kind, query: answer.query, correct: answer.correct, taskID: answer.taskID)
+            }
         }
     }
 
@@ -67,7 +71,8 @@ extension TraceStore {
                 SELECT m."model", m."response", m."answer", m."recordedCorrect", r."taskID", r."query", r."domain", r."answerKind",
                        r."expectedAnswer"
                 FROM "messages" AS m JOIN "runs" AS r ON r."id" = m."runID"
-                WHERE m."purpose" = 'turn' AND m."response" IS NOT NULL AND m."error" IS NULL AND r."replayOf" IS NULL
+                WHERE m."purpose" = 'turn' AND (m."response" IS NOT NULL OR m."recordedCorrect" IS NOT NULL) AND m."error" IS NULL
+                  AND r."replayOf" IS NULL
                   AND (r."expectedAnswer" IS NOT NULL OR m."recordedCorrect" IS NOT NULL)
                 ORDER BY m."id" DESC
                 """ + (limit == nil ? "" : " LIMIT ?"),
@@ -87,7 +92,7 @@ extension TraceStore {
             let query: String = row["query"]
             return ScoredAnswer(
                 model: row["model"],
-                response: row["response"],
+                response: row["response"] as String?,
                 kind: kind,
                 query: query,
                 domain: (row["domain"] as String?).flatMap(Domain.init(rawValue:)) ?? QueryProfile(query: query).inferredDomain,

@@ -53,7 +53,10 @@ public struct EscalationPolicy: Sendable, Equatable {
             escalates: false,
             reason: ""
         )
-        guard output.answer != nil || output.recordedCorrect != nil else {
+        guard output.textRecorded else {
+            return decideWithoutText(decision, task: task, from: from.model, to: to.model)
+        }
+        guard output.answer != nil else {
             decision.escalates = true
             decision.reason = "no readable answer"
             return decision
@@ -95,6 +98,38 @@ public struct EscalationPolicy: Sendable, Equatable {
             decision.threshold = threshold
             decision.escalates = p > threshold
             decision.reason = "P(wrong) \(Self.format(p)) against \(Self.format(threshold))"
+        }
+        return decision
+    }
+
+    /// The decision on a recorded outcome that kept no text: there is nothing to read, so the judge's fit for the model
+    /// decides by what it knows without the answer — the model's share of wrong answers in training and what escalating
+    /// them gained — the same for every such answer, right or wrong; with no fit the answer is kept.
+    func decideWithoutText(_ undecided: EscalationDecision, task: OrchestrationTask, from: ModelSpec, to: ModelSpec) -> EscalationDecision {
+        var decision = undecided
+        guard let fit = judge?.fits[from.name] else {
+            decision.escalates = false
+            decision.reason = "no response text recorded and no judge for \(from.name): kept"
+            return decision
+        }
+        let p = fit.wrongShare
+        let gain = p * (fit.strongRightWhenWrong ?? 1) - (1 - p) * (1 - (fit.strongRightWhenRight ?? 1))
+        decision.probabilityWrong = p
+        let basis = "no response text recorded: decided on \(from.name)'s base rate, P(wrong) \(Self.format(p))"
+        switch rule {
+        case .costWeight(let lambda):
+            let extra = Self.extraCost(query: task.query, response: "", next: to)
+            decision.escalates = gain > lambda * extra
+            decision.reason = "\(basis); expected gain \(Self.format(gain)) against λ·cost \(Self.format(lambda * extra))"
+        case .share(let share):
+            let threshold = judge?.threshold(forShare: share, model: from.name) ?? 1
+            decision.threshold = threshold
+            decision.escalates = p > threshold
+            decision.reason = "\(basis) against the \(Int((share * 100).rounded()))% quantile \(Self.format(threshold))"
+        case .threshold(let threshold):
+            decision.threshold = threshold
+            decision.escalates = p > threshold
+            decision.reason = "\(basis) against \(Self.format(threshold))"
         }
         return decision
     }

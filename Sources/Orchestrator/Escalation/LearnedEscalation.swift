@@ -101,7 +101,7 @@ public struct LearnedEscalation: Sendable {
         guard let first = item.outcomes[cheap.modelID], let cheapText = first.response,
             let second = item.outcomes[strong.modelID], let strongText = second.response
         else { return nil }
-        let kind = item.expected?.kind ?? item.domain.defaultAnswerKind
+        let kind = item.kind
         let examination = MessageVerifier.examine(response: cheapText, kind: kind, query: item.query)
         let queryTokens = TokenUsage.estimate(item.query)
         let strongCost = strong.cost(promptTokens: queryTokens, completionTokens: TokenUsage.estimate(strongText))

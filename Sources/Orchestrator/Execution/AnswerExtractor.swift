@@ -6,6 +6,8 @@ public enum AnswerExtractor {
     static let markerPattern = CompiledPattern.make(#"(?:answer\s*(?:is)?\s*[:=]|####)\s*([^\n]+)"#, options: [.caseInsensitive])
     static let numberPattern = CompiledPattern.make(#"-?\$?\d[\d,]*(?:\.\d+)?"#)
     static let parenthesisedLetterPattern = CompiledPattern.make(#"\(([A-J])\)"#)
+    /// A reply that is a lone letter (`D`, `A)`, `C.`), or opens with one set off as an option is (`A) Ian`).
+    static let leadingLetterPattern = CompiledPattern.make(#"^\s*\(?([A-J])(?:\)?[.:]?\s*$|[).:]\s)"#)
 
     /// The answer in a response, normalised; nil when none can be read. Only the last
     /// `UntrustedText.scannedCharacters` of a long response are read: that is where the answer line is.
@@ -19,7 +21,7 @@ public enum AnswerExtractor {
             return lastNumber(in: response).map(canonicalNumber)
         case .choice:
             if let marked, let letter = choiceLetter(marked) { return letter }
-            return lastParenthesisedLetter(in: response)
+            return lastParenthesisedLetter(in: response) ?? leadingLetter(in: response)
         case .code:
             if let block = lastCodeBlock(in: response) { return normalise(block, kind: .code) }
             return marked.flatMap { normalise($0, kind: .code) }
@@ -135,6 +137,18 @@ public enum AnswerExtractor {
         let range = NSRange(text.startIndex..., in: text)
         guard let match = regex.matches(in: text, range: range).last, let letter = Range(match.range(at: 1), in: text) else { return nil }
         return String(text[letter])
+    }
+
+    /// The letter of a reply that is only a choice (`D`), or that opens with one as an option (`A) Ian`); nil for text
+    /// that merely starts with a capital (`I do`, `A man`).
+    static func leadingLetter(in text: String) -> String? {
+        let firstLine = text.drop(while: \.isWhitespace).prefix { !$0.isNewline }
+        let line = String(firstLine.prefix(64))
+        let range = NSRange(line.startIndex..., in: line)
+        guard let match = leadingLetterPattern.firstMatch(in: line, range: range), let letter = Range(match.range(at: 1), in: line) else {
+            return nil
+        }
+        return String(line[letter])
     }
 
     static func lastCodeBlock(in text: String) -> String? {

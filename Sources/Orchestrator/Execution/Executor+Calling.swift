@@ -70,7 +70,8 @@ extension Executor {
             health: run.health,
             metadata: ["run": "\(run.runID)", "agent": "\(agent)"]
         ) { attempt in
-            let reading = await attempt.response.asyncMap { await read($0.content, run: run) } ?? Reading()
+            // A recorded outcome without text gives nothing to read: no answer, no checks.
+            let reading = await attempt.response.asyncMap { $0.textRecorded ? await read($0.content, run: run) : Reading() } ?? Reading()
             let message = ledger.record(
                 attempt,
                 agent: agent,
@@ -87,6 +88,7 @@ extension Executor {
                 response: attempt.response?.content ?? "",
                 answer: reading.answer,
                 recordedCorrect: attempt.response?.recordedCorrect,
+                textRecorded: attempt.response?.textRecorded ?? true,
                 checks: reading.checks,
                 examination: reading.examination
             )

@@ -20,7 +20,7 @@ extension Executor {
                 }
                 gate.escalation = decision
                 guard decision.escalates else {
-                    gate.end = .done(answering: [decision.fromAgent])
+                    gate.end = .done(answering: index > 0 ? run.graph.steps[index - 1].active : [decision.fromAgent])
                     return gate
                 }
             }

@@ -13,13 +13,19 @@ extension Executor {
     /// also run against them.
     func read(_ response: String, run: RunContext) async -> Reading {
         let kind = run.task.answerKind
-        guard run.policy.checks else { return Reading(answer: AnswerExtractor.extract(from: response, kind: kind)) }
-        let examination = MessageVerifier.examine(response: response, kind: kind, query: run.task.query)
-        var checks = examination.results
-        if kind == .code, let tests = run.task.tests, let code = examination.answer {
-            checks.append(await CodeTestRunner.check(code: code, tests: tests))
+        var reading = Self.reading(of: response, kind: kind, query: run.task.query, policy: run.policy)
+        if run.policy.checks, kind == .code, let tests = run.task.tests, let code = reading.answer {
+            reading.checks.append(await CodeTestRunner.check(code: code, tests: tests))
         }
-        return Reading(answer: examination.answer, checks: checks, examination: examination)
+        return reading
+    }
+
+    /// What reading a message finds without running code: its answer and, under a checking policy, the checks'
+    /// verdicts (the one reading of a message, for runs and for valuing plans on recorded outcomes).
+    static func reading(of response: String, kind: AnswerKind, query: String, policy: VerificationPolicy) -> Reading {
+        guard policy.checks else { return Reading(answer: AnswerExtractor.extract(from: response, kind: kind)) }
+        let examination = MessageVerifier.examine(response: response, kind: kind, query: query)
+        return Reading(answer: examination.answer, checks: examination.results, examination: examination)
     }
 
     /// Whether a message had no readable answer, so its sender gets one bounded re-ask.

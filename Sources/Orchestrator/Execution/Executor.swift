@@ -59,15 +59,21 @@ struct Executor: Sendable {
     }
 
     /// A plan's topology from the catalogue and the agent graph it lays out: a cascade's levels cheapest model
-    /// first, any other topology's steps for the plan's agents and rounds.
+    /// first, any other topology's steps for the plan's agents and rounds. On a fleet that answers from recordings, a
+    /// topology whose agents read each other's messages is refused (a recorded answer cannot react to one), and a
+    /// cascade's levels answer afresh, without the brief of the level before.
     func layout(_ plan: Plan) throws -> (topology: Topology, graph: AgentGraph) {
         guard let topology = catalog.topology(named: plan.topology) else {
             throw PlanningError(message: "topology '\(plan.topology)' is not in the catalogue")
         }
-        let graph =
-            topology.isCascade
-            ? try AgentGraph(cascade: topology, order: AgentGraph.cascadeOrder(of: plan, fleet: catalog.fleet), rounds: plan.rounds)
-            : try AgentGraph(topology: topology, agentCount: plan.agents.count, rounds: plan.rounds, aggregation: plan.aggregation)
+        try catalog.checkReplayable(topology)
+        guard topology.isCascade else {
+            return (topology, try AgentGraph(topology: topology, agentCount: plan.agents.count, rounds: plan.rounds, aggregation: plan.aggregation))
+        }
+        var graph = try AgentGraph(cascade: topology, order: AgentGraph.cascadeOrder(of: plan, fleet: catalog.fleet), rounds: plan.rounds)
+        if catalog.fleet.answersFromRecordings {
+            graph.steps = graph.steps.map { AgentGraph.Step(active: $0.active, edges: [], onlyWhenEscalated: $0.onlyWhenEscalated) }
+        }
         return (topology, graph)
     }
 
@@ -104,8 +110,10 @@ struct Executor: Sendable {
         var model: String?
         var response: String
         var answer: String?
-        /// The recorded judgement of a recorded outcome that keeps no answer text.
+        /// The recorded judgement of a recorded outcome.
         var recordedCorrect: Bool?
+        /// False for a recorded outcome that kept no text: `response` is a notice and nothing was read from it.
+        var textRecorded = true
         /// What verification found in it; empty when verification is off.
         var checks: [CheckResult] = []
         /// What the checks read from it (answer, arithmetic), for the escalation judge's features; nil when
@@ -142,13 +150,17 @@ struct Executor: Sendable {
         let latestAnswers = latest.compactMapValues(\.answer)
         // Quarantined agents are cut from the graph: their answers do not count.
         let counted = latestAnswers.filter { !tally.quarantined.contains($0.key) }
-        var answers = answering.compactMap { counted[$0] }
-        if answers.isEmpty {
-            answers = counted.keys.sorted().compactMap { counted[$0] }
+        var voters = answering.filter { counted[$0] != nil }
+        if voters.isEmpty {
+            voters = counted.keys.sorted()
         }
-        let answer = Aggregator.majority(of: answers)
+        // A vote weighs each answer by its model's learned reliability when the plan carries them.
+        let answer = Aggregator.vote(voters.compactMap { agent in counted[agent].map { ($0, run.plan.agents[agent].reliability) } })
         let answered = answering.filter { !tally.quarantined.contains($0) }.compactMap { latest[$0] }
-        let judgements = (answered.isEmpty ? Array(latest.values) : answered).compactMap(\.recordedCorrect)
+        // Scored by the record (no expected answer): the judgements of the agents whose answer is the final one.
+        let gave = answer.map { final in answered.filter { $0.answer == final } } ?? []
+        let judged = !gave.isEmpty ? gave : answered.isEmpty ? latest.keys.sorted().compactMap { latest[$0] } : answered
+        let judgements = judged.compactMap(\.recordedCorrect)
         let recordedCorrect = Aggregator.majority(of: judgements.map { $0 ? "correct" : "wrong" }).map { $0 == "correct" }
         let status: RunStatus
         if latest.isEmpty {
@@ -169,8 +181,9 @@ struct Executor: Sendable {
         )
     }
 
-    /// Whether a cascade's next level runs: the judge's decision on the answer delivered to it, recorded; a level
-    /// that gave no message (its models failed) is escalated.
+    /// Whether a cascade's next level runs, decided on the level before (the previous step's agents) and recorded:
+    /// by the judge (or the checks) for a judged cascade, by whether the level's agents agree for an agreement
+    /// cascade. A level that gave no message (its models failed) is escalated.
     func escalation(
         before stepIndex: Int,
         step: AgentGraph.Step,
@@ -179,23 +192,31 @@ struct Executor: Sendable {
     ) async throws
         -> EscalationDecision?
     {
-        guard let edge = step.edges.first, let to = catalog.fleet.model(named: run.plan.agents[edge.to].model) else { return nil }
-        // The judge judges the model that answered, a fallback included.
-        let answered = latest[edge.from]?.model ?? run.plan.agents[edge.from].model
-        guard let output = latest[edge.from], let from = catalog.fleet.model(named: answered) else {
-            let decision = EscalationDecision(
-                step: stepIndex,
-                fromAgent: edge.from,
-                toAgent: edge.to,
-                fromModel: answered,
-                toModel: to.name,
-                escalates: true,
-                reason: "agent \(edge.from) gave no message"
-            )
-            run.ledger.record(decision)
-            return decision
+        guard stepIndex > 0, let next = step.active.first, let to = catalog.fleet.model(named: run.plan.agents[next].model) else { return nil }
+        let level = run.graph.steps[stepIndex - 1].active
+        guard let first = level.first else { return nil }
+        // The level is judged by the models that answered, fallbacks included.
+        let answered = level.map { latest[$0]?.model ?? run.plan.agents[$0].model }
+        var decision = EscalationDecision(
+            step: stepIndex,
+            fromAgent: first,
+            toAgent: next,
+            fromModel: answered.joined(separator: " + "),
+            toModel: to.name,
+            escalates: true,
+            reason: ""
+        )
+        if let silent = level.first(where: { latest[$0] == nil }) {
+            decision.reason = "agent \(silent) gave no message"
+        } else if run.topology.cascade == .agreement {
+            let verdict = CascadeAgreement.decide(level.compactMap { agent in latest[agent].map { CascadeAgreement.Answer(agent: agent, $0) } })
+            decision.escalates = !verdict.agrees
+            decision.reason = verdict.reason
+        } else if let output = latest[first], let from = catalog.fleet.model(named: answered[0]) {
+            decision = run.escalation.decide(output: output, task: run.task, step: stepIndex, from: (first, from), to: (next, to))
+        } else {
+            decision.reason = "model \(answered[0]) is not in the fleet"
         }
-        let decision = run.escalation.decide(output: output, task: run.task, step: stepIndex, from: (edge.from, from), to: (edge.to, to))
         run.ledger.record(decision)
         return decision
     }

@@ -199,7 +199,8 @@ final class RunLedger: Sendable {
             purpose: purpose
         )
         let usage = attempt.usage
-        row.response = attempt.response?.content
+        // A recorded outcome without text has none to store: its judgement is in recordedCorrect.
+        row.response = attempt.response.flatMap { $0.textRecorded ? $0.content : nil }
         row.answer = answer
         row.promptTokens = usage.promptTokens
         row.completionTokens = usage.completionTokens

@@ -141,13 +141,24 @@ public struct ChatResponse: Sendable, Equatable {
     public var recordedCorrect: Bool?
     /// What the call cost as recorded (recorded outcomes that kept it); nil to price it by the fleet.
     public var costUSD: Double?
+    /// False for a recorded outcome that kept no response text: `content` is then a notice the same for right and wrong
+    /// answers, and nothing reads it (no answer, no checks, no features), so no label can leak through made-up text.
+    public var textRecorded: Bool
 
-    public init(content: String, usage: TokenUsage, finishReason: String? = nil, recordedCorrect: Bool? = nil, costUSD: Double? = nil) {
+    public init(
+        content: String,
+        usage: TokenUsage,
+        finishReason: String? = nil,
+        recordedCorrect: Bool? = nil,
+        costUSD: Double? = nil,
+        textRecorded: Bool = true
+    ) {
         self.content = content
         self.usage = usage
         self.finishReason = finishReason
         self.recordedCorrect = recordedCorrect
         self.costUSD = costUSD
+        self.textRecorded = textRecorded
     }
 
     /// What the call cost: as recorded, else its tokens at the model's prices.

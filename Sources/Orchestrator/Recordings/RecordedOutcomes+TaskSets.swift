@@ -21,12 +21,20 @@ extension RecordedOutcomes {
             if let expected = item.expected {
                 object["expected"] = ["value": expected.value, "kind": expected.kind.rawValue]
             }
+            if let kind = item.answerKind { object["answerKind"] = kind.rawValue }
             let options: JSONSerialization.WritingOptions = [.sortedKeys, .withoutEscapingSlashes]
             if let data = try? JSONSerialization.data(withJSONObject: object, options: options) {
                 lines.append(String(decoding: data, as: UTF8.self))
             }
         }
         return lines.joined(separator: "\n") + (lines.isEmpty ? "" : "\n")
+    }
+
+    /// Every question as a task: its id, query, domain, expected answer and answer kind; no budget or constraints.
+    public var tasks: [OrchestrationTask] {
+        items.map { item in
+            OrchestrationTask(id: item.id, query: item.query, domain: item.domain, expected: item.expected, declaredAnswerKind: item.answerKind)
+        }
     }
 
     /// Per model, the share of a dataset's questions it answered correctly.

@@ -39,14 +39,31 @@ public struct RecordedOutcomes: Sendable {
         public var domain: Domain
         /// Outcomes by the dataset's model name.
         public var outcomes: [String: Outcome]
+        /// How answers are read when no expected answer is known (a choice task nobody answered right); nil for the
+        /// expected answer's kind, else the domain's usual kind.
+        public var answerKind: AnswerKind?
 
-        public init(dataset: String, id: String, query: String, expected: ExpectedAnswer?, domain: Domain, outcomes: [String: Outcome]) {
+        public init(
+            dataset: String,
+            id: String,
+            query: String,
+            expected: ExpectedAnswer?,
+            domain: Domain,
+            outcomes: [String: Outcome],
+            answerKind: AnswerKind? = nil
+        ) {
             self.dataset = dataset
             self.id = id
             self.query = query
             self.expected = expected
             self.domain = domain
             self.outcomes = outcomes
+            self.answerKind = answerKind
+        }
+
+        /// The kind answers to this question are read as.
+        public var kind: AnswerKind {
+            expected?.kind ?? answerKind ?? domain.defaultAnswerKind
         }
     }
 

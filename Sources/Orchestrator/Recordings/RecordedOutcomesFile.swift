@@ -10,12 +10,13 @@ import Foundation
 /// ```
 ///
 /// `id`, `query` and `outcomes` (at least one model, each with `correct`) are required; `dataset` defaults to the
-/// file's name, `domain` to `general`; `expected`, `response`, the token counts and the cost are optional. The
+/// file's name, `domain` to `general`; `expected`, `answerKind` (how answers are read when no expected answer is
+/// known), `response`, the token counts and the cost are optional. The
 /// recorded provider answers with the response where there is one and uses the recorded token counts and cost when
 /// given. RouteLLM's folder is one importer of it (`orchestrate import routellm --outcomes`), a trace database another
 /// (`orchestrate import traces`).
 public enum RecordedOutcomesFile {
-    static let itemFields: Set<String> = ["id", "dataset", "query", "domain", "expected", "outcomes"]
+    static let itemFields: Set<String> = ["id", "dataset", "query", "domain", "answerKind", "expected", "outcomes"]
     static let outcomeFields: Set<String> = ["correct", "response", "promptTokens", "completionTokens", "costUSD"]
 
     /// Reads a file of the general format. Errors name the file, the line and the field.
@@ -26,28 +27,54 @@ public enum RecordedOutcomesFile {
         } catch {
             throw RecordingError(file: path, problem: "cannot read the file: \(error.localizedDescription)")
         }
+        do throws(TaskFileError) {
+            return try parse(text: text, path: path)
+        } catch {
+            throw RecordingError(file: "\(path):\(error.line)", problem: error.field.map { "\($0): \(error.problem)" } ?? error.problem)
+        }
+    }
+
+    /// Parses the text of a file of the general format; `path` names the default dataset and the errors, which give the
+    /// line and the field.
+    public static func parse(text: String, path: String) throws(TaskFileError) -> RecordedOutcomes {
         let defaultDataset = ((path as NSString).lastPathComponent as NSString).deletingPathExtension
         var outcomes = RecordedOutcomes()
         for (index, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
             let trimmed = line.trimmingCharacters(in: .whitespacesAndNewlines)
             if trimmed.isEmpty { continue }
-            let place = "\(path):\(index + 1)"
             let value: JSONValue
             do throws(JSONSyntaxError) {
                 value = try JSONValue.parse(trimmed)
             } catch {
-                throw RecordingError(file: place, problem: error.reason)
+                throw TaskFileError(file: path, line: index + 1, field: nil, problem: error.reason)
             }
             do throws(FieldError) {
                 outcomes.add(try item(from: value, defaultDataset: defaultDataset))
             } catch {
-                throw RecordingError(file: place, problem: "\(error.field): \(error.problem)")
+                throw TaskFileError(file: path, line: index + 1, field: error.field, problem: error.problem)
             }
         }
         guard !outcomes.items.isEmpty else {
-            throw RecordingError(file: path, problem: "no recorded tasks; expected one JSON object a line with id, query and outcomes")
+            throw TaskFileError(file: path, line: 1, field: nil, problem: "no recorded tasks; expected one JSON object a line with id, query and outcomes")
         }
         return outcomes
+    }
+
+    /// Whether a file is JSON Lines of recorded outcomes (its first line a recorded task).
+    public static func isRecordedFile(path: String) -> Bool {
+        guard path.hasSuffix(".jsonl") || path.hasSuffix(".ndjson"), let handle = FileHandle(forReadingAtPath: path) else { return false }
+        defer { try? handle.close() }
+        // The first line of a recorded task holds every model's response: read up to 16 MiB of it.
+        let head = (try? handle.read(upToCount: 16 << 20)) ?? Data()
+        let text = String(decoding: head, as: UTF8.self)
+        guard let first = text.split(separator: "\n").first(where: { !$0.trimmingCharacters(in: .whitespaces).isEmpty }) else { return false }
+        return isRecordedTask(first)
+    }
+
+    /// Whether a line of JSON Lines is a recorded task (an object with `outcomes`) rather than a task.
+    static func isRecordedTask(_ line: Substring) -> Bool {
+        guard case .object(let fields)? = try? JSONValue.parse(String(line)) else { return false }
+        return fields["outcomes"] != nil
     }
 
     static func item(from value: JSONValue, defaultDataset: String) throws(FieldError) -> RecordedOutcomes.Item {
@@ -78,7 +105,8 @@ public enum RecordedOutcomesFile {
             query: try reader.requiredString("query"),
             expected: expected,
             domain: try reader.oneOf("domain", as: Domain.self) ?? .general,
-            outcomes: outcomes
+            outcomes: outcomes,
+            answerKind: try reader.oneOf("answerKind", as: AnswerKind.self)
         )
     }
 
@@ -107,6 +135,7 @@ public enum RecordedOutcomesFile {
             if let expected = item.expected {
                 object["expected"] = .object(["value": .string(expected.value), "kind": .string(expected.kind.rawValue)])
             }
+            if let kind = item.answerKind { object["answerKind"] = .string(kind.rawValue) }
             // Strings, numbers and booleans always encode.
             let data = (try? encoder.encode(JSONValue.object(object))) ?? Data()
             lines.append(String(decoding: data, as: UTF8.self))

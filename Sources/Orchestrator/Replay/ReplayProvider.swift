@@ -26,15 +26,18 @@ public struct ReplayProvider: LLMProvider {
         let key = Ledger.Key(agent: request.context.agentIndex, step: request.context.step)
         switch await ledger.take(key, model: request.model.name) {
         case .response(let message):
+            // A stored message with a judgement and no text was a recorded outcome that kept none.
+            let textless = message.response == nil && message.recordedCorrect != nil
             return ChatResponse(
-                content: message.response ?? "",
+                content: message.response ?? (textless ? RecordedProvider.noTextNotice : ""),
                 usage: TokenUsage(
                     promptTokens: message.promptTokens,
                     completionTokens: message.completionTokens,
                     estimated: message.tokensEstimated
                 ),
                 finishReason: message.finishReason,
-                recordedCorrect: message.recordedCorrect
+                recordedCorrect: message.recordedCorrect,
+                textRecorded: !textless
             )
         case .failure(let message):
             throw ProviderError(

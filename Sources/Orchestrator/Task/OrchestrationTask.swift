@@ -18,6 +18,9 @@ public struct OrchestrationTask: Sendable, Codable, Equatable {
     public var faults: [FaultSpec]
     /// Tests a code answer must pass; verification runs them on every code message.
     public var tests: CodeTests?
+    /// How answers are read when the task has no expected answer (a recorded choice task nobody answered right, a
+    /// question asked through `serve`); the expected answer's kind wins when there is one.
+    public var declaredAnswerKind: AnswerKind?
 
     public init(
         id: String,
@@ -27,7 +30,8 @@ public struct OrchestrationTask: Sendable, Codable, Equatable {
         budget: Budget = Budget(),
         constraints: Constraints = Constraints(),
         faults: [FaultSpec] = [],
-        tests: CodeTests? = nil
+        tests: CodeTests? = nil,
+        declaredAnswerKind: AnswerKind? = nil
     ) {
         self.id = id
         self.query = query
@@ -37,11 +41,13 @@ public struct OrchestrationTask: Sendable, Codable, Equatable {
         self.constraints = constraints
         self.faults = faults
         self.tests = tests
+        self.declaredAnswerKind = declaredAnswerKind
     }
 
-    /// The kind of answer the task asks for: the expected answer's kind, else the domain's usual kind.
+    /// The kind of answer the task asks for: the expected answer's kind, else the declared kind, else the domain's
+    /// usual kind.
     public var answerKind: AnswerKind {
-        expected?.kind ?? (domain ?? .general).defaultAnswerKind
+        expected?.kind ?? declaredAnswerKind ?? (domain ?? .general).defaultAnswerKind
     }
 }
 

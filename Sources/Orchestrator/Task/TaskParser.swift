@@ -1,6 +1,7 @@
 import Foundation
 
-/// Reads task files: one task as JSON (`.json`) or a batch as JSON Lines (`.jsonl`, one task a line).
+/// Reads task files: one task as JSON (`.json`) or a batch as JSON Lines (`.jsonl`, one task a line). A file of
+/// recorded outcomes (`RecordedOutcomesFile`, its lines carrying `outcomes`) reads as the task set of its questions.
 ///
 /// Validation is strict and whole-file: every task is checked (unknown fields, types, ranges, and names
 /// pinned in constraints against the catalogue) before any is returned, so a bad file starts no run.
@@ -12,7 +13,7 @@ public struct TaskParser: Sendable {
         self.catalog = catalog
     }
 
-    static let taskFields: Set<String> = ["id", "query", "domain", "expected", "budget", "constraints", "faults", "tests"]
+    static let taskFields: Set<String> = ["id", "query", "domain", "answerKind", "expected", "budget", "constraints", "faults", "tests"]
     static let testFields: Set<String> = ["language", "source", "timeoutSeconds", "memoryMegabytes"]
     static let faultFields: Set<String> = ["agent", "kind", "value"]
     static let expectedFields: Set<String> = ["value", "kind"]
@@ -34,6 +35,11 @@ public struct TaskParser: Sendable {
     public func parse(text: String, file: String) throws(TaskFileError) -> [OrchestrationTask] {
         let baseName = ((file as NSString).lastPathComponent as NSString).deletingPathExtension
         if file.hasSuffix(".jsonl") || file.hasSuffix(".ndjson") {
+            // A file of recorded outcomes is a task set too: its questions, with what was recorded of their answers.
+            let firstLine = text.split(separator: "\n").first { !$0.trimmingCharacters(in: .whitespaces).isEmpty }
+            if let firstLine, RecordedOutcomesFile.isRecordedTask(firstLine) {
+                return try RecordedOutcomesFile.parse(text: text, path: file).tasks
+            }
             var tasks: [OrchestrationTask] = []
             var firstLineOfID: [String: Int] = [:]
             for (index, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
@@ -87,6 +93,7 @@ public struct TaskParser: Sendable {
         let id = try reader.string("id") ?? defaultID
         let query = try reader.requiredString("query")
         let domain = try reader.oneOf("domain", as: Domain.self)
+        let declaredKind = try reader.oneOf("answerKind", as: AnswerKind.self)
         var expected: ExpectedAnswer?
         if let object = try reader.object("expected", allowed: Self.expectedFields) {
             expected = try Self.expectedAnswer(object)
@@ -138,7 +145,8 @@ public struct TaskParser: Sendable {
             budget: budget,
             constraints: constraints,
             faults: faults,
-            tests: tests
+            tests: tests,
+            declaredAnswerKind: declaredKind
         )
         try checkConsistency(task)
         if let catalog {

@@ -95,7 +95,7 @@ public struct CheckedEscalation: Sendable {
                 let second = item.outcomes[strong.modelID], let secondText = second.response
             else { continue }
             questions += 1
-            let kind = item.expected?.kind ?? item.domain.defaultAnswerKind
+            let kind = item.kind
             let results = MessageVerifier.check(response: firstText, kind: kind, query: item.query)
             for result in results where result.outcome == .failed || result.outcome == .unsupported {
                 flagsByCheck[result.check.rawValue, default: 0] += 1

@@ -6,18 +6,20 @@ struct FittedParts: OptionSet {
     let rawValue: Int
     static let outcomes = FittedParts(rawValue: 1)
     static let judge = FittedParts(rawValue: 2)
+    static let plans = FittedParts(rawValue: 4)
 
-    /// `outcomes`, `judge` or both, comma-separated.
+    /// `outcomes`, `judge`, `plans` (the plan table, on a recorded fleet), comma-separated.
     init(parsing text: String) throws {
         var parts: FittedParts = []
         for word in text.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) {
             switch word {
             case "outcomes": parts.insert(.outcomes)
             case "judge": parts.insert(.judge)
-            default: throw ValidationError("--fit: expected outcomes, judge or both separated by commas, got '\(word)'")
+            case "plans": parts.insert(.plans)
+            default: throw ValidationError("--fit: expected outcomes, judge or plans separated by commas, got '\(word)'")
             }
         }
-        guard !parts.isEmpty else { throw ValidationError("--fit: expected outcomes, judge or both separated by commas, got '\(text)'") }
+        guard !parts.isEmpty else { throw ValidationError("--fit: expected outcomes, judge or plans separated by commas, got '\(text)'") }
         self = parts
     }
 

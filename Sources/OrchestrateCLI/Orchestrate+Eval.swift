@@ -131,7 +131,23 @@ extension Orchestrate {
                         + String(format: "%13.6f  %7.4f", row.meanCostUSD, row.utility)
                 )
             }
-            for row in report.rows.prefix(parameters == nil ? 1 : 2) {
+            if let gain = report.multiAgent {
+                print(
+                    String(
+                        format:
+                            "multi-agent plans on %d of %d tasks: there accuracy %.1f%% vs %.1f%% for the single-agent plan, mean cost $%.6f vs $%.6f, utility %+.4f a task (%+.4f over all tasks)",
+                        gain.tasks,
+                        gain.of,
+                        gain.accuracy * 100,
+                        gain.singleAgentAccuracy * 100,
+                        gain.meanCostUSD,
+                        gain.singleAgentMeanCostUSD,
+                        gain.utility - gain.singleAgentUtility,
+                        (gain.utility - gain.singleAgentUtility) * Double(gain.tasks) / Double(max(1, gain.of))
+                    )
+                )
+            }
+            for row in report.rows.filter({ !$0.name.hasSuffix(ControllerEvaluation.Row.singleAgentSuffix) }).prefix(parameters == nil ? 1 : 2) {
                 print("choices of \(row.name), by domain:")
                 for (domain, stages) in row.choiceSharesByDomain.sorted(by: { $0.key < $1.key }) {
                     for stage in Decision.Stage.allCases.map(\.rawValue) {

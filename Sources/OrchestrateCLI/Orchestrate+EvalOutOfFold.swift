@@ -22,6 +22,7 @@ extension Orchestrate.Eval {
         let taskIDs = Set(inputs.tasks.map { $0.id.split(separator: "#").first.map(String.init) ?? $0.id })
         let (all, source) = try await common.labelledAnswers(fleet: fleet, taskFile: file)
         let answers = all.filter { taskIDs.contains($0) }
+        let recordings = try parts.contains(.plans) ? recordedOutcomes(fleet: fleet) : nil
         var reports: [[ControllerEvaluation.Report]] = []
         for repeatSeed in seeds {
             var seedReports: [ControllerEvaluation.Report] = []
@@ -45,6 +46,18 @@ extension Orchestrate.Eval {
                     }
                     parameters = parameters.with(escalationJudge: judge)
                 }
+                if let recordings {
+                    // Every independent plan valued on the other folds' tasks only.
+                    let trainer = PolicyTrainer(orchestrator: orchestrator, options: PolicyTrainer.Options(costWeight: costWeight))
+                    let training = inputs.tasks.filter { !isHeld($0.id) }
+                    let fitted = await trainer.trainWithFullInformation(
+                        training,
+                        outcomes: recordings,
+                        judge: parameters.escalationJudge,
+                        outcomeModel: parameters.outcomeModel
+                    )
+                    parameters = fitted.parameters
+                }
                 seedReports.append(
                     try await ControllerEvaluation(orchestrator: orchestrator, costWeight: costWeight, seed: seed, parallel: parallel)
                         .evaluate(tasks, parameters: parameters)
@@ -62,7 +75,10 @@ extension Orchestrate.Eval {
             print(String(decoding: try encoder.encode(summary), as: UTF8.self))
             return
         }
-        let fitted = [parts.contains(.outcomes) ? "outcome model" : nil, parts.contains(.judge) ? "escalation judge" : nil].compactMap { $0 }
+        let fitted = [
+            parts.contains(.outcomes) ? "outcome model" : nil, parts.contains(.judge) ? "escalation judge" : nil,
+            parts.contains(.plans) ? "plan table" : nil,
+        ].compactMap { $0 }
         print(
             "out-of-fold evaluation on all \(summary.tasks) tasks of \(file): \(folds) folds × seeds \(seeds.map(String.init).joined(separator: ", ")), "
                 + "the \(fitted.joined(separator: " and ")) fitted on the other folds (\(source)) · fleet \(fleet.name) · utility = score − \(costWeight) × cost"
@@ -82,6 +98,20 @@ extension Orchestrate.Eval {
         }
         if let apgr = summary.strategies.first(where: { $0.name == "controller" })?.apgr {
             print(String(format: "controller APGR out-of-fold %.3f (%.3f–%.3f over seeds)", apgr.mean, apgr.min, apgr.max))
+        }
+    }
+
+    /// The recorded outcomes the plan table is valued on; an error unless the fleet answers from recordings.
+    private func recordedOutcomes(fleet: Fleet) throws -> RecordedOutcomes {
+        guard fleet.answersFromRecordings, let path = common.recordingsPath(taskFile: file) else {
+            printError("error: --fit plans values plans on recorded outcomes: use a recorded fleet (--fleet) and its recordings (--recordings)")
+            throw ExitCode(2)
+        }
+        do {
+            return try LoadedRecordings.outcomes(at: path)
+        } catch {
+            printError("error: \(error)")
+            throw ExitCode(2)
         }
     }
 

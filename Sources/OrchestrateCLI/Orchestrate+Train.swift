@@ -133,6 +133,10 @@ extension Orchestrate {
                 embedder: embedder,
                 logger: logger
             )
+            if inputs.catalog.fleet.answersFromRecordings, let recordings = common.recordingsPath(taskFile: file) {
+                try await trainWithFullInformation(orchestrator: orchestrator, tasks: inputs.tasks, recordings: recordings)
+                return
+            }
             let label = inputs.catalog.fleet.isSimulated ? "SIMULATED fleet" : "fleet"
             print(
                 "training on \(inputs.tasks.count) tasks of \(file) · \(label) \(inputs.catalog.fleet.name) · \(epochs) epochs × batches of \(batchSize) · λ \(costWeight) · lr \(learningRate) · seed \(seed)"
@@ -204,6 +208,58 @@ extension Orchestrate {
                 )
             }
             return fitted
+        }
+
+        /// On a recorded fleet: every independent plan valued on the training tasks with full information; no run is made.
+        private func trainWithFullInformation(orchestrator: Orchestrator, tasks: [OrchestrationTask], recordings: String) async throws {
+            let clock = ContinuousClock()
+            let start = clock.now
+            let fleet = orchestrator.catalog.fleet
+            print(
+                "training with full information on \(tasks.count) tasks of \(file ?? "") · recorded fleet \(fleet.name) (\(fleet.models.count) models) · λ \(costWeight): every plan whose agents answer independently played on the recordings, no run made"
+            )
+            let outcomes = try LoadedRecordings.outcomes(at: recordings)
+            let answers = try await trainingAnswers(fleet: fleet)
+            let judgeFit = try answers.flatMap { judge ? try fitJudge($0, fleet: fleet) : nil }
+            let outcomeModel = try answers.flatMap { try fitOutcomeModel($0, fleet: fleet) }
+            let trainer = PolicyTrainer(orchestrator: orchestrator, options: options)
+            let (parameters, candidates, valued) = await trainer.trainWithFullInformation(
+                tasks,
+                outcomes: outcomes,
+                taskSet: file,
+                judge: judgeFit,
+                outcomeModel: outcomeModel
+            )
+            print(String(format: "%d plans valued on %d tasks in %.1f s", candidates, valued, (clock.now - start).seconds))
+            if let table = parameters.plans { printPlans(table) }
+            try finish(parameters, fleet: fleet, answers: nil)
+        }
+
+        /// Per domain, the plan the controller will choose, every stage's choice, and what it adds over the best
+        /// single-agent plan on the training tasks.
+        private func printPlans(_ table: PlanTable) {
+            for domain in table.domains.keys.sorted() where domain != PlanTable.anyDomain {
+                guard let best = table.domains[domain]?.first else { continue }
+                let single = table.domains[domain]?.filter { $0.models.count == 1 }.max { $0.utility < $1.utility }
+                print("\(domain) (\(table.tasks[domain] ?? 0) tasks): \(Self.describe(best))")
+                print("  stages: topology \(best.topology) · agents \(best.models.count) · models \(best.models.joined(separator: ", ")) · roles at the prior (no role changes a recorded answer)")
+                if let single, single != best {
+                    print(
+                        "  best single agent: \(Self.describe(single)); the plan adds \(String(format: "%+.4f", best.utility - single.utility)) utility"
+                    )
+                }
+            }
+        }
+
+        static func describe(_ entry: PlanTable.Entry) -> String {
+            String(
+                format: "%@ %@ · accuracy %.1f%% · mean cost $%.6f · utility %.4f",
+                entry.topology,
+                entry.models.joined(separator: " + "),
+                entry.accuracy * 100,
+                entry.meanCostUSD,
+                entry.utility
+            )
         }
 
         private var options: PolicyTrainer.Options {
@@ -279,7 +335,10 @@ extension Orchestrate {
             }
             let summary = parameters.training
             let estimate = summary?.mode == "off-policy" ? "importance-weighted estimate, " : ""
-            print(
+            if summary?.mode == "full-information" {
+                print(String(format: "utility of each domain's best plan on the training tasks %.4f (weighed by tasks)", summary?.lastEpochUtility ?? 0))
+            } else {
+                print(
                 String(
                     format: "utility %.4f (first epoch) → %.4f (last epoch) · %@%d runs",
                     summary?.firstEpochUtility ?? 0,
@@ -288,6 +347,7 @@ extension Orchestrate {
                     summary?.runs ?? 0
                 )
             )
+            }
             print("controller \(parameters.version) → \(output) (catalogue \(parameters.catalogHash.prefix(12)))")
         }
     }

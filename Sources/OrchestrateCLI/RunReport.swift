@@ -26,9 +26,9 @@ struct RunReport: Sendable {
             lines.append(
                 "  plan     \(plan.topology) · \(plan.agents.count) agent\(plan.agents.count == 1 ? "" : "s") · \(plan.rounds) round\(plan.rounds == 1 ? "" : "s") · \(plan.aggregation.rawValue) · domain \(plan.domain.rawValue) · controller \(plan.controllerVersion) (\(plan.selection.rawValue))"
             )
-            if plan.qualityKnown == false {
+            if let answers = plan.exploring {
                 lines.append(
-                    "           no model's quality in \(plan.domain.rawValue) is known (fleet quality table or --quality): the prior preferred cheaper models"
+                    "           exploring: no model's quality in \(plan.domain.rawValue) is known (fleet quality table, --quality or a trained controller), so models are drawn by Thompson sampling over \(answers) scored answers seen in this process"
                 )
             }
             let roleWidth = plan.agents.map(\.role.count).max() ?? 0

@@ -27,6 +27,8 @@ public struct Orchestrator: Sendable {
     let fleetHash: String
     /// Where each run's spans go as it ends; nil sends none.
     let otlpExporter: OTLPExporter?
+    /// What this orchestrator's runs have scored per model and domain, for the prior's exploration.
+    public private(set) var evidence = ModelEvidence()
 
     /// Loads the catalogue from the configured files and opens the trace store.
     public init(configuration: OrchestratorConfiguration, providers: ProviderRegistry = ProviderRegistry(), logger: Logger) async throws {
@@ -78,6 +80,13 @@ public struct Orchestrator: Sendable {
     public func with(controller: CascadedController) -> Orchestrator {
         var copy = self
         copy.controller = controller
+        return copy
+    }
+
+    /// The same orchestrator with nothing seen yet: its prior explores an unknown fleet from scratch.
+    public func withFreshEvidence() -> Orchestrator {
+        var copy = self
+        copy.evidence = ModelEvidence()
         return copy
     }
 
@@ -145,7 +154,8 @@ public struct Orchestrator: Sendable {
                 made = source.plan
                 record.controllerTemperature = source.controllerTemperature
             } else {
-                made = try await controller.plan(for: task, seed: seed)
+                let domain = task.domain ?? QueryProfile(query: task.query).inferredDomain
+                made = try await controller.plan(for: task, seed: seed, evidence: await evidence.snapshot(domain))
                 record.controllerTemperature = controller.settings.temperature
             }
             plan = made
@@ -201,8 +211,24 @@ public struct Orchestrator: Sendable {
         record.finishedAt = Date()
         try await ledger.finish(record)
         await otlpExporter?.submit(runID: runID, from: store)
+        await learn(from: record, task: task, plan: plan, outcome: outcome)
 
         return result(of: record, task: task, plan: plan, outcome: outcome, faults: faults)
+    }
+
+    /// Counts what a finished run tells of its models: a single agent's score and cost; with an expected answer, each
+    /// agent's own answer against it.
+    func learn(from record: RunRecord, task: OrchestrationTask, plan: Plan?, outcome: Executor.Outcome?) async {
+        guard let plan, let outcome, record.status == .completed else { return }
+        if plan.agents.count == 1, let agent = plan.agents.first {
+            await evidence.record(domain: plan.domain, model: agent.model, correct: record.score.map { $0 >= 1 }, costUSD: record.costUSD)
+            return
+        }
+        guard let expected = task.expected else { return }
+        for agent in plan.agents {
+            guard let answer = outcome.latestAnswers[agent.index] else { continue }
+            await evidence.record(domain: plan.domain, model: agent.model, correct: Scorer.score(answer: answer, expected: expected) == 1, costUSD: nil)
+        }
     }
 
     /// A run's result, from its record and what execution produced (nil when nothing ran).

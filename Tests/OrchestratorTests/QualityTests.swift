@@ -52,15 +52,31 @@ import Testing
         }
     }
 
-    @Test func withoutQualityThePriorPrefersTheCheaperModelAndSaysSo() async throws {
-        let orchestrator = try await TestSupport.orchestrator(catalog: try Self.cheaperIsBetter(), selection: .sample)
-        var cheap = 0
-        for (index, task) in Self.tasks.enumerated() {
-            let plan = try await orchestrator.controller.plan(for: task, seed: UInt64(index))
-            #expect(plan.qualityKnown == false)
-            if plan.agents.first?.model == "sim-cheap" { cheap += 1 }
+    @Test func withoutQualityThePriorExploresInsteadOfPreferringTheCheaperModelAndSaysSo() async throws {
+        let orchestrator = try await TestSupport.orchestrator(catalog: try Self.cheaperIsBetter())
+        func cheapShare(_ evidence: [String: ModelEvidence.Tally]) async throws -> Double {
+            var cheap = 0
+            for (index, task) in Self.tasks.enumerated() {
+                let plan = try await orchestrator.controller.plan(for: task, seed: UInt64(index), evidence: evidence)
+                #expect(plan.qualityKnown == false && plan.exploring == evidence.values.reduce(0) { $0 + $1.answered })
+                if plan.agents.first?.model == "sim-cheap" { cheap += 1 }
+            }
+            return Double(cheap) / Double(Self.tasks.count)
         }
-        #expect(Double(cheap) >= 0.9 * Double(Self.tasks.count), "sampled the cheaper model for \(cheap) of \(Self.tasks.count) tasks")
+        // Nothing seen: both models are tried, even greedily.
+        let unseen = try await cheapShare([:])
+        #expect(unseen > 0.2 && unseen < 0.8, "the cheaper model drawn for \(unseen) of the tasks")
+        // Once the runs show one model right far more often at a small cost, the draws follow it.
+        var cheapRecord = ModelEvidence.Tally()
+        cheapRecord.right = 2
+        cheapRecord.answered = 20
+        var dearRecord = ModelEvidence.Tally()
+        dearRecord.right = 18
+        dearRecord.answered = 20
+        dearRecord.costUSD = 0.002
+        dearRecord.calls = 20
+        let seen = try await cheapShare(["sim-cheap": cheapRecord, "sim-dear": dearRecord])
+        #expect(seen < 0.1, "the cheaper model still drawn for \(seen) of the tasks")
     }
 
     @Test func aQualityTableMakesThePriorPayForTheBetterModelOnHardTasks() async throws {

@@ -6,6 +6,7 @@ extension CascadedController {
         queryVector: [Double],
         difficulty: Double,
         features: [Double],
+        guide: PlanTable.Guide? = nil,
         random: inout SeededGenerator,
         decisions: inout [Decision]
     ) throws -> Topology {
@@ -27,10 +28,11 @@ extension CascadedController {
                     "no topology fits the task's constraints and budget (agents pinned: \(pinnedCount.map(String.init) ?? "no"), budget.maxAgents: \(task.budget.maxAgents.map(String.init) ?? "none"))"
             )
         }
-        let logits = indices.map { index in
+        let prior = indices.map { index in
             catalog.topologies[index].prior.logit(difficulty: difficulty) + 0.5 * queryVector.dot(topologyVectors[index])
                 + learned(.topology, catalog.topologies[index].name, features)
         }
+        let logits = Self.following(guide, prior: prior) { guide, position in guide.topology(catalog.topologies[indices[position]].name) }
         let choice = choose(
             stage: .topology,
             position: nil,
@@ -48,6 +50,7 @@ extension CascadedController {
         topology: Topology,
         difficulty: Double,
         features: [Double],
+        guide: PlanTable.Guide? = nil,
         random: inout SeededGenerator,
         decisions: inout [Decision]
     ) throws -> Int {
@@ -55,7 +58,8 @@ extension CascadedController {
         let upper = min(topology.agents.upperBound, task.budget.maxAgents ?? Int.max)
         let counts = pinned.map { [$0] } ?? Array(topology.agents.lowerBound...upper)
         let target = Double(topology.agents.lowerBound) + difficulty * Double(upper - topology.agents.lowerBound)
-        let logits = counts.map { -pow(Double($0) - target, 2) / 2 + learned(.agentCount, String($0), features) }
+        let prior = counts.map { -pow(Double($0) - target, 2) / 2 + learned(.agentCount, String($0), features) }
+        let logits = Self.following(guide, prior: prior) { guide, position in guide.count(counts[position], topology: topology.name) }
         let choice = choose(stage: .agentCount, position: nil, names: counts.map(String.init), logits: logits, pinned: pinned != nil, random: &random)
         decisions.append(choice.decision)
         return counts[choice.index]
@@ -118,6 +122,10 @@ extension CascadedController {
         difficulty: Double,
         queryVector: [Double],
         features: [Double],
+        guide: PlanTable.Guide? = nil,
+        reliability: [String: Double] = [:],
+        exploration: [String: ModelEvidence.Tally]? = nil,
+        seed: UInt64 = 0,
         random: inout SeededGenerator,
         decisions: inout [Decision]
     ) throws -> [PlannedAgent] {
@@ -139,7 +147,7 @@ extension CascadedController {
             let decides = role.isDecision
             let teamDiscount = decides ? -0.6 : 0.25 * Double(roles.count - 1)
             let qualities = indices.map { catalog.fleet.models[$0].quality(in: domain) }
-            let logits = zip(indices, qualities).map { index, quality -> Double in
+            let prior = zip(indices, qualities).map { index, quality -> Double in
                 let level = priceLevels[index]
                 let name = catalog.fleet.models[index].name
                 return 2 * context.dot(modelVectors[index])
@@ -147,6 +155,16 @@ extension CascadedController {
                     - teamDiscount * level + learned(.model, name, features, priceLevel: level, rightProbabilities: rightProbabilities)
             }
             let names = indices.map { catalog.fleet.models[$0].name }
+            let chosen = agents.map(\.model)
+            var logits = Self.following(guide, prior: prior) { guide, position in
+                guide.model(names[position], after: chosen, topology: topology.name, count: roles.count)
+            }
+            if let exploration {
+                logits = zip(indices, logits).map { index, _ in
+                    explorationLogit(catalog.fleet.models[index], evidence: exploration, task: task, position: position, seed: seed)
+                        + learned(.model, catalog.fleet.models[index].name, features, priceLevel: priceLevels[index])
+                }
+            }
             let choice = choose(
                 stage: .model,
                 position: position,
@@ -162,7 +180,15 @@ extension CascadedController {
                     $0.element.probability > $1.element.probability || ($0.element.probability == $1.element.probability && $0.offset < $1.offset)
                 }
                 .map(\.element.name)
-            agents.append(PlannedAgent(index: position, role: role.name, model: names[choice.index], fallbackModels: fallbacks))
+            agents.append(
+                PlannedAgent(
+                    index: position,
+                    role: role.name,
+                    model: names[choice.index],
+                    fallbackModels: fallbacks,
+                    reliability: reliability[names[choice.index]]
+                )
+            )
         }
         return agents
     }
@@ -176,6 +202,26 @@ extension CascadedController {
         guard !known.isEmpty else { return -1.5 * priceLevel }
         let mean = known.reduce(0, +) / Double(known.count)
         return 8 * ((quality ?? mean) - mean) * difficulty - priceLevel
+    }
+
+    /// How sharply exploration follows its draws: logits per unit of drawn utility (a draw 0.05 ahead is 1.5 nats).
+    static let explorationSharpness = 30.0
+
+    /// A model's logit when the prior explores: an accuracy drawn from its Beta posterior over the evidence, less λ
+    /// times its mean cost seen (or, before any call, its price for the query and a short answer), drawn anew for each
+    /// task, agent and model from the run's seed.
+    func explorationLogit(_ model: ModelSpec, evidence: [String: ModelEvidence.Tally], task: OrchestrationTask, position: Int, seed: UInt64) -> Double {
+        var random = SeededGenerator(seed: seed, labels: ["explore", task.id, String(position), model.name])
+        let tally = evidence[model.name] ?? ModelEvidence.Tally()
+        let cost = tally.meanCostUSD ?? model.cost(promptTokens: TokenUsage.estimate(task.query) + 80, completionTokens: 128)
+        return Self.explorationSharpness * (tally.drawAccuracy(using: &random) - settings.costWeight * cost)
+    }
+
+    /// A stage's logits: the plan table's where it values any candidate (the others ruled out), else the prior's.
+    static func following(_ guide: PlanTable.Guide?, prior: [Double], logit: (PlanTable.Guide, Int) -> Double) -> [Double] {
+        guard let guide else { return prior }
+        let guided = prior.indices.map { logit(guide, $0) }
+        return guided.contains(where: \.isFinite) ? guided : prior
     }
 
     /// The learned addition to a candidate's logit; 0 for the prior.

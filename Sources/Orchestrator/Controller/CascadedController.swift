@@ -77,8 +77,10 @@ public struct CascadedController: Sendable {
         return PolicyFeatures.vector(queryVector: queryVector, difficulty: profile.difficulty, domain: task.domain ?? profile.inferredDomain)
     }
 
-    /// Makes a plan. The same task, seed and settings always give the same plan.
-    public func plan(for task: OrchestrationTask, seed: UInt64) async throws -> Plan {
+    /// Makes a plan. The same task, seed, settings and evidence always give the same plan. `evidence` is what this
+    /// process has seen of each model in the task's domain (`ModelEvidence`): where no model's quality there is known
+    /// and no learned plans apply, the model stage explores by Thompson sampling over it (none: every model alike).
+    public func plan(for task: OrchestrationTask, seed: UInt64, evidence: [String: ModelEvidence.Tally] = [:]) async throws -> Plan {
         let profile = QueryProfile(query: task.query)
         let domain = task.domain ?? profile.inferredDomain
         let difficulty = profile.difficulty
@@ -88,12 +90,19 @@ public struct CascadedController: Sendable {
         var random = SeededGenerator(seed: seed, labels: ["plan", task.id])
         var decisions: [Decision] = []
         let features = PolicyFeatures.vector(queryVector: queryVector, difficulty: difficulty, domain: domain)
+        // Plans valued with full information on recorded outcomes, where the controller has them for this domain.
+        let guide = PlanTable.Guide(table: parameters?.plans, domain: domain, task: task)
+        let reliability = parameters?.plans?.reliabilities(for: domain) ?? [:]
+        let qualityKnown = catalog.fleet.models.contains { $0.quality(in: domain) != nil }
+        // Nothing tells who is good here: no quality, no learned plans, no outcome model.
+        let exploring = guide == nil && !qualityKnown && parameters?.outcomeModel == nil
 
         let topology = try chooseTopology(
             task: task,
             queryVector: queryVector,
             difficulty: difficulty,
             features: features,
+            guide: guide,
             random: &random,
             decisions: &decisions
         )
@@ -102,6 +111,7 @@ public struct CascadedController: Sendable {
             topology: topology,
             difficulty: difficulty,
             features: features,
+            guide: guide,
             random: &random,
             decisions: &decisions
         )
@@ -123,6 +133,10 @@ public struct CascadedController: Sendable {
             difficulty: difficulty,
             queryVector: queryVector,
             features: features,
+            guide: guide,
+            reliability: reliability,
+            exploration: exploring ? evidence : nil,
+            seed: seed,
             random: &random,
             decisions: &decisions
         )
@@ -137,7 +151,8 @@ public struct CascadedController: Sendable {
             decisions: decisions,
             controllerVersion: version,
             selection: settings.selection,
-            qualityKnown: catalog.fleet.models.contains { $0.quality(in: domain) != nil }
+            qualityKnown: qualityKnown,
+            exploring: exploring ? evidence.values.reduce(0) { $0 + $1.answered } : nil
         )
     }
 }
@@ -148,11 +163,14 @@ public struct ControllerSettings: Sendable, Equatable {
     public var selection: SelectionMode
     /// Softmax temperature; higher spreads probability more evenly.
     public var temperature: Double
+    /// λ of utility = score − λ × cost, which exploration trades a model's drawn accuracy against its cost by.
+    public var costWeight: Double
 
-    public init(selection: SelectionMode = .greedy, temperature: Double = 1.0) {
+    public init(selection: SelectionMode = .greedy, temperature: Double = 1.0, costWeight: Double = EscalationPolicy.defaultCostWeight) {
         precondition(temperature > 0, "the temperature must be positive")
         self.selection = selection
         self.temperature = temperature
+        self.costWeight = costWeight
     }
 }
 

@@ -26,6 +26,9 @@ public struct ControllerParameters: Sendable, Codable, Equatable {
     public var escalationJudge: EscalationJudge?
     /// The supervised outcome model the model stage weighs (`orchestrate train --outcomes`); nil when none was fitted.
     public var outcomeModel: OutcomeModel?
+    /// Every independent plan valued with full information on recorded outcomes (`orchestrate train` on a recorded
+    /// fleet); where it has plans for a task's domain, the topology, agent count and model stages follow it.
+    public var plans: PlanTable?
 
     /// Parameters that make the controller behave as the prior.
     public init(catalogHash: String, embedder: String, featureCount: Int) {
@@ -39,6 +42,7 @@ public struct ControllerParameters: Sendable, Codable, Equatable {
         training = nil
         escalationJudge = nil
         outcomeModel = nil
+        plans = nil
     }
 
     /// The learned addition to a candidate's logit; for the model stage, the outcome model's probability that the

@@ -21,6 +21,9 @@ public struct Plan: Sendable, Codable, Equatable {
     /// Whether any model's quality in the plan's domain was known (declared in the fleet or calibrated). When not, the
     /// prior was neutral about quality and preferred cheaper models. Nil in plans stored before it was recorded.
     public var qualityKnown: Bool?
+    /// When the model stage explored (no quality known, no learned plans): the scored answers in the domain its
+    /// Thompson draws rested on. Nil when it did not explore, and in plans stored before exploring existed.
+    public var exploring: Int?
 
     /// The log-probability of the whole plan: the sum over its decisions.
     public var logProbability: Double {

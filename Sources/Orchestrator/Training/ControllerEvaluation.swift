@@ -19,13 +19,34 @@ public struct ControllerEvaluation: Sendable {
         public var perTask: [TaskResult] = []
 
         /// The strategy the row stands for across reports: every evaluated controller is `controller`.
-        public var strategy: String { name.hasPrefix("controller ") ? "controller" : name }
+        public var strategy: String {
+            guard name.hasPrefix("controller ") else { return name }
+            return name.hasSuffix(Self.singleAgentSuffix) ? "controller" + Self.singleAgentSuffix : "controller"
+        }
+
+        /// What the row of a controller held to one agent adds to its name.
+        public static let singleAgentSuffix = ", single agent only"
     }
 
-    /// One task's score (nil without an expected answer) and cost.
+    /// One task's score (nil without an expected answer), cost, and the number of agents its plan had.
     public struct TaskResult: Sendable, Codable, Equatable {
         public var score: Double?
         public var costUSD: Double
+        public var agents: Int? = nil
+    }
+
+    /// What the controller's multi-agent plans added over its best single-agent plans, on the tasks it gave them.
+    public struct MultiAgentGain: Sendable, Codable, Equatable {
+        /// Tasks planned with more than one agent, of all.
+        public var tasks: Int
+        public var of: Int
+        /// On those tasks: the controller's accuracy, mean cost and utility, and those of its single-agent plans.
+        public var accuracy: Double
+        public var singleAgentAccuracy: Double
+        public var meanCostUSD: Double
+        public var singleAgentMeanCostUSD: Double
+        public var utility: Double
+        public var singleAgentUtility: Double
     }
 
     /// RouteLLM's curve for a two-model fleet: routing the queries the controller rates most in need of the strong
@@ -53,6 +74,9 @@ public struct ControllerEvaluation: Sendable {
         public var dearerRatings: [Double]? = nil
         /// The two models the ratings are about, cheaper first.
         public var ratedModels: [String]? = nil
+        /// For a controller with plans learned on recorded outcomes: what its multi-agent plans added over its best
+        /// single-agent plans (the row `… single agent only`).
+        public var multiAgent: MultiAgentGain? = nil
     }
 
     public let orchestrator: Orchestrator
@@ -71,14 +95,32 @@ public struct ControllerEvaluation: Sendable {
     public func evaluate(_ tasks: [OrchestrationTask], parameters: ControllerParameters?) async throws -> Report {
         let controller = orchestrator.controller
         var rows: [Row] = []
+        var multiAgent: MultiAgentGain?
         if let parameters {
-            rows.append(
-                try await row("controller \(parameters.version)", tasks, controller.with(parameters: parameters, settings: ControllerSettings()))
-            )
+            let trained = controller.with(parameters: parameters, settings: ControllerSettings())
+            rows.append(try await row("controller \(parameters.version)", tasks, trained))
+            if parameters.plans != nil {
+                // The same controller held to one agent: its best single-agent plan per domain.
+                let single = tasks.map { task -> OrchestrationTask in
+                    var copy = task
+                    copy.constraints.agentCount = 1
+                    copy.constraints.roles = nil
+                    return copy
+                }
+                let singleRow = try await row("controller \(parameters.version)" + Row.singleAgentSuffix, single, trained)
+                rows.append(singleRow)
+                multiAgent = Self.multiAgentGain(rows[0], singleRow, costWeight: costWeight)
+            }
         }
-        rows.append(try await row("prior", tasks, controller.with(parameters: nil, settings: ControllerSettings())))
+        // The prior starts from nothing seen, as on a fleet it has never met (it explores where no quality is known).
+        rows.append(try await row("prior", tasks, controller.with(parameters: nil, settings: ControllerSettings(costWeight: costWeight)), fresh: true))
         rows.append(
-            try await row("random plans", tasks, controller.with(parameters: nil, settings: ControllerSettings(selection: .sample, temperature: 1e6)))
+            try await row(
+                "random plans",
+                tasks,
+                controller.with(parameters: nil, settings: ControllerSettings(selection: .sample, temperature: 1e6)),
+                fresh: true
+            )
         )
         var alone: [String: [RunResult]] = [:]
         for model in orchestrator.catalog.fleet.models {
@@ -107,7 +149,30 @@ public struct ControllerEvaluation: Sendable {
             curve: ratings.flatMap { curve(ratings: $0, alone: alone) },
             taskIDs: tasks.map(\.id),
             dearerRatings: ratings,
-            ratedModels: twoModels.map { [$0.cheaper.name, $0.dearer.name] }
+            ratedModels: twoModels.map { [$0.cheaper.name, $0.dearer.name] },
+            multiAgent: multiAgent
+        )
+    }
+
+    /// The controller's results against its single-agent results on the tasks it planned with several agents.
+    static func multiAgentGain(_ controller: Row, _ single: Row, costWeight: Double) -> MultiAgentGain? {
+        let pairs = zip(controller.perTask, single.perTask).filter { ($0.0.agents ?? 1) > 1 }
+        guard !pairs.isEmpty else { return nil }
+        let count = Double(pairs.count)
+        func mean(_ values: [Double]) -> Double { values.reduce(0, +) / count }
+        let accuracy = mean(pairs.map { $0.0.score ?? 0 })
+        let singleAccuracy = mean(pairs.map { $0.1.score ?? 0 })
+        let cost = mean(pairs.map(\.0.costUSD))
+        let singleCost = mean(pairs.map(\.1.costUSD))
+        return MultiAgentGain(
+            tasks: pairs.count,
+            of: controller.perTask.count,
+            accuracy: accuracy,
+            singleAgentAccuracy: singleAccuracy,
+            meanCostUSD: cost,
+            singleAgentMeanCostUSD: singleCost,
+            utility: accuracy - costWeight * cost,
+            singleAgentUtility: singleAccuracy - costWeight * singleCost
         )
     }
 
@@ -115,8 +180,9 @@ public struct ControllerEvaluation: Sendable {
         (result.score ?? 0) - costWeight * result.costUSD
     }
 
-    private func row(_ name: String, _ tasks: [OrchestrationTask], _ controller: CascadedController) async throws -> Row {
-        summarise(name, try await orchestrator.with(controller: controller).runBatch(tasks, seed: seed, parallel: parallel))
+    private func row(_ name: String, _ tasks: [OrchestrationTask], _ controller: CascadedController, fresh: Bool = false) async throws -> Row {
+        let runner = fresh ? orchestrator.withFreshEvidence() : orchestrator
+        return summarise(name, try await runner.with(controller: controller).runBatch(tasks, seed: seed, parallel: parallel))
     }
 
     private func summarise(_ name: String, _ results: [RunResult]) -> Row {
@@ -131,7 +197,7 @@ public struct ControllerEvaluation: Sendable {
             utility: results.reduce(0) { $0 + utility(of: $1) } / count,
             choiceShares: Self.shares(results),
             choiceSharesByDomain: byDomain,
-            perTask: results.map { TaskResult(score: $0.score, costUSD: $0.costUSD) }
+            perTask: results.map { TaskResult(score: $0.score, costUSD: $0.costUSD, agents: $0.plan?.agents.count) }
         )
     }
 

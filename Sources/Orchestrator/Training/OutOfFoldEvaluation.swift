@@ -26,7 +26,8 @@ public struct OutOfFoldEvaluation: Sendable, Codable, Equatable {
     public var tasks: Int
     public var costWeight: Double
     public var strategies: [Strategy]
-    /// Against the prior and against the best single model (by mean utility); empty without a controller.
+    /// Against the prior, the best single model (by mean utility) and, when evaluated, the controller's own single-agent
+    /// plans; empty without a controller.
     public var differences: [Difference]
 
     /// Joins `reports[s]`, the fold reports of seed `seeds[s]`.
@@ -56,7 +57,9 @@ public struct OutOfFoldEvaluation: Sendable, Codable, Equatable {
             return
         }
         let best = strategies.filter { $0.name.hasPrefix("only ") }.max { $0.utility.mean < $1.utility.mean }?.name
-        differences = ["prior", best].compactMap { $0 }.map { other in
+        // Against the prior, the best single model and, for plans learned on recordings, the controller's own single-agent plans.
+        let single = names.contains("controller" + ControllerEvaluation.Row.singleAgentSuffix) ? "controller" + ControllerEvaluation.Row.singleAgentSuffix : nil
+        differences = ["prior", best, single].compactMap { $0 }.map { other in
             // Per task, the controller's utility minus the other's, averaged over the seeds.
             var perTask = [Double](repeating: 0, count: joined.first?.taskIDs.count ?? 0)
             var bySeed: [Double] = []
@@ -112,10 +115,11 @@ public struct OutOfFoldEvaluation: Sendable, Codable, Equatable {
     static func order(_ name: String) -> Int {
         switch name {
         case "controller": 0
-        case "prior": 1
-        case "random plans": 2
-        case _ where name.hasPrefix("only "): 3
-        default: 4
+        case "controller" + ControllerEvaluation.Row.singleAgentSuffix: 1
+        case "prior": 2
+        case "random plans": 3
+        case _ where name.hasPrefix("only "): 4
+        default: 5
         }
     }
 

@@ -1,0 +1,149 @@
+import Foundation
+
+extension PlanTable {
+    /// Every plan the full-information search values: for each topology the fleet can play faithfully, every set of
+    /// distinct models of each agent count it allows, up to `maximumAgents` (models in fleet order; a cascade's levels
+    /// are ordered by price when it runs).
+    public static func candidates(catalog: Catalog, maximumAgents: Int = 5) -> [PlanValuation.Candidate] {
+        let names = catalog.fleet.models.map(\.name)
+        var candidates: [PlanValuation.Candidate] = []
+        for topology in catalog.playableTopologies where topology.isCascade || !topology.readsMessages {
+            let low = max(topology.agents.lowerBound, topology.cascade == .agreement ? 3 : 1)
+            let high = min(topology.agents.upperBound, maximumAgents, names.count)
+            guard low <= high else { continue }
+            for count in low...high {
+                for combination in combinations(of: names.count, choose: count) {
+                    candidates.append(PlanValuation.Candidate(topology: topology.name, models: combination.map { names[$0] }))
+                }
+            }
+        }
+        return candidates
+    }
+
+    /// The k-element subsets of 0..<n, each in increasing order, in lexicographic order.
+    static func combinations(of n: Int, choose k: Int) -> [[Int]] {
+        guard k > 0, k <= n else { return k == 0 ? [[]] : [] }
+        var result: [[Int]] = []
+        var current = Array(0..<k)
+        while true {
+            result.append(current)
+            var position = k - 1
+            while position >= 0 && current[position] == n - k + position { position -= 1 }
+            guard position >= 0 else { return result }
+            current[position] += 1
+            for next in (position + 1)..<k { current[next] = current[next - 1] + 1 }
+        }
+    }
+
+    /// Values every candidate on every task of `valuation` (full information) and keeps, per domain and over all
+    /// tasks, the `kept` best plans by utility = accuracy − λ × mean cost and every single-agent plan. A plan is valued
+    /// on a domain only where the recordings cover at least 90% of its tasks. Votes are weighed by each model's
+    /// reliability alone in the domain, as the controller's plans will be.
+    public static func fit(
+        _ valuation: PlanValuation,
+        costWeight: Double,
+        candidates: [PlanValuation.Candidate]? = nil,
+        kept: Int = 64
+    ) async -> PlanTable {
+        let candidates = candidates ?? Self.candidates(catalog: valuation.catalog)
+        let domains = valuation.domains.map(\.rawValue)
+        let keys = Array(Set(domains)).sorted() + [anyDomain]
+        var tasks: [String: Int] = [anyDomain: domains.count]
+        for domain in domains { tasks[domain, default: 0] += 1 }
+
+        // Reliabilities first: each model alone, for the votes.
+        let singles = candidates.filter { $0.models.count == 1 && valuation.catalog.topology(named: $0.topology)?.aggregation != nil }
+        var reliability: [String: [String: Double]] = [:]
+        let singleTopology = singles.first { $0.topology == "single" }?.topology ?? singles.first?.topology
+        for candidate in singles where candidate.topology == singleTopology {
+            let sums = Sums(valuation.outcomes(of: candidate), domains: domains)
+            for key in keys {
+                if let accuracy = sums.accuracy(key, of: tasks[key] ?? 0) { reliability[key, default: [:]][candidate.models[0]] = accuracy }
+            }
+        }
+        // Per domain its own reliabilities; plans are valued once per domain's weights only where they matter (votes).
+        let valued = await valueAll(candidates, valuation: valuation, domains: domains, keys: keys, reliability: reliability)
+        var table: [String: [Entry]] = [:]
+        for key in keys {
+            var entries: [Entry] = []
+            for (candidate, sums) in zip(candidates, valued) {
+                guard let sum = sums[key], let accuracy = sum.accuracy(key, of: tasks[key] ?? 0) else { continue }
+                let cost = sum.meanCost(key)
+                entries.append(Entry(topology: candidate.topology, models: candidate.models, accuracy: accuracy, meanCostUSD: cost, utility: accuracy - costWeight * cost))
+            }
+            // Ties go to fewer agents, then to a topology that asks for a direct answer (on recordings a step-by-step
+            // prompt changes nothing), then by name.
+            let direct = { (name: String) in valuation.catalog.topology(named: name)?.style == .direct ? 0 : 1 }
+            entries.sort {
+                ($1.utility, $0.models.count, direct($0.topology), $0.topology) < ($0.utility, $1.models.count, direct($1.topology), $1.topology)
+            }
+            let best = entries.prefix(kept)
+            table[key] = Array(best) + entries.dropFirst(kept).filter { $0.models.count == 1 }
+        }
+        return PlanTable(costWeight: costWeight, tasks: tasks, domains: table, reliability: reliability)
+    }
+
+    /// Each candidate's sums per domain key, valued concurrently; a vote weighed by each domain's own reliabilities.
+    private static func valueAll(
+        _ candidates: [PlanValuation.Candidate],
+        valuation: PlanValuation,
+        domains: [String],
+        keys: [String],
+        reliability: [String: [String: Double]]
+    ) async -> [[String: Sums]] {
+        let chunk = max(1, candidates.count / 16)
+        return await withTaskGroup(of: (Int, [[String: Sums]]).self) { group in
+            for start in stride(from: 0, to: candidates.count, by: chunk) {
+                let slice = Array(candidates[start..<min(candidates.count, start + chunk)])
+                group.addTask {
+                    let sums = slice.map { candidate -> [String: Sums] in
+                        let isVote = valuation.catalog.topology(named: candidate.topology)?.aggregation == .vote && candidate.models.count > 1
+                        guard isVote else {
+                            let sums = Sums(valuation.outcomes(of: candidate), domains: domains)
+                            return Dictionary(uniqueKeysWithValues: keys.map { ($0, sums) })
+                        }
+                        return Dictionary(
+                            uniqueKeysWithValues: keys.map { key in
+                                (key, Sums(valuation.outcomes(of: candidate, reliability: reliability[key] ?? [:]), domains: domains))
+                            }
+                        )
+                    }
+                    return (start, sums)
+                }
+            }
+            var all = [[String: Sums]](repeating: [:], count: candidates.count)
+            for await (start, sums) in group {
+                for (offset, value) in sums.enumerated() { all[start + offset] = value }
+            }
+            return all
+        }
+    }
+
+    /// A plan's summed scores and costs per domain key over the tasks it could be played on.
+    struct Sums: Sendable {
+        var score: [String: Double] = [:]
+        var cost: [String: Double] = [:]
+        var played: [String: Int] = [:]
+
+        init(_ outcomes: [(score: Double, costUSD: Double)?], domains: [String]) {
+            for (outcome, domain) in zip(outcomes, domains) {
+                guard let outcome else { continue }
+                for key in [domain, PlanTable.anyDomain] {
+                    score[key, default: 0] += outcome.score
+                    cost[key, default: 0] += outcome.costUSD
+                    played[key, default: 0] += 1
+                }
+            }
+        }
+
+        /// The mean score where the plan was played on at least 90% of the key's `total` tasks.
+        func accuracy(_ key: String, of total: Int) -> Double? {
+            guard let count = played[key], count > 0, Double(count) >= 0.9 * Double(total) else { return nil }
+            return (score[key] ?? 0) / Double(count)
+        }
+
+        func meanCost(_ key: String) -> Double {
+            (cost[key] ?? 0) / Double(max(1, played[key] ?? 0))
+        }
+    }
+}

@@ -67,7 +67,7 @@ extension Orchestrate.Eval {
         }
         let summary = OutOfFoldEvaluation(folds: folds, seeds: seeds, reports: reports, bootstrapSamples: bootstrap)
         if let chart {
-            try FrontierChart(reports: reports.flatMap { $0 }).svg().write(toFile: chart, atomically: true, encoding: .utf8)
+            try FrontierChart(outOfFold: summary).svg().write(toFile: chart, atomically: true, encoding: .utf8)
         }
         if json {
             let encoder = JSONEncoder()

@@ -17,25 +17,46 @@ extension Orchestrate {
 extension Orchestrate.FleetCommands {
     struct Calibrate: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Measure each model's accuracy per domain from the stored runs and write it for the prior (--quality FILE).",
+            abstract: "Measure each model's accuracy per domain from the stored runs or from recordings and write it for the prior (--quality FILE).",
             discussion: """
                 Every agent's turn in a scored run (replays left out) counts for its model in the task's domain (or \
-                the domain its query suggests). run, train, eval and serve read the file with --quality FILE: the \
-                prior then weighs each model's measured accuracy instead of guessing from price.
+                the domain its query suggests); with --recordings, every recorded outcome counts instead, graded as \
+                runs are scored (models named as --fleet names them). run, train, eval and serve read the file with \
+                --quality FILE: the prior then weighs each model's measured accuracy instead of exploring.
                 """
         )
 
         @Option(name: .long, help: TraceDatabaseDefault.help)
         var db: String = TraceDatabaseDefault.path
 
+        @Option(
+            name: .long,
+            help: "Measure from these recorded outcomes (a recorded-outcomes .jsonl file or RouteLLM's folder) instead of stored runs."
+        )
+        var recordings: String?
+
+        @Option(name: .long, help: "With --recordings: the fleet whose names the models get (by modelID).")
+        var fleet: String?
+
         @Option(name: .long, help: "Where to write the calibration.")
         var output: String = "Traces/quality.json"
 
         func run() async throws {
-            let store = try await openTraceStore(db)
-            let calibration = try await store.qualityCalibration(source: store.name)
+            let calibration: QualityCalibration
+            if let recordings {
+                do {
+                    let named = try fleet.map { try CatalogLoader(workflowsDirectory: "Workflows").load(fleetPath: $0).fleet }
+                    calibration = QualityCalibration(source: recordings, recorded: try LoadedRecordings.outcomes(at: recordings), fleet: named)
+                } catch {
+                    printError("error: \(error)")
+                    throw ExitCode(2)
+                }
+            } else {
+                let store = try await openTraceStore(db)
+                calibration = try await store.qualityCalibration(source: store.name)
+            }
             guard !calibration.models.isEmpty else {
-                printError("error: \(db): no scored answers to measure (runs need an expected answer or a recorded judgement)")
+                printError("error: \(recordings ?? db): no scored answers to measure (runs need an expected answer or a recorded judgement)")
                 throw ExitCode(2)
             }
             let directory = (output as NSString).deletingLastPathComponent

@@ -23,6 +23,13 @@ extension Orchestrate {
         @Flag(name: .long, help: "Train off-policy from the runs in the trace database instead of running a task set.")
         var fromTraces = false
 
+        @Flag(
+            name: .long,
+            help:
+                "On a recorded fleet, sample and run plans on-policy (REINFORCE) as on any other fleet instead of valuing every independent plan with full information."
+        )
+        var onPolicy = false
+
         @Option(name: .long, help: "Hold this fraction of the task set out for `orchestrate eval --holdout` (0 to 1).")
         var holdout: Double = 0
 
@@ -133,7 +140,7 @@ extension Orchestrate {
                 embedder: embedder,
                 logger: logger
             )
-            if inputs.catalog.fleet.answersFromRecordings, let recordings = common.recordingsPath(taskFile: file) {
+            if !onPolicy, inputs.catalog.fleet.answersFromRecordings, let recordings = common.recordingsPath(taskFile: file) {
                 try await trainWithFullInformation(orchestrator: orchestrator, tasks: inputs.tasks, recordings: recordings)
                 return
             }
@@ -242,7 +249,9 @@ extension Orchestrate {
                 guard let best = table.domains[domain]?.first else { continue }
                 let single = table.domains[domain]?.filter { $0.models.count == 1 }.max { $0.utility < $1.utility }
                 print("\(domain) (\(table.tasks[domain] ?? 0) tasks): \(Self.describe(best))")
-                print("  stages: topology \(best.topology) · agents \(best.models.count) · models \(best.models.joined(separator: ", ")) · roles at the prior (no role changes a recorded answer)")
+                print(
+                    "  stages: topology \(best.topology) · agents \(best.models.count) · models \(best.models.joined(separator: ", ")) · roles at the prior (no role changes a recorded answer)"
+                )
                 if let single, single != best {
                     print(
                         "  best single agent: \(Self.describe(single)); the plan adds \(String(format: "%+.4f", best.utility - single.utility)) utility"
@@ -336,17 +345,19 @@ extension Orchestrate {
             let summary = parameters.training
             let estimate = summary?.mode == "off-policy" ? "importance-weighted estimate, " : ""
             if summary?.mode == "full-information" {
-                print(String(format: "utility of each domain's best plan on the training tasks %.4f (weighed by tasks)", summary?.lastEpochUtility ?? 0))
+                print(
+                    String(format: "utility of each domain's best plan on the training tasks %.4f (weighed by tasks)", summary?.lastEpochUtility ?? 0)
+                )
             } else {
                 print(
-                String(
-                    format: "utility %.4f (first epoch) → %.4f (last epoch) · %@%d runs",
-                    summary?.firstEpochUtility ?? 0,
-                    summary?.lastEpochUtility ?? 0,
-                    estimate,
-                    summary?.runs ?? 0
+                    String(
+                        format: "utility %.4f (first epoch) → %.4f (last epoch) · %@%d runs",
+                        summary?.firstEpochUtility ?? 0,
+                        summary?.lastEpochUtility ?? 0,
+                        estimate,
+                        summary?.runs ?? 0
+                    )
                 )
-            )
             }
             print("controller \(parameters.version) → \(output) (catalogue \(parameters.catalogHash.prefix(12)))")
         }

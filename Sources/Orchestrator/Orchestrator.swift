@@ -227,7 +227,12 @@ public struct Orchestrator: Sendable {
         guard let expected = task.expected else { return }
         for agent in plan.agents {
             guard let answer = outcome.latestAnswers[agent.index] else { continue }
-            await evidence.record(domain: plan.domain, model: agent.model, correct: Scorer.score(answer: answer, expected: expected) == 1, costUSD: nil)
+            await evidence.record(
+                domain: plan.domain,
+                model: agent.model,
+                correct: Scorer.score(answer: answer, expected: expected) == 1,
+                costUSD: nil
+            )
         }
     }
 

@@ -62,6 +62,38 @@ import Testing
         #expect(refused.status == .failed && refused.error?.contains("cannot react to a message") == true)
     }
 
+    /// The commands as a user types them, on a slice of the imported file: import, train on a recorded fleet
+    /// with full information, evaluate against every model alone and the controller held to one agent.
+    @Test(.exclusive) func importTrainAndEvalRunFromTheCommandLine() async throws {
+        let directory = try TestSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let imported = directory.appendingPathComponent("routerbench.jsonl").path
+        let run = try await TestSupport.runExecutable(["import", "routerbench"] + SharedData.routerBenchFiles + ["--outcomes", imported])
+        #expect(run.status == 0, "\(run.error)")
+        #expect(run.output.contains("11 models") && run.output.contains("winogrande: 887 tasks"), "\(run.output)")
+        // Every eighth prompt of each benchmark, so that training and evaluation take seconds in a debug build.
+        let lines = try String(contentsOfFile: imported, encoding: .utf8).split(separator: "\n")
+        let slice = directory.appendingPathComponent("slice.jsonl").path
+        try (lines.enumerated().filter { $0.offset % 8 == 0 }.map(\.element).joined(separator: "\n") + "\n")
+            .write(toFile: slice, atomically: true, encoding: .utf8)
+        let fleet = "Workflows/fleets/recorded-routerbench.json"
+        let controller = directory.appendingPathComponent("controller.json").path
+        let database = directory.appendingPathComponent("traces.sqlite").path
+        let trained = try await TestSupport.runExecutable(
+            ["train", slice, "--fleet", fleet, "--recordings", slice, "--lambda", "20", "--output", controller, "--db", database]
+        )
+        #expect(trained.status == 0, "\(trained.error)")
+        #expect(trained.output.contains("training with full information") && trained.output.contains("roles at the prior"), "\(trained.output)")
+        let judged = try await TestSupport.runExecutable(
+            ["eval", slice, "--fleet", fleet, "--recordings", slice, "--controller", controller, "--lambda", "20", "--db", database]
+        )
+        #expect(judged.status == 0, "\(judged.error)")
+        for row in ["controller trained-", ", single agent only", "only gpt-4-1106-preview", "only mistral-7b-chat", "oracle", "prior"] {
+            #expect(judged.output.contains(row), "no row \(row) in \(judged.output)")
+        }
+        #expect(judged.output.contains("knowledge model:"))
+    }
+
     /// Held-out values of the controller's plans, every single model's, and the per-domain rule's (the model best on
     /// the training tasks of each domain).
     struct HeldOut {
@@ -104,7 +136,8 @@ import Testing
         }
         var singles: [String: Double] = [:]
         for model in orchestrator.catalog.fleet.models.map(\.name) {
-            singles[model] = test.indices.reduce(0) { $0 + value(PlanValuation.Candidate(topology: "single", models: [model]), $1) } / Double(test.count)
+            singles[model] =
+                test.indices.reduce(0) { $0 + value(PlanValuation.Candidate(topology: "single", models: [model]), $1) } / Double(test.count)
         }
         return HeldOut(
             controller: controllerTotal / Double(test.count),

@@ -95,7 +95,11 @@ import Testing
         for (item, result) in zip(items, results) {
             let decision = try #require(result.escalations.first, "\(item.id): \(result.error ?? "")")
             #expect(decision.reason.contains("no response text recorded"), "\(decision.reason)")
-            if item.outcomes[cheap.modelID]?.correct == true { escalatedWhenRight.append(decision.escalates) } else { escalatedWhenWrong.append(decision.escalates) }
+            if item.outcomes[cheap.modelID]?.correct == true {
+                escalatedWhenRight.append(decision.escalates)
+            } else {
+                escalatedWhenWrong.append(decision.escalates)
+            }
         }
         #expect(!escalatedWhenRight.isEmpty && !escalatedWhenWrong.isEmpty)
         // One decision for every answer, right or wrong: nothing the label could have shaped.

@@ -38,7 +38,11 @@ import Testing
                 }
                 var forced = plan
                 forced.agents = agents
-                let run = try await orchestrator.perform(pinned, seed: 1, replaying: ReplaySource(runID: "forced", plan: forced, controllerTemperature: 1))
+                let run = try await orchestrator.perform(
+                    pinned,
+                    seed: 1,
+                    replaying: ReplaySource(runID: "forced", plan: forced, controllerTemperature: 1)
+                )
                 let value = try #require(valued[index], "\(candidate) on \(task.id)")
                 #expect(run.status == .completed, "\(candidate) on \(task.id): \(run.error ?? "")")
                 #expect(value.score == run.score, "\(candidate) on \(task.id): valued \(value.score), run \(run.score ?? -1)")
@@ -67,7 +71,10 @@ import Testing
         let controller = orchestrator.controller.with(parameters: parameters)
         let task = try #require(outcomes.tasks.first)
         let plan = try await controller.plan(for: task, seed: 3)
-        #expect(plan.topology == best.topology && plan.agents.map(\.model) == best.models, "\(plan.decisions.map { "\($0.stage) \($0.chosen) \($0.candidates.map { "\($0.name)=\($0.probability)" })" }) best \(best)")
+        #expect(
+            plan.topology == best.topology && plan.agents.map(\.model) == best.models,
+            "\(plan.decisions.map { "\($0.stage) \($0.chosen) \($0.candidates.map { "\($0.name)=\($0.probability)" })" }) best \(best)"
+        )
         #expect(plan.agents.map(\.reliability) == best.models.map { table.reliabilities(for: .knowledge)[$0] })
         var single = task
         single.constraints.agentCount = 1

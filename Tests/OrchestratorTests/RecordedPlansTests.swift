@@ -33,7 +33,9 @@ import Testing
         #expect(!CascadeAgreement.decide([Answer(agent: 0, answer: "B"), Answer(agent: 1, answer: "C")]).agrees)
         #expect(!CascadeAgreement.decide([Answer(agent: 0, answer: "B"), Answer(agent: 1, answer: nil)]).agrees)
         #expect(!CascadeAgreement.decide([Answer(agent: 0, answer: "B", failedCheck: "choice"), Answer(agent: 1, answer: "B")]).agrees)
-        #expect(!CascadeAgreement.decide([Answer(agent: 0, answer: nil, textRecorded: false), Answer(agent: 1, answer: nil, textRecorded: false)]).agrees)
+        #expect(
+            !CascadeAgreement.decide([Answer(agent: 0, answer: nil, textRecorded: false), Answer(agent: 1, answer: nil, textRecorded: false)]).agrees
+        )
         #expect(!CascadeAgreement.decide([Answer(agent: 0, answer: "B")]).agrees)
         #expect(CascadeAgreement.decide([Answer(agent: 3, answer: "7"), Answer(agent: 4, answer: "8")]).reason == "disagree: agent 3 7 · agent 4 8")
     }
@@ -176,7 +178,14 @@ import Testing
             )
         }
         let provider = RecordedProvider(outcomes: outcomes)
-        let model = ModelSpec(name: "cheap-a", provider: .recorded, modelID: "cheap-a", inputPricePerMillion: 1, outputPricePerMillion: 1, description: "a")
+        let model = ModelSpec(
+            name: "cheap-a",
+            provider: .recorded,
+            modelID: "cheap-a",
+            inputPricePerMillion: 1,
+            outputPricePerMillion: 1,
+            description: "a"
+        )
         var replies: [ChatResponse] = []
         for item in outcomes.items {
             let role = try #require(try TestSupport.catalog().roles.first)

@@ -50,6 +50,16 @@ public struct QualityCalibration: Sendable, Codable, Equatable {
         )
     }
 
+    /// Measures from recorded outcomes, graded as runs are scored: every model's outcome on every question, in the
+    /// question's domain, models named as `fleet` names them (by `modelID`).
+    public init(source: String, recorded: RecordedOutcomes, fleet: Fleet? = nil) {
+        let names = fleet?.namesByModelID ?? [:]
+        let answers = recorded.regraded().outcomes.items.flatMap { item in
+            item.outcomes.map { (model: names[$0.key] ?? $0.key, domain: item.domain, correct: $0.value.correct) }
+        }
+        self.init(source: source, answers: answers)
+    }
+
     /// Reads a calibration file, naming the file and what is wrong when it cannot.
     public static func load(path: String) throws -> QualityCalibration {
         let data: Data

@@ -210,7 +210,8 @@ extension CascadedController {
     /// A model's logit when the prior explores: an accuracy drawn from its Beta posterior over the evidence, less λ
     /// times its mean cost seen (or, before any call, its price for the query and a short answer), drawn anew for each
     /// task, agent and model from the run's seed.
-    func explorationLogit(_ model: ModelSpec, evidence: [String: ModelEvidence.Tally], task: OrchestrationTask, position: Int, seed: UInt64) -> Double {
+    func explorationLogit(_ model: ModelSpec, evidence: [String: ModelEvidence.Tally], task: OrchestrationTask, position: Int, seed: UInt64) -> Double
+    {
         var random = SeededGenerator(seed: seed, labels: ["explore", task.id, String(position), model.name])
         let tally = evidence[model.name] ?? ModelEvidence.Tally()
         let cost = tally.meanCostUSD ?? model.cost(promptTokens: TokenUsage.estimate(task.query) + 80, completionTokens: 128)

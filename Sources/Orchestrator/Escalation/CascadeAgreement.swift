@@ -29,8 +29,16 @@ public enum CascadeAgreement {
         }
     }
 
+    /// The rule itself: at least two answers, every one readable, from recorded text, with no failed check, and all
+    /// the same. `decide` says why; valuing plans asks only whether, millions of times.
+    public static func agrees(_ answers: some Collection<(answer: String?, failed: Bool, textRecorded: Bool)>) -> Bool {
+        guard answers.count >= 2, let first = answers.first?.answer else { return false }
+        return answers.allSatisfy { $0.textRecorded && !$0.failed && $0.answer == first }
+    }
+
     /// Whether the answers agree, and why.
     public static func decide(_ answers: [Answer]) -> (agrees: Bool, reason: String) {
+        let agreed = agrees(answers.map { (answer: $0.answer, failed: $0.failedCheck != nil, textRecorded: $0.textRecorded) })
         guard answers.count >= 2 else { return (false, "an agreement needs at least two answers, got \(answers.count)") }
         if let textless = answers.first(where: { !$0.textRecorded }) {
             return (false, "agent \(textless.agent): no response text recorded, nothing to agree on")
@@ -42,7 +50,7 @@ public enum CascadeAgreement {
             return (false, "agent \(failed.agent)'s answer failed the \(failed.failedCheck ?? "") check")
         }
         let agents = answers.map { String($0.agent) }.joined(separator: ", ")
-        guard let first = answers.first?.answer, answers.allSatisfy({ $0.answer == first }) else {
+        guard agreed, let first = answers.first?.answer else {
             let given = answers.map { "agent \($0.agent) \(UntrustedText.printable(String(($0.answer ?? "").prefix(40))))" }
             return (false, "disagree: " + given.joined(separator: " · "))
         }

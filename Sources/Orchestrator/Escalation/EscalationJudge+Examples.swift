@@ -48,7 +48,14 @@ extension TraceStore {
         // An answer without text (a recorded outcome that kept none) has nothing for the judge to read.
         try await scoredAnswers(limit: limit).compactMap { answer in
             answer.response.map {
-                EscalationJudge.Example(model: answer.model, response: $0, kind: answer.kind, query: answer.query, correct: answer.correct, taskID: answer.taskID)
+                EscalationJudge.Example(
+                    model: answer.model,
+                    response: $0,
+                    kind: answer.kind,
+                    query: answer.query,
+                    correct: answer.correct,
+                    taskID: answer.taskID
+                )
             }
         }
     }

@@ -56,6 +56,12 @@ extension EscalationJudge.Fit {
         return text.wrong.probability(text.terms.termVector(response), offset: odds)
     }
 
+    /// The expected gain of escalating an answer wrong with probability `p`, from the next level's training rates alone:
+    /// right where this one was wrong, less the right answers it would spoil.
+    public func expectedGain(probabilityWrong p: Double) -> Double {
+        p * (strongRightWhenWrong ?? 1) - (1 - p) * (1 - (strongRightWhenRight ?? 1))
+    }
+
     /// The expected gain of escalating an answer with these features and response: P(helps) − P(hurts); nil without
     /// gain models.
     public func expectedGain(_ features: [Double], response: String?) -> Double? {

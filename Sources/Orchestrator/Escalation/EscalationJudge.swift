@@ -175,8 +175,7 @@ public struct EscalationJudge: Sendable, Codable, Equatable {
     public func expectedGain(model: String, features: [Double], response: String? = nil) -> Double? {
         guard let fit = fits[model] else { return nil }
         if let gain = fit.expectedGain(features, response: response) { return gain }
-        let p = fit.probabilityWrong(features, response: response)
-        return p * (fit.strongRightWhenWrong ?? 1) - (1 - p) * (1 - (fit.strongRightWhenRight ?? 1))
+        return fit.expectedGain(probabilityWrong: fit.probabilityWrong(features, response: response))
     }
 
     /// The probability that `model`'s response is wrong; nil for a model the judge was not fitted for.
@@ -207,10 +206,7 @@ public struct EscalationJudge: Sendable, Codable, Equatable {
     /// Whether escalating pays under utility = score − λ·cost: the expected gain in score (the next level right
     /// where this one is wrong, minus right answers it would spoil) against λ times the escalation's extra cost.
     public func escalates(probabilityWrong p: Double, model: String, lambda: Double, extraCost: Double) -> Bool {
-        let fit = fits[model]
-        let gainIfWrong = fit?.strongRightWhenWrong ?? 1
-        let lossIfRight = 1 - (fit?.strongRightWhenRight ?? 1)
-        return p * gainIfWrong - (1 - p) * lossIfRight > lambda * extraCost
+        (fits[model]?.expectedGain(probabilityWrong: p) ?? p) > lambda * extraCost
     }
 }
 

@@ -76,28 +76,50 @@ public struct EscalationPolicy: Sendable, Equatable {
             ?? ResponseFeatures.values(response: output.response, kind: task.answerKind, query: task.query)
         let p = fit.probabilityWrong(features, response: output.response)
         let gain = judge.expectedGain(model: from.model.name, features: features, response: output.response) ?? p
+        return held(
+            decision,
+            probabilityWrong: p,
+            gain: gain,
+            extraCost: Self.extraCost(query: task.query, response: output.response, next: to.model),
+            model: from.model.name,
+            basis: "P(wrong) \(Self.format(p))",
+            rankedByGain: true
+        )
+    }
+
+    /// The decision under the rule for an answer the judge doubts with probability `p` and whose escalation is expected
+    /// to gain `gain`; `basis` opens the reason. The share rule goes by the gain models' quantiles where
+    /// `rankedByGain` and they were fitted, else by the judge's.
+    func held(
+        _ undecided: EscalationDecision,
+        probabilityWrong p: Double,
+        gain: Double,
+        extraCost: Double,
+        model: String,
+        basis: String,
+        rankedByGain: Bool
+    ) -> EscalationDecision {
+        var decision = undecided
         decision.probabilityWrong = p
         switch rule {
         case .costWeight(let lambda):
-            let extra = Self.extraCost(query: task.query, response: output.response, next: to.model)
-            decision.escalates = gain > lambda * extra
-            decision.reason = "P(wrong) \(Self.format(p)); expected gain \(Self.format(gain)) against λ·cost \(Self.format(lambda * extra))"
+            decision.escalates = gain > lambda * extraCost
+            decision.reason = "\(basis); expected gain \(Self.format(gain)) against λ·cost \(Self.format(lambda * extraCost))"
         case .share(let share):
-            // The most promising share of answers by expected gain where the gain models were fitted, else by doubt.
-            if let threshold = judge.gainThreshold(forShare: share, model: from.model.name) {
+            let quantile = "the \(Int((share * 100).rounded()))% quantile"
+            if rankedByGain, let threshold = judge?.gainThreshold(forShare: share, model: model) {
                 decision.escalates = gain > threshold
-                decision.reason =
-                    "P(wrong) \(Self.format(p)); expected gain \(Self.format(gain)) against the \(Int((share * 100).rounded()))% quantile \(Self.format(threshold))"
+                decision.reason = "\(basis); expected gain \(Self.format(gain)) against \(quantile) \(Self.format(threshold))"
             } else {
-                let threshold = judge.threshold(forShare: share, model: from.model.name) ?? 1
+                let threshold = judge?.threshold(forShare: share, model: model) ?? 1
                 decision.threshold = threshold
                 decision.escalates = p > threshold
-                decision.reason = "P(wrong) \(Self.format(p)) against the \(Int((share * 100).rounded()))% quantile \(Self.format(threshold))"
+                decision.reason = "\(basis) against \(quantile) \(Self.format(threshold))"
             }
         case .threshold(let threshold):
             decision.threshold = threshold
             decision.escalates = p > threshold
-            decision.reason = "P(wrong) \(Self.format(p)) against \(Self.format(threshold))"
+            decision.reason = "\(basis) against \(Self.format(threshold))"
         }
         return decision
     }
@@ -106,32 +128,22 @@ public struct EscalationPolicy: Sendable, Equatable {
     /// decides by what it knows without the answer — the model's share of wrong answers in training and what escalating
     /// them gained — the same for every such answer, right or wrong; with no fit the answer is kept.
     func decideWithoutText(_ undecided: EscalationDecision, task: OrchestrationTask, from: ModelSpec, to: ModelSpec) -> EscalationDecision {
-        var decision = undecided
         guard let fit = judge?.fits[from.name] else {
+            var decision = undecided
             decision.escalates = false
             decision.reason = "no response text recorded and no judge for \(from.name): kept"
             return decision
         }
         let p = fit.wrongShare
-        let gain = p * (fit.strongRightWhenWrong ?? 1) - (1 - p) * (1 - (fit.strongRightWhenRight ?? 1))
-        decision.probabilityWrong = p
-        let basis = "no response text recorded: decided on \(from.name)'s base rate, P(wrong) \(Self.format(p))"
-        switch rule {
-        case .costWeight(let lambda):
-            let extra = Self.extraCost(query: task.query, response: "", next: to)
-            decision.escalates = gain > lambda * extra
-            decision.reason = "\(basis); expected gain \(Self.format(gain)) against λ·cost \(Self.format(lambda * extra))"
-        case .share(let share):
-            let threshold = judge?.threshold(forShare: share, model: from.name) ?? 1
-            decision.threshold = threshold
-            decision.escalates = p > threshold
-            decision.reason = "\(basis) against the \(Int((share * 100).rounded()))% quantile \(Self.format(threshold))"
-        case .threshold(let threshold):
-            decision.threshold = threshold
-            decision.escalates = p > threshold
-            decision.reason = "\(basis) against \(Self.format(threshold))"
-        }
-        return decision
+        return held(
+            undecided,
+            probabilityWrong: p,
+            gain: fit.expectedGain(probabilityWrong: p),
+            extraCost: Self.extraCost(query: task.query, response: "", next: to),
+            model: from.name,
+            basis: "no response text recorded: decided on \(from.name)'s base rate, P(wrong) \(Self.format(p))",
+            rankedByGain: false
+        )
     }
 
     static func format(_ value: Double) -> String {

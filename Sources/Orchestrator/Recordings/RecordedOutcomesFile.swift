@@ -55,7 +55,12 @@ public enum RecordedOutcomesFile {
             }
         }
         guard !outcomes.items.isEmpty else {
-            throw TaskFileError(file: path, line: 1, field: nil, problem: "no recorded tasks; expected one JSON object a line with id, query and outcomes")
+            throw TaskFileError(
+                file: path,
+                line: 1,
+                field: nil,
+                problem: "no recorded tasks; expected one JSON object a line with id, query and outcomes"
+            )
         }
         return outcomes
     }

@@ -77,7 +77,8 @@ public enum RouterBenchDataset {
         summary.rows[file] = csv.rows.count
     }
 
-    static func item(_ row: [String: String], models: [String], place: String, summary: inout Summary) throws(RecordingError) -> RecordedOutcomes.Item {
+    static func item(_ row: [String: String], models: [String], place: String, summary: inout Summary) throws(RecordingError) -> RecordedOutcomes.Item
+    {
         guard let id = row["sample_id"], !id.isEmpty else {
             throw RecordingError(file: place, problem: "field 'sample_id': expected the sample's id, got nothing")
         }
@@ -113,7 +114,9 @@ public enum RouterBenchDataset {
             item.outcomes[modelName(model)] = RecordedOutcomes.Outcome(correct: score == 1, response: response, costUSD: cost)
         }
         if benchmark.kind == .choice {
-            let letters = Set(item.outcomes.values.filter(\.correct).compactMap { $0.response.flatMap { AnswerExtractor.extract(from: $0, kind: .choice) } })
+            let letters = Set(
+                item.outcomes.values.filter(\.correct).compactMap { $0.response.flatMap { AnswerExtractor.extract(from: $0, kind: .choice) } }
+            )
             if letters.count == 1, let letter = letters.first {
                 item.expected = ExpectedAnswer(value: letter, kind: .choice)
             } else if letters.count > 1 {

@@ -113,7 +113,9 @@ public struct ControllerEvaluation: Sendable {
             }
         }
         // The prior starts from nothing seen, as on a fleet it has never met (it explores where no quality is known).
-        rows.append(try await row("prior", tasks, controller.with(parameters: nil, settings: ControllerSettings(costWeight: costWeight)), fresh: true))
+        rows.append(
+            try await row("prior", tasks, controller.with(parameters: nil, settings: ControllerSettings(costWeight: costWeight)), fresh: true)
+        )
         rows.append(
             try await row(
                 "random plans",

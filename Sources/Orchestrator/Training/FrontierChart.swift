@@ -4,9 +4,19 @@ import Foundation
 /// curve of the first evaluation when it has one, as a self-contained SVG.
 public struct FrontierChart: Sendable {
     public var reports: [ControllerEvaluation.Report]
+    /// Points given directly (name, mean cost, accuracy), drawn after the reports' rows.
+    public var points: [(name: String, cost: Double, accuracy: Double)] = []
 
     public init(reports: [ControllerEvaluation.Report]) {
         self.reports = reports
+    }
+
+    /// Each strategy of an out-of-fold evaluation at its mean cost and accuracy over the seeds.
+    public init(outOfFold evaluation: OutOfFoldEvaluation) {
+        reports = []
+        points = evaluation.strategies.compactMap { strategy in
+            strategy.accuracy.map { (name: strategy.name, cost: strategy.meanCostUSD.mean, accuracy: $0.mean) }
+        }
     }
 
     /// The chart as SVG text.
@@ -14,9 +24,10 @@ public struct FrontierChart: Sendable {
         let width = 640.0
         let height = 420.0
         let margin = 60.0
-        let points = reports.flatMap { report in
-            report.rows.compactMap { row in row.accuracy.map { (name: row.name, cost: max(row.meanCostUSD, 1e-7), accuracy: $0) } }
-        }
+        let points =
+            reports.flatMap { report in
+                report.rows.compactMap { row in row.accuracy.map { (name: row.name, cost: max(row.meanCostUSD, 1e-7), accuracy: $0) } }
+            } + self.points.map { (name: $0.name, cost: max($0.cost, 1e-7), accuracy: $0.accuracy) }
         let costs = points.map { log10($0.cost) }
         let low = (costs.min() ?? -6).rounded(.down)
         let high = max(low + 1, (costs.max() ?? -2).rounded(.up))
@@ -46,10 +57,21 @@ public struct FrontierChart: Sendable {
             }
             body.append(##"<polyline fill="none" stroke="#888" stroke-dasharray="4 3" points="\##(path.joined(separator: " "))"/>"##)
         }
+        // Labels above their point, moved down a line at a time while they would overlap one already placed.
+        var placed: [(x: Double, y: Double, width: Double)] = []
         for point in points {
             let name = point.name.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
-            body.append(##"<circle cx="\##(x(point.cost))" cy="\##(y(point.accuracy))" r="4" fill="#1f77b4"><title>\##(name)</title></circle>"##)
-            body.append(#"<text x="\#(x(point.cost) + 6)" y="\#(y(point.accuracy) - 6)">\#(name)</text>"#)
+            // The evaluated controller stands out from the baselines.
+            let colour = point.name.hasPrefix("controller") ? "#d62728" : "#1f77b4"
+            body.append(##"<circle cx="\##(x(point.cost))" cy="\##(y(point.accuracy))" r="4" fill="\##(colour)"><title>\##(name)</title></circle>"##)
+            let labelX = x(point.cost) + 6
+            let width = 6.0 * Double(point.name.count)
+            var labelY = y(point.accuracy) - 6
+            while placed.contains(where: { abs($0.y - labelY) < 12 && labelX < $0.x + $0.width && $0.x < labelX + width }) {
+                labelY += 12
+            }
+            placed.append((labelX, labelY, width))
+            body.append(#"<text x="\#(labelX)" y="\#(labelY)">\#(name)</text>"#)
         }
         body.append("</svg>")
         return body.joined(separator: "\n") + "\n"

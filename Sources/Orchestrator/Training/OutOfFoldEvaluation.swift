@@ -58,7 +58,9 @@ public struct OutOfFoldEvaluation: Sendable, Codable, Equatable {
         }
         let best = strategies.filter { $0.name.hasPrefix("only ") }.max { $0.utility.mean < $1.utility.mean }?.name
         // Against the prior, the best single model and, for plans learned on recordings, the controller's own single-agent plans.
-        let single = names.contains("controller" + ControllerEvaluation.Row.singleAgentSuffix) ? "controller" + ControllerEvaluation.Row.singleAgentSuffix : nil
+        let single =
+            names.contains("controller" + ControllerEvaluation.Row.singleAgentSuffix)
+            ? "controller" + ControllerEvaluation.Row.singleAgentSuffix : nil
         differences = ["prior", best, single].compactMap { $0 }.map { other in
             // Per task, the controller's utility minus the other's, averaged over the seeds.
             var perTask = [Double](repeating: 0, count: joined.first?.taskIDs.count ?? 0)

@@ -69,7 +69,15 @@ extension PlanTable {
             for (candidate, sums) in zip(candidates, valued) {
                 guard let sum = sums[key], let accuracy = sum.accuracy(key, of: tasks[key] ?? 0) else { continue }
                 let cost = sum.meanCost(key)
-                entries.append(Entry(topology: candidate.topology, models: candidate.models, accuracy: accuracy, meanCostUSD: cost, utility: accuracy - costWeight * cost))
+                entries.append(
+                    Entry(
+                        topology: candidate.topology,
+                        models: candidate.models,
+                        accuracy: accuracy,
+                        meanCostUSD: cost,
+                        utility: accuracy - costWeight * cost
+                    )
+                )
             }
             // Ties go to fewer agents, then to a topology that asks for a direct answer (on recordings a step-by-step
             // prompt changes nothing), then by name.

@@ -23,29 +23,32 @@ public struct PlanValuation: Sendable {
         }
     }
 
-    /// What one model's recorded answer to one task reads as.
+    /// What one model's recorded answer to one task reads as, kept small: plans are played millions of times.
     struct Reading: Sendable {
         var answer: String?
-        var checks: [CheckResult]
-        var examination: MessageVerifier.Examination?
-        var response: String
+        /// Whether a check failed the message (an agreement needs none to).
+        var failed: Bool
         var textRecorded: Bool
         var correct: Bool
         var costUSD: Double
     }
 
-    /// One task and every model's reading of it, by fleet name.
+    /// One task and every model's reading of it, by the model's place in the fleet.
     struct Task: Sendable {
         var task: OrchestrationTask
-        var readings: [String: Reading]
+        var readings: [Reading?]
+        /// [from][to] → whether the escalation policy sends `from`'s answer up to `to` (models by their place in the
+        /// fleet; nil where one has no outcome), decided once per pair as a judged cascade's levels meet them.
+        var escalates: [[Bool?]]
     }
 
     public let catalog: Catalog
     let tasks: [Task]
-    let escalation: EscalationPolicy
+    /// Each fleet model's place, by name.
+    let modelIndex: [String: Int]
 
     /// Reads every task's recorded answers once. `tasks` are the tasks to value (their recorded item found by query);
-    /// models are the fleet's, found in the recordings by `modelID`.
+    /// models are the fleet's, found in the recordings by `modelID`; `escalation` decides a judged cascade's levels.
     public init(
         catalog: Catalog,
         outcomes: RecordedOutcomes,
@@ -54,28 +57,55 @@ public struct PlanValuation: Sendable {
         escalation: EscalationPolicy = EscalationPolicy()
     ) {
         self.catalog = catalog
-        self.escalation = escalation
+        let models = catalog.fleet.models
+        modelIndex = Dictionary(models.enumerated().map { ($0.element.name, $0.offset) }, uniquingKeysWith: { first, _ in first })
         self.tasks = tasks.compactMap { task in
             guard let item = outcomes.item(for: task.query) else { return nil }
-            var readings: [String: Reading] = [:]
-            for model in catalog.fleet.models {
-                guard let outcome = item.outcomes[model.modelID] else { continue }
-                let response = outcome.response ?? RecordedProvider.noTextNotice
+            var readings: [Reading?] = []
+            var outputs: [Executor.AgentOutput?] = []
+            for model in models {
+                guard let outcome = item.outcomes[model.modelID] else {
+                    readings.append(nil)
+                    outputs.append(nil)
+                    continue
+                }
                 let read =
                     outcome.response.map { Executor.reading(of: $0, kind: task.answerKind, query: task.query, policy: policy) }
                     ?? Executor.Reading()
                 let usage = RecordedProvider.usage(of: outcome, promptTokens: TokenUsage.estimate(task.query) + Self.promptOverheadTokens)
-                readings[model.name] = Reading(
-                    answer: read.answer,
-                    checks: read.checks,
-                    examination: read.examination,
-                    response: response,
-                    textRecorded: outcome.response != nil,
-                    correct: outcome.correct,
-                    costUSD: outcome.costUSD ?? model.cost(promptTokens: usage.promptTokens, completionTokens: usage.completionTokens)
+                readings.append(
+                    Reading(
+                        answer: read.answer,
+                        failed: read.checks.contains { $0.outcome == .failed },
+                        textRecorded: outcome.response != nil,
+                        correct: outcome.correct,
+                        costUSD: outcome.costUSD ?? model.cost(promptTokens: usage.promptTokens, completionTokens: usage.completionTokens)
+                    )
+                )
+                outputs.append(
+                    Executor.AgentOutput(
+                        message: TraceEvent.MessageKey(value: 0),
+                        response: outcome.response ?? RecordedProvider.noTextNotice,
+                        answer: read.answer,
+                        recordedCorrect: outcome.correct,
+                        textRecorded: outcome.response != nil,
+                        checks: read.checks,
+                        examination: read.examination
+                    )
                 )
             }
-            return Task(task: task, readings: readings)
+            return Task(task: task, readings: readings, escalates: Self.escalations(outputs, task: task, fleet: catalog.fleet, policy: escalation))
+        }
+    }
+
+    /// The escalation policy's decision on each model's answer for each model at least as dear as the next level.
+    static func escalations(_ outputs: [Executor.AgentOutput?], task: OrchestrationTask, fleet: Fleet, policy: EscalationPolicy) -> [[Bool?]] {
+        let price = fleet.models.map { $0.cost(promptTokens: 1000, completionTokens: 1000) }
+        return fleet.models.indices.map { from in
+            fleet.models.indices.map { to -> Bool? in
+                guard to != from, price[to] >= price[from], let output = outputs[from] else { return nil }
+                return policy.decide(output: output, task: task, step: 1, from: (0, fleet.models[from]), to: (1, fleet.models[to])).escalates
+            }
         }
     }
 
@@ -94,60 +124,53 @@ public struct PlanValuation: Sendable {
     /// A plan's score and cost on every task, in order: nil where a model of the plan has no recorded outcome, and
     /// everywhere for a plan the catalogue cannot lay out or whose agents read each other's messages (not a cascade).
     public func outcomes(of candidate: Candidate, reliability: [String: Double] = [:]) -> [(score: Double, costUSD: Double)?] {
+        let models = candidate.models.compactMap { modelIndex[$0] }
         guard let topology = catalog.topology(named: candidate.topology), topology.isCascade || !topology.readsMessages,
+            models.count == candidate.models.count,
             let graph = try? AgentGraph(topology: topology, agentCount: candidate.models.count, rounds: 1)
         else { return [(score: Double, costUSD: Double)?](repeating: nil, count: tasks.count) }
         let order = levelOrder(candidate)
+        let weights = candidate.models.map { reliability[$0] }
         return tasks.map { task in
-            let readings = candidate.models.compactMap { task.readings[$0] }
-            guard readings.count == candidate.models.count else { return nil }
+            let readings = models.compactMap { task.readings[$0] }
+            guard readings.count == models.count else { return nil }
             switch topology.cascade {
-            case nil: return independent(readings, answering: graph.answeringAgents, candidate: candidate, task: task.task, reliability: reliability)
+            case nil: return independent(readings, answering: graph.answeringAgents, weights: weights, task: task.task)
             case .agreement?: return agreement(readings, order: order, task: task.task)
-            case .judge?: return judged(readings, order: order, candidate: candidate, task: task.task)
+            case .judge?: return judged(readings, order: order, models: models, task: task)
             }
         }
     }
 
     /// Independent answers: the answering agents' (the last step's, or every agent's for a vote), voted.
-    func independent(
-        _ agents: [Reading],
-        answering: [Int],
-        candidate: Candidate,
-        task: OrchestrationTask,
-        reliability: [String: Double]
-    ) -> (score: Double, costUSD: Double) {
-        let voted = Aggregator.vote(answering.compactMap { index in agents[index].answer.map { ($0, reliability[candidate.models[index]]) } })
+    func independent(_ agents: [Reading], answering: [Int], weights: [Double?], task: OrchestrationTask) -> (score: Double, costUSD: Double) {
+        let voted = Aggregator.vote(answering.compactMap { index in agents[index].answer.map { ($0, weights[index]) } })
         return (score(final: voted, answering: answering.map { agents[$0] }, task: task), agents.reduce(0) { $0 + $1.costUSD })
     }
 
     /// An agreement cascade: every level but the last agrees, or the last answers.
     func agreement(_ agents: [Reading], order: [Int], task: OrchestrationTask) -> (score: Double, costUSD: Double)? {
-        let level = Array(order.dropLast())
-        guard let top = order.last, level.count >= 2 else { return nil }
+        let level = order.dropLast()
+        guard let top = order.last, let first = level.first, level.count >= 2 else { return nil }
         let cost = level.reduce(0) { $0 + agents[$1].costUSD }
-        if CascadeAgreement.decide(level.map { CascadeAgreement.Answer(agent: $0, reading: agents[$0]) }).agrees {
-            return (score(final: agents[level[0]].answer, answering: level.map { agents[$0] }, task: task), cost)
+        if CascadeAgreement.agrees(level.lazy.map { (answer: agents[$0].answer, failed: agents[$0].failed, textRecorded: agents[$0].textRecorded) }) {
+            return (score(final: agents[first].answer, answering: level.map { agents[$0] }, task: task), cost)
         }
         return (score(final: agents[top].answer, answering: [agents[top]], task: task), cost + agents[top].costUSD)
     }
 
     /// A judged cascade: each level's answer stands unless the escalation policy sends it up.
-    func judged(_ agents: [Reading], order: [Int], candidate: Candidate, task: OrchestrationTask) -> (score: Double, costUSD: Double)? {
+    func judged(_ agents: [Reading], order: [Int], models: [Int], task: Task) -> (score: Double, costUSD: Double)? {
         var cost = 0.0
         for (position, agent) in order.enumerated() {
             let reading = agents[agent]
             cost += reading.costUSD
             guard position + 1 < order.count else {
-                return (score(final: reading.answer, answering: [reading], task: task), cost)
+                return (score(final: reading.answer, answering: [reading], task: task.task), cost)
             }
-            let next = order[position + 1]
-            guard let from = catalog.fleet.model(named: candidate.models[agent]), let to = catalog.fleet.model(named: candidate.models[next]) else {
-                return nil
-            }
-            let decision = escalation.decide(output: reading.output, task: task, step: position + 1, from: (agent, from), to: (next, to))
-            if !decision.escalates {
-                return (score(final: reading.answer, answering: [reading], task: task), cost)
+            guard let escalates = task.escalates[models[agent]][models[order[position + 1]]] else { return nil }
+            if !escalates {
+                return (score(final: reading.answer, answering: [reading], task: task.task), cost)
             }
         }
         return nil
@@ -167,31 +190,5 @@ public struct PlanValuation: Sendable {
         let judged = gave.isEmpty ? answering : gave
         let verdict = Aggregator.majority(of: judged.map { $0.correct ? "correct" : "wrong" })
         return verdict == "correct" ? 1 : 0
-    }
-}
-
-extension PlanValuation.Reading {
-    /// The reading as the executor keeps an agent's output, for the escalation policy.
-    var output: Executor.AgentOutput {
-        Executor.AgentOutput(
-            message: TraceEvent.MessageKey(value: 0),
-            response: response,
-            answer: answer,
-            recordedCorrect: correct,
-            textRecorded: textRecorded,
-            checks: checks,
-            examination: examination
-        )
-    }
-}
-
-extension CascadeAgreement.Answer {
-    init(agent: Int, reading: PlanValuation.Reading) {
-        self.init(
-            agent: agent,
-            answer: reading.answer,
-            failedCheck: reading.checks.first { $0.outcome == .failed }?.check.rawValue,
-            textRecorded: reading.textRecorded
-        )
     }
 }

@@ -189,7 +189,10 @@ public struct PolicyTrainer: Sendable {
             }
         }
         for (domain, entries) in (parameters.plans?.domains ?? [:]).sorted(by: { $0.key < $1.key }) {
-            parts.append("plans/\(domain):" + entries.map { "\($0.topology)/\($0.models.joined(separator: "+"))=\($0.utility.bitPattern)" }.joined(separator: ","))
+            parts.append(
+                "plans/\(domain):"
+                    + entries.map { "\($0.topology)/\($0.models.joined(separator: "+"))=\($0.utility.bitPattern)" }.joined(separator: ",")
+            )
         }
         for (model, fit) in (parameters.outcomeModel?.models ?? [:]).sorted(by: { $0.key < $1.key }) {
             parts.append("outcome/\(model):" + ([fit.bias] + fit.weights).map { String($0.bitPattern) }.joined(separator: ","))

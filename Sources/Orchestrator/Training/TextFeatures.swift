@@ -91,15 +91,34 @@ public struct SparseLogisticModel: Sendable, Codable, Equatable {
         let positives = Double(labels.filter { $0 }.count)
         if offsets == nil, positives > 0 && positives < n { model.bias = log(positives / (n - positives)) }
         let offsets = offsets ?? [Double](repeating: 0, count: rows.count)
+        // The rows once as flat arrays of (index, value): iterating dictionaries each step is what made fits slow.
+        var starts = [0]
+        var indices: [Int] = []
+        var values: [Double] = []
+        for row in rows {
+            for (index, value) in row.sorted(by: { $0.key < $1.key }) where index < dimension {
+                indices.append(index)
+                values.append(value)
+            }
+            starts.append(indices.count)
+        }
+        let targets = labels.map { $0 ? 1.0 : 0.0 }
         var first = [Double](repeating: 0, count: dimension + 1)
         var second = [Double](repeating: 0, count: dimension + 1)
+        var gradient = [Double](repeating: 0, count: dimension + 1)
         let rate = 0.05
         for step in 1...max(iterations, 1) {
-            var gradient = [Double](repeating: 0, count: dimension + 1)
-            for (row, (label, offset)) in zip(rows, zip(labels, offsets)) {
-                let error = model.probability(row, offset: offset) - (label ? 1 : 0)
-                gradient[dimension] += error / n
-                for (index, value) in row where index < dimension { gradient[index] += error * value / n }
+            for index in gradient.indices { gradient[index] = 0 }
+            model.weights.withUnsafeBufferPointer { weights in
+                gradient.withUnsafeMutableBufferPointer { gradient in
+                    for row in 0..<rows.count {
+                        var z = model.bias + offsets[row]
+                        for entry in starts[row]..<starts[row + 1] { z += weights[indices[entry]] * values[entry] }
+                        let error = (1 / (1 + exp(-z)) - targets[row]) / n
+                        gradient[dimension] += error
+                        for entry in starts[row]..<starts[row + 1] { gradient[indices[entry]] += error * values[entry] }
+                    }
+                }
             }
             for index in 0..<dimension { gradient[index] += penalty * model.weights[index] }
             let correction1 = 1 - pow(0.9, Double(step))

@@ -247,7 +247,7 @@ extension Orchestrate {
         private func printPlans(_ table: PlanTable) {
             for domain in table.domains.keys.sorted() where domain != PlanTable.anyDomain {
                 guard let best = table.domains[domain]?.first else { continue }
-                let single = table.domains[domain]?.filter { $0.models.count == 1 }.max { $0.utility < $1.utility }
+                let single = Domain(rawValue: domain).flatMap(table.bestSingleAgent)
                 print("\(domain) (\(table.tasks[domain] ?? 0) tasks): \(Self.describe(best))")
                 print(
                     "  stages: topology \(best.topology) · agents \(best.models.count) · models \(best.models.joined(separator: ", ")) · roles at the prior (no role changes a recorded answer)"

@@ -160,7 +160,7 @@ extension CascadedController {
                 guide.model(names[position], after: chosen, topology: topology.name, count: roles.count)
             }
             if let exploration {
-                logits = zip(indices, logits).map { index, _ in
+                logits = indices.map { index in
                     explorationLogit(catalog.fleet.models[index], evidence: exploration, task: task, position: position, seed: seed)
                         + learned(.model, catalog.fleet.models[index].name, features, priceLevel: priceLevels[index])
                 }

@@ -18,8 +18,8 @@ public struct Plan: Sendable, Codable, Equatable {
     public var controllerVersion: String
     /// Whether choices were sampled or taken greedily.
     public var selection: SelectionMode
-    /// Whether any model's quality in the plan's domain was known (declared in the fleet or calibrated). When not, the
-    /// prior was neutral about quality and preferred cheaper models. Nil in plans stored before it was recorded.
+    /// Whether any model's quality in the plan's domain was known (declared in the fleet or calibrated). When not, and
+    /// nothing else was learned, the prior explored (`exploring`). Nil in plans stored before it was recorded.
     public var qualityKnown: Bool?
     /// When the model stage explored (no quality known, no learned plans): the scored answers in the domain its
     /// Thompson draws rested on. Nil when it did not explore, and in plans stored before exploring existed.

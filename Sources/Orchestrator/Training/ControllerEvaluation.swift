@@ -74,8 +74,8 @@ public struct ControllerEvaluation: Sendable {
         public var dearerRatings: [Double]? = nil
         /// The two models the ratings are about, cheaper first.
         public var ratedModels: [String]? = nil
-        /// For a controller with plans learned on recorded outcomes: what its multi-agent plans added over its best
-        /// single-agent plans (the row `… single agent only`).
+        /// For a controller with plans learned on recorded outcomes, on tasks that pin no topology or agent count: what
+        /// its multi-agent plans added over its best single-agent plans (the row `… single agent only`).
         public var multiAgent: MultiAgentGain? = nil
     }
 
@@ -99,7 +99,8 @@ public struct ControllerEvaluation: Sendable {
         if let parameters {
             let trained = controller.with(parameters: parameters, settings: ControllerSettings())
             rows.append(try await row("controller \(parameters.version)", tasks, trained))
-            if parameters.plans != nil {
+            let pinned = tasks.contains { $0.constraints.topology != nil || $0.constraints.agentCount != nil || $0.constraints.roles != nil }
+            if parameters.plans != nil, !pinned {
                 // The same controller held to one agent: its best single-agent plan per domain.
                 let single = tasks.map { task -> OrchestrationTask in
                     var copy = task

@@ -22,9 +22,12 @@ extension AgentGraph {
     /// The order of a plan's agents as cascade levels: cheapest model first (by the price of a thousand prompt
     /// and a thousand completion tokens), plan order among equals.
     public static func cascadeOrder(of plan: Plan, fleet: Fleet) -> [Int] {
-        let price = plan.agents.map { agent in
-            fleet.model(named: agent.model).map { $0.cost(promptTokens: 1000, completionTokens: 1000) } ?? .infinity
-        }
-        return plan.agents.indices.sorted { (price[$0], $0) < (price[$1], $1) }
+        cascadeOrder(models: plan.agents.map(\.model), fleet: fleet)
+    }
+
+    /// The same order for agents' models given by name, in position order.
+    public static func cascadeOrder(models: [String], fleet: Fleet) -> [Int] {
+        let price = models.map { fleet.model(named: $0).map { $0.cost(promptTokens: 1000, completionTokens: 1000) } ?? .infinity }
+        return models.indices.sorted { (price[$0], $0) < (price[$1], $1) }
     }
 }

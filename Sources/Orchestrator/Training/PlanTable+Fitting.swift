@@ -52,7 +52,7 @@ extension PlanTable {
         for domain in domains { tasks[domain, default: 0] += 1 }
 
         // Reliabilities first: each model alone, for the votes.
-        let singles = candidates.filter { $0.models.count == 1 && valuation.catalog.topology(named: $0.topology)?.aggregation != nil }
+        let singles = candidates.filter { $0.models.count == 1 }
         var reliability: [String: [String: Double]] = [:]
         let singleTopology = singles.first { $0.topology == "single" }?.topology ?? singles.first?.topology
         for candidate in singles where candidate.topology == singleTopology {

@@ -129,7 +129,7 @@ public struct PlanValuation: Sendable {
             models.count == candidate.models.count,
             let graph = try? AgentGraph(topology: topology, agentCount: candidate.models.count, rounds: 1)
         else { return [(score: Double, costUSD: Double)?](repeating: nil, count: tasks.count) }
-        let order = levelOrder(candidate)
+        let order = AgentGraph.cascadeOrder(models: candidate.models, fleet: catalog.fleet)
         let weights = candidate.models.map { reliability[$0] }
         return tasks.map { task in
             let readings = models.compactMap { task.readings[$0] }
@@ -174,12 +174,6 @@ public struct PlanValuation: Sendable {
             }
         }
         return nil
-    }
-
-    /// A cascade's levels as the executor orders them: cheapest model first, plan order among equals.
-    func levelOrder(_ candidate: Candidate) -> [Int] {
-        let price = candidate.models.map { catalog.fleet.model(named: $0).map { $0.cost(promptTokens: 1000, completionTokens: 1000) } ?? .infinity }
-        return candidate.models.indices.sorted { (price[$0], $0) < (price[$1], $1) }
     }
 
     /// A run's score as the orchestrator gives it: against the expected answer, else the record of the answering agents

@@ -6,6 +6,9 @@
 #   eval "$(scripts/postgres.sh start)"   # exports ORCHESTRATE_TEST_POSTGRES_URL=postgres://orchestrate:…@127.0.0.1:PORT/orchestrate
 #   scripts/postgres.sh status            # exit 0 when it runs
 #   scripts/postgres.sh stop              # stops it and deletes its files
+#   scripts/postgres.sh restart fast|immediate   # pg_ctl restart -m MODE (fault tests)
+#   scripts/postgres.sh kill              # SIGKILL to the postmaster, its files kept (fault tests)
+#   scripts/postgres.sh resume            # starts the cluster again on its port after a kill
 #
 # Needs Debian's postgresql package (apt-get install -y postgresql); as root it runs the cluster as the system user
 # orchestrate-pg (created if missing), since PostgreSQL refuses to run as root.
@@ -63,6 +66,22 @@ start)
 status)
     [[ -f "$dir/port" ]] && as_owner "$bin/pg_ctl" -D "$data" status >/dev/null 2>&1
     ;;
+restart)
+    as_owner "$bin/pg_ctl" -D "$data" -l "$dir/server.log" -w -m "${2:-fast}" restart >/dev/null
+    ;;
+kill)
+    kill -9 "$(head -1 "$data/postmaster.pid")"
+    ;;
+resume)
+    # The killed postmaster's children end on their own; the new one waits for its port and shared memory.
+    for _ in $(seq 1 50); do
+        as_owner "$bin/pg_ctl" -D "$data" -l "$dir/server.log" -w \
+            -o "-p $(cat "$dir/port") -k $dir -c listen_addresses=127.0.0.1 -c fsync=on" start >/dev/null 2>&1 && exit 0
+        sleep 0.2
+    done
+    cat "$dir/server.log" >&2
+    exit 1
+    ;;
 stop)
     if [[ -d "$data" ]]; then
         as_owner "$bin/pg_ctl" -D "$data" -m fast -w stop >/dev/null 2>&1 || true
@@ -70,7 +89,7 @@ stop)
     rm -rf "$dir"
     ;;
 *)
-    echo "usage: scripts/postgres.sh start|status|stop" >&2
+    echo "usage: scripts/postgres.sh start|status|stop|restart fast|immediate|kill|resume" >&2
     exit 2
     ;;
 esac

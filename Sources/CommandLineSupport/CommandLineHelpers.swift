@@ -5,11 +5,13 @@ import Orchestrator
 
 /// The trace store `reference` names (`--db`: a SQLite path or a `postgres://` URL). Reading commands never create
 /// one: a missing SQLite file prints one line and exits with status 2, as does a URL that cannot be read or a server
-/// that cannot be reached; `creating` makes a missing SQLite file or PostgreSQL tables.
+/// that cannot be reached; `creating` makes a missing SQLite file or PostgreSQL tables; `readOnly` (commands that
+/// only read) opens a SQLite file without writing to it, so a full disk still lets its runs be read.
 package func openTraceStore(
     _ reference: String,
     field: String = "--db",
     creating: Bool = false,
+    readOnly: Bool = false,
     logger: Logger = Logger(label: "orchestrate.traces")
 ) async throws -> TraceStore {
     let location: TraceDatabaseLocation
@@ -24,7 +26,7 @@ package func openTraceStore(
         throw ExitCode(2)
     }
     do {
-        return try await TraceStore.open(location, logger: logger)
+        return try await TraceStore.open(location, readOnly: readOnly, logger: logger)
     } catch {
         printError("error: \(TraceDatabaseLocation.explained(error, at: location))")
         throw ExitCode(2)

@@ -109,7 +109,7 @@ extension CommonOptions {
         if let recordings = recordingsPath(taskFile: taskFile) {
             return (LabelledAnswers(recorded: try LoadedRecordings.outcomes(at: recordings), fleet: fleet), recordings)
         }
-        let store = try await openTraceStore(db, logger: Logger(label: "orchestrate"))
+        let store = try await openTraceStore(db, readOnly: true, logger: Logger(label: "orchestrate"))
         return (try await LabelledAnswers(store: store), store.name)
     }
 }

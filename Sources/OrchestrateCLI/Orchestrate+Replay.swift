@@ -66,7 +66,8 @@ extension Orchestrate {
 
         func run() async throws {
             let logger = common.bootstrapLogging()
-            let store = try await openTraceStore(common.db)
+            // A re-run records a new run; showing one only reads.
+            let store = try await openTraceStore(common.db, readOnly: !rerun)
             let trace = try await resolveTrace(run, in: store)
             let catalog = try catalogFor(trace)
             if !rerun && controller == nil {

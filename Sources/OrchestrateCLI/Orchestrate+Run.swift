@@ -8,9 +8,10 @@ extension Orchestrate {
         static let configuration = CommandConfiguration(
             abstract: "Run a task file (.json) or a batch of tasks (.jsonl, one a line).",
             discussion: """
-                Every run is recorded in the trace database as it happens. Exit status: 0 when every run \
-                completed or was stopped by its budget, 1 when a run failed, 2 when the input was invalid \
-                (nothing is run then).
+                Every run is recorded in the trace database as it happens. When the database cannot record \
+                (a full disk, a store that is down), no more runs of a batch are started (--keep-going to go on). \
+                Exit status: 0 when every run completed or was stopped by its budget, 1 when a run failed or the \
+                batch stopped, 2 when the input was invalid (nothing is run then).
                 """
         )
 
@@ -49,6 +50,9 @@ extension Orchestrate {
 
         @Flag(name: .long, help: "Print one JSON object per task instead of the readable report.")
         var json = false
+
+        @Flag(name: .long, help: "Go on starting runs when the trace database cannot record them (each is a failed run).")
+        var keepGoing = false
 
         func validate() throws {
             guard temperature > 0, temperature.isFinite else {
@@ -92,12 +96,28 @@ extension Orchestrate {
 
             let clock = ContinuousClock()
             let start = clock.now
-            let results = try await orchestrator.runBatch(tasks, seed: seed, parallel: parallel) { result in
-                report.print(result)
+            let results: [RunResult]
+            do {
+                results = try await orchestrator.runBatch(tasks, seed: seed, parallel: parallel, keepGoing: keepGoing) { result in
+                    report.print(result)
+                }
+            } catch let stopped as BatchStopped {
+                if !json && tasks.count > 1 {
+                    report.printSummary(BatchSummary(results: stopped.results), wallSeconds: (clock.now - start).seconds)
+                }
+                printError("error: \(stopped)")
+                let left = await store.abandonedRuns.drain(within: .seconds(5))
+                if left > 0 {
+                    printError("note: \(left) runs could not be written; the store marks them interrupted when it is next opened")
+                }
+                throw ExitCode(1)
             }
             await orchestrator.flushExports()
             if !json && tasks.count > 1 {
                 report.printSummary(BatchSummary(results: results), wallSeconds: (clock.now - start).seconds)
+            }
+            if keepGoing, await store.abandonedRuns.drain(within: .seconds(5)) > 0 {
+                printError("note: some runs could not be written; the store marks them interrupted when it is next opened")
             }
             if results.contains(where: { $0.status == .failed }) {
                 throw ExitCode(1)

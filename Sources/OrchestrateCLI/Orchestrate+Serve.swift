@@ -1,6 +1,7 @@
 import ArgumentParser
 import CommandLineSupport
 import Foundation
+import Logging
 import Orchestrator
 import OrchestratorServer
 
@@ -94,6 +95,11 @@ extension Orchestrate {
             try await server.run { port in
                 let line = "listening on http://\(host):\(port)/v1 · \(label) \(catalog.fleet.name) · traces \(store.name) · \(auth)\n"
                 FileHandle.standardOutput.write(Data(line.utf8))
+            }
+            // Stopping: the runs the store could not take get a last chance to be written.
+            let left = await store.abandonedRuns.drain(within: .seconds(5))
+            if left > 0 {
+                logger.error("stopping with runs the store could not take; it marks them interrupted when next opened", metadata: ["runs": "\(left)"])
             }
         }
     }

@@ -18,7 +18,7 @@ struct TraceDatabaseOptions: ParsableArguments {
     @Option(name: .long, help: TraceDatabaseDefault.help)
     var db: String = TraceDatabaseDefault.path
 
-    func open() async throws -> TraceStore { try await openTraceStore(db) }
+    func open() async throws -> TraceStore { try await openTraceStore(db, readOnly: true) }
 }
 
 /// The trace of the run a reference names, or one line on standard error and exit status 2.

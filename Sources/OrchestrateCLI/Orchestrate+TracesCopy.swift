@@ -35,7 +35,7 @@ extension Orchestrate.Traces {
         }
 
         func run() async throws {
-            let source = try await openTraceStore(from, field: "--from")
+            let source = try await openTraceStore(from, field: "--from", readOnly: true)
             let destination = try await openTraceStore(to, field: "--to", creating: true)
             let report = try await source.copyRuns(matching: try filters.filter(limit: limit), to: destination) { report, total in
                 let done = report.copied + report.alreadyThere + report.stillRunning

@@ -29,7 +29,7 @@ extension Orchestrate {
 
         func run() async throws {
             let logger = Logger(label: "orchestrate.ui")
-            let store = try await openTraceStore(db, logger: logger)
+            let store = try await openTraceStore(db, readOnly: true, logger: logger)
             let viewer = try TraceViewer(store: store)
             let host = self.host
             try await viewer.application(host: host, port: port, logger: logger) { port in

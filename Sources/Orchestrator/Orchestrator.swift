@@ -114,7 +114,8 @@ public struct Orchestrator: Sendable {
     public var taskParser: TaskParser { TaskParser(catalog: catalog) }
 
     /// Plans and runs one task. A run that fails (planning, providers) is still recorded and returned with
-    /// its status and error; this throws only when the trace store itself cannot record.
+    /// its status and error; this throws only when the trace store itself cannot record: `RunNotRecorded`, once the
+    /// run has been stopped (its events kept to be written when the store is back).
     /// `progress` is told of each agent's turn as it ends. Cancelling the calling task cancels the run: the calls in
     /// flight are abandoned, no more are made, and the run is recorded `cancelled` with what it did so far.
     public func run(
@@ -148,6 +149,7 @@ public struct Orchestrator: Sendable {
         var plan: Plan?
         var outcome: Executor.Outcome?
         var faults: [InjectedFault] = []
+        var storeFailure: TraceStoreFailure?
         do {
             let made: Plan
             if let source {
@@ -169,21 +171,23 @@ public struct Orchestrator: Sendable {
             if !faults.isEmpty {
                 record.faultsJSON = try ledger.recordFaults(faults)
             }
-            outcome = try await executor.execute(
-                Executor.RunContext(
-                    ledger: ledger,
-                    seed: seed,
-                    task: task,
-                    plan: made,
-                    topology: topology,
-                    graph: graph,
-                    deadline: deadline,
-                    policy: verification,
-                    faults: Dictionary(uniqueKeysWithValues: faults.map { ($0.agent, $0) }),
-                    escalation: EscalationPolicy(rule: escalation, judge: controller.parameters?.escalationJudge),
-                    progress: progress
-                )
+            let context = Executor.RunContext(
+                ledger: ledger,
+                seed: seed,
+                task: task,
+                plan: made,
+                topology: topology,
+                graph: graph,
+                deadline: deadline,
+                policy: verification,
+                faults: Dictionary(uniqueKeysWithValues: faults.map { ($0.agent, $0) }),
+                escalation: EscalationPolicy(rule: escalation, judge: controller.parameters?.escalationJudge),
+                progress: progress
             )
+            outcome = try await Self.untilStoreFails(ledger) { [executor] in try await executor.execute(context) }
+        } catch let failure as TraceStoreFailure {
+            storeFailure = failure
+            logger.error("run ended: the trace store cannot record it", metadata: ["run": "\(runID)", "error": "\(failure)"])
         } catch {
             record.status = .failed
             record.error = "\(error)"
@@ -209,11 +213,53 @@ public struct Orchestrator: Sendable {
         let wall = (clock.now - start).milliseconds
         record.latencyMilliseconds = wall
         record.finishedAt = Date()
-        try await ledger.finish(record)
+        try await finish(record, ledger: ledger, storeFailure: storeFailure)
         await otlpExporter?.submit(runID: runID, from: store)
         await learn(from: record, task: task, plan: plan, outcome: outcome)
 
         return result(of: record, task: task, plan: plan, outcome: outcome, faults: faults)
+    }
+
+    /// Writes how the run ended. When the store failed during the run, or fails now, the run ends `failed` with the
+    /// store's failure as its reason (whatever it answered: an answer that is not recorded is not given), its ledger
+    /// is kept to be written when the store is back, and `RunNotRecorded` is thrown.
+    private func finish(_ record: RunRecord, ledger: RunLedger, storeFailure: TraceStoreFailure?) async throws {
+        let reason: TraceStoreFailure
+        if let storeFailure {
+            reason = storeFailure
+        } else {
+            do {
+                try await ledger.finish(record)
+                return
+            } catch {
+                reason = TraceStoreFailure.classify(error, engine: store.engineName, store: store.name, operation: "write a run's events")
+            }
+        }
+        var failed = record
+        failed.status = .failed
+        failed.stopReason = nil
+        failed.error = "\(RunNotRecorded.prefix)\(reason)"
+        failed.score = nil
+        ledger.stageFinish(failed)
+        await store.abandonedRuns.keep(ledger)
+        throw RunNotRecorded(runID: record.id, failure: reason)
+    }
+
+    /// Runs `body` until it ends or the ledger finds the store cannot write, whichever comes first: then `body` is
+    /// cancelled (no more model calls for a run that cannot be recorded) and the store's failure thrown.
+    static func untilStoreFails<T: Sendable>(_ ledger: RunLedger, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
+        try await withThrowingTaskGroup(of: T?.self) { group in
+            group.addTask { try await body() }
+            group.addTask {
+                for await failure in ledger.storeFailures { throw failure }
+                return nil
+            }
+            defer { group.cancelAll() }
+            while let next = try await group.next() {
+                if let value = next { return value }
+            }
+            throw CancellationError()
+        }
     }
 
     /// Counts what a finished run tells of its models: a single agent's score and cost; with an expected answer, each

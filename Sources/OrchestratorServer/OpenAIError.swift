@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import NIOCore
+import Orchestrator
 
 /// An error in OpenAI's shape: `{"error": {"message", "type", "param", "code"}}`, with its HTTP status.
 public struct OpenAIError: Error, Sendable {
@@ -13,6 +14,8 @@ public struct OpenAIError: Error, Sendable {
     public var code: String?
     /// The run the error belongs to, when a run was recorded.
     public var runID: String?
+    /// Seconds for the client to wait before trying again (`Retry-After`), for a 503.
+    public var retryAfterSeconds: Int?
 
     public init(status: HTTPResponse.Status, message: String, type: String, param: String? = nil, code: String? = nil, runID: String? = nil) {
         self.status = status
@@ -21,6 +24,20 @@ public struct OpenAIError: Error, Sendable {
         self.param = param
         self.code = code
         self.runID = runID
+    }
+
+    /// A 503 for a trace store that cannot record: nothing is run, or the run that could not be recorded gives no
+    /// answer; the client may try again after `Retry-After`.
+    static func storeUnavailable(_ failure: TraceStoreFailure, runID: String? = nil) -> OpenAIError {
+        var error = OpenAIError(
+            status: .serviceUnavailable,
+            message: runID == nil ? "not run: \(failure)" : "the run was stopped and not recorded: \(failure)",
+            type: "server_error",
+            code: "trace_store_unavailable",
+            runID: runID
+        )
+        error.retryAfterSeconds = TraceStoreFailure.retryAfterSeconds
+        return error
     }
 
     /// A 400 naming the field at fault.
@@ -68,6 +85,7 @@ public struct OpenAIError: Error, Sendable {
         var headers = HTTPFields()
         headers[.contentType] = "application/json"
         if status == .unauthorized { headers[.wwwAuthenticate] = "Bearer" }
+        if let retryAfterSeconds { headers[.retryAfter] = "\(retryAfterSeconds)" }
         return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: data)))
     }
 }

@@ -11,7 +11,7 @@ extension OrchestratorServer {
 
     func addRoutes(to router: Router<BasicRequestContext>) {
         router.get("healthz") { _, _ in
-            try Self.json(["status": "ok", "fleet": orchestrator.catalog.fleet.name, "verification": orchestrator.verification.rawValue])
+            try await health()
         }
         router.get("v1/models") { _, _ in
             try Self.json(ModelList(names: ["auto"] + orchestrator.catalog.topologies.map(\.name)))
@@ -63,10 +63,18 @@ extension OrchestratorServer {
         let runner = configured
         let seed = chat.seed ?? UInt64.random(in: 0...UInt64.max)
         if chat.stream == true {
+            try await requireWritableStore()
             return streamedCompletion(of: task, by: runner, seed: seed, model: chat.model, request: request)
         }
-        let result = try await runs.withPermit { try await runner.run(task, seed: seed) }
-        await count(result)
+        try await requireWritableStore()
+        let result: RunResult
+        do {
+            result = try await runs.withPermit { try await runner.run(task, seed: seed) }
+        } catch let error as RunNotRecorded {
+            throw OpenAIError.storeUnavailable(error.failure, runID: error.runID)
+        }
+        // Counted from the store off the answer's path: a store that stops answering now delays no reply.
+        Task { await count(result) }
         guard result.status != .failed else {
             throw OpenAIError(
                 status: .badGateway,
@@ -79,11 +87,38 @@ extension OrchestratorServer {
         return try Self.json(ChatCompletionResponse(result: result, model: chat.model))
     }
 
-    /// Counts a finished run in `/metrics`, from what the store recorded of it.
+    /// `GET /healthz`: 200 while the trace store can record runs; 503 with the store's failure while it cannot
+    /// (readiness: a load balancer sends requests elsewhere), looking again at most once a second.
+    func health() async throws -> Response {
+        var fields = ["fleet": orchestrator.catalog.fleet.name, "verification": orchestrator.verification.rawValue, "store": orchestrator.store.name]
+        guard let failure = await orchestrator.store.writeFailure() else {
+            fields["status"] = "ok"
+            return try Self.json(fields)
+        }
+        fields["status"] = "unavailable"
+        fields["error"] = failure.description
+        let response = try Self.json(fields)
+        var headers = response.headers
+        headers[.retryAfter] = "\(TraceStoreFailure.retryAfterSeconds)"
+        return Response(status: .serviceUnavailable, headers: headers, body: response.body)
+    }
+
+    /// Throws a 503 before any model is called while the trace store cannot record runs.
+    func requireWritableStore() async throws {
+        if let failure = await orchestrator.store.writeFailure() { throw OpenAIError.storeUnavailable(failure) }
+    }
+
+    /// Counts a finished run in `/metrics`, from what the store recorded of it; a store that stops answering delays
+    /// the reply by 2 s at most (the run goes uncounted).
     func count(_ result: RunResult) async {
         do {
-            guard let run = try await orchestrator.store.run(id: result.runID) else { return }
-            metrics.record(run, messages: try await orchestrator.store.messages(runID: result.runID))
+            let (store, runID) = (orchestrator.store, result.runID)
+            let read = try await withHardTimeLimit(.seconds(2)) { () async throws -> (RunRecord, [MessageRecord])? in
+                guard let run = try await store.run(id: runID) else { return nil }
+                return (run, try await store.messages(runID: runID))
+            }
+            guard let (run, messages) = read else { return }
+            metrics.record(run, messages: messages)
         } catch {
             logger.warning("could not count a run in the metrics", metadata: ["run": "\(result.runID)", "error": "\(error)"])
         }

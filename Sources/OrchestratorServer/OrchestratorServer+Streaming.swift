@@ -9,7 +9,7 @@ extension OrchestratorServer {
     enum StreamEvent: Sendable {
         case progress(AgentProgress)
         case finished(RunResult)
-        case failed(String)
+        case failed(OpenAIError)
         /// Nothing new for a while: a comment line, which also finds out early that the client went away.
         case keepAlive
     }
@@ -35,8 +35,10 @@ extension OrchestratorServer {
                     }
                     await count(result)
                     continuation.yield(.finished(result))
+                } catch let error as RunNotRecorded {
+                    continuation.yield(.failed(.storeUnavailable(error.failure, runID: error.runID)))
                 } catch {
-                    continuation.yield(.failed("\(error)"))
+                    continuation.yield(.failed(OpenAIError(status: .internalServerError, message: "\(error)", type: "server_error")))
                 }
                 continuation.finish()
             }
@@ -58,8 +60,7 @@ extension OrchestratorServer {
                             try await writer.write(ByteBuffer(string: try progressChunk.event()))
                         case .finished(let result):
                             try await writer.write(ByteBuffer(string: try Self.closingEvents(of: result, stamp: stamp)))
-                        case .failed(let message):
-                            let error = OpenAIError(status: .internalServerError, message: message, type: "server_error")
+                        case .failed(let error):
                             try await writer.write(ByteBuffer(string: "data: \(String(decoding: error.body(), as: UTF8.self))\n\n"))
                         case .keepAlive:
                             try await writer.write(ByteBuffer(string: ": keep-alive\n\n"))

@@ -31,44 +31,8 @@ struct ScaleOutTests {
     /// Sends `count` chat requests, `inFlight` at a time, the i-th to `replicas[i % replicas.count]`; returns each
     /// reply's status (0 when no reply came) and the bodies of those that were not 200.
     static func load(_ count: Int, inFlight: Int, over replicas: [String], client: HTTPClient) async -> (statuses: [Int], failures: [String]) {
-        await withTaskGroup(of: (Int, String?).self) { group in
-            var statuses: [Int] = []
-            var failures: [String] = []
-            func send(_ index: Int) {
-                group.addTask {
-                    let query = "A shop packs \(index % 50 + 3) boxes of 12 pens and sells 7 pens. How many pens are left?"
-                    var request = HTTPClientRequest(url: "\(replicas[index % replicas.count])/chat/completions")
-                    request.method = .POST
-                    request.headers.add(name: "Content-Type", value: "application/json")
-                    let body: [String: Any] = [
-                        "model": "auto", "messages": [["role": "user", "content": query]],
-                        "orchestrate": ["expected": String((index % 50 + 3) * 12 - 7), "task_id": "load-\(index)"],
-                    ]
-                    request.body = .bytes(ByteBuffer(bytes: Array(try! JSONSerialization.data(withJSONObject: body))))
-                    do {
-                        let response = try await client.execute(request, timeout: .seconds(120))
-                        let text = String(buffer: try await response.body.collect(upTo: 1 << 20))
-                        return (Int(response.status.code), response.status.code == 200 ? nil : text)
-                    } catch {
-                        return (0, "\(error)")
-                    }
-                }
-            }
-            var next = 0
-            while next < min(inFlight, count) {
-                send(next)
-                next += 1
-            }
-            for await (status, failure) in group {
-                statuses.append(status)
-                if let failure { failures.append(failure) }
-                if next < count {
-                    send(next)
-                    next += 1
-                }
-            }
-            return (statuses, failures)
-        }
+        let replies = await ChatLoad.send(count, inFlight: inFlight, over: replicas, client: client, timeout: .seconds(120))
+        return (replies.map(\.status), replies.filter { $0.status != 200 }.map(\.body))
     }
 
     /// Four replicas, 800 requests at 32 in flight: 800 completed runs in the store and no error; `traces stats` and

@@ -188,6 +188,21 @@ public enum TestSupport {
         return (process.terminationStatus, output, error)
     }
 
+    /// Runs a shell command from the repository's root with `environment` added, on a thread of its own; returns its
+    /// exit status, standard output and standard error. By `system(3)`, not `Process`: Foundation's `Process` learns
+    /// that a child ended only once every process holding its descriptors has, which a daemon the command starts
+    /// (a PostgreSQL cluster) never does.
+    public static func shell(_ command: String, environment: [String: String] = [:]) async throws -> (status: Int32, output: String, error: String) {
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let (outputURL, errorURL) = (directory.appendingPathComponent("out"), directory.appendingPathComponent("err"))
+        let exports = environment.map { "export \($0.key)='\($0.value)'; " }.joined()
+        let line = "cd '\(repositoryRoot.path)' && (\(exports)\(command)) > '\(outputURL.path)' 2> '\(errorURL.path)' < /dev/null"
+        let status = try await onOwnThread { system(line) }
+        let exit = (status >> 8) & 0xff
+        return (exit, (try? String(contentsOf: outputURL, encoding: .utf8)) ?? "", (try? String(contentsOf: errorURL, encoding: .utf8)) ?? "")
+    }
+
     /// Starts a process (unless it is running already) and waits for it to end, without blocking a thread.
     public static func runToExit(_ process: Process) async throws {
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in

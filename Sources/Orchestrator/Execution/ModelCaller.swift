@@ -30,8 +30,8 @@ struct ModelCaller: Sendable {
 
     /// Calls the first callable candidate, retrying retryable failures and falling back down the list when a
     /// model fails for good (a model that says it is down is marked so in `health` for the rest of the run).
-    /// `messages` builds the chat for a model (few-shot examples differ by model). Throws only what `record`
-    /// throws.
+    /// `messages` builds the chat for a model (few-shot examples differ by model). Throws what `record` throws, and
+    /// the trace store's failure when the limits it keeps could not be read.
     func call<Recorded: Sendable>(
         candidates: [String],
         messages: (ModelSpec) -> [ChatMessage],
@@ -51,6 +51,7 @@ struct ModelCaller: Sendable {
             var retriesDone = 0
             while true {
                 var attempt = await attempt(model: model, messages: chat, context: context, deadline: deadline)
+                if let failure = attempt.storeFailure { throw failure }
                 attempt.number = retriesDone + 1
                 attempt.fallbackFrom = rank > 0 ? candidates[0] : nil
                 outcome.calls += 1
@@ -136,6 +137,9 @@ struct ModelCaller: Sendable {
             }
         } catch is TimeLimitExceeded {
             attempt.deadlineExceeded = true
+        } catch let failure as TraceStoreFailure {
+            // The limits kept in the store could not be read: the store's failure, not the model's.
+            attempt.storeFailure = failure
         } catch {
             attempt.failure = Self.providerError(error, model: model)
         }
@@ -178,6 +182,8 @@ struct CallAttempt: Sendable {
     var messages: [ChatMessage]
     var response: ChatResponse?
     var failure: ProviderError?
+    /// The trace store failed before the model was called (the limits it keeps for every process).
+    var storeFailure: TraceStoreFailure?
     var deadlineExceeded = false
     var latencyMilliseconds = 0.0
     var startedAt: Date

@@ -35,6 +35,7 @@ final class RunLedger: Sendable {
         self.providers = providers
         self.heartbeatInterval = heartbeatInterval
         self.flushDelay = flushDelay
+        (storeFailures, storeFailureContinuation) = AsyncStream.makeStream(bufferingPolicy: .bufferingOldest(1))
     }
 
     /// A message of this run, staged or written.
@@ -54,14 +55,14 @@ final class RunLedger: Sendable {
         var ids: [MessageKey: Int64] = [:]
         /// Bumped by every commit; a flush timer only commits when none came since it was set.
         var generation = 0
-        /// Why a timed flush failed, for the next commit to throw.
-        var failure: TraceWriteFailure?
+        /// The first failure to write, told to `storeFailures` once.
+        var failure: TraceStoreFailure?
     }
 
-    /// A timed flush that could not write; the run's next commit throws it.
-    struct TraceWriteFailure: Error, CustomStringConvertible {
-        var description: String
-    }
+    /// The first time the store could not write this run's events (a timed flush or a commit); the run ends on it.
+    /// Finishes when the ledger goes away.
+    let storeFailures: AsyncStream<TraceStoreFailure>
+    private let storeFailureContinuation: AsyncStream<TraceStoreFailure>.Continuation
 
     // MARK: The run row
 
@@ -83,6 +84,7 @@ final class RunLedger: Sendable {
 
     deinit {
         state.withLockedValue { $0.heartbeat?.cancel() }
+        storeFailureContinuation.finish()
     }
 
     /// Stages the plan: its decisions, its agents (each with a fresh span) and its JSON, returned as written to
@@ -110,9 +112,18 @@ final class RunLedger: Sendable {
 
     /// Writes what is staged and how the run ended, in one transaction.
     func finish(_ record: RunRecord) async throws {
-        state.withLockedValue { $0.heartbeat?.cancel() }
-        stage(.runFinished(record))
+        stageFinish(record)
         try await commit()
+    }
+
+    /// Stages how the run ended, in place of any end staged before (a run that could not be recorded ends failed,
+    /// not as it first ended); stops the heartbeat. Written by the next commit.
+    func stageFinish(_ record: RunRecord) {
+        state.withLockedValue { state in
+            state.heartbeat?.cancel()
+            state.staged.removeAll { if case .runFinished = $0 { true } else { false } }
+        }
+        stage(.runFinished(record))
     }
 
     // MARK: Messages
@@ -220,31 +231,52 @@ final class RunLedger: Sendable {
         return row
     }
 
-    /// Writes everything staged in one transaction; returns once it and every earlier commit are durable. Throws
-    /// what a timed flush of this run failed with.
+    /// Writes everything staged in one transaction; returns once it and every earlier commit are durable. When the
+    /// store cannot write, what was staged stays staged for the next commit (nothing is lost), the failure is told
+    /// to `storeFailures` (the first one) and thrown; any other error (`UnknownMessage`) is thrown as it is.
     func commit() async throws {
         await writes.acquire()
         do {
             try await writeStaged()
             await writes.release()
+        } catch let failure as TraceStoreFailure {
+            await writes.release()
+            let first = state.withLockedValue { state in
+                defer { state.failure = state.failure ?? failure }
+                return state.failure == nil
+            }
+            if first { storeFailureContinuation.yield(failure) }
+            throw failure
         } catch {
             await writes.release()
             throw error
         }
     }
 
-    /// The body of `commit`, run holding `writes`.
+    /// The body of `commit`, run holding `writes`; a batch that could not be written goes back before anything staged
+    /// since.
     private func writeStaged() async throws {
-        let (batch, known) = try state.withLockedValue { state in
-            if let failure = state.failure { throw failure }
+        let (batch, known) = state.withLockedValue { state in
             state.generation += 1
             defer { state.staged = [] }
             return (state.staged, state.staged.isEmpty ? [:] : state.ids)
         }
         guard !batch.isEmpty else { return }
-        // In a task of its own, so that a cancelled run (a caller that went away) still records what it did.
-        let written = try await Task { [store, runID] in try await store.write(batch, runID: runID, known: known) }.value
-        state.withLockedValue { $0.ids.merge(written) { _, new in new } }
+        do {
+            // In a task of its own, so that a cancelled run (a caller that went away) still records what it did.
+            let written = try await Task { [store, runID] in try await store.write(batch, runID: runID, known: known) }.value
+            state.withLockedValue { $0.ids.merge(written) { _, new in new } }
+        } catch {
+            state.withLockedValue { state in
+                let later = state.staged
+                state.staged = batch
+                for event in later {
+                    if case .runFinished = event { state.staged.removeAll { if case .runFinished = $0 { true } else { false } } }
+                    state.staged.append(event)
+                }
+            }
+            throw error
+        }
     }
 
     /// The row id of a written message; nil while it is staged.
@@ -258,11 +290,8 @@ final class RunLedger: Sendable {
             try? await Task.sleep(for: delay)
         }
         guard state.withLockedValue({ $0.generation == generation }) else { return }
-        do {
-            try await commit()
-        } catch {
-            state.withLockedValue { $0.failure = $0.failure ?? TraceWriteFailure(description: "\(error)") }
-        }
+        // A failure is told to `storeFailures`, and what was staged stays for the next commit.
+        try? await commit()
     }
 
     /// The span of `agent`'s work in this run, under which its messages are recorded.

@@ -26,6 +26,13 @@ protocol TraceEngine: Sendable {
 
     /// Per-model limits kept across every process that uses this store, or nil when each process keeps its own.
     var sharedLimits: (any SharedModelLimits)? { get }
+
+    /// Whether the store can write now, as its last operations found it.
+    var health: TraceStoreHealth { get }
+
+    /// Makes one small bounded write (SQLite) or round trip (PostgreSQL), so that `health` says whether the store
+    /// works now; throws a `TraceStoreFailure` when it does not.
+    func probe() async throws
 }
 
 extension TraceEngine {

@@ -17,13 +17,32 @@ import Logging
 /// or silent for longer than `staleRunLimit`, are marked `interrupted` when a store opens.
 public struct TraceStore: Sendable {
     let engine: any TraceEngine
+    /// The runs of this process whose events the store could not take, kept to be written when it is back.
+    public let abandonedRuns: AbandonedRuns
 
     init(engine: any TraceEngine) {
         self.engine = engine
+        abandonedRuns = AbandonedRuns(logger: Logger(label: "orchestrate.store"))
     }
 
     /// Where the store lives, for messages: a path, or a URL without its password.
     public var name: String { engine.name }
+
+    /// `SQLite` or `PostgreSQL`.
+    public var engineName: String { engine is PostgresTraceEngine ? "PostgreSQL" : "SQLite" }
+
+    /// Whether the store could write when last used.
+    public var health: TraceStoreHealth { engine.health }
+
+    /// Nil when the store can write, else why not: while it is down, a probe (at most one a second) looks whether it
+    /// is back, so a caller that asks before each run learns within a second.
+    public func writeFailure() async -> TraceStoreFailure? {
+        guard engine.health.failure != nil else { return nil }
+        if engine.health.claimProbe(every: .seconds(1)) {
+            try? await engine.probe()
+        }
+        return engine.health.failure
+    }
 
     /// Opens (creating if needed) the SQLite database at a path, migrates it and marks dead runs interrupted.
     public static func open(path: String, logger: Logger) throws -> TraceStore {
@@ -36,14 +55,19 @@ public struct TraceStore: Sendable {
     }
 
     /// Opens the store at a location: a SQLite file (created if missing) or a PostgreSQL database (its tables made if
-    /// missing, within `connectionLimit`); migrates it and marks dead runs interrupted.
+    /// missing, within `connectionLimit`); migrates it and marks dead runs interrupted. `readOnly` opens an existing
+    /// SQLite file without writing anything (a full disk does not lock its runs away), unless it needs migrating.
     public static func open(
         _ location: TraceDatabaseLocation,
         connectionLimit: Duration = .seconds(15),
+        readOnly: Bool = false,
         logger: Logger
     ) async throws -> TraceStore {
         switch location {
         case .sqlite(let path):
+            if readOnly, FileManager.default.fileExists(atPath: path), let engine = try SQLiteTraceEngine.openReadOnly(path: path) {
+                return TraceStore(engine: engine)
+            }
             return try open(path: path, logger: logger)
         case .postgres(let postgres):
             let engine = PostgresTraceEngine(postgres, logger: logger)

@@ -29,7 +29,7 @@ struct PostgresModelLimits: SharedModelLimits {
     func startCall(model: String, requestsPerMinute: Int) async throws {
         let window = "\(Int(Self.window.milliseconds / 1000)) seconds"
         while true {
-            let wait: Double? = try await engine.transaction { connection in
+            let wait: Double? = try await engine.transaction("count a start of a call to \(model)") { [self] connection in
                 try await lock(model, kind: "starts", on: connection)
                 try await connection.query(
                     PostgresTraceEngine.query(
@@ -99,7 +99,7 @@ struct PostgresModelLimits: SharedModelLimits {
 
     /// Takes a place for `model` when fewer than `concurrency` unexpired ones are held; returns whether it did.
     private func take(_ place: String, model: String, concurrency: Int) async throws -> Bool {
-        try await engine.transaction { connection in
+        try await engine.transaction("take a place for a call to \(model)") { [self] connection in
             try await lock(model, kind: "places", on: connection)
             try await connection.query(
                 PostgresTraceEngine.query("DELETE FROM \"model_places\" WHERE \"model\" = $1 AND \"expiresAt\" < clock_timestamp()", [.text(model)]),

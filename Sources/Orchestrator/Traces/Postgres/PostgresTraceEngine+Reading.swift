@@ -8,9 +8,12 @@ extension PostgresTraceEngine {
 
     func read(_ queries: [TraceQuery]) async throws -> [[TraceRow]] {
         guard queries.count > 1 else {
-            return try await client.withConnection { connection in [try await rows(of: queries[0], on: connection)] }
+            // One query needs no transaction: one round trip, within the same bound.
+            return try await storeGuard.run("read runs", within: TraceStoreGuard.readLimit, writes: false) { [self] _ in
+                try await client.withConnection { connection in [try await rows(of: queries[0], on: connection)] }
+            }
         }
-        return try await transaction { connection in
+        return try await transaction("read runs", within: TraceStoreGuard.readLimit, writes: false) { [self] connection in
             var tables: [[TraceRow]] = []
             for query in queries { tables.append(try await rows(of: query, on: connection)) }
             return tables
@@ -18,7 +21,7 @@ extension PostgresTraceEngine {
     }
 
     func change(_ query: TraceQuery) async throws -> [TraceRow] {
-        try await transaction { connection in try await rows(of: query, on: connection) }
+        try await transaction("change runs") { [self] connection in try await rows(of: query, on: connection) }
     }
 
     /// The rows a query returns, each cell as SQLite would hold it.

@@ -43,7 +43,7 @@ extension PostgresTraceEngine {
     /// each other (an advisory lock). A database made by a later version is refused.
     func migrate() async throws {
         let migrations = TraceStore.migrator.migrations
-        try await transaction { connection in
+        try await transaction("bring its tables to the schema") { [self] connection in
             try await connection.query(Self.query("SELECT pg_advisory_xact_lock(741601)"), logger: logger)
             try await connection.query(
                 Self.query("CREATE TABLE IF NOT EXISTS \"grdb_migrations\" (\"identifier\" TEXT NOT NULL PRIMARY KEY)"),

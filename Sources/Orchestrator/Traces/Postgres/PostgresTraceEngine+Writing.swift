@@ -7,7 +7,7 @@ extension PostgresTraceEngine {
     /// Writes a batch of one run's events in one transaction, as `TraceStore.write` does on SQLite; returns the id
     /// of each message written.
     func write(_ events: [TraceEvent], runID: String, known: [TraceEvent.MessageKey: Int64]) async throws -> [TraceEvent.MessageKey: Int64] {
-        try await transaction { connection in
+        try await transaction("write a run's events") { [self] connection in
             var ids = known
             var written: [TraceEvent.MessageKey: Int64] = [:]
             for event in events {
@@ -151,7 +151,7 @@ extension PostgresTraceEngine {
     /// Adds a stored run's trace as it is, in one transaction, with fresh row ids (as `TraceStore.insert(_:)` does
     /// on SQLite); returns false, writing nothing, when a run with its id is here already.
     func insert(_ trace: RunTrace) async throws -> Bool {
-        try await transaction { connection in
+        try await transaction("copy in a run", within: TraceStoreGuard.copyLimit) { [self] connection in
             for try await _ in try await connection.query(
                 Self.query("SELECT 1 FROM \"runs\" WHERE \"id\" = $1", [.text(trace.run.id)]),
                 logger: logger

@@ -10,10 +10,18 @@ final class PostgresTraceEngine: TraceEngine {
     let client: PostgresClient
     let location: TraceDatabaseLocation.Postgres
     let logger: Logger
+    let health: TraceStoreHealth
+    /// Bounds every transaction, retries one whose connection was lost, names the store in every failure.
+    let storeGuard: TraceStoreGuard
     private let running: Task<Void, Never>
 
-    /// Connects lazily: the first query opens the first connection.
-    init(_ location: TraceDatabaseLocation.Postgres, maximumConnections: Int = 8, logger: Logger) {
+    /// Connects lazily: the first query opens the first connection. Each operation ends within `operationLimit`.
+    init(
+        _ location: TraceDatabaseLocation.Postgres,
+        maximumConnections: Int = 8,
+        operationLimit: Duration = TraceStoreGuard.defaultLimit,
+        logger: Logger
+    ) {
         let tls: PostgresClient.Configuration.TLS =
             switch location.sslMode {
             case .disable: .disable
@@ -36,6 +44,15 @@ final class PostgresTraceEngine: TraceEngine {
         self.client = client
         self.location = location
         self.logger = logger
+        let health = TraceStoreHealth()
+        self.health = health
+        storeGuard = TraceStoreGuard(
+            engine: "PostgreSQL",
+            store: location.description,
+            health: health,
+            limit: operationLimit,
+            retriesLostConnections: true
+        )
         running = Task { await client.run() }
     }
 
@@ -45,13 +62,32 @@ final class PostgresTraceEngine: TraceEngine {
         running.cancel()
     }
 
-    /// Runs `body` in one transaction on a pooled connection; an error `body` throws is rethrown as it is (not wrapped
-    /// in postgres-nio's transaction error), after the rollback.
-    func transaction<Result: Sendable>(_ body: (PostgresConnection) async throws -> Result) async throws -> Result {
-        do {
-            return try await client.withTransaction(logger: logger) { connection in try await body(connection) }
-        } catch let error as PostgresTransactionError {
-            throw error.closureError ?? error.beginError ?? error.commitError ?? error
+    /// Runs `body` in one transaction on a pooled connection, within the store's time limit (a lost connection
+    /// retried on a new one: the transaction was rolled back); a failure is a `TraceStoreFailure` naming `operation`.
+    /// A transaction the guard stopped waiting for rolls back rather than commit late.
+    func transaction<Result: Sendable>(
+        _ operation: String,
+        within limit: Duration? = nil,
+        writes: Bool = true,
+        _ body: @escaping @Sendable (PostgresConnection) async throws -> Result
+    ) async throws -> Result {
+        try await storeGuard.run(operation, within: limit, writes: writes) { [client, logger] gaveUp in
+            do {
+                return try await client.withTransaction(logger: logger) { connection in
+                    let value = try await body(connection)
+                    if gaveUp.isSet { throw GaveUpBeforeCommit() }
+                    return value
+                }
+            } catch let error as PostgresTransactionError {
+                throw error.closureError ?? error.beginError ?? error.commitError ?? error
+            }
+        }
+    }
+
+    /// Whether the server answers now, within the store's time limit.
+    func probe() async throws {
+        _ = try await transaction("answer a probe", within: TraceStoreGuard.probeLimit) { [logger] connection in
+            try await connection.query(Self.query("SELECT 1"), logger: logger)
         }
     }
 
@@ -84,6 +120,8 @@ extension TraceDatabaseLocation {
     public static func explained(_ error: any Error, at location: TraceDatabaseLocation) -> String {
         switch error {
         case let error as TraceStoreError:
+            return error.description
+        case let error as TraceStoreFailure:
             return error.description
         case let error as PSQLError:
             let message = error.serverInfo?[.message] ?? "\(error.code)"

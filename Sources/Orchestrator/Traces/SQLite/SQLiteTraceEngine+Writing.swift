@@ -2,7 +2,7 @@ import GRDB
 
 extension SQLiteTraceEngine {
     func write(_ events: [TraceEvent], runID: String, known: [TraceEvent.MessageKey: Int64]) async throws -> [TraceEvent.MessageKey: Int64] {
-        try await writer.write { db in
+        try await guardedWrite("write a run's events") { db in
             var ids = known
             var written: [TraceEvent.MessageKey: Int64] = [:]
             for event in events {
@@ -103,7 +103,7 @@ extension TraceStore.PlanRows {
 
 extension SQLiteTraceEngine {
     func insert(_ trace: RunTrace) async throws -> Bool {
-        try await writer.write { db in
+        try await guardedWrite("copy in a run", within: TraceStoreGuard.copyLimit) { db in
             guard try !RunRecord.exists(db, key: trace.run.id) else { return false }
             try trace.run.insertBound(db)
             for decision in trace.decisions { try decision.insertBound(db) }

@@ -14,8 +14,40 @@ struct SQLiteTraceEngine: TraceEngine {
     let path: String?
     /// Keeps the write-ahead log short off the runs' path, for as long as a copy of this engine is alive.
     let checkpointer: WALCheckpointer?
+    /// Bounds each operation and names the store in its failures.
+    let storeGuard: TraceStoreGuard
+    /// Room for the last writes when the disk fills; nil in memory.
+    let reserve: StoreReserve?
 
     var name: String { path ?? "in-memory trace database" }
+    var health: TraceStoreHealth { storeGuard.health }
+
+    init(
+        writer: any DatabaseWriter,
+        path: String?,
+        checkpointer: WALCheckpointer?,
+        makesReserve: Bool = true,
+        operationLimit: Duration = Self.operationLimit
+    ) {
+        self.writer = writer
+        self.path = path
+        self.checkpointer = checkpointer
+        let reserve = makesReserve ? path.map { StoreReserve(databasePath: $0) } : nil
+        self.reserve = reserve
+        storeGuard = TraceStoreGuard(
+            engine: "SQLite",
+            store: path ?? "in memory",
+            health: TraceStoreHealth(),
+            limit: operationLimit,
+            retriesLostConnections: false,
+            onDown: { failure in
+                if failure.cause == .full { reserve?.release() }
+            }
+        )
+    }
+
+    /// Longer than the busy timeout, so a write waiting its turn behind another process is not cut short.
+    static let operationLimit: Duration = .seconds(40)
     var sharedLimits: (any SharedModelLimits)? { nil }
 
     /// Opens (creating if needed) the database at a path and migrates it.
@@ -34,7 +66,27 @@ struct SQLiteTraceEngine: TraceEngine {
         let pool = try openPool(path: path, configuration: configuration)
         let engine = SQLiteTraceEngine(writer: pool, path: path, checkpointer: try WALCheckpointer(path: path, logger: logger))
         try engine.migrate()
+        do {
+            try engine.reserve?.make()
+        } catch {
+            logger.warning(
+                "no room for the store's reserve: a full disk may leave runs unmarked",
+                metadata: ["database": "\(path)", "error": "\(error)"]
+            )
+        }
         return engine
+    }
+
+    /// Opens an existing, migrated database only to read it: nothing is written (no migration, no marking of dead
+    /// runs, no reserve), so a full disk or a read-only file still lets its runs be read. Nil when the database needs
+    /// migrating first, for the caller to open it for writing.
+    static func openReadOnly(path: String) throws -> SQLiteTraceEngine? {
+        var configuration = Configuration()
+        configuration.readonly = true
+        configuration.busyMode = .timeout(30)
+        let pool = try DatabasePool(path: path, configuration: configuration)
+        guard try pool.read({ try TraceStore.migrator.hasCompletedMigrations($0) }) else { return nil }
+        return SQLiteTraceEngine(writer: pool, path: path, checkpointer: nil, makesReserve: false)
     }
 
     /// A database in memory, migrated.
@@ -59,13 +111,47 @@ struct SQLiteTraceEngine: TraceEngine {
     }
 
     func read(_ queries: [TraceQuery]) async throws -> [[TraceRow]] {
-        try await writer.read { db in
-            try queries.map { query in try Row.fetchAll(db, sql: query.sql, arguments: query.arguments).map(TraceRow.init) }
+        try await storeGuard.run("read runs", within: TraceStoreGuard.readLimit, writes: false) { [writer] _ in
+            try await writer.read { db in
+                try queries.map { query in try Row.fetchAll(db, sql: query.sql, arguments: query.arguments).map(TraceRow.init) }
+            }
         }
     }
 
     func change(_ query: TraceQuery) async throws -> [TraceRow] {
-        try await writer.write { db in try Row.fetchAll(db, sql: query.sql, arguments: query.arguments).map(TraceRow.init) }
+        try await guardedWrite("change runs") { db in try Row.fetchAll(db, sql: query.sql, arguments: query.arguments).map(TraceRow.init) }
+    }
+
+    /// One write transaction within the store's guard; rolled back when the guard stopped waiting before it ended.
+    func guardedWrite<T: Sendable>(
+        _ operation: String,
+        within limit: Duration? = nil,
+        _ body: @escaping @Sendable (Database) throws -> T
+    ) async throws -> T {
+        try await storeGuard.run(operation, within: limit) { [writer] gaveUp in
+            try await writer.write { db in
+                let value = try body(db)
+                if gaveUp.isSet { throw GaveUpBeforeCommit() }
+                return value
+            }
+        }
+    }
+
+    /// Whether a write can be made now: one that changes a page (the schema's user version, set to what it is), so
+    /// a full disk or a read-only file says so.
+    func probe() async throws {
+        do {
+            try reserve?.make()
+        } catch {
+            let failure = TraceStoreFailure(engine: "SQLite", store: name, operation: "make its reserve", cause: .full, message: "\(error)")
+            health.failed(failure)
+            throw failure
+        }
+        _ = try await guardedWrite("answer a probe", within: TraceStoreGuard.probeLimit) { db in
+            let version = try Int.fetchOne(db, sql: "PRAGMA user_version") ?? 0
+            try db.execute(sql: "PRAGMA user_version = \(version == 0 ? 1 : 0)")
+            try db.execute(sql: "PRAGMA user_version = \(version)")
+        }
     }
 }
 

@@ -1,0 +1,138 @@
+import Foundation
+import GRDB
+import NIOConcurrencyHelpers
+import OrchestratorTestSupport
+import Testing
+
+@testable import Orchestrator
+
+/// What a run, a batch and the store's health do when the trace store cannot write, on a store whose writes can be
+/// made to fail as a full disk does (the real faults: `StoreFaultTests`, `FullDiskTests`).
+@Suite(.timeLimit(.minutes(5))) struct StoreFailureTests {
+    /// An in-memory SQLite engine whose writes fail with SQLITE_FULL while `full` is set.
+    final class FillableEngine: TraceEngine {
+        let inner: SQLiteTraceEngine
+        let full = NIOLockedValueBox(false)
+
+        init() throws { inner = try SQLiteTraceEngine.inMemory() }
+
+        var name: String { inner.name }
+        var sharedLimits: (any SharedModelLimits)? { nil }
+        var health: TraceStoreHealth { inner.health }
+
+        private func failIfFull() async throws {
+            guard full.withLockedValue({ $0 }) else { return }
+            _ =
+                try await inner.storeGuard.run("write a run's events") { _ in
+                    throw DatabaseError(resultCode: .SQLITE_FULL, message: "database or disk is full")
+                } as Int
+        }
+
+        func write(_ events: [TraceEvent], runID: String, known: [TraceEvent.MessageKey: Int64]) async throws -> [TraceEvent.MessageKey: Int64] {
+            try await failIfFull()
+            return try await inner.write(events, runID: runID, known: known)
+        }
+        func insert(_ trace: RunTrace) async throws -> Bool { try await inner.insert(trace) }
+        func read(_ queries: [TraceQuery]) async throws -> [[TraceRow]] { try await inner.read(queries) }
+        func change(_ query: TraceQuery) async throws -> [TraceRow] {
+            try await failIfFull()
+            return try await inner.change(query)
+        }
+        func probe() async throws {
+            try await failIfFull()
+            try await inner.probe()
+        }
+    }
+
+    static func task(_ index: Int) -> OrchestrationTask {
+        OrchestrationTask(id: "t\(index)", query: "What is \(index) + 4?", expected: ExpectedAnswer(value: "\(index + 4)", kind: .number))
+    }
+
+    @Test func aRunTheStoreCannotTakeEndsFailedAndIsWrittenWhole_onceTheStoreIsBack() async throws {
+        let engine = try FillableEngine()
+        let store = TraceStore(engine: engine)
+        let orchestrator = try await TestSupport.orchestrator(catalog: try TestSupport.catalog(), store: store)
+        engine.full.withLockedValue { $0 = true }
+        let refused = await #expect(throws: RunNotRecorded.self) { try await orchestrator.run(Self.task(1)) }
+        let runID = try #require(refused?.runID)
+        #expect(refused?.failure.cause == .full && refused?.failure.engine == "SQLite")
+        #expect(await store.abandonedRuns.runIDs == [runID])
+        #expect(try await store.run(id: runID) == nil)
+        #expect(store.health.failure?.cause == .full)
+        #expect(await store.writeFailure() != nil, "down while writes fail")
+
+        engine.full.withLockedValue { $0 = false }
+        #expect(await store.abandonedRuns.retryOnce() == false, "nothing left once written")
+        let run = try #require(try await store.run(id: runID))
+        #expect(run.status == .failed)
+        #expect(run.error?.hasPrefix(RunNotRecorded.prefix + "trace store SQLite") == true, "\(run.error ?? "")")
+        #expect(try await store.messages(runID: runID).count >= 1, "what the run did is kept, not lost")
+        #expect(await store.writeFailure() == nil, "healthy again after a write went through")
+    }
+
+    @Test func aBatchStopsStartingRunsWhenTheStoreIsDown_unlessToldToKeepGoing() async throws {
+        let engine = try FillableEngine()
+        let store = TraceStore(engine: engine)
+        let orchestrator = try await TestSupport.orchestrator(catalog: try TestSupport.catalog(), store: store)
+        let tasks = (0..<60).map(Self.task)
+        _ = try await orchestrator.runBatch(Array(tasks.prefix(5)), seed: 1, parallel: 2)
+        engine.full.withLockedValue { $0 = true }
+        let stopped = await #expect(throws: BatchStopped.self) { try await orchestrator.runBatch(tasks, seed: 2, parallel: 4) }
+        #expect(stopped?.recorded == 0)
+        #expect((1...4).contains(stopped?.notRecorded ?? 0), "only the runs in flight: \(stopped?.notRecorded ?? -1)")
+        #expect(stopped?.notStarted == 60 - (stopped?.notRecorded ?? 0))
+        #expect(stopped?.description.contains("not started") == true)
+
+        let kept = try await orchestrator.runBatch(Array(tasks.prefix(6)), seed: 3, parallel: 2, keepGoing: true)
+        #expect(kept.count == 6 && kept.allSatisfy { $0.status == .failed && $0.error?.contains("could not be recorded") == true })
+
+        // Back: every run the store could not take is written, failed.
+        engine.full.withLockedValue { $0 = false }
+        #expect(await store.abandonedRuns.drain(within: .seconds(5)) == 0)
+        let failed = try await store.runs(matching: RunFilter(status: .failed))
+        #expect(failed.count == (stopped?.notRecorded ?? 0) + 6)
+    }
+
+    /// (PostgreSQL's own errors, which cannot be made outside postgres-nio, are checked against a real server in
+    /// `StoreFaultTests`.)
+    @Test func storeErrorsSayWhatFailedInTheDatabasesOwnWords() {
+        let silent = TraceStoreFailure.classify(
+            TimeLimitExceeded(),
+            engine: "PostgreSQL",
+            store: "postgres://u@h:5432/d",
+            operation: "write a run's events"
+        )
+        #expect(silent.cause == .timedOut && silent.storeIsDown)
+        #expect(silent.description.hasPrefix("trace store PostgreSQL postgres://u@h:5432/d could not write a run's events"), "\(silent)")
+        let full = TraceStoreFailure.classify(
+            DatabaseError(resultCode: .SQLITE_FULL, message: "database or disk is full"),
+            engine: "SQLite",
+            store: "/t.sqlite",
+            operation: "write a run's events"
+        )
+        #expect(full.cause == .full && full.description.contains("database or disk is full"))
+        let refused = TraceStoreFailure.classify(
+            DatabaseError(resultCode: .SQLITE_CONSTRAINT, message: "UNIQUE constraint failed"),
+            engine: "SQLite",
+            store: "/t.sqlite",
+            operation: "copy in a run"
+        )
+        #expect(refused.cause == .failed && !refused.storeIsDown)
+    }
+
+    @Test func aHardTimeLimitReturnsEvenWhenTheOperationIgnoresCancellation() async throws {
+        let clock = ContinuousClock()
+        let start = clock.now
+        let flag = GiveUpFlag()
+        await #expect(throws: TimeLimitExceeded.self) {
+            try await withHardTimeLimit(.milliseconds(200), gaveUp: flag) {
+                // Ignores cancellation, as a lease waiting on a pool may.
+                let end = ContinuousClock.now + .seconds(3)
+                while ContinuousClock.now < end { usleep(10_000) }
+                return 1
+            }
+        }
+        #expect(clock.now - start < .seconds(2))
+        #expect(flag.isSet)
+    }
+}

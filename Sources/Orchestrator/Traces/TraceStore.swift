@@ -20,9 +20,9 @@ public struct TraceStore: Sendable {
     /// The runs of this process whose events the store could not take, kept to be written when it is back.
     public let abandonedRuns: AbandonedRuns
 
-    init(engine: any TraceEngine) {
+    init(engine: any TraceEngine, logger: Logger = Logger(label: "orchestrate.store")) {
         self.engine = engine
-        abandonedRuns = AbandonedRuns(logger: Logger(label: "orchestrate.store"))
+        abandonedRuns = AbandonedRuns(logger: logger)
     }
 
     /// Where the store lives, for messages: a path, or a URL without its password.
@@ -51,7 +51,7 @@ public struct TraceStore: Sendable {
         if interrupted > 0 {
             logger.warning("marked runs of dead processes as interrupted", metadata: ["count": "\(interrupted)", "database": "\(path)"])
         }
-        return TraceStore(engine: engine)
+        return TraceStore(engine: engine, logger: logger)
     }
 
     /// Opens the store at a location: a SQLite file (created if missing) or a PostgreSQL database (its tables made if
@@ -66,13 +66,13 @@ public struct TraceStore: Sendable {
         switch location {
         case .sqlite(let path):
             if readOnly, FileManager.default.fileExists(atPath: path), let engine = try SQLiteTraceEngine.openReadOnly(path: path) {
-                return TraceStore(engine: engine)
+                return TraceStore(engine: engine, logger: logger)
             }
             return try open(path: path, logger: logger)
         case .postgres(let postgres):
             let engine = PostgresTraceEngine(postgres, logger: logger)
             try await engine.connect(within: connectionLimit)
-            let store = TraceStore(engine: engine)
+            let store = TraceStore(engine: engine, logger: logger)
             let interrupted = try await store.markInterruptedRuns()
             if interrupted > 0 {
                 logger.warning("marked abandoned runs as interrupted", metadata: ["count": "\(interrupted)", "database": "\(postgres)"])

@@ -10,7 +10,6 @@ final class PostgresTraceEngine: TraceEngine {
     let client: PostgresClient
     let location: TraceDatabaseLocation.Postgres
     let logger: Logger
-    let health: TraceStoreHealth
     /// Bounds every transaction, retries one whose connection was lost, names the store in every failure.
     let storeGuard: TraceStoreGuard
     private let running: Task<Void, Never>
@@ -44,12 +43,10 @@ final class PostgresTraceEngine: TraceEngine {
         self.client = client
         self.location = location
         self.logger = logger
-        let health = TraceStoreHealth()
-        self.health = health
         storeGuard = TraceStoreGuard(
             engine: "PostgreSQL",
             store: location.description,
-            health: health,
+            health: TraceStoreHealth(),
             limit: operationLimit,
             retriesLostConnections: true
         )
@@ -57,6 +54,7 @@ final class PostgresTraceEngine: TraceEngine {
     }
 
     var sharedLimits: (any SharedModelLimits)? { PostgresModelLimits(engine: self) }
+    var health: TraceStoreHealth { storeGuard.health }
 
     deinit {
         running.cancel()

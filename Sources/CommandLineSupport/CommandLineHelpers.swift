@@ -33,6 +33,15 @@ package func openTraceStore(
     }
 }
 
+/// Gives the runs the store could not take a last 5 s to be written before the process ends (`run`, `serve`); says
+/// how many are left to the store's interruption sweep.
+package func writeAbandonedRuns(of store: TraceStore) async {
+    let left = await store.abandonedRuns.drain(within: .seconds(5))
+    if left > 0 {
+        printError("note: \(left) runs could not be written; the store marks them interrupted when it is next opened")
+    }
+}
+
 /// The `--otlp-endpoint` exporter, or nil without one; a URL that is not http(s) is a validation error naming the option.
 package func otlpExporter(_ endpoint: String?, logger: Logger) throws -> OTLPExporter? {
     guard let endpoint else { return nil }

@@ -106,19 +106,14 @@ extension Orchestrate {
                     report.printSummary(BatchSummary(results: stopped.results), wallSeconds: (clock.now - start).seconds)
                 }
                 printError("error: \(stopped)")
-                let left = await store.abandonedRuns.drain(within: .seconds(5))
-                if left > 0 {
-                    printError("note: \(left) runs could not be written; the store marks them interrupted when it is next opened")
-                }
+                await writeAbandonedRuns(of: store)
                 throw ExitCode(1)
             }
             await orchestrator.flushExports()
             if !json && tasks.count > 1 {
                 report.printSummary(BatchSummary(results: results), wallSeconds: (clock.now - start).seconds)
             }
-            if keepGoing, await store.abandonedRuns.drain(within: .seconds(5)) > 0 {
-                printError("note: some runs could not be written; the store marks them interrupted when it is next opened")
-            }
+            await writeAbandonedRuns(of: store)
             if results.contains(where: { $0.status == .failed }) {
                 throw ExitCode(1)
             }

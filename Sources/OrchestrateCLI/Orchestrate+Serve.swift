@@ -1,7 +1,6 @@
 import ArgumentParser
 import CommandLineSupport
 import Foundation
-import Logging
 import Orchestrator
 import OrchestratorServer
 
@@ -97,10 +96,7 @@ extension Orchestrate {
                 FileHandle.standardOutput.write(Data(line.utf8))
             }
             // Stopping: the runs the store could not take get a last chance to be written.
-            let left = await store.abandonedRuns.drain(within: .seconds(5))
-            if left > 0 {
-                logger.error("stopping with runs the store could not take; it marks them interrupted when next opened", metadata: ["runs": "\(left)"])
-            }
+            await writeAbandonedRuns(of: store)
         }
     }
 }

@@ -47,8 +47,7 @@ extension Executor {
         result: inout CallResult
     ) async throws -> AgentOutput {
         let followUp = PromptBuilder.reAsk(first.messages, reply: output.response, kind: run.task.answerKind)
-        var attempt = await caller.attempt(model: first.model, messages: followUp, context: context, deadline: run.deadline)
-        if let failure = attempt.storeFailure { throw failure }
+        var attempt = try await caller.attempt(model: first.model, messages: followUp, context: context, deadline: run.deadline)
         let combined = attempt.response.map { output.response + "\n" + $0.content }
         let reading = await combined.asyncMap { await read($0, run: run) } ?? Reading()
         if attempt.response == nil {

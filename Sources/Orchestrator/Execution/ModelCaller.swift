@@ -50,8 +50,7 @@ struct ModelCaller: Sendable {
             let chat = messages(model)
             var retriesDone = 0
             while true {
-                var attempt = await attempt(model: model, messages: chat, context: context, deadline: deadline)
-                if let failure = attempt.storeFailure { throw failure }
+                var attempt = try await attempt(model: model, messages: chat, context: context, deadline: deadline)
                 attempt.number = retriesDone + 1
                 attempt.fallbackFrom = rank > 0 ? candidates[0] : nil
                 outcome.calls += 1
@@ -123,8 +122,16 @@ struct ModelCaller: Sendable {
         return outcome
     }
 
-    /// Calls a model once, holding its concurrency permit only for the call itself.
-    func attempt(model: ModelSpec, messages: [ChatMessage], context: CallContext, deadline: ContinuousClock.Instant?) async -> CallAttempt {
+    /// Calls a model once, holding its concurrency permit only for the call itself. Throws only the trace store's
+    /// failure when the limits it keeps for every process could not be read: the store's failure, not the model's.
+    func attempt(
+        model: ModelSpec,
+        messages: [ChatMessage],
+        context: CallContext,
+        deadline: ContinuousClock.Instant?
+    ) async throws
+        -> CallAttempt
+    {
         let startedAt = Date()
         let clock = ContinuousClock()
         let start = clock.now
@@ -138,8 +145,7 @@ struct ModelCaller: Sendable {
         } catch is TimeLimitExceeded {
             attempt.deadlineExceeded = true
         } catch let failure as TraceStoreFailure {
-            // The limits kept in the store could not be read: the store's failure, not the model's.
-            attempt.storeFailure = failure
+            throw failure
         } catch {
             attempt.failure = Self.providerError(error, model: model)
         }
@@ -182,8 +188,6 @@ struct CallAttempt: Sendable {
     var messages: [ChatMessage]
     var response: ChatResponse?
     var failure: ProviderError?
-    /// The trace store failed before the model was called (the limits it keeps for every process).
-    var storeFailure: TraceStoreFailure?
     var deadlineExceeded = false
     var latencyMilliseconds = 0.0
     var startedAt: Date

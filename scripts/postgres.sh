@@ -9,6 +9,7 @@
 #   scripts/postgres.sh restart fast|immediate   # pg_ctl restart -m MODE (fault tests)
 #   scripts/postgres.sh kill              # SIGKILL to the postmaster, its files kept (fault tests)
 #   scripts/postgres.sh resume            # starts the cluster again on its port after a kill
+#   scripts/postgres.sh log               # the server's warnings, errors and slow statements (after a failed test)
 #
 # Needs Debian's postgresql package (apt-get install -y postgresql); as root it runs the cluster as the system user
 # orchestrate-pg (created if missing), since PostgreSQL refuses to run as root.
@@ -57,7 +58,7 @@ start)
     as_owner "$bin/initdb" -D "$data" -U orchestrate --pwfile="$dir/password" --auth=scram-sha-256 --encoding=UTF8 >"$dir/initdb.log" 2>&1 ||
         { cat "$dir/initdb.log" >&2; exit 1; }
     as_owner "$bin/pg_ctl" -D "$data" -l "$dir/server.log" -w \
-        -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c fsync=on" start >/dev/null ||
+        -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c fsync=on -c max_connections=400 -c log_min_duration_statement=2000" start >/dev/null ||
         { cat "$dir/server.log" >&2; exit 1; }
     PGPASSWORD="$password" "$bin/createdb" -h 127.0.0.1 -p "$port" -U orchestrate orchestrate
     echo "postgres: a throwaway cluster listens on 127.0.0.1:$port (data in $data)" >&2
@@ -76,11 +77,14 @@ resume)
     # The killed postmaster's children end on their own; the new one waits for its port and shared memory.
     for _ in $(seq 1 50); do
         as_owner "$bin/pg_ctl" -D "$data" -l "$dir/server.log" -w \
-            -o "-p $(cat "$dir/port") -k $dir -c listen_addresses=127.0.0.1 -c fsync=on" start >/dev/null 2>&1 && exit 0
+            -o "-p $(cat "$dir/port") -k $dir -c listen_addresses=127.0.0.1 -c fsync=on -c max_connections=400 -c log_min_duration_statement=2000" start >/dev/null 2>&1 && exit 0
         sleep 0.2
     done
     cat "$dir/server.log" >&2
     exit 1
+    ;;
+log)
+    [[ -f "$dir/server.log" ]] && grep -E 'WARNING|ERROR|FATAL|PANIC|duration:|checkpoint complete' "$dir/server.log" | tail -60
     ;;
 stop)
     if [[ -d "$data" ]]; then
@@ -89,7 +93,7 @@ stop)
     rm -rf "$dir"
     ;;
 *)
-    echo "usage: scripts/postgres.sh start|status|stop|restart fast|immediate|kill|resume" >&2
+    echo "usage: scripts/postgres.sh start|status|stop|log|restart fast|immediate|kill|resume" >&2
     exit 2
     ;;
 esac

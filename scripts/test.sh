@@ -15,6 +15,9 @@ if ! scripts/local-llm.sh status 2>/dev/null; then
 fi
 eval "$(scripts/local-llm.sh start)"
 cleanup() {
+    status=$?
+    # A failed run shows what the PostgreSQL server said (refused connections, slow statements, long checkpoints).
+    if [[ $status != 0 ]]; then scripts/postgres.sh log >&2 || true; fi
     scripts/postgres.sh stop
     if [[ $started_here == 1 ]]; then scripts/local-llm.sh stop; fi
 }
@@ -35,6 +38,8 @@ export ORCHESTRATE_REQUIRE_OPENAI_CLIENT=1
 export ORCHESTRATE_REQUIRE_SANDBOX=1
 # The recorded outcomes beside the repository (../shared/data/routellm): the tests that read them must run.
 export ORCHESTRATE_REQUIRE_SHARED_DATA=1
+# orchestrate-bench serve's test drives serve with wrk (apt-get install wrk): it must run, not be skipped.
+export ORCHESTRATE_REQUIRE_WRK=1
 # The web trace viewer is tested in headless Chromium (apt-get install chromium): the test must run, not be skipped.
 export ORCHESTRATE_REQUIRE_CHROMIUM=1
 swift test "$@"

@@ -7,10 +7,11 @@ struct Orchestrate: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "orchestrate-bench",
         abstract:
-            "Measure verification, routing, training and speed: error propagation, escalation and routing on recorded data, the executor, the store.",
+            "Measure verification, routing, training and speed: error propagation, escalation and routing on recorded data, the executor, the store, serve under load.",
         subcommands: [
             Bench.Propagation.self, Bench.AgentsNet.self, Bench.Escalation.self, Bench.Routing.self, Bench.Training.self,
             Bench.Controller.self, Bench.Executor.self, Bench.Store.self, Bench.Writers.self, Bench.CriticalPath.self,
+            Bench.Serve.self,
         ]
     )
 

@@ -134,7 +134,7 @@ public struct Orchestrator: Sendable {
         replaying source: ReplaySource?,
         progress: (@Sendable (AgentProgress) -> Void)? = nil
     ) async throws -> RunResult {
-        let runID = UUID().uuidString.lowercased()
+        let runID = TraceIDs.runID()
         let clock = ContinuousClock()
         let start = clock.now
         var record = try startRecord(runID: runID, task: task, seed: seed)
@@ -217,7 +217,9 @@ public struct Orchestrator: Sendable {
         await otlpExporter?.submit(runID: runID, from: store)
         await learn(from: record, task: task, plan: plan, outcome: outcome)
 
-        return result(of: record, task: task, plan: plan, outcome: outcome, faults: faults)
+        var result = result(of: record, task: task, plan: plan, outcome: outcome, faults: faults)
+        result.calls = ledger.calls
+        return result
     }
 
     /// Writes how the run ended. When the store failed during the run, or fails now, the run ends `failed` with the

@@ -73,8 +73,7 @@ extension OrchestratorServer {
         } catch let error as RunNotRecorded {
             throw OpenAIError.storeUnavailable(error.failure, runID: error.runID)
         }
-        // Counted from the store off the answer's path: a store that stops answering now delays no reply.
-        Task { await count(result) }
+        count(result)
         guard result.status != .failed else {
             throw OpenAIError(
                 status: .badGateway,
@@ -108,20 +107,10 @@ extension OrchestratorServer {
         if let failure = await orchestrator.store.writeFailure() { throw OpenAIError.storeUnavailable(failure) }
     }
 
-    /// Counts a finished run in `/metrics`, from what the store recorded of it; a store that stops answering delays
-    /// the reply by 2 s at most (the run goes uncounted).
-    func count(_ result: RunResult) async {
-        do {
-            let (store, runID) = (orchestrator.store, result.runID)
-            let read = try await withHardTimeLimit(.seconds(2)) { () async throws -> (RunRecord, [MessageRecord])? in
-                guard let run = try await store.run(id: runID) else { return nil }
-                return (run, try await store.messages(runID: runID))
-            }
-            guard let (run, messages) = read else { return }
-            metrics.record(run, messages: messages)
-        } catch {
-            logger.warning("could not count a run in the metrics", metadata: ["run": "\(result.runID)", "error": "\(error)"])
-        }
+    /// Counts a finished run in `/metrics`, from the messages it recorded as its result lists them (no read of the
+    /// store on a request's path).
+    func count(_ result: RunResult) {
+        metrics.record(result)
     }
 
     /// The task of a chat request, checked like a task file (names against the catalogue, ranges).
@@ -146,7 +135,7 @@ extension OrchestratorServer {
         }
         if let agents = options?.agents { constraints["agentCount"] = .number(Double(agents)) }
         var object: [String: JSONValue] = [
-            "id": .string(options?.taskID ?? "chat-\(UUID().uuidString.prefix(8).lowercased())"),
+            "id": .string(options?.taskID ?? "chat-\(TraceIDs.runID().prefix(8))"),
             "query": .string(query),
         ]
         if !constraints.isEmpty { object["constraints"] = .object(constraints) }

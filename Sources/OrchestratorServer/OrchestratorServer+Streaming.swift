@@ -22,7 +22,7 @@ extension OrchestratorServer {
     /// finish reason, usage and the run (`orchestrate.run`), then `data: [DONE]`. A run that fails sends OpenAI's
     /// error object instead of the answer. A client that goes away cancels the run, which is recorded `cancelled`.
     func streamedCompletion(of task: OrchestrationTask, by runner: Orchestrator, seed: UInt64, model: String, request: Request) -> Response {
-        let id = "chatcmpl-\(UUID().uuidString.lowercased())"
+        let id = "chatcmpl-\(TraceIDs.runID())"
         let created = Int(Date().timeIntervalSince1970)
         let stamp = ChatCompletionChunk.Stamp(id: id, created: created, model: model)
         let runs = self.runs
@@ -33,7 +33,7 @@ extension OrchestratorServer {
                     let result = try await runs.withPermit {
                         try await runner.run(task, seed: seed) { continuation.yield(.progress($0)) }
                     }
-                    await count(result)
+                    count(result)
                     continuation.yield(.finished(result))
                 } catch let error as RunNotRecorded {
                     continuation.yield(.failed(.storeUnavailable(error.failure, runID: error.runID)))

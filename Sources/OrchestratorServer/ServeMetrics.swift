@@ -10,22 +10,19 @@ struct ServeMetrics: Sendable {
     static let buckets: [Duration] = [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120].map { .milliseconds(Int($0 * 1000)) }
 
     /// Counts one finished run and each model call it made.
-    func record(_ run: RunRecord, messages: [MessageRecord]) {
-        let topology = run.topology ?? "none"
-        registry.makeCounter(descriptor: Self.runs, labels: [("status", run.status.rawValue), ("topology", topology)]).increment()
-        if let milliseconds = run.latencyMilliseconds {
-            registry.makeDurationHistogram(descriptor: Self.runDuration, labels: [("topology", topology)], buckets: Self.buckets)
-                .record(.milliseconds(Int64(milliseconds.rounded())))
-        }
-        for message in messages {
-            let model = [("model", message.model)]
-            let outcome = message.error == nil && message.response != nil ? "answered" : "failed"
-            registry.makeCounter(descriptor: Self.calls, labels: model + [("outcome", outcome)]).increment()
+    func record(_ result: RunResult) {
+        let topology = result.plan?.topology ?? "none"
+        registry.makeCounter(descriptor: Self.runs, labels: [("status", result.status.rawValue), ("topology", topology)]).increment()
+        registry.makeDurationHistogram(descriptor: Self.runDuration, labels: [("topology", topology)], buckets: Self.buckets)
+            .record(.milliseconds(Int64((result.wallSeconds * 1000).rounded())))
+        for call in result.calls {
+            let model = [("model", call.model)]
+            registry.makeCounter(descriptor: Self.calls, labels: model + [("outcome", call.answered ? "answered" : "failed")]).increment()
             registry.makeDurationHistogram(descriptor: Self.callDuration, labels: model, buckets: Self.buckets)
-                .record(.milliseconds(Int64(message.latencyMilliseconds.rounded())))
-            registry.makeCounter(descriptor: Self.cost, labels: model).increment(by: message.costUSD)
-            registry.makeCounter(descriptor: Self.tokens, labels: model + [("kind", "prompt")]).increment(by: Int64(message.promptTokens))
-            registry.makeCounter(descriptor: Self.tokens, labels: model + [("kind", "completion")]).increment(by: Int64(message.completionTokens))
+                .record(.milliseconds(Int64(call.latencyMilliseconds.rounded())))
+            registry.makeCounter(descriptor: Self.cost, labels: model).increment(by: call.costUSD)
+            registry.makeCounter(descriptor: Self.tokens, labels: model + [("kind", "prompt")]).increment(by: Int64(call.promptTokens))
+            registry.makeCounter(descriptor: Self.tokens, labels: model + [("kind", "completion")]).increment(by: Int64(call.completionTokens))
         }
     }
 

@@ -50,6 +50,28 @@ struct BenchCommandLineTests {
         }
     }
 
+    /// `serve` starts `serve` on a SQLite store (and PostgreSQL when there is one) before an instant backend, drives it
+    /// with wrk, and reports the load with the runs the store recorded: as many as were answered, and more (the
+    /// warm-up's), none failed.
+    @Test(.exclusive, .enabled(if: LoadGenerator.runs, LoadGenerator.reason)) func theServeBenchDrivesServeAndCountsItsRecordedRuns() async throws {
+        var arguments = ["serve", "--seconds", "2", "--connections", "4", "--wrk", LoadGenerator.wrk]
+        if let url = PostgresServer.url { arguments += ["--postgres", url] }
+        let bench = try await TestSupport.runBench(arguments)
+        #expect(bench.status == 0, "\(bench.error)\n\(bench.output)")
+        let rows = Self.rows(bench.output, startingWith: ["serve · SQLite", "serve · PostgreSQL"])
+        #expect(rows.count == (PostgresServer.url == nil ? 1 : 2), "\(bench.output)")
+        for row in rows {
+            let numbers = row.split(separator: " ").compactMap { Int($0) }
+            // requests/s … requests, failed, then "N completed of M".
+            let tail = Array(numbers.suffix(4))
+            #expect(tail.count == 4, "\(row)")
+            guard tail.count == 4 else { continue }
+            let (requests, failed, completed, recorded) = (tail[0], tail[1], tail[2], tail[3])
+            #expect(requests > 0 && failed == 0, "\(row)")
+            #expect(completed == recorded && completed >= requests, "every answered request's run recorded: \(row)")
+        }
+    }
+
     @Test func theBenchesLiveInTheirOwnExecutable() async throws {
         let user = try await TestSupport.runExecutable(["bench", "executor"])
         #expect(user.status != 0, "orchestrate has no bench command")

@@ -14,6 +14,14 @@ enum ChatLoad {
         var body: String
     }
 
+    /// A client that opens a connection for each request in flight (up to 64; AsyncHTTPClient's default is 8 a host,
+    /// and a request that waits longer than its connect timeout for one fails in the client, never reaching `serve`).
+    static func client() -> HTTPClient {
+        var configuration = HTTPClient.Configuration()
+        configuration.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: 64)
+        return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+    }
+
     static func seconds(since start: ContinuousClock.Instant) -> Double {
         let elapsed = (ContinuousClock.now - start).components
         return Double(elapsed.seconds) + Double(elapsed.attoseconds) / 1e18

@@ -102,6 +102,25 @@ struct PostgresTraceEngineTests {
         }
     }
 
+    /// A store made before the write marks (`v7-run-writes`) gets their table when opened, and a store behind by a
+    /// migration that changes a table is refused with what it is at.
+    @Test func aStoreMadeByAnEarlierVersionIsBroughtUpToDate() async throws {
+        try await Self.withDatabase { store in
+            let engine = try #require(store.engine as? PostgresTraceEngine)
+            _ = try await engine.change(TraceQuery("DROP TABLE \"runWrites\""))
+            _ = try await engine.change(TraceQuery("DELETE FROM \"grdb_migrations\" WHERE \"identifier\" = ?", [.text("v7-run-writes")]))
+            try await engine.migrate()
+            let run = TestSupport.runRecord(id: "upgraded")
+            _ = try await store.write([.runStarted(run)], runID: run.id, known: [:], batch: 0)
+            let marks = try await store.rows(TraceQuery("SELECT \"batches\" FROM \"runWrites\" WHERE \"runID\" = ?", [.text(run.id)]))
+            #expect(marks.map { $0["batches"] as Int } == [1])
+
+            _ = try await engine.change(TraceQuery("DELETE FROM \"grdb_migrations\" WHERE \"identifier\" IN ('v6-heartbeats', 'v7-run-writes')"))
+            let refused = await #expect(throws: TraceStoreFailure.self) { try await engine.migrate() }
+            #expect(refused?.description.contains("too old for this version") == true, "\(refused.map { "\($0)" } ?? "")")
+        }
+    }
+
     /// Runs made by the orchestrator on SQLite, copied into PostgreSQL, read back the same; a second copy is refused.
     @Test func storedRunsReadBackTheSame() async throws {
         let source = try TraceStore.inMemory()
@@ -209,7 +228,7 @@ struct PostgresTraceEngineTests {
         let expected = try #require(try await sqlite.trace(runID: "run"))
         #expect(expected.deliveries.count == 1 && expected.verifications.count == 2 && expected.agents[0].quarantinedAtStep == 2)
         try await Self.withDatabase { engine in
-            let ids = try await engine.write(events, runID: "run", known: [:])
+            let ids = try await engine.write(events, runID: "run", known: [:], batch: nil)
             #expect(Set(ids.keys) == [first, second])
             let stored = try #require(try await engine.trace(runID: "run"))
             #expect(stored.positional == expected.positional)
@@ -223,7 +242,7 @@ struct PostgresTraceEngineTests {
                 receipts: [TraceEvent.Receipt(sender: 1, message: TraceEvent.MessageKey(value: 8), verdict: .verified)],
                 checks: []
             )
-            await #expect(throws: UnknownMessage.self) { try await engine.write([.heartbeat(start), stray], runID: "run", known: [:]) }
+            await #expect(throws: UnknownMessage.self) { try await engine.write([.heartbeat(start), stray], runID: "run", known: [:], batch: nil) }
             #expect(try await engine.trace(runID: "run")?.messages.count == 2)
         }
     }

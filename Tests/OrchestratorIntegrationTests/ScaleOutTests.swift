@@ -41,7 +41,7 @@ struct ScaleOutTests {
     @Test(.exclusive) func fourReplicasShareOneStoreAndAKilledOnesRunsAreInterrupted() async throws {
         let directory = try TestSupport.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
-        let client = HTTPClient(eventLoopGroupProvider: .singleton)
+        let client = ChatLoad.client()
         defer { _ = client.shutdown() }
         try await StoreEngine.postgres.withDatabase { url in
             var replicas: [ServeProcess] = []

@@ -15,15 +15,15 @@ public enum StoreEngine: String, Sendable, CaseIterable, CustomTestStringConvert
 
     public var testDescription: String { rawValue }
 
-    /// A fresh store on this engine, gone when `body` ends: a temporary SQLite file, or a new PostgreSQL database.
+    /// A fresh store on this engine (see `withDatabase`): a temporary SQLite file, or a new PostgreSQL database.
     public func withStore<T: Sendable>(_ body: (TraceStore) async throws -> T) async throws -> T {
         try await withDatabase { reference in
             try await body(try await TraceStore.open(TraceDatabaseLocation(reference), logger: TestSupport.logger))
         }
     }
 
-    /// A fresh, empty database on this engine, named as `--db` names it (a path, or a URL with its password), gone
-    /// when `body` ends.
+    /// A fresh, empty database on this engine, named as `--db` names it (a path, or a URL with its password); a
+    /// SQLite file is gone when `body` ends, a PostgreSQL database with the test cluster.
     public func withDatabase<T: Sendable>(_ body: (String) async throws -> T) async throws -> T {
         switch self {
         case .sqlite:
@@ -60,7 +60,8 @@ public enum StoreEngine: String, Sendable, CaseIterable, CustomTestStringConvert
         } catch {
             result = .failure(error)
         }
-        try await client.query(PostgresQuery(unsafeSQL: "DROP DATABASE \(name) WITH (FORCE)"))
+        // Not dropped: a dropped database costs the cluster an immediate checkpoint, seconds under the whole suite,
+        // which stalls every other test's store; the throwaway cluster goes with its databases (`postgres.sh stop`).
         return try result.get()
     }
 }

@@ -240,6 +240,16 @@ public enum SharedData {
     public static let routerBenchReason: Comment = "../shared/data/routerbench is absent (scripts/test.sh and CI require it)"
 }
 
+/// The wrk load generator `orchestrate-bench serve` drives `serve` with (Debian's wrk), and whether the test that runs
+/// that bench must run: `scripts/test.sh` (and so CI, whose `.ci/run` installs it) requires it.
+public enum LoadGenerator {
+    public static let wrk = "/usr/bin/wrk"
+    public static var runs: Bool {
+        FileManager.default.isExecutableFile(atPath: wrk) || ProcessInfo.processInfo.environment["ORCHESTRATE_REQUIRE_WRK"] == "1"
+    }
+    public static let reason: Comment = "no wrk at /usr/bin/wrk (apt-get install wrk; scripts/test.sh and CI require it)"
+}
+
 /// The throwaway PostgreSQL cluster of `scripts/postgres.sh` (`ORCHESTRATE_TEST_POSTGRES_URL`), and whether the tests
 /// that need one must run: `scripts/test.sh` (and so CI) starts one and requires them; elsewhere they skip.
 public enum PostgresServer {

@@ -10,9 +10,11 @@ import Testing
 /// made to fail as a full disk does (the real faults: `StoreFaultTests`, `FullDiskTests`).
 @Suite(.timeLimit(.minutes(5))) struct StoreFailureTests {
     /// An in-memory SQLite engine whose writes fail with SQLITE_FULL while `full` is set.
+    /// The next `losesAnswers` writes commit, then fail as a time limit passing during the commit would.
     final class FillableEngine: TraceEngine {
         let inner: SQLiteTraceEngine
         let full = NIOLockedValueBox(false)
+        let losesAnswers = NIOLockedValueBox(0)
 
         init() throws { inner = try SQLiteTraceEngine.inMemory() }
 
@@ -28,9 +30,28 @@ import Testing
                 } as Int
         }
 
-        func write(_ events: [TraceEvent], runID: String, known: [TraceEvent.MessageKey: Int64]) async throws -> [TraceEvent.MessageKey: Int64] {
+        func write(
+            _ events: [TraceEvent],
+            runID: String,
+            known: [TraceEvent.MessageKey: Int64],
+            batch: Int?
+        ) async throws -> [TraceEvent.MessageKey: Int64] {
             try await failIfFull()
-            return try await inner.write(events, runID: runID, known: known)
+            let written = try await inner.write(events, runID: runID, known: known, batch: batch)
+            let loses = losesAnswers.withLockedValue { count in
+                defer { count = max(0, count - 1) }
+                return count > 0
+            }
+            if loses {
+                throw TraceStoreFailure(
+                    engine: "SQLite",
+                    store: name,
+                    operation: "write a run's events",
+                    cause: .timedOut,
+                    message: "gave up waiting"
+                )
+            }
+            return written
         }
         func insert(_ trace: RunTrace) async throws -> Bool { try await inner.insert(trace) }
         func read(_ queries: [TraceQuery]) async throws -> [[TraceRow]] { try await inner.read(queries) }
@@ -91,6 +112,63 @@ import Testing
         #expect(await store.abandonedRuns.drain(within: .seconds(5)) == 0)
         let failed = try await store.runs(matching: RunFilter(status: .failed))
         #expect(failed.count == (stopped?.notRecorded ?? 0) + 6)
+    }
+
+    /// A write that committed but whose answer was lost is tried again and writes nothing twice: the run ends
+    /// failed (its caller was told it was not recorded), with the messages of its one write.
+    @Test func aBatchWhoseCommitWasNotSeenIsNotWrittenTwice() async throws {
+        let engine = try FillableEngine()
+        let store = TraceStore(engine: engine)
+        // The run's events in one batch, written when it finishes, however slow the machine.
+        let orchestrator = try await Orchestrator(
+            catalog: try TestSupport.catalog(),
+            store: store,
+            configuration: OrchestratorConfiguration(traceFlushDelay: .seconds(600)),
+            logger: TestSupport.logger
+        )
+        engine.losesAnswers.withLockedValue { $0 = 1 }
+        let refused = await #expect(throws: RunNotRecorded.self) {
+            var task = Self.task(2)
+            task.constraints = Constraints(topology: "chain", agentCount: 3)
+            return try await orchestrator.run(task)
+        }
+        let runID = try #require(refused?.runID)
+        let firstWrite = try await store.messages(runID: runID)
+        #expect(firstWrite.count >= 3, "the lost answer's batch committed: \(firstWrite.count) messages")
+
+        #expect(await store.abandonedRuns.retryOnce() == false, "the batch tried again is found written, not refused")
+        let messages = try await store.messages(runID: runID)
+        #expect(messages.map(\.id) == firstWrite.map(\.id), "no message written twice")
+        let run = try #require(try await store.run(id: runID))
+        #expect(run.status == .failed && run.error?.hasPrefix(RunNotRecorded.prefix) == true)
+    }
+
+    /// A numbered batch is written once however often it is given; batches out of order are refused.
+    @Test(arguments: StoreEngine.available) func aNumberedBatchIsWrittenOnce(engine: StoreEngine) async throws {
+        try await engine.withStore { store in
+            let run = TestSupport.runRecord(id: "batched")
+            let message = MessageRecord(
+                runID: run.id,
+                step: 0,
+                agentIndex: 0,
+                role: "solver",
+                model: "m",
+                provider: "p",
+                promptJSON: "[]",
+                parentSpanID: "",
+                purpose: .turn
+            )
+            let key = TraceEvent.MessageKey(value: 0)
+            let events: [TraceEvent] = [.runStarted(run), .message(key: key, row: message, receipts: [], checks: [])]
+            let first = try await store.write(events, runID: run.id, known: [:], batch: 0)
+            let again = try await store.write(events, runID: run.id, known: [:], batch: 0)
+            #expect(again == first && first[key] != nil)
+            #expect(try await store.messages(runID: run.id).count == 1)
+            await #expect(throws: BatchOutOfOrder.self) { try await store.write([.heartbeat(Date())], runID: run.id, known: [:], batch: 2) }
+            _ = try await store.write([.heartbeat(Date())], runID: run.id, known: first, batch: 1)
+            await #expect(throws: BatchOutOfOrder.self) { try await store.write(events, runID: run.id, known: [:], batch: 0) }
+            #expect(try await store.messages(runID: run.id).count == 1)
+        }
     }
 
     /// (PostgreSQL's own errors, which cannot be made outside postgres-nio, are checked against a real server in

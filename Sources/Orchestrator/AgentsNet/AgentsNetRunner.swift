@@ -27,7 +27,7 @@ public struct AgentsNetRunner: Sendable {
         let graph = setup.graph
         let faults = try Self.resolve(setup.faults, graph: graph, seed: setup.seed)
         let faultByAgent = Dictionary(uniqueKeysWithValues: faults.map { ($0.agent, $0) })
-        let runID = UUID().uuidString.lowercased()
+        let runID = TraceIDs.runID()
         let clock = ContinuousClock()
         let start = clock.now
         let rounds = setup.problem.rounds(on: graph, localRounds: setup.localRounds)

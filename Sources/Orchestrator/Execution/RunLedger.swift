@@ -55,8 +55,15 @@ final class RunLedger: Sendable {
         var ids: [MessageKey: Int64] = [:]
         /// Bumped by every commit; a flush timer only commits when none came since it was set.
         var generation = 0
+        /// How many batches are written; the next is numbered so (`RunWriteMark`).
+        var batchesWritten = 0
+        /// The batch being written, or one that could not be: tried again whole, with its number, before anything
+        /// staged since (its first try may have committed unseen, and then the second writes nothing).
+        var pending: [TraceEvent] = []
         /// The first failure to write, told to `storeFailures` once.
         var failure: TraceStoreFailure?
+        /// Every message staged, as the run's result lists it.
+        var calls: [RunResult.Call] = []
     }
 
     /// The first time the store could not write this run's events (a timed flush or a commit); the run ends on it.
@@ -117,7 +124,8 @@ final class RunLedger: Sendable {
     }
 
     /// Stages how the run ended, in place of any end staged before (a run that could not be recorded ends failed,
-    /// not as it first ended); stops the heartbeat. Written by the next commit.
+    /// not as it first ended, even when a batch that could not be written ended it otherwise); stops the heartbeat.
+    /// Written by the next commit.
     func stageFinish(_ record: RunRecord) {
         state.withLockedValue { state in
             state.heartbeat?.cancel()
@@ -176,7 +184,16 @@ final class RunLedger: Sendable {
     /// Stages a message row built earlier (`row`) with the deliveries its sender read and its checks.
     @discardableResult
     func stage(_ row: MessageRecord, receipts: [Receipt], checks: [CheckResult]) -> MessageKey {
+        let call = RunResult.Call(
+            model: row.model,
+            answered: row.error == nil && row.response != nil,
+            latencyMilliseconds: row.latencyMilliseconds,
+            costUSD: row.costUSD,
+            promptTokens: row.promptTokens,
+            completionTokens: row.completionTokens
+        )
         let key = state.withLockedValue { state in
+            state.calls.append(call)
             defer { state.nextKey += 1 }
             return MessageKey(value: state.nextKey)
         }
@@ -232,8 +249,9 @@ final class RunLedger: Sendable {
     }
 
     /// Writes everything staged in one transaction; returns once it and every earlier commit are durable. When the
-    /// store cannot write, what was staged stays staged for the next commit (nothing is lost), the failure is told
-    /// to `storeFailures` (the first one) and thrown; any other error (`UnknownMessage`) is thrown as it is.
+    /// store cannot write, the batch is kept for the next commit, which tries it again first (nothing is lost, and
+    /// nothing written twice), the failure is told to `storeFailures` (the first one) and thrown; any other error
+    /// (`UnknownMessage`) is thrown as it is.
     func commit() async throws {
         await writes.acquire()
         do {
@@ -253,30 +271,36 @@ final class RunLedger: Sendable {
         }
     }
 
-    /// The body of `commit`, run holding `writes`; a batch that could not be written goes back before anything staged
-    /// since.
+    /// The body of `commit`, run holding `writes`: a batch that could not be written before, then what is staged.
     private func writeStaged() async throws {
-        let (batch, known) = state.withLockedValue { state in
+        try await writePending()
+        let staged = state.withLockedValue { state in
             state.generation += 1
             defer { state.staged = [] }
-            return (state.staged, state.staged.isEmpty ? [:] : state.ids)
+            state.pending = state.staged
+            return !state.staged.isEmpty
         }
+        if staged { try await writePending() }
+    }
+
+    /// Writes the pending batch with its number; it stays pending when that fails.
+    private func writePending() async throws {
+        let (batch, number, known) = state.withLockedValue { ($0.pending, $0.batchesWritten, $0.ids) }
         guard !batch.isEmpty else { return }
-        do {
-            // In a task of its own, so that a cancelled run (a caller that went away) still records what it did.
-            let written = try await Task { [store, runID] in try await store.write(batch, runID: runID, known: known) }.value
-            state.withLockedValue { $0.ids.merge(written) { _, new in new } }
-        } catch {
-            state.withLockedValue { state in
-                let later = state.staged
-                state.staged = batch
-                for event in later {
-                    if case .runFinished = event { state.staged.removeAll { if case .runFinished = $0 { true } else { false } } }
-                    state.staged.append(event)
-                }
-            }
-            throw error
+        // In a task of its own, so that a cancelled run (a caller that went away) still records what it did.
+        let written = try await Task { [store, runID] in
+            try await store.write(batch, runID: runID, known: known, batch: number)
+        }.value
+        state.withLockedValue { state in
+            state.ids.merge(written) { _, new in new }
+            state.batchesWritten += 1
+            state.pending = []
         }
+    }
+
+    /// Every message staged so far, in order.
+    var calls: [RunResult.Call] {
+        state.withLockedValue { $0.calls }
     }
 
     /// The row id of a written message; nil while it is staged.
@@ -290,7 +314,7 @@ final class RunLedger: Sendable {
             try? await Task.sleep(for: delay)
         }
         guard state.withLockedValue({ $0.generation == generation }) else { return }
-        // A failure is told to `storeFailures`, and what was staged stays for the next commit.
+        // A failure is told to `storeFailures`, and the batch is kept for the next commit.
         try? await commit()
     }
 

@@ -35,6 +35,19 @@ public struct RunResult: Sendable, Codable, Equatable {
     public var seed: String
     /// A cascade's escalation decisions, one per level judged; empty for other topologies.
     public var escalations: [EscalationDecision] = []
+    /// Every message the run recorded (model calls, retries and fallbacks, injected faults' messages), in order.
+    public var calls: [Call] = []
+
+    /// One recorded message, as counted in metrics: its model and what it cost.
+    public struct Call: Sendable, Codable, Equatable {
+        public var model: String
+        /// Whether a reply came (no error).
+        public var answered: Bool
+        public var latencyMilliseconds: Double
+        public var costUSD: Double
+        public var promptTokens: Int
+        public var completionTokens: Int
+    }
 
     /// What verification did in a run.
     public struct VerificationSummary: Sendable, Codable, Equatable {

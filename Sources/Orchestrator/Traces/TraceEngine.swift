@@ -11,7 +11,14 @@ protocol TraceEngine: Sendable {
     /// Writes a batch of one run's events in one transaction, in order; returns the row id of each message written.
     /// `known` holds the ids of the run's messages written by earlier batches, which deliveries may name. Throws
     /// `UnknownMessage` (and writes nothing) when a delivery names a message neither written nor in the batch.
-    func write(_ events: [TraceEvent], runID: String, known: [TraceEvent.MessageKey: Int64]) async throws -> [TraceEvent.MessageKey: Int64]
+    /// A numbered `batch` (0, 1, … for one run) is written exactly once (`RunWriteMark`): written again, it writes
+    /// nothing and returns the ids its first write gave; an unnumbered one is written each time it is given.
+    func write(
+        _ events: [TraceEvent],
+        runID: String,
+        known: [TraceEvent.MessageKey: Int64],
+        batch: Int?
+    ) async throws -> [TraceEvent.MessageKey: Int64]
 
     /// Adds a stored run's trace as it is, in one transaction, with fresh row ids (deliveries and verdicts follow
     /// their messages); returns false, writing nothing, when a run with its id is here already.

@@ -3,7 +3,7 @@
 /// exactly this description, so another engine's tables, made from it, hold the same rows under the same names.
 enum TraceSchema {
     /// The last migration: the schema version this describes.
-    static let version = "v6-heartbeats"
+    static let version = "v7-run-writes"
 
     /// The table of that name; a name not in the schema is a programming error.
     static func table(named name: String) -> Table {
@@ -142,6 +142,14 @@ enum TraceSchema {
                 double("probabilityWrong", null: true), double("threshold", null: true), boolean("escalated"), text("reason"),
             ],
             indexed: ["runID"]
+        ),
+        // Bookkeeping of the writer, not a trace: how many of a run's batches of events are written (`RunWriteMark`).
+        // No reference to the run: a batch's mark is claimed before the batch writes the run's row.
+        Table(
+            name: "runWrites",
+            autoIncrementedID: false,
+            columns: [text("runID"), integer("batches"), text("messageIDs")],
+            primaryKey: ["runID"]
         ),
     ]
 }

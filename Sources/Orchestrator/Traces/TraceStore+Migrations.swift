@@ -165,6 +165,14 @@ extension TraceStore {
                 table.add(column: "heartbeatAt", .datetime)
             }
         }
+        migrator.registerMigration("v7-run-writes") { db in
+            try db.create(table: "runWrites") { table in
+                table.column("runID", .text).notNull()
+                table.column("batches", .integer).notNull()
+                table.column("messageIDs", .text).notNull()
+                table.primaryKey(["runID"])
+            }
+        }
         return migrator
     }
 }

@@ -92,8 +92,14 @@ public struct TraceStore: Sendable {
     /// Writes a batch of one run's events in one transaction, in order; returns the row id of each message written.
     /// `known` holds the ids of the run's messages written by earlier batches, which deliveries may name. Throws
     /// `UnknownMessage` (and writes nothing) when a delivery names a message neither written nor in the batch.
-    func write(_ events: [TraceEvent], runID: String, known: [TraceEvent.MessageKey: Int64]) async throws -> [TraceEvent.MessageKey: Int64] {
-        try await engine.write(events, runID: runID, known: known)
+    /// A numbered `batch` is written exactly once (`RunWriteMark`), however often it is tried.
+    func write(
+        _ events: [TraceEvent],
+        runID: String,
+        known: [TraceEvent.MessageKey: Int64],
+        batch: Int? = nil
+    ) async throws -> [TraceEvent.MessageKey: Int64] {
+        try await engine.write(events, runID: runID, known: known, batch: batch)
     }
 
     /// How long a running run may go without a heartbeat before another process takes it for abandoned.

@@ -31,14 +31,17 @@ struct TraceStoreGuard: Sendable {
     /// `within` replaces the limit for this operation, attempts included: shorter for a probe (a health check waits for
     /// it), longer for a bulk copy of a whole run. Only a
     /// write that went through says the store is up again (a full disk still reads). Errors that are not the
-    /// database's (a run's own mistake, as `UnknownMessage`) pass through as they are.
+    /// database's (a run's own mistake, as `UnknownMessage`) pass through as they are. `retries: false` tries once,
+    /// for a write that would be made twice if its first try committed unseen.
     func run<T: Sendable>(
         _ operation: String,
         within: Duration? = nil,
         writes: Bool = true,
+        retries: Bool = true,
         _ body: @escaping @Sendable (GiveUpFlag) async throws -> T
     ) async throws -> T {
         let deadline = ContinuousClock.now + (within ?? limit)
+        let retrying = retriesLostConnections && retries
         var attempt = 0
         while true {
             let gaveUp = GiveUpFlag()
@@ -46,7 +49,7 @@ struct TraceStoreGuard: Sendable {
                 let remaining = deadline - ContinuousClock.now
                 guard remaining > .zero else { throw TimeLimitExceeded() }
                 // A connection that went quiet under a restarting server is given up for a new one.
-                let bound = retriesLostConnections && within == nil ? min(remaining, attemptLimit) : remaining
+                let bound = retrying && within == nil ? min(remaining, attemptLimit) : remaining
                 let value = try await withHardTimeLimit(bound, gaveUp: gaveUp) { try await body(gaveUp) }
                 if writes { health.succeeded() }
                 return value
@@ -58,7 +61,7 @@ struct TraceStoreGuard: Sendable {
                 attempt += 1
                 let pause = Duration.milliseconds(min(1000, 50 << min(attempt, 5)))
                 let retryable = failure.cause == .unreachable || failure.cause == .timedOut
-                guard retriesLostConnections, retryable, ContinuousClock.now + pause < deadline else {
+                guard retrying, retryable, ContinuousClock.now + pause < deadline else {
                     if failure.storeIsDown { onDown(failure) }
                     health.failed(failure)
                     throw failure

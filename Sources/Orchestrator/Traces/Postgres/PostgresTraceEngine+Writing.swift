@@ -6,8 +6,15 @@ import PostgresNIO
 extension PostgresTraceEngine {
     /// Writes a batch of one run's events in one transaction, as `TraceStore.write` does on SQLite; returns the id
     /// of each message written.
-    func write(_ events: [TraceEvent], runID: String, known: [TraceEvent.MessageKey: Int64]) async throws -> [TraceEvent.MessageKey: Int64] {
-        try await transaction("write a run's events") { [self] connection in
+    /// An unnumbered batch is not tried again on a new connection: its first try may have committed.
+    func write(
+        _ events: [TraceEvent],
+        runID: String,
+        known: [TraceEvent.MessageKey: Int64],
+        batch: Int?
+    ) async throws -> [TraceEvent.MessageKey: Int64] {
+        try await transaction("write a run's events", retries: batch != nil) { [self] connection in
+            if let batch, let ids = try await claimMark(of: runID, on: connection).written(batch, runID: runID) { return ids }
             var ids = known
             var written: [TraceEvent.MessageKey: Int64] = [:]
             for event in events {
@@ -63,8 +70,35 @@ extension PostgresTraceEngine {
                     try await execute(Self.runUpdate, Array(values.dropFirst()) + [values[0]], on: connection)
                 }
             }
+            if let batch {
+                let mark = RunWriteMark.after(batch, messageIDs: written)
+                try await execute(
+                    "UPDATE \"runWrites\" SET \"batches\" = $1, \"messageIDs\" = $2 WHERE \"runID\" = $3",
+                    [.integer(Int64(mark.batches)), .text(mark.messageIDsText), .text(runID)],
+                    on: connection
+                )
+            }
             return written
         }
+    }
+
+    /// How many of a run's batches are written, its row locked until the transaction ends (made if missing), so
+    /// that a second try of a batch waits for a first one still committing and then finds it written.
+    private func claimMark(of runID: String, on connection: PostgresConnection) async throws -> RunWriteMark {
+        let rows = try await connection.query(
+            Self.query(
+                """
+                INSERT INTO "runWrites" ("runID", "batches", "messageIDs") VALUES ($1, 0, '')
+                ON CONFLICT ("runID") DO UPDATE SET "batches" = "runWrites"."batches" RETURNING "batches", "messageIDs"
+                """,
+                [.text(runID)]
+            ),
+            logger: logger
+        )
+        for try await (batches, messageIDs) in rows.decode((Int64, String).self) {
+            return try RunWriteMark(batches: Int(batches), messageIDsText: messageIDs, runID: runID)
+        }
+        throw TraceStoreError(description: "\(location): claiming run \(runID)'s write mark returned no row")
     }
 
     /// `$n`, cast to `timestamp` for a timestamp column (the value is UTC text).

@@ -62,14 +62,16 @@ final class PostgresTraceEngine: TraceEngine {
 
     /// Runs `body` in one transaction on a pooled connection, within the store's time limit (a lost connection
     /// retried on a new one: the transaction was rolled back); a failure is a `TraceStoreFailure` naming `operation`.
-    /// A transaction the guard stopped waiting for rolls back rather than commit late.
+    /// A transaction the guard stopped waiting for rolls back rather than commit late. Without `retries` a lost
+    /// connection is the operation's failure: one whose first try may have committed is not tried twice.
     func transaction<Result: Sendable>(
         _ operation: String,
         within limit: Duration? = nil,
         writes: Bool = true,
+        retries: Bool = true,
         _ body: @escaping @Sendable (PostgresConnection) async throws -> Result
     ) async throws -> Result {
-        try await storeGuard.run(operation, within: limit, writes: writes) { [client, logger] gaveUp in
+        try await storeGuard.run(operation, within: limit, writes: writes, retries: retries) { [client, logger] gaveUp in
             do {
                 return try await client.withTransaction(logger: logger) { connection in
                     let value = try await body(connection)
@@ -93,7 +95,7 @@ final class PostgresTraceEngine: TraceEngine {
     /// login is an error naming the store, not an endless wait while the pool retries.
     func connect(within limit: Duration = .seconds(15)) async throws {
         do {
-            try await withTimeLimit(.now + limit) { [self] in try await migrate() }
+            try await withTimeLimit(.now + limit) { [self] in try await migrate(within: limit) }
         } catch is TimeLimitExceeded {
             throw TraceStoreError(
                 description: "\(location): no answer within \(Int(limit.milliseconds / 1000)) s (is the server up, and the URL right?)"

@@ -1,8 +1,14 @@
 import GRDB
 
 extension SQLiteTraceEngine {
-    func write(_ events: [TraceEvent], runID: String, known: [TraceEvent.MessageKey: Int64]) async throws -> [TraceEvent.MessageKey: Int64] {
+    func write(
+        _ events: [TraceEvent],
+        runID: String,
+        known: [TraceEvent.MessageKey: Int64],
+        batch: Int?
+    ) async throws -> [TraceEvent.MessageKey: Int64] {
         try await guardedWrite("write a run's events") { db in
+            if let batch, let ids = try Self.mark(of: runID, in: db).written(batch, runID: runID) { return ids }
             var ids = known
             var written: [TraceEvent.MessageKey: Int64] = [:]
             for event in events {
@@ -32,8 +38,29 @@ extension SQLiteTraceEngine {
                     try run.updateBound(db)
                 }
             }
+            if let batch { try Self.save(.after(batch, messageIDs: written), of: runID, in: db) }
             return written
         }
+    }
+
+    /// How many of a run's batches are written.
+    private static func mark(of runID: String, in db: Database) throws -> RunWriteMark {
+        let statement = try db.cachedStatement(sql: "SELECT batches, messageIDs FROM runWrites WHERE runID = ?")
+        guard let row = try Row.fetchOne(statement, arguments: [runID]) else {
+            return .none
+        }
+        return try RunWriteMark(batches: row["batches"], messageIDsText: row["messageIDs"], runID: runID)
+    }
+
+    /// Keeps a run's mark, inside the transaction of the batch it counts.
+    private static func save(_ mark: RunWriteMark, of runID: String, in db: Database) throws {
+        try db.executeBound(
+            """
+            INSERT INTO runWrites (runID, batches, messageIDs) VALUES (?, ?, ?)
+            ON CONFLICT (runID) DO UPDATE SET batches = excluded.batches, messageIDs = excluded.messageIDs
+            """,
+            [runID.databaseValue, mark.batches.databaseValue, mark.messageIDsText.databaseValue]
+        )
     }
 
     /// Inserts a message with its deliveries, their consistency verdicts and its checks; returns its id.

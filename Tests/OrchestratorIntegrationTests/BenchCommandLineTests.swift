@@ -21,6 +21,10 @@ struct BenchCommandLineTests {
         #expect(executor.status == 0, "\(executor.error)")
         let shapes = Self.rows(executor.output, startingWith: ["single", "debate"])
         #expect(shapes.count == 4 && shapes.contains { $0.contains("durable") } && shapes.contains { $0.contains("16.0") }, "\(executor.output)")
+        // Each durable row read against a durable SQLite row measured in the same run.
+        let ratios = shapes.filter { $0.contains("durable") }.compactMap { $0.split(separator: " ").last.flatMap { Double($0) } }
+        #expect(ratios.count == 2 && ratios.allSatisfy { $0 > 0 }, "\(executor.output)")
+        #expect(executor.output.contains("a durable SQLite row, measured in this run"), "\(executor.output)")
 
         let store = try await TestSupport.runBench(["store", "--inserts", "20", "--runs", "10", "--repeats", "1"])
         #expect(store.status == 0, "\(store.error)")

@@ -1,4 +1,5 @@
 import Foundation
+import Orchestrator
 
 /// The cost of one durable SQLite row on this machine, the yardstick the executor's cost a message is read against:
 /// Python's `sqlite3` inserting 5,000 rows of about 400 bytes, each in its own transaction, WAL,
@@ -21,23 +22,14 @@ enum DurableRowReference {
         """
 
     /// µs a durable row, median of three runs of `python3`.
-    static func measure(in folder: String, python: String = "/usr/bin/python3") throws -> Double {
+    static func measure(in folder: String, python: String = "/usr/bin/python3") async throws -> Double {
         var samples: [Double] = []
         for attempt in 0..<3 {
             let path = (folder as NSString).appendingPathComponent("reference-rows-\(attempt).sqlite")
-            let output = folder + "/reference-rows-\(attempt).out"
-            _ = FileManager.default.createFile(atPath: output, contents: nil)
-            let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: output))
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: python)
-            process.arguments = ["-c", script, path]
-            process.standardOutput = handle
-            try process.run()
-            process.waitUntilExit()
-            try handle.close()
-            let text = try String(contentsOfFile: output, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
-            guard process.terminationStatus == 0, let value = Double(text) else {
-                throw BenchFailure("\(python) could not time durable SQLite rows (exit \(process.terminationStatus)): \(text)")
+            let outcome = try await Subprocess.run(python, ["-c", script, path], directory: URL(fileURLWithPath: folder), timeoutSeconds: 300)
+            let text = outcome.output.trimmingCharacters(in: .whitespacesAndNewlines)
+            guard outcome.status == 0, !outcome.timedOut, let value = Double(text) else {
+                throw BenchFailure("\(python) could not time durable SQLite rows (exit \(outcome.status)): \(text)\(outcome.error.suffix(500))")
             }
             samples.append(value)
             for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }

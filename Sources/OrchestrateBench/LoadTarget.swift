@@ -1,4 +1,5 @@
 import Foundation
+import Orchestrator
 
 /// How a server is put under load: wrk with `connections` requests in flight, a 3 s warm-up, then `seconds` measured,
 /// the server's CPU read from /proc before and after.
@@ -20,31 +21,24 @@ struct LoadTarget: Sendable {
         wrk.headers["Content-Type"] = "application/json"
         """.write(to: script, atomically: true, encoding: .utf8)
         let threads = min(2, connections)
-        _ = try run(wrk, ["-t\(threads)", "-c\(connections)", "-d3s", "-s", script.path, url])
+        _ = try await run(wrk, ["-t\(threads)", "-c\(connections)", "-d3s", "-s", script.path, url])
         let pids = processes()
         let before = Self.cpuSeconds(of: pids)
-        let output = try run(wrk, ["-t\(threads)", "-c\(connections)", "-d\(seconds)s", "--latency", "-s", script.path, url])
+        let output = try await run(wrk, ["-t\(threads)", "-c\(connections)", "-d\(seconds)s", "--latency", "-s", script.path, url])
         let spent = Self.cpuSeconds(of: processes()) - before
         let report = try LoadReport(wrkOutput: output)
         return (report, report.requests > 0 ? spent * 1000 / Double(report.requests) : .nan)
     }
 
-    /// Runs a command to its end; returns what it printed.
-    private func run(_ executable: String, _ arguments: [String]) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        let output = folder.appendingPathComponent("wrk-\(UUID().uuidString.prefix(8)).out")
-        _ = FileManager.default.createFile(atPath: output.path, contents: nil)
-        let handle = try FileHandle(forWritingTo: output)
-        process.standardOutput = handle
-        process.standardError = handle
-        try process.run()
-        process.waitUntilExit()
-        try handle.close()
-        let text = try String(contentsOf: output, encoding: .utf8)
-        guard process.terminationStatus == 0 else { throw BenchFailure("\(executable) exited \(process.terminationStatus):\n\(text)") }
-        return text
+    /// Runs wrk to its end (killed if it outlasts its load by a minute); returns what it printed.
+    private func run(_ executable: String, _ arguments: [String]) async throws -> String {
+        let outcome = try await Subprocess.run(executable, arguments, directory: folder, timeoutSeconds: Double(seconds + 60))
+        guard outcome.status == 0, !outcome.timedOut else {
+            throw BenchFailure(
+                "\(executable) exited \(outcome.status)\(outcome.timedOut ? " (killed: too slow)" : ""):\n\(outcome.output)\(outcome.error)"
+            )
+        }
+        return outcome.output + outcome.error
     }
 
     /// User and system CPU seconds the processes spent so far (from /proc/PID/stat; gone processes count 0).

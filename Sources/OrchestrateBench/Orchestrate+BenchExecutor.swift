@@ -71,7 +71,7 @@ extension Orchestrate.Bench {
             print(BenchWorkload.machine)
             var table = [["shape", "runs", "store", "runs/s", "messages/run", "µs per message", "peak MiB", "× a durable row"]]
             let folder = (workload.databasePath as NSString).deletingLastPathComponent
-            let row = stores.contains("durable") ? try DurableRowReference.measure(in: folder) : nil
+            let row = stores.contains("durable") ? try await DurableRowReference.measure(in: folder) : nil
             for shape in Self.shapes where shapes.contains(shape.topology) {
                 for size in runs {
                     for inMemory in [false, true] where stores.contains(inMemory ? "memory" : "durable") {

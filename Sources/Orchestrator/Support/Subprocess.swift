@@ -1,15 +1,15 @@
 import Foundation
 
 /// Runs a program to its end without blocking a thread, killing it when it runs past a wall-clock limit.
-enum Subprocess {
-    struct Outcome: Sendable {
-        var status: Int32
-        var output: String
-        var error: String
-        var timedOut: Bool
+package enum Subprocess {
+    package struct Outcome: Sendable {
+        package var status: Int32
+        package var output: String
+        package var error: String
+        package var timedOut: Bool
     }
 
-    static func run(_ executable: String, _ arguments: [String], directory: URL, timeoutSeconds: Double) async throws -> Outcome {
+    package static func run(_ executable: String, _ arguments: [String], directory: URL, timeoutSeconds: Double) async throws -> Outcome {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments

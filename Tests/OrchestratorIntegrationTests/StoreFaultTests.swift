@@ -50,7 +50,7 @@ struct StoreFaultTests {
             #expect(answered.filter { $0.status == 503 }.allSatisfy { $0.retryAfter != nil }, "a 503 says when to try again")
 
             // No run is left running: those the store could not take are written as soon as it is back.
-            let runs = try await Self.runsOnceNoneIsRunning(in: cluster, by: faultAt + .seconds(90))
+            let runs = try await Self.runsOnceNoneIsRunning(in: cluster, completed: statuses[200] ?? 0, by: faultAt + .seconds(90))
             let recorded = Dictionary(grouping: runs, by: \.status).mapValues(\.count)
             #expect(!runs.contains { $0.status == .running }, "\(recorded)")
             #expect(recorded[.completed] == statuses[200], "an answer is given for a recorded run only: \(recorded) against \(statuses)")
@@ -105,7 +105,11 @@ struct StoreFaultTests {
             let after = await ChatLoad.send(100, inFlight: 16, over: [server.base], client: client)
             #expect(after.allSatisfy { $0.status == 200 }, "\(Dictionary(grouping: after, by: \.status).mapValues(\.count))")
 
-            let runs = try await Self.runsOnceNoneIsRunning(in: cluster, by: ContinuousClock.now + .seconds(90))
+            let runs = try await Self.runsOnceNoneIsRunning(
+                in: cluster,
+                completed: (statuses[200] ?? 0) + 100,
+                by: ContinuousClock.now + .seconds(90)
+            )
             let recorded = Dictionary(grouping: runs, by: \.status).mapValues(\.count)
             #expect(!runs.contains { $0.status == .running }, "\(recorded)")
             #expect(recorded[.completed] == (statuses[200] ?? 0) + 100, "\(recorded) against \(statuses) and 100 after")
@@ -137,12 +141,16 @@ struct StoreFaultTests {
         try await body(cluster, server, client)
     }
 
-    /// The cluster's runs once none is `running`, or as they are at `deadline`.
-    static func runsOnceNoneIsRunning(in cluster: OwnCluster, by deadline: ContinuousClock.Instant) async throws -> [RunRecord] {
+    /// The cluster's runs once none is `running` and `completed` of them are, or as they are at `deadline`.
+    /// `completed` is how many runs were answered 200: a run whose last write committed after the store's bound gave
+    /// up on it was answered 503 and reads `completed` until `serve` writes its end (`failed`, not recorded) from the
+    /// runs it kept, within a second or two of the store being back.
+    static func runsOnceNoneIsRunning(in cluster: OwnCluster, completed: Int, by deadline: ContinuousClock.Instant) async throws -> [RunRecord] {
         let store = try await TraceStore.open(TraceDatabaseLocation(cluster.url), logger: TestSupport.logger)
         while true {
             let runs = try await store.runs(matching: RunFilter())
-            if !runs.contains(where: { $0.status == .running }) || ContinuousClock.now >= deadline { return runs }
+            let settled = !runs.contains { $0.status == .running } && runs.filter { $0.status == .completed }.count == completed
+            if settled || ContinuousClock.now >= deadline { return runs }
             try await Task.sleep(for: .milliseconds(500))
         }
     }

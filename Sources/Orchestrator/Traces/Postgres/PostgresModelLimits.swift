@@ -97,7 +97,8 @@ struct PostgresModelLimits: SharedModelLimits {
         }
     }
 
-    /// Takes a place for `model` when fewer than `concurrency` unexpired ones are held; returns whether it did.
+    /// Takes a place for `model` when fewer than `concurrency` unexpired ones are held; returns whether it did (also
+    /// when an earlier try of this one committed unseen and the place is already held).
     private func take(_ place: String, model: String, concurrency: Int) async throws -> Bool {
         try await engine.transaction("take a place for a call to \(model)") { [self] connection in
             try await lock(model, kind: "places", on: connection)
@@ -105,13 +106,18 @@ struct PostgresModelLimits: SharedModelLimits {
                 PostgresTraceEngine.query("DELETE FROM \"model_places\" WHERE \"model\" = $1 AND \"expiresAt\" < clock_timestamp()", [.text(model)]),
                 logger: engine.logger
             )
-            var held = 0
-            for try await count in try await connection.query(
-                PostgresTraceEngine.query("SELECT COUNT(*) FROM \"model_places\" WHERE \"model\" = $1", [.text(model)]),
+            var (held, mine) = (0, 0)
+            for try await (count, own) in try await connection.query(
+                PostgresTraceEngine.query(
+                    "SELECT COUNT(*), COUNT(*) FILTER (WHERE \"id\" = $2) FROM \"model_places\" WHERE \"model\" = $1",
+                    [.text(model), .text(place)]
+                ),
                 logger: engine.logger
-            ).decode(Int.self) {
-                held = count
+            ).decode((Int, Int).self) {
+                (held, mine) = (count, own)
             }
+            // Taken by an earlier try whose commit was not seen (the store's guard tried again).
+            if mine > 0 { return true }
             guard held < concurrency else { return false }
             try await connection.query(
                 PostgresTraceEngine.query(

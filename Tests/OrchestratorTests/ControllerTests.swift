@@ -135,4 +135,10 @@ struct ControllerTests {
         let unrelated = embedder.vector("Implement a binary search tree in Rust")
         #expect(first.dot(related) > first.dot(unrelated))
     }
+
+    @Test func wordsAreLettersAndDigitsLowercasedInAnyScript() {
+        #expect(HashingEmbedder.words("Hello, World! 42x y_z\t3.5") == ["hello", "world", "42x", "y", "z", "3", "5"])
+        #expect(HashingEmbedder.words("Café NAÏVE: 3 ñu—ok") == ["café", "naïve", "3", "ñu", "ok"])
+        #expect(HashingEmbedder.words(" ,; ").isEmpty)
+    }
 }

@@ -108,17 +108,18 @@ struct ExecutorTests {
         let task = OrchestrationTask(
             id: "deadline",
             query: "What is 6 times 7?",
-            budget: Budget(deadlineSeconds: 2.4),
+            // The deadline falls halfway through the third call (1.6 s to 2.4 s), never at a call's end.
+            budget: Budget(deadlineSeconds: 2.0),
             constraints: Constraints(topology: "chain", agentCount: 5)
         )
         let result = try await orchestrator.run(task, seed: 1)
         #expect(result.status == .stopped)
-        #expect(result.stopReason?.contains("deadline of 2.4") == true)
+        #expect(result.stopReason?.contains("deadline of 2.0000 s reached during step") == true, "\(result.stopReason ?? "")")
         #expect(result.wallSeconds < 3.6, "five 800 ms calls in a chain take 4 s; the one in flight at the deadline is cut short")
         let messages = try await orchestrator.store.messages(runID: result.runID)
         #expect(messages.count < 5)
         #expect(messages.last?.error?.contains("deadline") == true)
-        #expect(messages.first?.response != nil, "the first call ends 1.6 s before the deadline, even on a loaded machine")
+        #expect(messages.first?.response != nil, "the first call ends 1.2 s before the deadline, even on a loaded machine")
         #expect(result.answer != nil, "answers given before the deadline survive the stop")
     }
 

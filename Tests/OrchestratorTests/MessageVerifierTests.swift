@@ -1,3 +1,4 @@
+import Foundation
 import OrchestratorTestSupport
 import Testing
 
@@ -49,6 +50,31 @@ import Testing
         let results = MessageVerifier.check(response: "~~ no signal ~~", kind: .number, query: "q")
         #expect(Self.outcome(results, .format) == .failed)
         #expect(MessageVerifier.check(response: "   ", kind: .text, query: "q").hasFailure)
+    }
+
+    @Test func optionLinesAreReadInEveryShapeTheyComeIn() {
+        #expect(ChoiceOptions.letters(in: "Pick.\r\nA. red\r\nB. blue\r\nC. green") == ["A", "B", "C"])
+        #expect(ChoiceOptions.letters(in: "Pick.\n  (A) red\n\t(B)\tblue") == ["A", "B"])
+        #expect(ChoiceOptions.letters(in: "A) one\nB) two\n\nNow:\nA. x\nB. y\nC. z\nD. w") == ["A", "B", "C", "D"])
+        // Not options: no blank after the mark, nothing after the blank, a letter past J, letters out of order.
+        #expect(ChoiceOptions.letters(in: "A.red\nB.blue").isEmpty)
+        #expect(ChoiceOptions.letters(in: "A. \nB. ").isEmpty)
+        #expect(ChoiceOptions.letters(in: "K. one\nL. two").isEmpty)
+        #expect(ChoiceOptions.letters(in: "B. one\nA. two").isEmpty)
+        #expect(ChoiceOptions.letters(in: "A: one\nB: two").isEmpty)
+    }
+
+    @Test func hedgingWordsAreCountedWhereverTheyStand() throws {
+        #expect(TextSearch.occurrences(of: "wait", in: "wait, wait... waiting") == 3)
+        #expect(TextSearch.occurrences(of: "aa", in: "aaaaa") == 2)
+        #expect(TextSearch.occurrences(of: "not sure", in: "not  sure") == 0)
+        #expect(TextSearch.occurrences(of: "é", in: "café, née") == 2)
+        #expect(TextSearch.lastRange(of: "ab", in: "xabyab").map { "xabyab"[..<$0.lowerBound] } == "xaby")
+        #expect(TextSearch.firstRange(of: ">>", in: "a >b >> c"[...]).map { "a >b >> c"[$0.upperBound...] } == " c")
+        #expect(TextSearch.lastRange(of: "", in: "abc") == nil)
+        let response = "Wait, I might be wrong. WAIT: actually 2 + 2 = 4.\nAnswer: 4"
+        let hedging = try #require(ResponseFeatures.names.firstIndex(of: "hedging words (log)"))
+        #expect(ResponseFeatures.values(response: response, kind: .number, query: "What is 2 + 2?")[hedging] == log1p(4))
     }
 
     @Test func aChoiceMustBeOneOfTheOptions() {

@@ -30,14 +30,11 @@ import Testing
                 } as Int
         }
 
-        func write(
-            _ events: [TraceEvent],
-            runID: String,
-            known: [TraceEvent.MessageKey: Int64],
-            batch: Int?
-        ) async throws -> [TraceEvent.MessageKey: Int64] {
+        var concurrentWrites: Int { inner.concurrentWrites }
+
+        func write(_ batches: [RunBatch]) async throws -> [[TraceEvent.MessageKey: Int64]] {
             try await failIfFull()
-            let written = try await inner.write(events, runID: runID, known: known, batch: batch)
+            let written = try await inner.write(batches)
             let loses = losesAnswers.withLockedValue { count in
                 defer { count = max(0, count - 1) }
                 return count > 0

@@ -42,9 +42,11 @@ public struct HashingEmbedder: Embedder {
 
     /// Lower-cased runs of letters and digits.
     static func words(_ text: String) -> [String] {
+        let lowered = text.lowercased()
+        if lowered.utf8.allSatisfy({ $0 < 0x80 }) { return asciiWords(lowered) }
         var words: [String] = []
         var current = ""
-        for character in text.lowercased() {
+        for character in lowered {
             if character.isLetter || character.isNumber {
                 current.append(character)
             } else if !current.isEmpty {
@@ -53,6 +55,25 @@ public struct HashingEmbedder: Embedder {
             }
         }
         if !current.isEmpty { words.append(current) }
+        return words
+    }
+
+    /// `words` of lowercased ASCII text, byte by byte (most prompts): the same words without reading graphemes.
+    private static func asciiWords(_ lowered: String) -> [String] {
+        var words: [String] = []
+        var text = lowered
+        text.withUTF8 { bytes in
+            var start: Int?
+            for (index, byte) in bytes.enumerated() {
+                if (0x61...0x7A).contains(byte) || (0x30...0x39).contains(byte) {
+                    if start == nil { start = index }
+                } else if let first = start {
+                    words.append(String(decoding: bytes[first..<index], as: UTF8.self))
+                    start = nil
+                }
+            }
+            if let first = start { words.append(String(decoding: bytes[first...], as: UTF8.self)) }
+        }
         return words
     }
 }

@@ -29,12 +29,12 @@ public struct QueryProfile: Sendable, Equatable {
         wordCount = words.count
         numberCount = words.filter { $0.first?.isNumber == true }.count
         stepCues = words.filter { Self.stepWords.contains($0) }.count
-        codeCues = words.filter { Self.codeWords.contains($0) }.count + (query.contains("```") ? 3 : 0)
+        codeCues = words.filter { Self.codeWords.contains($0) }.count + (TextSearch.contains("```", in: query) ? 3 : 0)
         let optionLines = query.components(separatedBy: "\n").filter { line in
             let trimmed = line.trimmingCharacters(in: .whitespaces)
             return Self.optionLinePattern.firstMatch(in: trimmed, range: NSRange(trimmed.startIndex..., in: trimmed)) != nil
         }
-        choiceCues = optionLines.count + (query.lowercased().contains("which of the following") ? 2 : 0)
+        choiceCues = optionLines.count + (TextSearch.contains("which of the following", in: query.lowercased()) ? 2 : 0)
         let signal =
             -2.4 + 0.03 * Double(wordCount) + 0.25 * Double(min(numberCount, 8)) + 0.45 * Double(min(stepCues, 6))
             + 0.5 * Double(min(codeCues, 6))

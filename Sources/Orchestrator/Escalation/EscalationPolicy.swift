@@ -36,13 +36,15 @@ public struct EscalationPolicy: Sendable, Equatable {
         self.judge = judge
     }
 
-    /// What to do after `from`'s answer, `output`, with `to` as the next level's model.
+    /// What to do after `from`'s answer, `output`, with `to` as the next level's model. `judged`, when given, is
+    /// `judgement(of:task:model:)` of the same answer, read once for many next levels.
     func decide(
         output: Executor.AgentOutput,
         task: OrchestrationTask,
         step: Int,
         from: (agent: Int, model: ModelSpec),
-        to: (agent: Int, model: ModelSpec)
+        to: (agent: Int, model: ModelSpec),
+        judged: Judgement? = nil
     ) -> EscalationDecision {
         var decision = EscalationDecision(
             step: step,
@@ -61,7 +63,7 @@ public struct EscalationPolicy: Sendable, Equatable {
             decision.reason = "no readable answer"
             return decision
         }
-        guard let judge, let fit = judge.fits[from.model.name] else {
+        guard let judgement = judged ?? judgement(of: output, task: task, model: from.model.name) else {
             let doubts = output.checks.filter { $0.outcome == .failed || $0.outcome == .unsupported }
             decision.escalates = !doubts.isEmpty
             decision.reason =
@@ -70,21 +72,34 @@ public struct EscalationPolicy: Sendable, Equatable {
                 : "no judge for \(from.model.name); " + doubts.map { "\($0.check.rawValue) \($0.outcome.rawValue)" }.joined(separator: ", ")
             return decision
         }
-        // The checks already read the answer: their examination gives the features without reading it again.
-        let features =
-            output.examination.map { ResponseFeatures.values(of: $0, response: output.response, query: task.query) }
-            ?? ResponseFeatures.values(response: output.response, kind: task.answerKind, query: task.query)
-        let p = fit.probabilityWrong(features, response: output.response)
-        let gain = judge.expectedGain(model: from.model.name, features: features, response: output.response) ?? p
+        let p = judgement.probabilityWrong
         return held(
             decision,
             probabilityWrong: p,
-            gain: gain,
+            gain: judgement.gain,
             extraCost: Self.extraCost(query: task.query, response: output.response, next: to.model),
             model: from.model.name,
             basis: "P(wrong) \(Self.format(p))",
             rankedByGain: true
         )
+    }
+
+    /// What the judge makes of a readable answer by `model`: the probability that it is wrong and the expected gain of
+    /// escalating it (that probability where no gain model was fitted). Nil without a judge fit for the model.
+    struct Judgement: Sendable {
+        var probabilityWrong: Double
+        var gain: Double
+    }
+
+    /// The judge's reading of `output` (its features read once); nil when the judge has no fit for `model`.
+    func judgement(of output: Executor.AgentOutput, task: OrchestrationTask, model: String) -> Judgement? {
+        guard let judge, let fit = judge.fits[model] else { return nil }
+        // The checks already read the answer: their examination gives the features without reading it again.
+        let features =
+            output.examination.map { ResponseFeatures.values(of: $0, response: output.response, query: task.query) }
+            ?? ResponseFeatures.values(response: output.response, kind: task.answerKind, query: task.query)
+        let p = fit.probabilityWrong(features, response: output.response)
+        return Judgement(probabilityWrong: p, gain: judge.expectedGain(model: model, features: features, response: output.response) ?? p)
     }
 
     /// The decision under the rule for an answer the judge doubts with probability `p` and whose escalation is expected

@@ -36,10 +36,10 @@ public enum ResponseFeatures {
         let lastComputed = statements.last.map { close($0.claimed) || close($0.computed) } ?? false
         let window = String(UntrustedText.window(response).text)
         let marked = AnswerExtractor.markedAnswer(in: window)
-        let working = marked.flatMap { line in window.range(of: line, options: .backwards).map { String(window[..<$0.lowerBound]) } } ?? window
+        let working = marked.flatMap { line in TextSearch.lastRange(of: line, in: window).map { String(window[..<$0.lowerBound]) } } ?? window
         let inWorking = value.map { _ in AnswerExtractor.numbers(in: working).contains(where: close) } ?? false
         let lowered = window.lowercased()
-        let hedging = hedges.reduce(0) { $0 + lowered.components(separatedBy: $1).count - 1 }
+        let hedging = hedges.reduce(0) { $0 + TextSearch.occurrences(of: $1, in: lowered) }
         let questionNumbers = Set(AnswerExtractor.numbers(in: query))
         let allNumbers = AnswerExtractor.numbers(in: window)
         let responseNumbers = Set(allNumbers)
@@ -80,8 +80,8 @@ public enum ResponseFeatures {
             log1p(Double(appearances)),
             flag(markedValues.count > 1),
             responseNumbers.isEmpty ? 0 : Double(fromNowhere.count) / Double(responseNumbers.count),
-            flag(loweredQuery.contains("%") || loweredQuery.contains("percent")),
-            flag(["fraction", "ratio", "half", "third", "quarter", "twice", "times as"].contains { loweredQuery.contains($0) }),
+            flag(["%", "percent"].contains { TextSearch.contains($0, in: loweredQuery) }),
+            flag(["fraction", "ratio", "half", "third", "quarter", "twice", "times as"].contains { TextSearch.contains($0, in: loweredQuery) }),
             log1p(Double(sentences)),
         ]
     }

@@ -9,12 +9,19 @@ public enum Aggregator {
 
     /// The answer with the largest total weight; a tie goes to the tied answer that appears first. Nil for no answers.
     public static func weightedMajority(of answers: [(answer: String, weight: Double)]) -> String? {
-        var totals: [String: Double] = [:]
+        // A vote has a plan's few agents: a list in order of first appearance is cheaper than hashing every answer.
+        var distinct: [String] = []
+        var totals: [Double] = []
         for (answer, weight) in answers {
-            totals[answer, default: 0] += weight
+            if let index = distinct.firstIndex(of: answer) {
+                totals[index] += weight
+            } else {
+                distinct.append(answer)
+                totals.append(weight)
+            }
         }
-        guard let best = totals.values.max() else { return nil }
-        return answers.first { totals[$0.answer] == best }?.answer
+        guard let best = totals.max(), let winner = totals.firstIndex(of: best) else { return nil }
+        return distinct[winner]
     }
 
     /// A vote's weight from its model's reliability (its share of right answers in the domain, learned from recorded

@@ -47,8 +47,12 @@ final class RunLedger: Sendable {
     static let defaultHeartbeatInterval: Duration = .seconds(5)
 
     private struct State: Sendable {
-        /// Stages the run's heartbeat until it finishes.
-        var heartbeat: Task<Void, Never>?
+        /// Whether the run's heartbeat is staged: from `begin` to `stageFinish`.
+        var beating = false
+        /// The next heartbeat while beating.
+        var heartbeat: Watchdog.Alarm?
+        /// The timed flush of what is staged, until a commit writes it.
+        var flush: Watchdog.Alarm?
         var nextKey = 0
         var agentSpanIDs: [String] = []
         var staged: [TraceEvent] = []
@@ -78,19 +82,26 @@ final class RunLedger: Sendable {
     /// `finish`.
     func begin(_ record: RunRecord) {
         stage(.runStarted(record))
-        let interval = heartbeatInterval
-        let beat = Task { [weak self] in
-            while !Task.isCancelled {
-                try? await Task.sleep(for: interval)
-                guard !Task.isCancelled, let self else { return }
+        state.withLockedValue { $0.beating = true }
+        scheduleHeartbeat()
+    }
+
+    /// Sets the alarm of the next heartbeat, which stages it and sets the one after, until `stageFinish`.
+    private func scheduleHeartbeat() {
+        state.withLockedValue { state in
+            guard state.beating else { return }
+            state.heartbeat = Watchdog.shared.schedule(after: heartbeatInterval) { [weak self] in
+                guard let self, self.state.withLockedValue({ $0.beating }) else { return }
                 self.stage(.heartbeat(Date()))
+                self.scheduleHeartbeat()
             }
         }
-        state.withLockedValue { $0.heartbeat = beat }
     }
 
     deinit {
-        state.withLockedValue { $0.heartbeat?.cancel() }
+        state.withLockedValue { state in
+            for alarm in [state.heartbeat, state.flush].compactMap({ $0 }) { Watchdog.shared.cancel(alarm) }
+        }
         storeFailureContinuation.finish()
     }
 
@@ -128,7 +139,9 @@ final class RunLedger: Sendable {
     /// Written by the next commit.
     func stageFinish(_ record: RunRecord) {
         state.withLockedValue { state in
-            state.heartbeat?.cancel()
+            if let heartbeat = state.heartbeat { Watchdog.shared.cancel(heartbeat) }
+            state.heartbeat = nil
+            state.beating = false
             state.staged.removeAll { if case .runFinished = $0 { true } else { false } }
         }
         stage(.runFinished(record))
@@ -201,15 +214,24 @@ final class RunLedger: Sendable {
         return key
     }
 
-    /// Stages an event; the first event staged after a commit sets the flush timer.
+    /// Stages an event; the first event staged after a commit sets the flush alarm.
     private func stage(_ event: TraceEvent) {
-        let timer = state.withLockedValue { state -> Int? in
+        let immediate = flushDelay <= .zero
+        let flush = state.withLockedValue { state -> Int? in
             let first = state.staged.isEmpty
             state.staged.append(event)
-            return first ? state.generation : nil
+            guard first else { return nil }
+            let generation = state.generation
+            if !immediate {
+                // Holds the ledger until it fires or a commit cancels it, so what is staged is written.
+                state.flush = Watchdog.shared.schedule(after: flushDelay) { [self] in
+                    Task { [self] in await self.flush(generation: generation) }
+                }
+            }
+            return generation
         }
-        if let generation = timer {
-            Task { [self] in await flush(after: flushDelay, generation: generation) }
+        if immediate, let generation = flush {
+            Task { [self] in await self.flush(generation: generation) }
         }
     }
 
@@ -276,6 +298,8 @@ final class RunLedger: Sendable {
         try await writePending()
         let staged = state.withLockedValue { state in
             state.generation += 1
+            if let flush = state.flush { Watchdog.shared.cancel(flush) }
+            state.flush = nil
             defer { state.staged = [] }
             state.pending = state.staged
             return !state.staged.isEmpty
@@ -308,11 +332,8 @@ final class RunLedger: Sendable {
         state.withLockedValue { $0.ids[key] }
     }
 
-    /// Commits after `delay` unless a commit came first.
-    private func flush(after delay: Duration, generation: Int) async {
-        if delay > .zero {
-            try? await Task.sleep(for: delay)
-        }
+    /// Commits what is staged unless a commit came since `generation`.
+    private func flush(generation: Int) async {
         guard state.withLockedValue({ $0.generation == generation }) else { return }
         // A failure is told to `storeFailures`, and the batch is kept for the next commit.
         try? await commit()

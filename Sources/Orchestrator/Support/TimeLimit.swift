@@ -5,23 +5,28 @@ public struct TimeLimitExceeded: Error {
     public init() {}
 }
 
-/// Runs an operation, cancelling it and throwing `TimeLimitExceeded` if `deadline` passes first.
-/// With no deadline the operation simply runs.
+/// Runs an operation, cancelling it and throwing `TimeLimitExceeded` if `deadline` passes first (the operation is
+/// waited for to end, as it heeds cancellation). With no deadline the operation simply runs. The deadline is kept by
+/// the process's `Watchdog`, not a sleeping task of its own.
 func withTimeLimit<T: Sendable>(
     _ deadline: ContinuousClock.Instant?,
     _ operation: @escaping @Sendable () async throws -> T
 ) async throws -> T {
     guard let deadline else { return try await operation() }
-    return try await withThrowingTaskGroup(of: T.self) { group in
-        group.addTask { try await operation() }
-        group.addTask {
-            try await Task.sleep(until: deadline, clock: .continuous)
-            throw TimeLimitExceeded()
-        }
-        defer { group.cancelAll() }
-        guard let first = try await group.next() else { throw TimeLimitExceeded() }
-        return first
+    let expired = GiveUpFlag()
+    let work = Task { try await operation() }
+    let alarm = Watchdog.shared.schedule(at: deadline) {
+        expired.set()
+        work.cancel()
     }
+    defer { Watchdog.shared.cancel(alarm) }
+    let result = await withTaskCancellationHandler {
+        await work.result
+    } onCancel: {
+        work.cancel()
+    }
+    if expired.isSet { throw TimeLimitExceeded() }
+    return try result.get()
 }
 
 /// Runs an operation and returns its result, or throws `TimeLimitExceeded` once `limit` has passed — at once, even
@@ -33,26 +38,24 @@ public func withHardTimeLimit<T: Sendable>(
     gaveUp: GiveUpFlag = GiveUpFlag(),
     _ operation: @escaping @Sendable () async throws -> T
 ) async throws -> T {
-    let outcome = HardTimeLimitOutcome<T>()
+    let outcome = FirstOutcome<T>()
     let work = Task {
         do {
-            await outcome.settle(with: .success(try await operation()))
+            outcome.settle(with: .success(try await operation()))
         } catch {
-            await outcome.settle(with: .failure(error))
+            outcome.settle(with: .failure(error))
         }
     }
-    let timer = Task {
-        try? await Task.sleep(for: limit)
-        guard !Task.isCancelled else { return }
+    let alarm = Watchdog.shared.schedule(after: limit) {
         gaveUp.set()
-        await outcome.settle(with: .failure(TimeLimitExceeded()))
+        outcome.settle(with: .failure(TimeLimitExceeded()))
     }
     let result = await withTaskCancellationHandler {
         await outcome.value()
     } onCancel: {
         work.cancel()
     }
-    timer.cancel()
+    Watchdog.shared.cancel(alarm)
     if case .failure = result { work.cancel() }
     return try result.get()
 }
@@ -67,20 +70,32 @@ public final class GiveUpFlag: Sendable {
     public var isSet: Bool { flag.withLockedValue { $0 } }
 }
 
-/// The first result of an operation or its timer; later ones are dropped.
-private actor HardTimeLimitOutcome<T: Sendable> {
-    private var result: Result<T, any Error>?
-    private var waiting: CheckedContinuation<Result<T, any Error>, Never>?
+/// The first result of an operation or its time limit; later ones are dropped.
+private final class FirstOutcome<T: Sendable>: Sendable {
+    private struct State: Sendable {
+        var result: Result<T, any Error>?
+        var waiting: CheckedContinuation<Result<T, any Error>, Never>?
+    }
+
+    private let state = NIOLockedValueBox(State())
 
     func settle(with result: Result<T, any Error>) {
-        guard self.result == nil else { return }
-        self.result = result
+        let waiting = state.withLockedValue { state -> CheckedContinuation<Result<T, any Error>, Never>? in
+            guard state.result == nil else { return nil }
+            state.result = result
+            defer { state.waiting = nil }
+            return state.waiting
+        }
         waiting?.resume(returning: result)
-        waiting = nil
     }
 
     func value() async -> Result<T, any Error> {
-        if let result { return result }
-        return await withCheckedContinuation { waiting = $0 }
+        await withCheckedContinuation { continuation in
+            let settled = state.withLockedValue { state -> Result<T, any Error>? in
+                if state.result == nil { state.waiting = continuation }
+                return state.result
+            }
+            if let settled { continuation.resume(returning: settled) }
+        }
     }
 }

@@ -8,17 +8,16 @@ protocol TraceEngine: Sendable {
     /// Where the rows live, for messages: a path, or a URL without its password.
     var name: String { get }
 
-    /// Writes a batch of one run's events in one transaction, in order; returns the row id of each message written.
-    /// `known` holds the ids of the run's messages written by earlier batches, which deliveries may name. Throws
-    /// `UnknownMessage` (and writes nothing) when a delivery names a message neither written nor in the batch.
-    /// A numbered `batch` (0, 1, … for one run) is written exactly once (`RunWriteMark`): written again, it writes
-    /// nothing and returns the ids its first write gave; an unnumbered one is written each time it is given.
-    func write(
-        _ events: [TraceEvent],
-        runID: String,
-        known: [TraceEvent.MessageKey: Int64],
-        batch: Int?
-    ) async throws -> [TraceEvent.MessageKey: Int64]
+    /// Writes runs' batches of events in one transaction, each in order, all or none; returns, for each batch, the
+    /// row id of each message it wrote. A batch's `known` holds the ids of its run's messages written by earlier
+    /// batches, which deliveries may name; one naming a message neither written nor in the batch throws
+    /// `UnknownMessage`. A numbered batch (0, 1, … for one run) is written exactly once (`RunWriteMark`): written
+    /// again, it writes nothing and gives back the ids its first write gave; an unnumbered one is written each time.
+    /// A group with an unnumbered batch is not tried again after a lost connection.
+    func write(_ batches: [RunBatch]) async throws -> [[TraceEvent.MessageKey: Int64]]
+
+    /// How many write transactions are worth running at once (`GroupCommit`): SQLite has one writer.
+    var concurrentWrites: Int { get }
 
     /// Adds a stored run's trace as it is, in one transaction, with fresh row ids (deliveries and verdicts follow
     /// their messages); returns false, writing nothing, when a run with its id is here already.

@@ -19,10 +19,13 @@ public struct TraceStore: Sendable {
     let engine: any TraceEngine
     /// The runs of this process whose events the store could not take, kept to be written when it is back.
     public let abandonedRuns: AbandonedRuns
+    /// Runs' batches that wait for the store together are written in one transaction.
+    let groupCommit: GroupCommit
 
     init(engine: any TraceEngine, logger: Logger = Logger(label: "orchestrate.store")) {
         self.engine = engine
         abandonedRuns = AbandonedRuns(logger: logger)
+        groupCommit = GroupCommit(engine: engine, writers: engine.concurrentWrites)
     }
 
     /// Where the store lives, for messages: a path, or a URL without its password.
@@ -89,9 +92,10 @@ public struct TraceStore: Sendable {
     /// Per-model limits every process using this store keeps together (PostgreSQL), or nil (each keeps its own).
     var sharedLimits: (any SharedModelLimits)? { engine.sharedLimits }
 
-    /// Writes a batch of one run's events in one transaction, in order; returns the row id of each message written.
-    /// `known` holds the ids of the run's messages written by earlier batches, which deliveries may name. Throws
-    /// `UnknownMessage` (and writes nothing) when a delivery names a message neither written nor in the batch.
+    /// Writes a batch of one run's events in one transaction, in order, with other runs' batches that wait for the
+    /// store at the same time (`GroupCommit`); returns the row id of each message written. `known` holds the ids of
+    /// the run's messages written by earlier batches, which deliveries may name. Throws `UnknownMessage` (and writes
+    /// nothing) when a delivery names a message neither written nor in the batch.
     /// A numbered `batch` is written exactly once (`RunWriteMark`), however often it is tried.
     func write(
         _ events: [TraceEvent],
@@ -99,7 +103,7 @@ public struct TraceStore: Sendable {
         known: [TraceEvent.MessageKey: Int64],
         batch: Int? = nil
     ) async throws -> [TraceEvent.MessageKey: Int64] {
-        try await engine.write(events, runID: runID, known: known, batch: batch)
+        try await groupCommit.write(RunBatch(events: events, runID: runID, known: known, number: batch))
     }
 
     /// How long a running run may go without a heartbeat before another process takes it for abandoned.

@@ -40,6 +40,9 @@ public struct PlanValuation: Sendable {
         /// [from][to] → whether the escalation policy sends `from`'s answer up to `to` (models by their place in the
         /// fleet; nil where one has no outcome), decided once per pair as a judged cascade's levels meet them.
         var escalates: [[Bool?]]
+        /// The score of each answer a model gave against the expected answer, read once (empty with none expected):
+        /// a plan's final answer is one of them.
+        var scores: [String: Double]
     }
 
     public let catalog: Catalog
@@ -94,7 +97,16 @@ public struct PlanValuation: Sendable {
                     )
                 )
             }
-            return Task(task: task, readings: readings, escalates: Self.escalations(outputs, task: task, fleet: catalog.fleet, policy: escalation))
+            var scores: [String: Double] = [:]
+            for answer in readings.compactMap({ $0?.answer }) where scores[answer] == nil {
+                scores[answer] = Scorer.score(answer: answer, expected: task.expected)
+            }
+            return Task(
+                task: task,
+                readings: readings,
+                escalates: Self.escalations(outputs, task: task, fleet: catalog.fleet, policy: escalation),
+                scores: scores
+            )
         }
     }
 
@@ -102,9 +114,18 @@ public struct PlanValuation: Sendable {
     static func escalations(_ outputs: [Executor.AgentOutput?], task: OrchestrationTask, fleet: Fleet, policy: EscalationPolicy) -> [[Bool?]] {
         let price = fleet.models.map { $0.cost(promptTokens: 1000, completionTokens: 1000) }
         return fleet.models.indices.map { from in
-            fleet.models.indices.map { to -> Bool? in
+            // The judge reads an answer once, whichever next level it is weighed against.
+            let judged = outputs[from].flatMap { $0.textRecorded ? policy.judgement(of: $0, task: task, model: fleet.models[from].name) : nil }
+            return fleet.models.indices.map { to -> Bool? in
                 guard to != from, price[to] >= price[from], let output = outputs[from] else { return nil }
-                return policy.decide(output: output, task: task, step: 1, from: (0, fleet.models[from]), to: (1, fleet.models[to])).escalates
+                return policy.decide(
+                    output: output,
+                    task: task,
+                    step: 1,
+                    from: (0, fleet.models[from]),
+                    to: (1, fleet.models[to]),
+                    judged: judged
+                ).escalates
             }
         }
     }
@@ -135,21 +156,21 @@ public struct PlanValuation: Sendable {
             let readings = models.compactMap { task.readings[$0] }
             guard readings.count == models.count else { return nil }
             switch topology.cascade {
-            case nil: return independent(readings, answering: graph.answeringAgents, weights: weights, task: task.task)
-            case .agreement?: return agreement(readings, order: order, task: task.task)
+            case nil: return independent(readings, answering: graph.answeringAgents, weights: weights, task: task)
+            case .agreement?: return agreement(readings, order: order, task: task)
             case .judge?: return judged(readings, order: order, models: models, task: task)
             }
         }
     }
 
     /// Independent answers: the answering agents' (the last step's, or every agent's for a vote), voted.
-    func independent(_ agents: [Reading], answering: [Int], weights: [Double?], task: OrchestrationTask) -> (score: Double, costUSD: Double) {
+    func independent(_ agents: [Reading], answering: [Int], weights: [Double?], task: Task) -> (score: Double, costUSD: Double) {
         let voted = Aggregator.vote(answering.compactMap { index in agents[index].answer.map { ($0, weights[index]) } })
         return (score(final: voted, answering: answering.map { agents[$0] }, task: task), agents.reduce(0) { $0 + $1.costUSD })
     }
 
     /// An agreement cascade: every level but the last agrees, or the last answers.
-    func agreement(_ agents: [Reading], order: [Int], task: OrchestrationTask) -> (score: Double, costUSD: Double)? {
+    func agreement(_ agents: [Reading], order: [Int], task: Task) -> (score: Double, costUSD: Double)? {
         let level = order.dropLast()
         guard let top = order.last, let first = level.first, level.count >= 2 else { return nil }
         let cost = level.reduce(0) { $0 + agents[$1].costUSD }
@@ -166,11 +187,11 @@ public struct PlanValuation: Sendable {
             let reading = agents[agent]
             cost += reading.costUSD
             guard position + 1 < order.count else {
-                return (score(final: reading.answer, answering: [reading], task: task.task), cost)
+                return (score(final: reading.answer, answering: [reading], task: task), cost)
             }
             guard let escalates = task.escalates[models[agent]][models[order[position + 1]]] else { return nil }
             if !escalates {
-                return (score(final: reading.answer, answering: [reading], task: task.task), cost)
+                return (score(final: reading.answer, answering: [reading], task: task), cost)
             }
         }
         return nil
@@ -178,8 +199,9 @@ public struct PlanValuation: Sendable {
 
     /// A run's score as the orchestrator gives it: against the expected answer, else the record of the answering agents
     /// whose answer is the final one (all of them when none is).
-    func score(final: String?, answering: [Reading], task: OrchestrationTask) -> Double {
-        if let scored = Scorer.score(answer: final, expected: task.expected) { return scored }
+    func score(final: String?, answering: [Reading], task: Task) -> Double {
+        if let final, let known = task.scores[final] { return known }
+        if let scored = Scorer.score(answer: final, expected: task.task.expected) { return scored }
         let gave = final.map { answer in answering.filter { $0.answer == answer } } ?? []
         let judged = gave.isEmpty ? answering : gave
         let verdict = Aggregator.majority(of: judged.map { $0.correct ? "correct" : "wrong" })

@@ -77,7 +77,7 @@ public enum ArithmeticChecker {
     static func annotations(in line: String) -> [String] {
         var result: [String] = []
         var rest = line[...]
-        while let open = rest.range(of: "<<"), let close = rest[open.upperBound...].range(of: ">>") {
+        while let open = TextSearch.firstRange(of: "<<", in: rest), let close = TextSearch.firstRange(of: ">>", in: rest[open.upperBound...]) {
             result.append(String(rest[open.upperBound..<close.lowerBound]))
             rest = rest[close.upperBound...]
         }
@@ -86,7 +86,7 @@ public enum ArithmeticChecker {
 
     /// Statements in one line: each `=` joins the expression ending before it with the value starting after it.
     static func scan(segment line: String, into result: inout Scan) {
-        let parts = line.components(separatedBy: "=")
+        let parts = line.split(separator: "=", omittingEmptySubsequences: false).map(String.init)
         guard parts.count >= 2 else { return }
         for index in 0..<(parts.count - 1) {
             let leftScan = ExpressionScanner.trailingExpression(of: parts[index])

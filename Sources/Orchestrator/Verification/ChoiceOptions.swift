@@ -2,18 +2,14 @@ import Foundation
 
 /// The options a multiple-choice query lists, such as the `A. …` to `D. …` lines of an MMLU question.
 public enum ChoiceOptions {
-    static let optionLinePattern = CompiledPattern.make(#"^\s*\(?([A-J])[.)]\s+\S"#)
-
     /// The letters of the last block of option lines (`A. text`, `(B) text`, `C) text`), in order; empty when the
     /// query lists none. Earlier blocks are worked examples; the last one is the question's own.
     public static func letters(in query: String) -> [String] {
-        let regex = optionLinePattern
         var blocks: [[String]] = []
         var current: [String] = []
-        for line in query.components(separatedBy: .newlines) {
-            let range = NSRange(line.startIndex..., in: line)
-            if let match = regex.firstMatch(in: line, range: range), let letter = Range(match.range(at: 1), in: line) {
-                current.append(String(line[letter]))
+        for line in query.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline) {
+            if let letter = optionLetter(of: line) {
+                current.append(String(letter))
             } else if !current.isEmpty {
                 blocks.append(current)
                 current = []
@@ -25,5 +21,21 @@ public enum ChoiceOptions {
             block.count >= 2 && block.enumerated().allSatisfy { index, letter in letter == String(UnicodeScalar(UInt8(65 + index))) }
         }
         return valid.last ?? []
+    }
+
+    /// The letter of an option line — blanks, an optional `(`, a letter A to J, `.` or `)`, blanks, then text — or
+    /// nil for any other line. Read scalar by scalar: queries are read at every check of every message.
+    static func optionLetter(of line: Substring) -> Character? {
+        var scalars = line.unicodeScalars[...]
+        scalars = scalars.drop(while: { $0.properties.isWhitespace })
+        if scalars.first == "(" { scalars = scalars.dropFirst() }
+        guard let letter = scalars.first, ("A"..."J").contains(letter) else { return nil }
+        scalars = scalars.dropFirst()
+        guard let mark = scalars.first, mark == "." || mark == ")" else { return nil }
+        scalars = scalars.dropFirst()
+        guard let blank = scalars.first, blank.properties.isWhitespace, !scalars.drop(while: { $0.properties.isWhitespace }).isEmpty else {
+            return nil
+        }
+        return Character(letter)
     }
 }

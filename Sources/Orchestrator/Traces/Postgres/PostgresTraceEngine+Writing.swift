@@ -4,82 +4,86 @@ import Logging
 import PostgresNIO
 
 extension PostgresTraceEngine {
-    /// Writes a batch of one run's events in one transaction, as `TraceStore.write` does on SQLite; returns the id
-    /// of each message written.
-    /// An unnumbered batch is not tried again on a new connection: its first try may have committed.
-    func write(
-        _ events: [TraceEvent],
-        runID: String,
-        known: [TraceEvent.MessageKey: Int64],
-        batch: Int?
-    ) async throws -> [TraceEvent.MessageKey: Int64] {
-        try await transaction("write a run's events", retries: batch != nil) { [self] connection in
-            if let batch, let ids = try await claimMark(of: runID, on: connection).written(batch, runID: runID) { return ids }
-            var ids = known
-            var written: [TraceEvent.MessageKey: Int64] = [:]
-            for event in events {
-                switch event {
-                case .runStarted(let run):
-                    try await insert(run, on: connection)
-                case .plan(let rows):
-                    try await insert(rows.decisions, on: connection)
-                    try await insert(rows.agents, on: connection)
-                    try await execute(
-                        "UPDATE \"runs\" SET \"topology\" = $1, \"agentCount\" = $2, \"planLogProbability\" = $3, \"planJSON\" = $4 WHERE \"id\" = $5",
-                        [.text(rows.topology), .integer(Int64(rows.agentCount)), .double(rows.logProbability), .text(rows.planJSON), .text(runID)],
-                        on: connection
-                    )
-                case .agents(let agents):
-                    try await insert(agents, on: connection)
-                case .faults(let faults, let json):
-                    for fault in faults {
-                        try await execute(
-                            "UPDATE \"agents\" SET \"fault\" = $1 WHERE \"runID\" = $2 AND \"agentIndex\" = $3",
-                            [.text(fault.kind.rawValue), .text(runID), .integer(Int64(fault.agent))],
-                            on: connection
-                        )
-                    }
-                    try await execute(
-                        "UPDATE \"runs\" SET \"faultsJSON\" = $1 WHERE \"id\" = $2",
-                        [json.map { .text($0) } ?? .null, .text(runID)],
-                        on: connection
-                    )
-                case .message(let key, let row, let receipts, let checks):
-                    let (deliveries, verdicts) = try TraceEvent.deliveryRows(of: row, receipts: receipts, ids: ids, runID: runID)
-                    let id = try await insertReturningID(row, on: connection)
-                    try await insert(deliveries, on: connection)
-                    try await insert(verdicts + TraceEvent.checkRows(checks, messageID: id, runID: runID), on: connection)
-                    ids[key] = id
-                    written[key] = id
-                case .quarantine(let agent, let step):
-                    try await execute(
-                        "UPDATE \"agents\" SET \"quarantinedAtStep\" = $1 WHERE \"runID\" = $2 AND \"agentIndex\" = $3",
-                        [.integer(Int64(step)), .text(runID), .integer(Int64(agent))],
-                        on: connection
-                    )
-                case .escalation(let record):
-                    try await insert(record, on: connection)
-                case .heartbeat(let time):
-                    try await execute(
-                        "UPDATE \"runs\" SET \"heartbeatAt\" = $1::timestamp WHERE \"id\" = $2 AND \"status\" = $3",
-                        [.text(DatabaseTimestamp.text(time)), .text(runID), .text(RunStatus.running.rawValue)],
-                        on: connection
-                    )
-                case .runFinished(let run):
-                    let values = Self.values(of: run)
-                    try await execute(Self.runUpdate, Array(values.dropFirst()) + [values[0]], on: connection)
-                }
-            }
-            if let batch {
-                let mark = RunWriteMark.after(batch, messageIDs: written)
-                try await execute(
-                    "UPDATE \"runWrites\" SET \"batches\" = $1, \"messageIDs\" = $2 WHERE \"runID\" = $3",
-                    [.integer(Int64(mark.batches)), .text(mark.messageIDsText), .text(runID)],
-                    on: connection
-                )
-            }
+    /// Writes runs' batches of events in one transaction, as the SQLite engine does; returns the id of each message
+    /// each batch wrote. A group with an unnumbered batch is not tried again on a new connection: its first try may
+    /// have committed.
+    func write(_ batches: [RunBatch]) async throws -> [[TraceEvent.MessageKey: Int64]] {
+        let operation = batches.count == 1 ? "write a run's events" : "write \(batches.count) runs' events"
+        return try await transaction(operation, retries: batches.allSatisfy { $0.number != nil }) { [self] connection in
+            var written: [[TraceEvent.MessageKey: Int64]] = []
+            for batch in batches { written.append(try await write(batch, on: connection)) }
             return written
         }
+    }
+
+    /// Writes one run's batch inside the caller's transaction; returns the id of each message written.
+    private func write(_ batch: RunBatch, on connection: PostgresConnection) async throws -> [TraceEvent.MessageKey: Int64] {
+        let runID = batch.runID
+        if let number = batch.number, let ids = try await claimMark(of: runID, on: connection).written(number, runID: runID) { return ids }
+        var ids = batch.known
+        var written: [TraceEvent.MessageKey: Int64] = [:]
+        for event in batch.events {
+            switch event {
+            case .runStarted(let run):
+                try await insert(run, on: connection)
+            case .plan(let rows):
+                try await insert(rows.decisions, on: connection)
+                try await insert(rows.agents, on: connection)
+                try await execute(
+                    "UPDATE \"runs\" SET \"topology\" = $1, \"agentCount\" = $2, \"planLogProbability\" = $3, \"planJSON\" = $4 WHERE \"id\" = $5",
+                    [.text(rows.topology), .integer(Int64(rows.agentCount)), .double(rows.logProbability), .text(rows.planJSON), .text(runID)],
+                    on: connection
+                )
+            case .agents(let agents):
+                try await insert(agents, on: connection)
+            case .faults(let faults, let json):
+                for fault in faults {
+                    try await execute(
+                        "UPDATE \"agents\" SET \"fault\" = $1 WHERE \"runID\" = $2 AND \"agentIndex\" = $3",
+                        [.text(fault.kind.rawValue), .text(runID), .integer(Int64(fault.agent))],
+                        on: connection
+                    )
+                }
+                try await execute(
+                    "UPDATE \"runs\" SET \"faultsJSON\" = $1 WHERE \"id\" = $2",
+                    [json.map { .text($0) } ?? .null, .text(runID)],
+                    on: connection
+                )
+            case .message(let key, let row, let receipts, let checks):
+                let (deliveries, verdicts) = try TraceEvent.deliveryRows(of: row, receipts: receipts, ids: ids, runID: runID)
+                let id = try await insertReturningID(row, on: connection)
+                try await insert(deliveries, on: connection)
+                try await insert(verdicts + TraceEvent.checkRows(checks, messageID: id, runID: runID), on: connection)
+                ids[key] = id
+                written[key] = id
+            case .quarantine(let agent, let step):
+                try await execute(
+                    "UPDATE \"agents\" SET \"quarantinedAtStep\" = $1 WHERE \"runID\" = $2 AND \"agentIndex\" = $3",
+                    [.integer(Int64(step)), .text(runID), .integer(Int64(agent))],
+                    on: connection
+                )
+            case .escalation(let record):
+                try await insert(record, on: connection)
+            case .heartbeat(let time):
+                try await execute(
+                    "UPDATE \"runs\" SET \"heartbeatAt\" = $1::timestamp WHERE \"id\" = $2 AND \"status\" = $3",
+                    [.text(DatabaseTimestamp.text(time)), .text(runID), .text(RunStatus.running.rawValue)],
+                    on: connection
+                )
+            case .runFinished(let run):
+                let values = Self.values(of: run)
+                try await execute(Self.runUpdate, Array(values.dropFirst()) + [values[0]], on: connection)
+            }
+        }
+        if let number = batch.number {
+            let mark = RunWriteMark.after(number, messageIDs: written)
+            try await execute(
+                "UPDATE \"runWrites\" SET \"batches\" = $1, \"messageIDs\" = $2 WHERE \"runID\" = $3",
+                [.integer(Int64(mark.batches)), .text(mark.messageIDsText), .text(runID)],
+                on: connection
+            )
+        }
+        return written
     }
 
     /// How many of a run's batches are written, its row locked until the transaction ends (made if missing), so

@@ -53,6 +53,9 @@ final class PostgresTraceEngine: TraceEngine {
         running = Task { await client.run() }
     }
 
+    /// Four transactions at once, each on its own connection of the pool; more waiting runs join their groups.
+    var concurrentWrites: Int { 4 }
+
     var sharedLimits: (any SharedModelLimits)? { PostgresModelLimits(engine: self) }
     var health: TraceStoreHealth { storeGuard.health }
 

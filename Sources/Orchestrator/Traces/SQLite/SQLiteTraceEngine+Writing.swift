@@ -1,46 +1,47 @@
 import GRDB
 
 extension SQLiteTraceEngine {
-    func write(
-        _ events: [TraceEvent],
-        runID: String,
-        known: [TraceEvent.MessageKey: Int64],
-        batch: Int?
-    ) async throws -> [TraceEvent.MessageKey: Int64] {
-        try await guardedWrite("write a run's events") { db in
-            if let batch, let ids = try Self.mark(of: runID, in: db).written(batch, runID: runID) { return ids }
-            var ids = known
-            var written: [TraceEvent.MessageKey: Int64] = [:]
-            for event in events {
-                switch event {
-                case .runStarted(let run):
-                    try run.insertBound(db)
-                case .plan(let rows):
-                    try rows.insert(into: db)
-                case .agents(let agents):
-                    for agent in agents { try agent.insertBound(db) }
-                case .faults(let faults, let json):
-                    try Self.markFaults(faults, json: json, runID: runID, in: db)
-                case .message(let key, let row, let receipts, let checks):
-                    let id = try Self.insert(row, receipts: receipts, checks: checks, ids: ids, runID: runID, into: db)
-                    ids[key] = id
-                    written[key] = id
-                case .quarantine(let agent, let step):
-                    try Self.markQuarantine(runID: runID, agent: agent, step: step, in: db)
-                case .escalation(let record):
-                    try record.insertBound(db)
-                case .heartbeat(let time):
-                    try db.execute(
-                        sql: "UPDATE runs SET heartbeatAt = ? WHERE id = ? AND status = ?",
-                        arguments: [time, runID, RunStatus.running.rawValue]
-                    )
-                case .runFinished(let run):
-                    try run.updateBound(db)
-                }
-            }
-            if let batch { try Self.save(.after(batch, messageIDs: written), of: runID, in: db) }
-            return written
+    func write(_ batches: [RunBatch]) async throws -> [[TraceEvent.MessageKey: Int64]] {
+        try await guardedWrite(batches.count == 1 ? "write a run's events" : "write \(batches.count) runs' events") { db in
+            try batches.map { try Self.write($0, in: db) }
         }
+    }
+
+    /// Writes one run's batch inside the caller's transaction; returns the row id of each message written.
+    private static func write(_ batch: RunBatch, in db: Database) throws -> [TraceEvent.MessageKey: Int64] {
+        let runID = batch.runID
+        if let number = batch.number, let ids = try mark(of: runID, in: db).written(number, runID: runID) { return ids }
+        var ids = batch.known
+        var written: [TraceEvent.MessageKey: Int64] = [:]
+        for event in batch.events {
+            switch event {
+            case .runStarted(let run):
+                try run.insertBound(db)
+            case .plan(let rows):
+                try rows.insert(into: db)
+            case .agents(let agents):
+                for agent in agents { try agent.insertBound(db) }
+            case .faults(let faults, let json):
+                try markFaults(faults, json: json, runID: runID, in: db)
+            case .message(let key, let row, let receipts, let checks):
+                let id = try insert(row, receipts: receipts, checks: checks, ids: ids, runID: runID, into: db)
+                ids[key] = id
+                written[key] = id
+            case .quarantine(let agent, let step):
+                try markQuarantine(runID: runID, agent: agent, step: step, in: db)
+            case .escalation(let record):
+                try record.insertBound(db)
+            case .heartbeat(let time):
+                try db.execute(
+                    sql: "UPDATE runs SET heartbeatAt = ? WHERE id = ? AND status = ?",
+                    arguments: [time, runID, RunStatus.running.rawValue]
+                )
+            case .runFinished(let run):
+                try run.updateBound(db)
+            }
+        }
+        if let number = batch.number { try save(.after(number, messageIDs: written), of: runID, in: db) }
+        return written
     }
 
     /// How many of a run's batches are written.

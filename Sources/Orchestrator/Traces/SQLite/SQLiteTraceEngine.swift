@@ -48,6 +48,9 @@ struct SQLiteTraceEngine: TraceEngine {
 
     /// Longer than the busy timeout, so a write waiting its turn behind another process is not cut short.
     static let operationLimit: Duration = .seconds(40)
+    /// One writer at a time: SQLite has one.
+    var concurrentWrites: Int { 1 }
+
     var sharedLimits: (any SharedModelLimits)? { nil }
 
     /// Opens (creating if needed) the database at a path and migrates it.

@@ -1,0 +1,109 @@
+import NIOConcurrencyHelpers
+
+/// Writes the batches of runs that finish together in one transaction (group commit): under load, many runs' events
+/// wait for the store at once, and one transaction for all of them costs the store one commit — one set of pages
+/// written to SQLite's log, one round trip to PostgreSQL to begin and to commit, one hop to the writer — where a
+/// transaction each cost one each.
+///
+/// A batch that arrives while fewer than `writers` transactions are under way is written at once, alone; those that
+/// arrive while all are busy are written together by the next writer free (at most `largestGroup`, one batch a run, in
+/// the order they came). SQLite has one writer; PostgreSQL several, each on its own connection. When a group's
+/// transaction fails, nothing of it is written: a failure that says the store is down or timed out is every batch's
+/// (each would meet it alone); any other (one run's batch that names a message it does not know) is found by writing
+/// each batch of the group alone, so one run's mistake stays that run's.
+final class GroupCommit: Sendable {
+    /// The most batches written in one transaction.
+    static let largestGroup = 64
+
+    private struct Waiting: Sendable {
+        var batch: RunBatch
+        var continuation: CheckedContinuation<Result<[TraceEvent.MessageKey: Int64], any Error>, Never>
+    }
+
+    private struct State: Sendable {
+        var queue: [Waiting] = []
+        /// How many tasks are writing groups off the queue.
+        var writing = 0
+    }
+
+    private let engine: any TraceEngine
+    /// The most transactions under way at once.
+    let writers: Int
+    private let state = NIOLockedValueBox(State())
+
+    init(engine: any TraceEngine, writers: Int) {
+        self.engine = engine
+        self.writers = max(1, writers)
+    }
+
+    /// Writes one run's batch, alone or with others', and returns the row id of each message written.
+    func write(_ batch: RunBatch) async throws -> [TraceEvent.MessageKey: Int64] {
+        // A batch written each time it is given is written alone: a group that fails unseen is not tried again.
+        guard batch.number != nil else { return try await engine.write([batch])[0] }
+        let result = await withCheckedContinuation { continuation in
+            let starts = state.withLockedValue { state in
+                state.queue.append(Waiting(batch: batch, continuation: continuation))
+                guard state.writing < writers else { return false }
+                state.writing += 1
+                return true
+            }
+            if starts {
+                Task { await self.writeQueue() }
+            }
+        }
+        return try result.get()
+    }
+
+    /// Writes groups from the queue until it is empty.
+    private func writeQueue() async {
+        while let group = nextGroup() {
+            await write(group)
+        }
+    }
+
+    /// Takes the next group off the queue, or ends this writer when it is empty.
+    private func nextGroup() -> [Waiting]? {
+        state.withLockedValue { state in
+            guard !state.queue.isEmpty else {
+                state.writing -= 1
+                return nil
+            }
+            var group: [Waiting] = []
+            var runs: Set<String> = []
+            var rest: [Waiting] = []
+            for waiting in state.queue {
+                if group.count < Self.largestGroup, runs.insert(waiting.batch.runID).inserted {
+                    group.append(waiting)
+                } else {
+                    rest.append(waiting)
+                }
+            }
+            state.queue = rest
+            return group
+        }
+    }
+
+    private func write(_ group: [Waiting]) async {
+        do {
+            let written = try await engine.write(group.map(\.batch))
+            for (waiting, ids) in zip(group, written) { waiting.continuation.resume(returning: .success(ids)) }
+        } catch {
+            guard group.count > 1, !Self.isEveryBatchs(error) else {
+                for waiting in group { waiting.continuation.resume(returning: .failure(error)) }
+                return
+            }
+            for waiting in group {
+                do {
+                    waiting.continuation.resume(returning: .success(try await engine.write([waiting.batch])[0]))
+                } catch {
+                    waiting.continuation.resume(returning: .failure(error))
+                }
+            }
+        }
+    }
+
+    /// Whether a group's failure would be each of its batches' alone: the store is down, full or did not answer.
+    static func isEveryBatchs(_ error: any Error) -> Bool {
+        (error as? TraceStoreFailure)?.storeIsDown ?? false
+    }
+}

@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import NIOConcurrencyHelpers
 import OrchestratorTestSupport
 import Testing
@@ -79,6 +80,66 @@ import Testing
         #expect(groups.allSatisfy { $0 <= GroupCommit.largestGroup })
     }
 
+    static func message(_ runID: String, agent: Int, step: Int) -> MessageRecord {
+        var row = MessageRecord(
+            runID: runID,
+            step: step,
+            agentIndex: agent,
+            role: "solver",
+            model: "m",
+            provider: "p",
+            promptJSON: "[]",
+            parentSpanID: "",
+            purpose: .turn
+        )
+        row.response = "Answer: \(agent)"
+        return row
+    }
+
+    /// A group on either engine: a batch written before gives back its first ids, a second batch of a run goes after
+    /// its first, deliveries name messages of their own batch or of one before.
+    @Test(arguments: StoreEngine.available) func aGroupWritesEveryRunAsItWouldAlone(engine: StoreEngine) async throws {
+        try await engine.withStore { store in
+            let (k0, k1, k2) = (TraceEvent.MessageKey(value: 0), TraceEvent.MessageKey(value: 1), TraceEvent.MessageKey(value: 2))
+            let xFirst: [TraceEvent] = [
+                .runStarted(TestSupport.runRecord(id: "x")),
+                .message(key: k0, row: Self.message("x", agent: 0, step: 0), receipts: [], checks: []),
+            ]
+            let before = try await store.write(xFirst, runID: "x", known: [:], batch: 0)
+            let receipt = { (key: TraceEvent.MessageKey) in [TraceEvent.Receipt(sender: 0, message: key, verdict: .verified)] }
+            let group = [
+                RunBatch(events: xFirst, runID: "x", known: [:], number: 0),
+                RunBatch(
+                    events: [
+                        .runStarted(TestSupport.runRecord(id: "y")),
+                        .message(key: k0, row: Self.message("y", agent: 0, step: 0), receipts: [], checks: []),
+                        .message(key: k1, row: Self.message("y", agent: 1, step: 1), receipts: receipt(k0), checks: []),
+                    ],
+                    runID: "y",
+                    known: [:],
+                    number: 0
+                ),
+                RunBatch(
+                    events: [.message(key: k2, row: Self.message("x", agent: 1, step: 1), receipts: receipt(k0), checks: [])],
+                    runID: "x",
+                    known: before,
+                    number: 1
+                ),
+                RunBatch(events: [.runStarted(TestSupport.runRecord(id: "z"))], runID: "z", known: [:]),
+            ]
+            let written = try await store.engine.write(group)
+            #expect(written[0] == before, "a batch written before writes nothing and gives back its ids")
+            let y = try await store.messages(runID: "y")
+            #expect(y.map(\.agentIndex) == [0, 1] && y.compactMap(\.id) == [written[1][k0], written[1][k1]].compactMap { $0 })
+            #expect(try await store.deliveries(runID: "y").map(\.messageID) == [written[1][k0]].compactMap { $0 })
+            let x = try await store.messages(runID: "x")
+            #expect(x.count == 2 && x.last?.id == written[2][k2])
+            #expect(try await store.deliveries(runID: "x").map(\.messageID) == [before[k0]].compactMap { $0 })
+            #expect(try await store.run(id: "z") != nil)
+            #expect(Set(x.compactMap(\.id) + y.compactMap(\.id)).count == 4, "no id given twice")
+        }
+    }
+
     @Test func oneRunsBadBatchFailsOnlyThatRun() async throws {
         let engine = try SlowEngine()
         let store = TraceStore(engine: engine)
@@ -120,5 +181,44 @@ import Testing
         #expect(failures.count == 12 && failures.allSatisfy { $0.contains("away") })
         let groups = engine.groups.withLockedValue { $0 }
         #expect(groups.reduce(0, +) == 12, "no batch was tried twice: \(groups)")
+    }
+}
+
+/// A run that starts and ends in one batch is written as one row insert; what is stored is what separate batches store.
+@Suite(.timeLimit(.minutes(2))) struct RunRowFoldingTests {
+    static func run(on store: TraceStore, flushDelay: Duration) async throws -> RunTrace {
+        let catalog = try TestSupport.catalog(models: [TestSupport.simulatedModel("sim-a", latency: 0, accuracy: 0.7, conformity: 0.6)])
+        let orchestrator = try await Orchestrator(
+            catalog: catalog,
+            store: store,
+            configuration: OrchestratorConfiguration(verification: .checkAndQuarantine, traceFlushDelay: flushDelay),
+            logger: TestSupport.logger
+        )
+        let task = VerificationTests.debateTask(faults: [FaultSpec(target: .agent(1), kind: .persuasive, value: "114")])
+        let result = try await orchestrator.run(task, seed: 4)
+        return try #require(try await store.trace(runID: result.runID))
+    }
+
+    @Test(arguments: StoreEngine.available) func aRunWrittenInOneBatchReadsAsOneWrittenInMany(engine: StoreEngine) async throws {
+        try await engine.withStore { store in
+            let folded = try await Self.run(on: store, flushDelay: .seconds(60))
+            let separate = try await Self.run(on: store, flushDelay: .zero)
+            let batches = try await store.engine.read(
+                TraceQuery("SELECT \"batches\" FROM \"runWrites\" WHERE \"runID\" = ?", [.text(separate.run.id)])
+            )
+            #expect((batches.first?.row["batches"] as Int?) ?? 0 >= 2, "the start and the end in different batches")
+            for run in [folded.run, separate.run] {
+                #expect(run.status == .completed)
+                #expect(run.planJSON != nil && run.faultsJSON != nil && run.topology == "debate")
+            }
+            #expect(folded.run.planJSON == separate.run.planJSON)
+            #expect(folded.run.faultsJSON == separate.run.faultsJSON)
+            #expect(folded.run.planLogProbability == separate.run.planLogProbability)
+            #expect(folded.run.agentCount == separate.run.agentCount)
+            #expect(folded.run.answer == separate.run.answer && folded.run.costUSD == separate.run.costUSD)
+            #expect(folded.agents.map(\.fault) == separate.agents.map(\.fault))
+            #expect(folded.agents.map(\.quarantinedAtStep) == separate.agents.map(\.quarantinedAtStep))
+            #expect(folded.messages.count == separate.messages.count && folded.deliveries.count == separate.deliveries.count)
+        }
     }
 }

@@ -14,4 +14,24 @@ struct RunBatch: Sendable {
         self.known = known
         self.number = number
     }
+
+    /// The batch's events as they are written. A run that starts and ends in one batch (most runs: one shorter than
+    /// the flush delay) has its row inserted as it ended, in place of its start — one write of the row instead of a
+    /// start, its plan's and faults' columns, and its end. `runRowIsFinal` then says so: the plan's and faults' own
+    /// updates of the row are left out (the ended row holds them), and a heartbeat is kept whatever the status.
+    var written: (events: [TraceEvent], runRowIsFinal: Bool) {
+        guard case .runStarted(let start)? = events.first(where: { if case .runStarted = $0 { true } else { false } }),
+            let end = events.lazy.compactMap({ event -> RunRecord? in
+                if case .runFinished(let record) = event, record.id == start.id { record } else { nil }
+            }).last
+        else { return (events, false) }
+        let folded = events.compactMap { event -> TraceEvent? in
+            switch event {
+            case .runStarted: .runStarted(end)
+            case .runFinished: nil
+            default: event
+            }
+        }
+        return (folded, true)
+    }
 }

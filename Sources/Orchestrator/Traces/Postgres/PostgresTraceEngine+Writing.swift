@@ -6,103 +6,72 @@ import PostgresNIO
 extension PostgresTraceEngine {
     /// Writes runs' batches of events in one transaction, as the SQLite engine does; returns the id of each message
     /// each batch wrote. A group with an unnumbered batch is not tried again on a new connection: its first try may
-    /// have committed.
+    /// have committed. The group's rows go in a few statements whatever its size (`PostgresGroupWrite`): a round
+    /// trip to the server costs more than the rows it carries.
     func write(_ batches: [RunBatch]) async throws -> [[TraceEvent.MessageKey: Int64]] {
         let operation = batches.count == 1 ? "write a run's events" : "write \(batches.count) runs' events"
         return try await transaction(operation, retries: batches.allSatisfy { $0.number != nil }) { [self] connection in
-            var written: [[TraceEvent.MessageKey: Int64]] = []
-            for batch in batches { written.append(try await write(batch, on: connection)) }
-            return written
-        }
-    }
-
-    /// Writes one run's batch inside the caller's transaction; returns the id of each message written.
-    private func write(_ batch: RunBatch, on connection: PostgresConnection) async throws -> [TraceEvent.MessageKey: Int64] {
-        let runID = batch.runID
-        if let number = batch.number, let ids = try await claimMark(of: runID, on: connection).written(number, runID: runID) { return ids }
-        var ids = batch.known
-        var written: [TraceEvent.MessageKey: Int64] = [:]
-        for event in batch.events {
-            switch event {
-            case .runStarted(let run):
-                try await insert(run, on: connection)
-            case .plan(let rows):
-                try await insert(rows.decisions, on: connection)
-                try await insert(rows.agents, on: connection)
-                try await execute(
-                    "UPDATE \"runs\" SET \"topology\" = $1, \"agentCount\" = $2, \"planLogProbability\" = $3, \"planJSON\" = $4 WHERE \"id\" = $5",
-                    [.text(rows.topology), .integer(Int64(rows.agentCount)), .double(rows.logProbability), .text(rows.planJSON), .text(runID)],
-                    on: connection
-                )
-            case .agents(let agents):
-                try await insert(agents, on: connection)
-            case .faults(let faults, let json):
-                for fault in faults {
-                    try await execute(
-                        "UPDATE \"agents\" SET \"fault\" = $1 WHERE \"runID\" = $2 AND \"agentIndex\" = $3",
-                        [.text(fault.kind.rawValue), .text(runID), .integer(Int64(fault.agent))],
-                        on: connection
-                    )
-                }
-                try await execute(
-                    "UPDATE \"runs\" SET \"faultsJSON\" = $1 WHERE \"id\" = $2",
-                    [json.map { .text($0) } ?? .null, .text(runID)],
-                    on: connection
-                )
-            case .message(let key, let row, let receipts, let checks):
-                let (deliveries, verdicts) = try TraceEvent.deliveryRows(of: row, receipts: receipts, ids: ids, runID: runID)
-                let id = try await insertReturningID(row, on: connection)
-                try await insert(deliveries, on: connection)
-                try await insert(verdicts + TraceEvent.checkRows(checks, messageID: id, runID: runID), on: connection)
-                ids[key] = id
-                written[key] = id
-            case .quarantine(let agent, let step):
-                try await execute(
-                    "UPDATE \"agents\" SET \"quarantinedAtStep\" = $1 WHERE \"runID\" = $2 AND \"agentIndex\" = $3",
-                    [.integer(Int64(step)), .text(runID), .integer(Int64(agent))],
-                    on: connection
-                )
-            case .escalation(let record):
-                try await insert(record, on: connection)
-            case .heartbeat(let time):
-                try await execute(
-                    "UPDATE \"runs\" SET \"heartbeatAt\" = $1::timestamp WHERE \"id\" = $2 AND \"status\" = $3",
-                    [.text(DatabaseTimestamp.text(time)), .text(runID), .text(RunStatus.running.rawValue)],
-                    on: connection
-                )
-            case .runFinished(let run):
-                let values = Self.values(of: run)
-                try await execute(Self.runUpdate, Array(values.dropFirst()) + [values[0]], on: connection)
+            // One batch a run at a time: a run's mark is claimed once a round.
+            var written = [[TraceEvent.MessageKey: Int64]?](repeating: nil, count: batches.count)
+            while let round = Optional(batches.indices.filter { written[$0] == nil }), !round.isEmpty {
+                var runs: Set<String> = []
+                let unique = round.filter { runs.insert(batches[$0].runID).inserted }
+                let ids = try await PostgresGroupWrite(engine: self, batches: unique.map { batches[$0] }).run(on: connection)
+                for (index, value) in zip(unique, ids) { written[index] = value }
             }
+            return written.map { $0 ?? [:] }
         }
-        if let number = batch.number {
-            let mark = RunWriteMark.after(number, messageIDs: written)
-            try await execute(
-                "UPDATE \"runWrites\" SET \"batches\" = $1, \"messageIDs\" = $2 WHERE \"runID\" = $3",
-                [.integer(Int64(mark.batches)), .text(mark.messageIDsText), .text(runID)],
-                on: connection
-            )
-        }
-        return written
     }
 
-    /// How many of a run's batches are written, its row locked until the transaction ends (made if missing), so
-    /// that a second try of a batch waits for a first one still committing and then finds it written.
-    private func claimMark(of runID: String, on connection: PostgresConnection) async throws -> RunWriteMark {
+    /// Claims the write marks of runs, each row locked until the transaction ends (made if missing), so that a second
+    /// try of a batch waits for a first one still committing and then finds it written; by run id.
+    func claimMarks(of runIDs: [String], on connection: PostgresConnection) async throws -> [String: RunWriteMark] {
+        guard !runIDs.isEmpty else { return [:] }
+        let tuples = runIDs.indices.map { "($\($0 + 1), 0, '')" }.joined(separator: ", ")
         let rows = try await connection.query(
             Self.query(
                 """
-                INSERT INTO "runWrites" ("runID", "batches", "messageIDs") VALUES ($1, 0, '')
-                ON CONFLICT ("runID") DO UPDATE SET "batches" = "runWrites"."batches" RETURNING "batches", "messageIDs"
+                INSERT INTO "runWrites" ("runID", "batches", "messageIDs") VALUES \(tuples)
+                ON CONFLICT ("runID") DO UPDATE SET "batches" = "runWrites"."batches" RETURNING "runID", "batches", "messageIDs"
                 """,
-                [.text(runID)]
+                runIDs.map { .text($0) }
             ),
             logger: logger
         )
-        for try await (batches, messageIDs) in rows.decode((Int64, String).self) {
-            return try RunWriteMark(batches: Int(batches), messageIDsText: messageIDs, runID: runID)
+        var marks: [String: RunWriteMark] = [:]
+        for try await (runID, batches, messageIDs) in rows.decode((String, Int64, String).self) {
+            marks[runID] = try RunWriteMark(batches: Int(batches), messageIDsText: messageIDs, runID: runID)
         }
-        throw TraceStoreError(description: "\(location): claiming run \(runID)'s write mark returned no row")
+        return marks
+    }
+
+    /// Sets the write marks of runs after their batches, in one statement.
+    func saveMarks(_ marks: [(runID: String, mark: RunWriteMark)], on connection: PostgresConnection) async throws {
+        guard !marks.isEmpty else { return }
+        let tuples = marks.indices.map { "($\(3 * $0 + 1)::text, $\(3 * $0 + 2)::bigint, $\(3 * $0 + 3)::text)" }.joined(separator: ", ")
+        try await execute(
+            """
+            UPDATE "runWrites" SET "batches" = "marks"."batches", "messageIDs" = "marks"."messageIDs"
+            FROM (VALUES \(tuples)) AS "marks" ("runID", "batches", "messageIDs") WHERE "runWrites"."runID" = "marks"."runID"
+            """,
+            marks.flatMap { [.text($0.runID), .integer(Int64($0.mark.batches)), .text($0.mark.messageIDsText)] },
+            on: connection
+        )
+    }
+
+    /// `count` fresh message ids from the table's own sequence, ascending.
+    func messageIDs(_ count: Int, on connection: PostgresConnection) async throws -> [Int64] {
+        guard count > 0 else { return [] }
+        let rows = try await connection.query(
+            Self.query("SELECT nextval(pg_get_serial_sequence('\"messages\"', 'id')) FROM generate_series(1, $1)", [.integer(Int64(count))]),
+            logger: logger
+        )
+        var ids: [Int64] = []
+        for try await id in rows.decode(Int64.self) { ids.append(id) }
+        guard ids.count == count else {
+            throw TraceStoreError(description: "\(location): asked for \(count) message ids, got \(ids.count)")
+        }
+        return ids.sorted()
     }
 
     /// `$n`, cast to `timestamp` for a timestamp column (the value is UTC text).
@@ -117,7 +86,7 @@ extension PostgresTraceEngine {
     }
 
     /// `UPDATE "runs" SET …` of every column but the id, which is bound last.
-    private static let runUpdate: String = {
+    static let runUpdate: String = {
         let columns = RunRecord.boundColumns
         let assignments = columns.dropFirst().enumerated().map { index, column in "\(quoted(column.name)) = \(placeholder(index + 1, column))" }
         return "UPDATE \"runs\" SET \(assignments.joined(separator: ", ")) WHERE \"id\" = $\(columns.count)"
@@ -144,27 +113,35 @@ extension PostgresTraceEngine {
     }
 
     /// Inserts rows of one table in as few statements (round trips to the server) as PostgreSQL's limit of 65,535
-    /// values a statement allows, in order.
-    func insert<Row: BoundRow>(_ rows: [Row], on connection: PostgresConnection) async throws {
-        let perStatement = max(1, 30_000 / Row.boundColumns.count)
+    /// values a statement allows, in order; with `ids`, each row with its own id (one a row) instead of the table's next.
+    func insert<Row: BoundRow>(_ rows: [Row], ids: [Int64]? = nil, on connection: PostgresConnection) async throws {
+        let perStatement = max(1, 30_000 / (Row.boundColumns.count + 1))
         for start in stride(from: 0, to: rows.count, by: perStatement) {
-            try await insertTogether(rows[start..<min(start + perStatement, rows.count)], on: connection)
+            let end = min(start + perStatement, rows.count)
+            try await insertTogether(rows[start..<end], ids: ids?[start..<end], on: connection)
         }
     }
 
-    private func insertTogether<Row: BoundRow>(_ rows: ArraySlice<Row>, on connection: PostgresConnection) async throws {
-        guard rows.count > 1 else {
-            if let row = rows.first { try await insert(row, on: connection) }
+    private func insertTogether<Row: BoundRow>(_ rows: ArraySlice<Row>, ids: ArraySlice<Int64>?, on connection: PostgresConnection) async throws {
+        guard !rows.isEmpty else { return }
+        if rows.count == 1, ids == nil, let row = rows.first {
+            try await insert(row, on: connection)
             return
         }
-        let columns = Row.boundColumns
+        let columns = (ids == nil ? [] : [TraceSchema.Column(name: "id", type: .integer, notNull: true)]) + Row.boundColumns
         let tuples = (0..<rows.count).map { index in
             "(" + columns.enumerated().map { Self.placeholder(index * columns.count + $0.offset + 1, $0.element) }.joined(separator: ", ") + ")"
         }
         let sql =
             "INSERT INTO \(Self.quoted(Row.table)) (\(columns.map { Self.quoted($0.name) }.joined(separator: ", "))) VALUES "
             + tuples.joined(separator: ", ")
-        try await execute(sql, rows.flatMap { Self.values(of: $0) }, on: connection)
+        var values: [TraceValue] = []
+        values.reserveCapacity(rows.count * columns.count)
+        for (offset, row) in rows.enumerated() {
+            if let ids { values.append(.integer(ids[ids.startIndex + offset])) }
+            values += Self.values(of: row)
+        }
+        try await execute(sql, values, on: connection)
     }
 
     func insertReturningID(_ row: MessageRecord, on connection: PostgresConnection) async throws -> Int64 {
@@ -176,7 +153,7 @@ extension PostgresTraceEngine {
         throw TraceStoreError(description: "\(location): an insert of a message returned no id")
     }
 
-    private func execute(_ sql: String, _ values: [TraceValue], on connection: PostgresConnection) async throws {
+    func execute(_ sql: String, _ values: [TraceValue], on connection: PostgresConnection) async throws {
         try await connection.query(Self.query(sql, values), logger: logger)
     }
 

@@ -13,16 +13,17 @@ extension SQLiteTraceEngine {
         if let number = batch.number, let ids = try mark(of: runID, in: db).written(number, runID: runID) { return ids }
         var ids = batch.known
         var written: [TraceEvent.MessageKey: Int64] = [:]
-        for event in batch.events {
+        let (events, runRowIsFinal) = batch.written
+        for event in events {
             switch event {
             case .runStarted(let run):
                 try run.insertBound(db)
             case .plan(let rows):
-                try rows.insert(into: db)
+                try rows.insert(into: db, updatingRun: !runRowIsFinal)
             case .agents(let agents):
                 for agent in agents { try agent.insertBound(db) }
             case .faults(let faults, let json):
-                try markFaults(faults, json: json, runID: runID, in: db)
+                try markFaults(faults, json: runRowIsFinal ? nil : json, runID: runID, in: db)
             case .message(let key, let row, let receipts, let checks):
                 let id = try insert(row, receipts: receipts, checks: checks, ids: ids, runID: runID, into: db)
                 ids[key] = id
@@ -33,8 +34,8 @@ extension SQLiteTraceEngine {
                 try record.insertBound(db)
             case .heartbeat(let time):
                 try db.execute(
-                    sql: "UPDATE runs SET heartbeatAt = ? WHERE id = ? AND status = ?",
-                    arguments: [time, runID, RunStatus.running.rawValue]
+                    sql: "UPDATE runs SET heartbeatAt = ? WHERE id = ? AND (status = ? OR ?)",
+                    arguments: [time, runID, RunStatus.running.rawValue, runRowIsFinal]
                 )
             case .runFinished(let run):
                 try run.updateBound(db)
@@ -80,7 +81,7 @@ extension SQLiteTraceEngine {
         return messageID
     }
 
-    /// Marks faulty agents and the run's faults inside the caller's transaction.
+    /// Marks faulty agents and, given its JSON, the run's faults inside the caller's transaction.
     static func markFaults(_ faults: [InjectedFault], json: String?, runID: String, in db: Database) throws {
         for fault in faults {
             try db.execute(
@@ -88,6 +89,7 @@ extension SQLiteTraceEngine {
                 arguments: [fault.kind.rawValue, runID, fault.agent]
             )
         }
+        guard let json else { return }
         try db.execute(sql: "UPDATE runs SET faultsJSON = ? WHERE id = ?", arguments: [json, runID])
     }
 
@@ -118,10 +120,12 @@ extension SQLiteTraceEngine {
 }
 
 extension TraceStore.PlanRows {
-    /// Inserts the plan's rows inside the caller's transaction.
-    func insert(into db: Database) throws {
+    /// Inserts the plan's rows inside the caller's transaction, and sets the run's plan columns unless told its row
+    /// has them already.
+    func insert(into db: Database, updatingRun: Bool = true) throws {
         for decision in decisions { try decision.insertBound(db) }
         for agent in agents { try agent.insertBound(db) }
+        guard updatingRun else { return }
         try db.execute(
             sql: "UPDATE runs SET topology = ?, agentCount = ?, planLogProbability = ?, planJSON = ? WHERE id = ?",
             arguments: [topology, agentCount, logProbability, planJSON, runID]

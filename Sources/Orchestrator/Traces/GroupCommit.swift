@@ -8,9 +8,10 @@ import NIOConcurrencyHelpers
 /// A batch that arrives while fewer than `writers` transactions are under way is written at once, alone; those that
 /// arrive while all are busy are written together by the next writer free (at most `largestGroup`, one batch a run, in
 /// the order they came). SQLite has one writer; PostgreSQL several, each on its own connection. When a group's
-/// transaction fails, nothing of it is written: a failure that says the store is down or timed out is every batch's
-/// (each would meet it alone); any other (one run's batch that names a message it does not know) is found by writing
-/// each batch of the group alone, so one run's mistake stays that run's.
+/// transaction fails, nothing of it is written: a failure that says the store is down or timed out is every batch's,
+/// and every batch's queued behind it (each would meet it alone, after as long a wait); any other (one run's batch
+/// that names a message it does not know) is found by writing each batch of the group alone, so one run's mistake
+/// stays that run's.
 final class GroupCommit: Sendable {
     /// The most batches written in one transaction.
     static let largestGroup = 64
@@ -34,6 +35,11 @@ final class GroupCommit: Sendable {
     init(engine: any TraceEngine, writers: Int) {
         self.engine = engine
         self.writers = max(1, writers)
+    }
+
+    /// How many batches wait for a writer.
+    var queued: Int {
+        state.withLockedValue { $0.queue.count }
     }
 
     /// Writes one run's batch, alone or with others', and returns the row id of each message written.
@@ -88,8 +94,17 @@ final class GroupCommit: Sendable {
             let written = try await engine.write(group.map(\.batch))
             for (waiting, ids) in zip(group, written) { waiting.continuation.resume(returning: .success(ids)) }
         } catch {
-            guard group.count > 1, !Self.isEveryBatchs(error) else {
-                for waiting in group { waiting.continuation.resume(returning: .failure(error)) }
+            if Self.isEveryBatchs(error) {
+                // Those queued behind it would wait out the same bound again: they get the failure now.
+                let queued = state.withLockedValue { state in
+                    defer { state.queue = [] }
+                    return state.queue
+                }
+                for waiting in group + queued { waiting.continuation.resume(returning: .failure(error)) }
+                return
+            }
+            guard group.count > 1 else {
+                group[0].continuation.resume(returning: .failure(error))
                 return
             }
             for waiting in group {

@@ -83,7 +83,7 @@ extension OrchestratorServer {
                 runID: result.runID
             )
         }
-        return try Self.json(ChatCompletionResponse(result: result, model: chat.model))
+        return Self.json(text: try ChatCompletionResponse(result: result, model: chat.model).json())
     }
 
     /// `GET /healthz`: 200 while the trace store can record runs; 503 with the store's failure while it cannot
@@ -182,12 +182,26 @@ extension OrchestratorServer {
 
     /// A 200 with a JSON body (sorted keys, ISO 8601 dates).
     static func json(_ value: some Encodable) throws -> Response {
+        json(body: ByteBuffer(bytes: try jsonEncoder().encode(value)))
+    }
+
+    /// The encoder of every JSON reply: sorted keys, slashes as they are, dates in ISO 8601.
+    static func jsonEncoder() -> JSONEncoder {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         encoder.dateEncodingStrategy = .iso8601
+        return encoder
+    }
+
+    /// A 200 whose body is JSON written already.
+    static func json(text: String) -> Response {
+        json(body: ByteBuffer(string: text))
+    }
+
+    private static func json(body: ByteBuffer) -> Response {
         var headers = HTTPFields()
         headers[.contentType] = "application/json"
-        return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: try encoder.encode(value))))
+        return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: body))
     }
 
     /// A decoding error in words: which field, what was wrong.

@@ -25,4 +25,37 @@ struct JSONTextTests {
         #expect(JSONText.candidates([Decision.Candidate(name: "a", probability: 0.5)]) == #"[{"name":"a","probability":0.5}]"#)
         #expect(try JSONDecoder().decode([String].self, from: Data(JSONText.strings(["a\"b", "c"]).utf8)) == ["a\"b", "c"])
     }
+
+    /// The plan's hand-written JSON is what `JSONEncoder` writes for it without its decisions, key for key and value
+    /// for value (a field added to `Plan` and not to `JSONText.plan` fails here once the sample sets it).
+    @Test(arguments: [false, true]) func aPlansJSONIsWhatTheEncoderWrites(everyField: Bool) throws {
+        let awkward = "Quote \" backslash \\ é 🙂 \u{01}"
+        var plan = Plan(
+            topology: "debate",
+            agents: [
+                PlannedAgent(index: 0, role: "math.solver", model: awkward, fallbackModels: ["b", awkward]),
+                PlannedAgent(index: 1, role: awkward, model: "m", fallbackModels: [], reliability: everyField ? 0.8125 : nil),
+            ],
+            rounds: 3,
+            aggregation: .vote,
+            domain: .knowledge,
+            difficulty: 0.123456789012345,
+            decisions: [],
+            controllerVersion: "trained-\(awkward)",
+            selection: .sample
+        )
+        if everyField {
+            plan.qualityKnown = false
+            plan.exploring = 12
+        }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        let expected = try JSONValue.parse(String(decoding: try encoder.encode(plan), as: UTF8.self))
+        let handWritten = JSONText.plan(plan)
+        #expect(try JSONValue.parse(handWritten) == expected, "\(handWritten)")
+        #expect(try JSONDecoder().decode(Plan.self, from: Data(handWritten.utf8)) == plan)
+        var withDecisions = plan
+        withDecisions.decisions = [Decision(stage: .topology, position: nil, chosen: "debate", logProbability: -0.7, candidates: [], pinned: false)]
+        #expect(JSONText.plan(withDecisions) == handWritten, "decisions have their own rows")
+    }
 }

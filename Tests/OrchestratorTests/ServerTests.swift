@@ -239,3 +239,38 @@ struct GaugedProvider: LLMProvider {
         return ChatResponse(content: "14 * 12 - 91 = 77\nAnswer: 77", usage: TokenUsage(promptTokens: 10, completionTokens: 5, estimated: false))
     }
 }
+
+/// The reply's hand-written JSON against the encoder's.
+struct ChatCompletionJSONTests {
+
+    /// The reply written by hand is what `JSONEncoder` writes for it, key for key and value for value, with every
+    /// optional field set and with none.
+    @Test func aRepliesJSONIsWhatTheEncoderWrites() async throws {
+        let orchestrator = try await VerificationTests.orchestrator(.checkAndQuarantine)
+        let task = VerificationTests.debateTask(faults: [FaultSpec(target: .agent(1), kind: .persuasive, value: "114")])
+        var full = try await orchestrator.run(task, seed: 4)
+        full.stopReason = "budget of $0.01 reached / \"quoted\""
+        full.escalations = [
+            EscalationDecision(
+                step: 1, fromAgent: 0, toAgent: 1, fromModel: "a", toModel: "b", probabilityWrong: 0.25, threshold: 0.5, escalates: false,
+                reason: "P(wrong) 0.250"
+            )
+        ]
+        var bare = full
+        bare.plan = nil
+        bare.score = nil
+        bare.stopReason = nil
+        bare.escalations = []
+        bare.verification.faults = []
+        bare.verification.propagationRate = nil
+        bare.agentAnswers = bare.agentAnswers.map { var agent = $0; agent.answer = nil; return agent }
+        #expect(full.verification.propagationRate != nil && full.plan?.controllerVersion != nil && full.score != nil)
+        let encoder = OrchestratorServer.jsonEncoder()
+        for result in [full, bare] {
+            let response = ChatCompletionResponse(result: result, model: "orchestrate/auto")
+            let expected = try JSONValue.parse(String(decoding: try encoder.encode(response), as: UTF8.self))
+            let handWritten = try response.json()
+            #expect(try JSONValue.parse(handWritten) == expected, "\(handWritten)")
+        }
+    }
+}

@@ -1,10 +1,10 @@
 /// Hand-written JSON for the few shapes written on every run and every message (decision candidates, prompts),
 /// where `JSONEncoder` was a tenth of the executor's time. Output is valid JSON with keys in sorted order, as
 /// `JSONEncoder` with `.sortedKeys` writes them; readers decode it with `JSONDecoder` as before.
-enum JSONText {
+package enum JSONText {
     /// A JSON string literal: quotes, backslashes and control characters escaped, byte by byte over UTF-8
     /// (multi-byte sequences are copied as they are).
-    static func string(_ text: String) -> String {
+    package static func string(_ text: String) -> String {
         var text = text
         // Contiguous UTF-8 (native strings already are): read through a buffer, not an iterator.
         return text.withUTF8 { string(utf8: $0) }
@@ -57,14 +57,14 @@ enum JSONText {
     private static let hexDigits = Array("0123456789abcdef".utf8)
 
     /// A finite number as JSON (shortest round-trip form); non-finite values, which JSON cannot hold, as 0.
-    static func number(_ value: Double) -> String {
+    package static func number(_ value: Double) -> String {
         guard value.isFinite else { return "0" }
         if value.rounded() == value, abs(value) < 1e15 { return String(Int64(value)) }
         return "\(value)"
     }
 
     /// `["…", …]`.
-    static func strings(_ values: [String]) -> String {
+    package static func strings(_ values: [String]) -> String {
         "[" + values.map(string).joined(separator: ",") + "]"
     }
 

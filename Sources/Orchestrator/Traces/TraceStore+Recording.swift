@@ -26,15 +26,11 @@ extension TraceStore {
         var agents: [AgentRecord]
 
         init(runID: String, plan: Plan, agentSpanIDs: [String]) throws {
-            var shape = plan
-            shape.decisions = []
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys]
             self.runID = runID
             topology = plan.topology
             agentCount = plan.agents.count
             logProbability = plan.logProbability
-            planJSON = String(decoding: try encoder.encode(shape), as: UTF8.self)
+            planJSON = JSONText.plan(plan)
             decisions = plan.decisions.enumerated().map { sequence, decision in
                 DecisionRecord(
                     runID: runID,

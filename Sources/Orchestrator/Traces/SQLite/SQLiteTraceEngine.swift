@@ -87,9 +87,31 @@ struct SQLiteTraceEngine: TraceEngine {
         var configuration = Configuration()
         configuration.readonly = true
         configuration.busyMode = .timeout(30)
-        let pool = try DatabasePool(path: path, configuration: configuration)
-        guard try pool.read({ try TraceStore.migrator.hasCompletedMigrations($0) }) else { return nil }
-        return SQLiteTraceEngine(writer: pool, path: path, checkpointer: nil, makesReserve: false)
+        let reader: any DatabaseWriter
+        do {
+            let pool = try DatabasePool(path: path, configuration: configuration)
+            _ = try pool.read { try TraceStore.migrator.hasCompletedMigrations($0) }
+            reader = pool
+        } catch let error as DatabaseError where error.resultCode == .SQLITE_IOERR && !hasLoggedWrites(path) {
+            // A reader of a WAL database maps a shared index beside it (`-shm`), which a full disk has no room to make.
+            // With nothing in the log the file alone is the whole database: read as immutable, it needs no index.
+            reader = try DatabaseQueue(path: immutableURI(path), configuration: configuration)
+        }
+        guard try reader.read({ try TraceStore.migrator.hasCompletedMigrations($0) }) else { return nil }
+        return SQLiteTraceEngine(writer: reader, path: path, checkpointer: nil, makesReserve: false)
+    }
+
+    /// Whether the database's write-ahead log holds writes (a log missing or empty holds none).
+    static func hasLoggedWrites(_ path: String) -> Bool {
+        let size = (try? FileManager.default.attributesOfItem(atPath: path + "-wal")[.size] as? Int) ?? 0
+        return size > 0
+    }
+
+    /// The database as an immutable read-only SQLite URI (`file:…?mode=ro&immutable=1`).
+    static func immutableURI(_ path: String) -> String {
+        let escaped = path.replacingOccurrences(of: "%", with: "%25").replacingOccurrences(of: "?", with: "%3f")
+            .replacingOccurrences(of: "#", with: "%23")
+        return "file:\(escaped)?mode=ro&immutable=1"
     }
 
     /// A database in memory, migrated.

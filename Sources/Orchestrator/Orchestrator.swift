@@ -323,9 +323,7 @@ public struct Orchestrator: Sendable {
     }
 
     private func startRecord(runID: String, task: OrchestrationTask, seed: UInt64) throws -> RunRecord {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        return runRecord(runID: runID, task: task, seed: seed, taskJSON: String(decoding: try encoder.encode(task), as: UTF8.self))
+        runRecord(runID: runID, task: task, seed: seed, taskJSON: try JSONText.task(task))
     }
 
     /// The record of a run of `task` that has just started.

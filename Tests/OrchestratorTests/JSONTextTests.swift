@@ -58,4 +58,28 @@ struct JSONTextTests {
         withDecisions.decisions = [Decision(stage: .topology, position: nil, chosen: "debate", logProbability: -0.7, candidates: [], pinned: false)]
         #expect(JSONText.plan(withDecisions) == handWritten, "decisions have their own rows")
     }
+
+    /// The task's hand-written JSON is what `JSONEncoder` writes for it, with every field set and with none.
+    @Test func aTasksJSONIsWhatTheEncoderWrites() throws {
+        let awkward = "Quote \" backslash \\ slash / é 🙂 \u{01}"
+        let full = OrchestrationTask(
+            id: "t/\(awkward)",
+            query: awkward,
+            domain: .code,
+            expected: ExpectedAnswer(value: awkward, kind: .code),
+            budget: Budget(maxCostUSD: 0.0125, maxAgents: 4, maxRounds: 2, deadlineSeconds: 2.5),
+            constraints: Constraints(topology: "debate", agentCount: 3, roles: ["a", awkward], models: []),
+            faults: [FaultSpec(target: .agent(1), kind: .persuasive, value: "114"), FaultSpec(target: .random, kind: .garbage)],
+            tests: CodeTests(source: "assert f() == \"/\"", timeoutSeconds: 1.5, memoryMegabytes: 256),
+            declaredAnswerKind: .text
+        )
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        for task in [full, OrchestrationTask(id: "bare", query: "q")] {
+            let expected = try JSONValue.parse(String(decoding: try encoder.encode(task), as: UTF8.self))
+            let handWritten = try JSONText.task(task)
+            #expect(try JSONValue.parse(handWritten) == expected, "\(handWritten)")
+            #expect(try JSONDecoder().decode(OrchestrationTask.self, from: Data(handWritten.utf8)) == task)
+        }
+    }
 }

@@ -115,6 +115,23 @@ public enum TestSupport {
         }
     }
 
+    /// A turn's message row of `runID` by `agent` in `step`, with placeholders for what a store test does not look at.
+    public static func messageRecord(runID: String, agent: Int = 0, step: Int = 0, response: String? = nil) -> MessageRecord {
+        var row = MessageRecord(
+            runID: runID,
+            step: step,
+            agentIndex: agent,
+            role: "solver",
+            model: "m",
+            provider: "p",
+            promptJSON: "[]",
+            parentSpanID: "",
+            purpose: .turn
+        )
+        row.response = response
+        return row
+    }
+
     /// A run row with placeholders for what a store test does not look at.
     public static func runRecord(id: String) -> RunRecord {
         RunRecord(

@@ -40,17 +40,7 @@ import Testing
     }
 
     static func events(of runID: String, strayDelivery: Bool = false) -> [TraceEvent] {
-        let message = MessageRecord(
-            runID: runID,
-            step: 0,
-            agentIndex: 0,
-            role: "solver",
-            model: "m",
-            provider: "p",
-            promptJSON: "[]",
-            parentSpanID: "",
-            purpose: .turn
-        )
+        let message = TestSupport.messageRecord(runID: runID)
         // A stray delivery names a message of the run that was never written: the batch is refused.
         let receipts = strayDelivery ? [TraceEvent.Receipt(sender: 1, message: TraceEvent.MessageKey(value: 7), verdict: .verified)] : []
         return [
@@ -106,22 +96,6 @@ import Testing
         #expect(groups.allSatisfy { $0 <= GroupCommit.largestGroup })
     }
 
-    static func message(_ runID: String, agent: Int, step: Int) -> MessageRecord {
-        var row = MessageRecord(
-            runID: runID,
-            step: step,
-            agentIndex: agent,
-            role: "solver",
-            model: "m",
-            provider: "p",
-            promptJSON: "[]",
-            parentSpanID: "",
-            purpose: .turn
-        )
-        row.response = "Answer: \(agent)"
-        return row
-    }
-
     /// A group on either engine: a batch written before gives back its first ids, a second batch of a run goes after
     /// its first, deliveries name messages of their own batch or of one before.
     @Test(arguments: StoreEngine.available) func aGroupWritesEveryRunAsItWouldAlone(engine: StoreEngine) async throws {
@@ -129,7 +103,7 @@ import Testing
             let (k0, k1, k2) = (TraceEvent.MessageKey(value: 0), TraceEvent.MessageKey(value: 1), TraceEvent.MessageKey(value: 2))
             let xFirst: [TraceEvent] = [
                 .runStarted(TestSupport.runRecord(id: "x")),
-                .message(key: k0, row: Self.message("x", agent: 0, step: 0), receipts: [], checks: []),
+                .message(key: k0, row: TestSupport.messageRecord(runID: "x", agent: 0, step: 0, response: "Answer: 0"), receipts: [], checks: []),
             ]
             let before = try await store.write(xFirst, runID: "x", known: [:], batch: 0)
             let receipt = { (key: TraceEvent.MessageKey) in [TraceEvent.Receipt(sender: 0, message: key, verdict: .verified)] }
@@ -138,15 +112,32 @@ import Testing
                 RunBatch(
                     events: [
                         .runStarted(TestSupport.runRecord(id: "y")),
-                        .message(key: k0, row: Self.message("y", agent: 0, step: 0), receipts: [], checks: []),
-                        .message(key: k1, row: Self.message("y", agent: 1, step: 1), receipts: receipt(k0), checks: []),
+                        .message(
+                            key: k0,
+                            row: TestSupport.messageRecord(runID: "y", agent: 0, step: 0, response: "Answer: 0"),
+                            receipts: [],
+                            checks: []
+                        ),
+                        .message(
+                            key: k1,
+                            row: TestSupport.messageRecord(runID: "y", agent: 1, step: 1, response: "Answer: 1"),
+                            receipts: receipt(k0),
+                            checks: []
+                        ),
                     ],
                     runID: "y",
                     known: [:],
                     number: 0
                 ),
                 RunBatch(
-                    events: [.message(key: k2, row: Self.message("x", agent: 1, step: 1), receipts: receipt(k0), checks: [])],
+                    events: [
+                        .message(
+                            key: k2,
+                            row: TestSupport.messageRecord(runID: "x", agent: 1, step: 1, response: "Answer: 1"),
+                            receipts: receipt(k0),
+                            checks: []
+                        )
+                    ],
                     runID: "x",
                     known: before,
                     number: 1

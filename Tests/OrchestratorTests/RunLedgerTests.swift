@@ -9,19 +9,7 @@ import Testing
 /// message wait longer than its flush delay.
 @Suite(.timeLimit(.minutes(5))) struct RunLedgerTests {
     static func row(agent: Int, step: Int, response: String) -> MessageRecord {
-        var row = MessageRecord(
-            runID: "run",
-            step: step,
-            agentIndex: agent,
-            role: "solver",
-            model: "m",
-            provider: "p",
-            promptJSON: "[]",
-            parentSpanID: "",
-            purpose: .turn
-        )
-        row.response = response
-        return row
+        TestSupport.messageRecord(runID: "run", agent: agent, step: step, response: response)
     }
 
     static func ledger(flushDelay: Duration, on store: TraceStore) -> RunLedger {

@@ -144,17 +144,7 @@ import Testing
     @Test(arguments: StoreEngine.available) func aNumberedBatchIsWrittenOnce(engine: StoreEngine) async throws {
         try await engine.withStore { store in
             let run = TestSupport.runRecord(id: "batched")
-            let message = MessageRecord(
-                runID: run.id,
-                step: 0,
-                agentIndex: 0,
-                role: "solver",
-                model: "m",
-                provider: "p",
-                promptJSON: "[]",
-                parentSpanID: "",
-                purpose: .turn
-            )
+            let message = TestSupport.messageRecord(runID: run.id)
             let key = TraceEvent.MessageKey(value: 0)
             let events: [TraceEvent] = [.runStarted(run), .message(key: key, row: message, receipts: [], checks: [])]
             let first = try await store.write(events, runID: run.id, known: [:], batch: 0)

@@ -11,15 +11,17 @@ extension PostgresTraceEngine {
     func write(_ batches: [RunBatch]) async throws -> [[TraceEvent.MessageKey: Int64]] {
         let operation = batches.count == 1 ? "write a run's events" : "write \(batches.count) runs' events"
         return try await transaction(operation, retries: batches.allSatisfy { $0.number != nil }) { [self] connection in
-            // One batch a run at a time: a run's mark is claimed once a round.
-            var written = [[TraceEvent.MessageKey: Int64]?](repeating: nil, count: batches.count)
-            while let round = Optional(batches.indices.filter { written[$0] == nil }), !round.isEmpty {
+            // One batch a run in each round: a run's mark is claimed once a round.
+            var written = [[TraceEvent.MessageKey: Int64]](repeating: [:], count: batches.count)
+            var left = Array(batches.indices)
+            while !left.isEmpty {
                 var runs: Set<String> = []
-                let unique = round.filter { runs.insert(batches[$0].runID).inserted }
-                let ids = try await PostgresGroupWrite(engine: self, batches: unique.map { batches[$0] }).run(on: connection)
-                for (index, value) in zip(unique, ids) { written[index] = value }
+                let round = left.filter { runs.insert(batches[$0].runID).inserted }
+                let ids = try await PostgresGroupWrite(engine: self, batches: round.map { batches[$0] }).run(on: connection)
+                for (index, value) in zip(round, ids) { written[index] = value }
+                left.removeAll { round.contains($0) }
             }
-            return written.map { $0 ?? [:] }
+            return written
         }
     }
 

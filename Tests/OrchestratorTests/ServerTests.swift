@@ -252,8 +252,8 @@ struct ChatCompletionJSONTests {
         full.stopReason = "budget of $0.01 reached / \"quoted\""
         full.escalations = [
             EscalationDecision(
-                step: 1, fromAgent: 0, toAgent: 1, fromModel: "a", toModel: "b", probabilityWrong: 0.25, threshold: 0.5, escalates: false,
-                reason: "P(wrong) 0.250"
+                step: 1, fromAgent: 0, toAgent: 1, fromModel: "a", toModel: "b", probabilityWrong: 0.25, threshold: 0.5,
+                escalates: false, reason: "P(wrong) 0.250"
             )
         ]
         var bare = full
@@ -263,7 +263,7 @@ struct ChatCompletionJSONTests {
         bare.escalations = []
         bare.verification.faults = []
         bare.verification.propagationRate = nil
-        bare.agentAnswers = bare.agentAnswers.map { var agent = $0; agent.answer = nil; return agent }
+        for index in bare.agentAnswers.indices { bare.agentAnswers[index].answer = nil }
         #expect(full.verification.propagationRate != nil && full.plan?.controllerVersion != nil && full.score != nil)
         let encoder = OrchestratorServer.jsonEncoder()
         for result in [full, bare] {

@@ -8,19 +8,23 @@ extension JSONText {
         var json = "{"
         if let kind = task.declaredAnswerKind { json += "\"answerKind\":" + string(kind.rawValue) + "," }
         let budget = task.budget
-        json += "\"budget\":" + object([
-            ("deadlineSeconds", budget.deadlineSeconds.map(number)),
-            ("maxAgents", budget.maxAgents.map(String.init)),
-            ("maxCostUSD", budget.maxCostUSD.map(number)),
-            ("maxRounds", budget.maxRounds.map(String.init)),
-        ])
+        json +=
+            "\"budget\":"
+            + object([
+                ("deadlineSeconds", budget.deadlineSeconds.map(number)),
+                ("maxAgents", budget.maxAgents.map(String.init)),
+                ("maxCostUSD", budget.maxCostUSD.map(number)),
+                ("maxRounds", budget.maxRounds.map(String.init)),
+            ])
         let constraints = task.constraints
-        json += ",\"constraints\":" + object([
-            ("agentCount", constraints.agentCount.map(String.init)),
-            ("models", constraints.models.map(strings)),
-            ("roles", constraints.roles.map(strings)),
-            ("topology", constraints.topology.map(string)),
-        ])
+        json +=
+            ",\"constraints\":"
+            + object([
+                ("agentCount", constraints.agentCount.map(String.init)),
+                ("models", constraints.models.map(strings)),
+                ("roles", constraints.roles.map(strings)),
+                ("topology", constraints.topology.map(string)),
+            ])
         if let domain = task.domain { json += ",\"domain\":" + string(domain.rawValue) }
         if let expected = task.expected {
             json += ",\"expected\":{\"kind\":" + string(expected.kind.rawValue) + ",\"value\":" + string(expected.value) + "}"

@@ -252,8 +252,15 @@ struct ChatCompletionJSONTests {
         full.stopReason = "budget of $0.01 reached / \"quoted\""
         full.escalations = [
             EscalationDecision(
-                step: 1, fromAgent: 0, toAgent: 1, fromModel: "a", toModel: "b", probabilityWrong: 0.25, threshold: 0.5,
-                escalates: false, reason: "P(wrong) 0.250"
+                step: 1,
+                fromAgent: 0,
+                toAgent: 1,
+                fromModel: "a",
+                toModel: "b",
+                probabilityWrong: 0.25,
+                threshold: 0.5,
+                escalates: false,
+                reason: "P(wrong) 0.250"
             )
         ]
         var bare = full

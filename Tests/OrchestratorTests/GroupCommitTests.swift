@@ -171,6 +171,25 @@ import Testing
         #expect(engine.groups.withLockedValue { $0 }.contains { $0 > 1 }, "the batches were grouped before one was refused")
     }
 
+    /// A batch written at once by its caller's task takes no other run's batch with it: those that queued meanwhile are
+    /// written by a task of their own, out of reach of that caller's cancellation.
+    @Test func aCallerCancelledWhileItWritesLeavesTheQueueToBeWritten() async throws {
+        let engine = try SlowEngine()
+        let store = TraceStore(engine: engine)
+        engine.held.withLockedValue { $0 = true }
+        let first = Task { try await store.write(Self.events(of: "run-first"), runID: "run-first", known: [:], batch: 0) }
+        while engine.groups.withLockedValue({ $0.count }) < 1 { try await Task.sleep(for: .milliseconds(5)) }
+        let second = Task { try await store.write(Self.events(of: "run-second"), runID: "run-second", known: [:], batch: 0) }
+        while store.groupCommit.queued < 1 { try await Task.sleep(for: .milliseconds(5)) }
+        first.cancel()
+        engine.held.withLockedValue { $0 = false }
+        _ = await first.result
+        let written = try await second.value
+        #expect(written[TraceEvent.MessageKey(value: 0)] != nil)
+        #expect(try await store.run(id: "run-second") != nil, "the batch queued behind the cancelled one was written")
+        #expect(engine.groups.withLockedValue { $0 } == [1, 1], "the cancelled caller wrote its own batch alone")
+    }
+
     @Test func aStoreThatIsDownFailsTheGroupAndTheQueueWithoutTryingEachAlone() async throws {
         let engine = try SlowEngine()
         let store = TraceStore(engine: engine)

@@ -201,4 +201,47 @@ import Testing
         #expect(finished.withLockedValue { $0 } == false, "the limit returned before the operation ended")
         #expect(flag.isSet)
     }
+
+    @Test func aCallbackOperationPastItsLimitIsStoppedAndItsLateEndDropped() async throws {
+        let flag = GiveUpFlag()
+        let stops = NIOLockedValueBox(0)
+        let late = NIOLockedValueBox<(@Sendable (Result<Int, any Error>) -> Void)?>(nil)
+        await #expect(throws: TimeLimitExceeded.self) {
+            try await withHardTimeLimit(.milliseconds(100), gaveUp: flag) { settle in
+                // Never ends by itself within the limit: kept to be called after it.
+                late.withLockedValue { $0 = settle }
+                return { stops.withLockedValue { $0 += 1 } }
+            }
+        }
+        #expect(flag.isSet)
+        #expect(stops.withLockedValue { $0 } >= 1, "the operation was told to stop")
+        // Its end, after the caller gave up, changes nothing and does not trap.
+        late.withLockedValue { $0 }?(.success(7))
+        #expect(
+            try await withHardTimeLimit(.seconds(5), gaveUp: GiveUpFlag()) { settle in
+                settle(.success(3))
+                settle(.success(4))
+                return {}
+            } == 3,
+            "the first end counts"
+        )
+    }
+
+    @Test func aSQLiteWriteWhoseCallerIsCancelledBeforeItCommitsRollsBack() async throws {
+        let engine = try SQLiteTraceEngine.inMemory()
+        let started = NIOLockedValueBox(false)
+        let write = Task {
+            try await engine.guardedWrite("insert a run held for a while") { db in
+                try TestSupport.runRecord(id: "held").insertBound(db)
+                started.withLockedValue { $0 = true }
+                // The transaction is still open when its caller is cancelled.
+                Thread.sleep(forTimeInterval: 0.3)
+            }
+        }
+        while !started.withLockedValue({ $0 }) { try await Task.sleep(for: .milliseconds(5)) }
+        write.cancel()
+        await #expect(throws: GaveUpBeforeCommit.self) { try await write.value }
+        let stored = try await engine.read([TraceQuery("SELECT COUNT(*) AS count FROM runs")])
+        #expect(stored.first?.first?.values["count"] == 0.databaseValue, "the cancelled transaction left nothing")
+    }
 }

@@ -38,14 +38,29 @@ public func withHardTimeLimit<T: Sendable>(
     gaveUp: GiveUpFlag = GiveUpFlag(),
     _ operation: @escaping @Sendable () async throws -> T
 ) async throws -> T {
-    let outcome = FirstOutcome<T>()
-    let work = Task {
-        do {
-            outcome.settle(with: .success(try await operation()))
-        } catch {
-            outcome.settle(with: .failure(error))
+    try await withHardTimeLimit(limit, gaveUp: gaveUp) { settle in
+        let work = Task {
+            do {
+                settle(.success(try await operation()))
+            } catch {
+                settle(.failure(error))
+            }
         }
+        return { work.cancel() }
     }
+}
+
+/// `withHardTimeLimit` for an operation that reports its end by a callback rather than as a task (a write handed to
+/// the database's own queue): `start` begins it, hands it `settle` to call when it ends, and returns what stops it,
+/// called when the caller is cancelled or has stopped waiting. No task is made, so an operation that is quick costs
+/// no hop to another task and back.
+func withHardTimeLimit<T: Sendable>(
+    _ limit: Duration,
+    gaveUp: GiveUpFlag,
+    starting start: (_ settle: @escaping @Sendable (Result<T, any Error>) -> Void) -> @Sendable () -> Void
+) async throws -> T {
+    let outcome = FirstOutcome<T>()
+    let stop = start { outcome.settle(with: $0) }
     let alarm = Watchdog.shared.schedule(after: limit) {
         gaveUp.set()
         outcome.settle(with: .failure(TimeLimitExceeded()))
@@ -53,10 +68,10 @@ public func withHardTimeLimit<T: Sendable>(
     let result = await withTaskCancellationHandler {
         await outcome.value()
     } onCancel: {
-        work.cancel()
+        stop()
     }
     Watchdog.shared.cancel(alarm)
-    if case .failure = result { work.cancel() }
+    if case .failure = result { stop() }
     return try result.get()
 }
 

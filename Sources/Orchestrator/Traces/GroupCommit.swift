@@ -5,20 +5,24 @@ import NIOConcurrencyHelpers
 /// written to SQLite's log, one round trip to PostgreSQL to begin and to commit, one hop to the writer — where a
 /// transaction each cost one each.
 ///
-/// A batch that arrives while fewer than `writers` transactions are under way is written at once, alone; those that
-/// arrive while all are busy are written together by the next writer free (at most `largestGroup`, one batch a run, in
-/// the order they came). SQLite has one writer; PostgreSQL several, each on its own connection. When a group's
-/// transaction fails, nothing of it is written: a failure that says the store is down or timed out is every batch's,
-/// and every batch's queued behind it (each would meet it alone, after as long a wait); any other (one run's batch
-/// that names a message it does not know) is found by writing each batch of the group alone, so one run's mistake
-/// stays that run's.
+/// A batch that arrives while fewer than `writers` transactions are under way and none waits is written at once, by its
+/// own caller's task (no hop to another task and back: an idle store's write is the shortest); those that arrive while
+/// all are busy are written together by the next writer free (at most `largestGroup`, one batch a run, in the order
+/// they came), and a writer that finds batches waiting when its own is written leaves a task to write them. SQLite has
+/// one writer; PostgreSQL several, each on its own connection. When a group's transaction fails, nothing of it is
+/// written: a failure that says the store is down or timed out is every batch's, and every batch's queued behind it
+/// (each would meet it alone, after as long a wait); any other (one run's batch that names a message it does not know)
+/// is found by writing each batch of the group alone, so one run's mistake stays that run's.
 final class GroupCommit: Sendable {
     /// The most batches written in one transaction.
     static let largestGroup = 64
 
+    private typealias Written = Result<[TraceEvent.MessageKey: Int64], any Error>
+
     private struct Waiting: Sendable {
         var batch: RunBatch
-        var continuation: CheckedContinuation<Result<[TraceEvent.MessageKey: Int64], any Error>, Never>
+        /// Hands the batch's outcome to whoever waits for it.
+        var deliver: @Sendable (Written) -> Void
     }
 
     private struct State: Sendable {
@@ -46,9 +50,24 @@ final class GroupCommit: Sendable {
     func write(_ batch: RunBatch) async throws -> [TraceEvent.MessageKey: Int64] {
         // A batch written each time it is given is written alone: a group that fails unseen is not tried again.
         guard batch.number != nil else { return try await engine.write([batch])[0] }
+        let writesNow = state.withLockedValue { state in
+            guard state.writing < writers, state.queue.isEmpty else { return false }
+            state.writing += 1
+            return true
+        }
+        if writesNow {
+            let own = NIOLockedValueBox<Written?>(nil)
+            // Alone: the caller's cancellation reaches no other run's batch.
+            await write([Waiting(batch: batch) { written in own.withLockedValue { $0 = written } }])
+            handOff()
+            guard let written = own.withLockedValue({ $0 }) else {
+                preconditionFailure("a group's write delivers every batch of the group before it returns")
+            }
+            return try written.get()
+        }
         let result = await withCheckedContinuation { continuation in
             let starts = state.withLockedValue { state in
-                state.queue.append(Waiting(batch: batch, continuation: continuation))
+                state.queue.append(Waiting(batch: batch) { continuation.resume(returning: $0) })
                 guard state.writing < writers else { return false }
                 state.writing += 1
                 return true
@@ -64,6 +83,20 @@ final class GroupCommit: Sendable {
     private func writeQueue() async {
         while let group = nextGroup() {
             await write(group)
+        }
+    }
+
+    /// Ends a caller's own write: batches that came meanwhile get a task to write them, in the writer's place.
+    private func handOff() {
+        let leavesTask = state.withLockedValue { state in
+            guard !state.queue.isEmpty else {
+                state.writing -= 1
+                return false
+            }
+            return true
+        }
+        if leavesTask {
+            Task { await self.writeQueue() }
         }
     }
 
@@ -92,7 +125,7 @@ final class GroupCommit: Sendable {
     private func write(_ group: [Waiting]) async {
         do {
             let written = try await engine.write(group.map(\.batch))
-            for (waiting, ids) in zip(group, written) { waiting.continuation.resume(returning: .success(ids)) }
+            for (waiting, ids) in zip(group, written) { waiting.deliver(.success(ids)) }
         } catch {
             if Self.isEveryBatchs(error) {
                 // Those queued behind it would wait out the same bound again: they get the failure now.
@@ -100,18 +133,18 @@ final class GroupCommit: Sendable {
                     defer { state.queue = [] }
                     return state.queue
                 }
-                for waiting in group + queued { waiting.continuation.resume(returning: .failure(error)) }
+                for waiting in group + queued { waiting.deliver(.failure(error)) }
                 return
             }
             guard group.count > 1 else {
-                group[0].continuation.resume(returning: .failure(error))
+                group[0].deliver(.failure(error))
                 return
             }
             for waiting in group {
                 do {
-                    waiting.continuation.resume(returning: .success(try await engine.write([waiting.batch])[0]))
+                    waiting.deliver(.success(try await engine.write([waiting.batch])[0]))
                 } catch {
-                    waiting.continuation.resume(returning: .failure(error))
+                    waiting.deliver(.failure(error))
                 }
             }
         }

@@ -2,24 +2,34 @@ import Foundation
 
 /// OpenTelemetry-shaped identifiers: 16-byte trace ids and 8-byte span ids, as lower-case hex; and run ids.
 public enum TraceIDs {
-    /// A new random run id: a version 4 UUID in lower case, from the system's generator (Foundation's `UUID()` opens
-    /// /dev/urandom for each one, a system call a request could do without).
+    /// A new run id: a version 7 UUID (RFC 9562) in lower case — the Unix time in milliseconds, then a fraction of the
+    /// millisecond in 12 bits, then 62 random bits from the system's generator. Ids made later sort later, so the
+    /// trace tables' indexes on run ids take each new run at their right edge: a run's transaction, and a group of
+    /// runs', touch the same few pages instead of one page an index a run at random (fewer pages written to the log
+    /// and checkpointed; the pages a write needs stay in the cache). Made without Foundation's `UUID()`, which opens
+    /// /dev/urandom for each one.
     public static func runID() -> String {
+        runID(at: Date())
+    }
+
+    /// The run id of a run started at `time` (`runID()`; tests give the time).
+    static func runID(at time: Date) -> String {
+        let ticks = UInt64(max(0, time.timeIntervalSince1970) * 1000 * 4096)
+        let milliseconds = ticks >> 12
+        let fraction = ticks & 0xFFF
         var generator = SystemRandomNumberGenerator()
-        var bytes = [UInt8](repeating: 0, count: 16)
-        for half in 0..<2 {
-            let value: UInt64 = generator.next()
-            for index in 0..<8 { bytes[half * 8 + index] = UInt8(truncatingIfNeeded: value >> (8 * index)) }
+        let random: UInt64 = generator.next()
+        let high = milliseconds << 16 | 0x7000 | fraction
+        let low = random & 0x3FFF_FFFF_FFFF_FFFF | 0x8000_0000_0000_0000
+        let hex = StableHash.hex(high) + StableHash.hex(low)
+        let digits = Array(hex.utf8)
+        var text: [UInt8] = []
+        text.reserveCapacity(36)
+        for (index, digit) in digits.enumerated() {
+            if [8, 12, 16, 20].contains(index) { text.append(UInt8(ascii: "-")) }
+            text.append(digit)
         }
-        bytes[6] = (bytes[6] & 0x0F) | 0x40
-        bytes[8] = (bytes[8] & 0x3F) | 0x80
-        let uuid = UUID(
-            uuid: (
-                bytes[0], bytes[1], bytes[2], bytes[3], bytes[4], bytes[5], bytes[6], bytes[7], bytes[8], bytes[9], bytes[10],
-                bytes[11], bytes[12], bytes[13], bytes[14], bytes[15]
-            )
-        )
-        return uuid.uuidString.lowercased()
+        return String(decoding: text, as: UTF8.self)
     }
 
     /// A new random trace id (32 hex digits).

@@ -1,22 +1,60 @@
 import Foundation
 import GRDB
+import GRDBSQLite
 
 /// The rows written for every message, inserted through statements prepared once per connection and bound by
 /// hand: the per-message path of the executor does not go through `Codable` (about a tenth of a message's CPU when
-/// it did). A row's columns are its table's in `TraceSchema`, the one list every engine binds;
-/// `TraceRecordsInsertingTests` reads rows back through the `Codable` records to keep values and columns in step.
+/// it did), nor through `StatementArguments`, whose generic conversion of every value (a key path instantiated at
+/// run time for each row) was half the cost of writing a row. A row's columns are its table's in `TraceSchema`, the
+/// one list every engine binds; `TraceRecordsInsertingTests` reads rows back through the `Codable` records to keep
+/// values and columns in step.
 extension Database {
     /// Runs a statement prepared once per connection with `values` bound by position.
+    ///
+    /// The values are bound with SQLite's own calls, copied as GRDB copies them (text up to its first NUL, as GRDB
+    /// binds it); GRDB still runs the statement, so its bookkeeping of transactions and its errors are the same.
     func executeBound(_ sql: String, _ values: [DatabaseValue]) throws {
         let statement = try cachedStatement(sql: sql)
-        if values.count <= 20 {
-            // Up to 20 arguments GRDB binds text in place, without copying it.
-            try statement.execute(arguments: StatementArguments(values))
-        } else {
-            statement.setUncheckedArguments(StatementArguments(values))
-            try statement.execute()
+        guard values.count == Int(sqlite3_bind_parameter_count(statement.sqliteStatement)) else {
+            throw DatabaseError(
+                resultCode: .SQLITE_MISUSE,
+                message: "wrong number of statement arguments: \(values.count)",
+                sql: sql
+            )
+        }
+        // Resets the statement, clears its bindings and tells GRDB they are set.
+        statement.setUncheckedArguments(StatementArguments())
+        let handle = statement.sqliteStatement
+        for (offset, value) in values.enumerated() {
+            let code = Self.bind(value, at: Int32(offset + 1), to: handle)
+            guard code == SQLITE_OK else {
+                throw DatabaseError(resultCode: ResultCode(rawValue: code), message: lastErrorMessage, sql: sql)
+            }
+        }
+        try statement.execute()
+    }
+
+    /// SQLite's binding of one value, copied (`SQLITE_TRANSIENT`).
+    private static func bind(_ value: DatabaseValue, at index: Int32, to handle: SQLiteStatement) -> Int32 {
+        switch value.storage {
+        case .null:
+            sqlite3_bind_null(handle, index)
+        case .int64(let integer):
+            sqlite3_bind_int64(handle, index, integer)
+        case .double(let double):
+            sqlite3_bind_double(handle, index, double)
+        case .string(let text):
+            sqlite3_bind_text(handle, index, text, -1, transient)
+        case .blob(let data):
+            data.withUnsafeBytes { bytes in
+                guard let base = bytes.baseAddress else { return sqlite3_bind_zeroblob(handle, index, 0) }
+                return sqlite3_bind_blob(handle, index, base, Int32(bytes.count), transient)
+            }
         }
     }
+
+    /// SQLite's destructor value that tells it to copy a bound value before the call returns.
+    private static let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
 }
 
 /// A trace row written by hand-bound statements: its values, in the order of its table's columns in `TraceSchema`

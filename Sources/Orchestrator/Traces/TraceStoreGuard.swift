@@ -40,9 +40,40 @@ struct TraceStoreGuard: Sendable {
         retries: Bool = true,
         _ body: @escaping @Sendable (GiveUpFlag) async throws -> T
     ) async throws -> T {
+        try await run(operation, within: within, writes: writes, retries: retries) { bound, gaveUp in
+            try await withHardTimeLimit(bound, gaveUp: gaveUp) { try await body(gaveUp) }
+        }
+    }
+
+    /// `run` for an operation that reports its end by a callback (SQLite's writes, handed to its writer's queue):
+    /// `start` begins an attempt with its flag and calls `settle` once when it ends. The caller's cancellation sets the
+    /// flag, so a transaction not yet committed rolls back; one that committed is reported as written.
+    func run<T: Sendable>(
+        _ operation: String,
+        within: Duration? = nil,
+        writes: Bool = true,
+        starting start: @escaping @Sendable (GiveUpFlag, _ settle: @escaping @Sendable (Result<T, any Error>) -> Void) -> Void
+    ) async throws -> T {
+        try await run(operation, within: within, writes: writes, retries: true) { bound, gaveUp in
+            try await withHardTimeLimit(bound, gaveUp: gaveUp) { settle in
+                start(gaveUp, settle)
+                return { gaveUp.set() }
+            }
+        }
+    }
+
+    /// The loop of `run`: `attempt` is one try within the bound it is given, with the flag set once the guard stopped
+    /// waiting for it.
+    private func run<T: Sendable>(
+        _ operation: String,
+        within: Duration?,
+        writes: Bool,
+        retries: Bool,
+        attempt: (Duration, GiveUpFlag) async throws -> T
+    ) async throws -> T {
         let deadline = ContinuousClock.now + (within ?? limit)
         let retrying = retriesLostConnections && retries
-        var attempt = 0
+        var failures = 0
         while true {
             let gaveUp = GiveUpFlag()
             do {
@@ -50,7 +81,7 @@ struct TraceStoreGuard: Sendable {
                 guard remaining > .zero else { throw TimeLimitExceeded() }
                 // A connection that went quiet under a restarting server is given up for a new one.
                 let bound = retrying && within == nil ? min(remaining, attemptLimit) : remaining
-                let value = try await withHardTimeLimit(bound, gaveUp: gaveUp) { try await body(gaveUp) }
+                let value = try await attempt(bound, gaveUp)
                 if writes { health.succeeded() }
                 return value
             } catch {
@@ -58,8 +89,8 @@ struct TraceStoreGuard: Sendable {
                 if Task.isCancelled && !(error is TimeLimitExceeded) { throw error }
                 guard TraceStoreFailure.isStoreError(error) else { throw error }
                 let failure = TraceStoreFailure.classify(error, engine: engine, store: store, operation: operation)
-                attempt += 1
-                let pause = Duration.milliseconds(min(1000, 50 << min(attempt, 5)))
+                failures += 1
+                let pause = Duration.milliseconds(min(1000, 50 << min(failures, 5)))
                 let retryable = failure.cause == .unreachable || failure.cause == .timedOut
                 guard retrying, retryable, ContinuousClock.now + pause < deadline else {
                     if failure.storeIsDown { onDown(failure) }

@@ -33,9 +33,9 @@ extension SQLiteTraceEngine {
             case .escalation(let record):
                 try record.insertBound(db)
             case .heartbeat(let time):
-                try db.execute(
-                    sql: "UPDATE runs SET heartbeatAt = ? WHERE id = ? AND (status = ? OR ?)",
-                    arguments: [time, runID, RunStatus.running.rawValue, runRowIsFinal]
+                try db.executeBound(
+                    "UPDATE runs SET heartbeatAt = ? WHERE id = ? AND (status = ? OR ?)",
+                    [DatabaseTimestamp.value(time), runID.databaseValue, RunStatus.running.rawValue.databaseValue, runRowIsFinal.databaseValue]
                 )
             case .runFinished(let run):
                 try run.updateBound(db)
@@ -126,9 +126,9 @@ extension TraceStore.PlanRows {
         for decision in decisions { try decision.insertBound(db) }
         for agent in agents { try agent.insertBound(db) }
         guard updatingRun else { return }
-        try db.execute(
-            sql: "UPDATE runs SET topology = ?, agentCount = ?, planLogProbability = ?, planJSON = ? WHERE id = ?",
-            arguments: [topology, agentCount, logProbability, planJSON, runID]
+        try db.executeBound(
+            "UPDATE runs SET topology = ?, agentCount = ?, planLogProbability = ?, planJSON = ? WHERE id = ?",
+            [topology.databaseValue, agentCount.databaseValue, logProbability.databaseValue, planJSON.databaseValue, runID.databaseValue]
         )
     }
 }

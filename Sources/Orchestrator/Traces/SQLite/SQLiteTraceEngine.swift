@@ -153,12 +153,16 @@ struct SQLiteTraceEngine: TraceEngine {
         within limit: Duration? = nil,
         _ body: @escaping @Sendable (Database) throws -> T
     ) async throws -> T {
-        try await storeGuard.run(operation, within: limit) { [writer] gaveUp in
-            try await writer.write { db in
-                let value = try body(db)
-                if gaveUp.isSet { throw GaveUpBeforeCommit() }
-                return value
-            }
+        // Handed to the writer's queue with a callback: no task waits between the caller and the transaction.
+        try await storeGuard.run(operation, within: limit) { [writer] gaveUp, settle in
+            writer.asyncWrite(
+                { db in
+                    let value = try body(db)
+                    if gaveUp.isSet { throw GaveUpBeforeCommit() }
+                    return value
+                },
+                completion: { _, result in settle(result) }
+            )
         }
     }
 

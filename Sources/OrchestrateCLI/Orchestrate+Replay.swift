@@ -130,7 +130,7 @@ extension Orchestrate {
             let recorded = outcome.original.messages.filter { $0.purpose != MessagePurpose.fault.rawValue }.count
             print("  recorded responses: \(recorded) · calls the run never made: \(outcome.misses.count) · no model called")
             for miss in outcome.misses { print("    missing: agent \(miss.agentIndex) at step \(miss.step) asked \(miss.model)") }
-            print("  new run   \(replay.runID) (replayOf \(run.id.prefix(8)))")
+            print("  new run   \(replay.runID) (replayOf \(TraceIDs.short(run.id)))")
             if outcome.changes.isEmpty {
                 print("  no change: the replay reproduces the stored run (answer \(replay.answer.map { oneLine($0, limit: 80) } ?? "—"))")
                 return
@@ -169,7 +169,7 @@ extension Orchestrate {
                 printError("error: run \(trace.run.id) was planned by \(trace.run.controllerVersion): give its file with --behaviour")
                 throw ExitCode(2)
             }
-            print("what \(target.version) would have chosen for run \(trace.run.id.prefix(8)) (planned by \(trace.run.controllerVersion)):")
+            print("what \(target.version) would have chosen for run \(TraceIDs.short(trace.run.id)) (planned by \(trace.run.controllerVersion)):")
             var table = [["  decision", "stored", "p logged", "p under target", "target's choice", "p"]]
             for change in single.decisions {
                 table.append([

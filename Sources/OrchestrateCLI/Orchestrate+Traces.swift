@@ -58,7 +58,7 @@ extension Orchestrate.Traces {
             var table = [["run", "started (UTC)", "task", "status", "topology", "agents", "answer", "score", "cost USD", "tokens", "wall s"]]
             for run in runs {
                 table.append([
-                    String(run.id.prefix(8)), TraceCells.moment(run.startedAt), String(run.taskID.prefix(24)), run.status.rawValue,
+                    TraceIDs.short(run.id), TraceCells.moment(run.startedAt), String(run.taskID.prefix(24)), run.status.rawValue,
                     run.topology ?? "—", run.agentCount.map(String.init) ?? "—", oneLine(run.answer ?? "—", limit: 16),
                     TraceCells.score(run.score), TraceCells.cost(run.costUSD), String(run.promptTokens + run.completionTokens),
                     TraceCells.wallSeconds(run),

@@ -135,7 +135,7 @@ extension OrchestratorServer {
         }
         if let agents = options?.agents { constraints["agentCount"] = .number(Double(agents)) }
         var object: [String: JSONValue] = [
-            "id": .string(options?.taskID ?? "chat-\(TraceIDs.runID().prefix(8))"),
+            "id": .string(options?.taskID ?? "chat-\(TraceIDs.short(TraceIDs.runID()))"),
             "query": .string(query),
         ]
         if !constraints.isEmpty { object["constraints"] = .object(constraints) }

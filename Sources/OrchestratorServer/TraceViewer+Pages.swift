@@ -113,7 +113,7 @@ extension TraceViewer {
 
         init(_ run: RunRecord) {
             id = run.id
-            short = String(run.id.prefix(8))
+            short = TraceIDs.short(run.id)
             started = TraceCells.moment(run.startedAt)
             task = run.taskID
             status = run.status.rawValue

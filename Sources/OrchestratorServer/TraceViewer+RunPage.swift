@@ -106,7 +106,7 @@ extension TraceViewer {
         let trace = try await store.trace(reference: reference)
         let run = trace.run
         return RunPage(
-            title: "Run \(run.id.prefix(8))",
+            title: "Run \(TraceIDs.short(run.id))",
             store: store.name,
             run: RunRow(run),
             query: run.query,

@@ -31,7 +31,7 @@ struct CommandLineTests {
         let runID = try JSONDecoder().decode(RunResult.self, from: Data(run.output.utf8)).runID
         #expect(try await TraceStore.open(path: shared, logger: TestSupport.logger).run(id: runID) != nil, "the run is in $ORCHESTRATE_DB")
         let list = try await TestSupport.runExecutable(["traces", "list"], environment: environment)
-        #expect(list.output.contains(runID.prefix(8)), "\(list.output)\(list.error)")
+        #expect(list.output.contains(TraceIDs.short(runID)), "\(list.output)\(list.error)")
         let named = directory.appendingPathComponent("named.sqlite").path
         let elsewhere = try await TestSupport.runExecutable(["traces", "list", "--db", named], environment: environment)
         #expect(elsewhere.status == 2 && elsewhere.error.contains(named), "--db wins over the environment")

@@ -19,7 +19,7 @@ struct ReplayCommandLineTests {
         ])
         #expect(ran.status == 0, "\(ran.error)")
         let result = try JSONDecoder().decode(RunResult.self, from: Data(ran.output.utf8))
-        let short = String(result.runID.prefix(8))
+        let short = TraceIDs.short(result.runID)
 
         let steps = try await TestSupport.runExecutable(["replay", short, "--db", database])
         #expect(steps.status == 0 && steps.output.contains("step 1") && steps.output.contains("shown   #2 → "), "\(steps.output)\(steps.error)")

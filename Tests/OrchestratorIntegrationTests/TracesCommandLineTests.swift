@@ -21,11 +21,11 @@ struct TracesCommandLineTests {
             #expect(runIDs.count == 2)
 
             let list = try await TestSupport.runExecutable(["traces", "list", "--db", database, "--topology", "debate", "--since", "1h"])
-            #expect(list.status == 0 && runIDs.allSatisfy { list.output.contains($0.prefix(8)) }, "\(list.output)\(list.error)")
+            #expect(list.status == 0 && runIDs.allSatisfy { list.output.contains(TraceIDs.short($0)) }, "\(list.output)\(list.error)")
             let none = try await TestSupport.runExecutable(["traces", "list", "--db", database, "--topology", "chain"])
             #expect(none.output.contains("no runs match"))
 
-            let show = try await TestSupport.runExecutable(["traces", "show", String(runIDs[0].prefix(8)), "--db", database])
+            let show = try await TestSupport.runExecutable(["traces", "show", TraceIDs.short(runIDs[0]), "--db", database])
             #expect(show.status == 0, "\(show.error)")
             for expected in ["plan      debate · 4 agents", "step 0", "step 2", "FAULT persuasive", "arithmetic failed", "withheld", "answer    77"] {
                 #expect(show.output.contains(expected), "missing '\(expected)' in\n\(show.output)")
@@ -48,7 +48,7 @@ struct TracesCommandLineTests {
             #expect(request["resourceSpans"] != nil)
 
             let missing = try await TestSupport.runExecutable(["traces", "show", "ffffffff", "--db", database])
-            #expect(missing.status == 2 && missing.error.contains("no run with an id starting 'ffffffff'"))
+            #expect(missing.status == 2 && missing.error.contains("no run with an id starting or ending with 'ffffffff'"))
             let badDate = try await TestSupport.runExecutable(["traces", "list", "--db", database, "--since", "yesterday"])
             #expect(badDate.status != 0 && badDate.error.contains("--since: expected a date"))
             let copy = directory.appendingPathComponent("copy.sqlite").path
@@ -57,13 +57,13 @@ struct TracesCommandLineTests {
                 copied.status == 0 && copied.output.contains("copied 2 runs") && copied.error.contains("2 of 2 runs looked at"),
                 "\(copied.output)\(copied.error)"
             )
-            let shown = try await TestSupport.runExecutable(["traces", "show", String(runIDs[0].prefix(8)), "--db", copy])
+            let shown = try await TestSupport.runExecutable(["traces", "show", TraceIDs.short(runIDs[0]), "--db", copy])
             #expect(shown.output == show.output, "a copied run shows as the original")
             let twice = try await TestSupport.runExecutable(["traces", "copy", "--from", database, "--to", copy])
             #expect(twice.status == 0 && twice.output.contains("copied 0 runs") && twice.output.contains("2 there already"), "\(twice.output)")
             let onto = try await TestSupport.runExecutable(["traces", "copy", "--from", database, "--to", database])
             #expect(onto.status != 0 && onto.error.contains("--from and --to name the same database"))
-            let replayed = try await TestSupport.runExecutable(["replay", String(runIDs[0].prefix(8)), "--rerun", "--db", database])
+            let replayed = try await TestSupport.runExecutable(["replay", TraceIDs.short(runIDs[0]), "--rerun", "--db", database])
             #expect(replayed.status == 0 && replayed.output.contains("replayOf"), "\(replayed.output)\(replayed.error)")
             let replays = try await TraceStore.open(TraceDatabaseLocation(database), logger: TestSupport.logger).runs(matching: RunFilter())
             #expect(replays.count == 3 && replays.filter { $0.replayOf == runIDs[0] }.count == 1, "the replay is recorded in the same store")

@@ -157,7 +157,7 @@ import Testing
                 let error = try Self.error(response.body)
                 #expect(response.status == .badRequest && error["param"] as? String == "status")
             }
-            try await client.execute(uri: "/v1/runs/\(runIDs[0].prefix(8))", method: .get) { response in
+            try await client.execute(uri: "/v1/runs/\(TraceIDs.short(runIDs[0]))", method: .get) { response in
                 let trace = try Self.object(response.body)
                 #expect((trace["run"] as? [String: Any])?["id"] as? String == runIDs[0])
                 #expect((trace["messages"] as? [Any])?.isEmpty == false && (trace["decisions"] as? [Any])?.isEmpty == false)

@@ -71,7 +71,7 @@ import Testing
             #expect(wrong.contains("<p class=\"problem\">limit: expected 1 to 10000, got ") && wrong.contains("No runs match"), "\(wrong)")
 
             let trace = try #require(try await store.trace(runID: ids[0]))
-            let (runStatus, page) = try await Self.body(client, "/ui/runs/\(ids[0].prefix(8))", headers: authorized)
+            let (runStatus, page) = try await Self.body(client, "/ui/runs/\(TraceIDs.short(ids[0]))", headers: authorized)
             #expect(runStatus == .ok)
             #expect(page.components(separatedBy: "<g class=\"agent").count - 1 == trace.agents.count, "a node per agent")
             #expect(page.components(separatedBy: "<path class=\"delivery").count - 1 == trace.deliveries.count, "an edge per delivery")

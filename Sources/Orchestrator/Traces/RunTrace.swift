@@ -45,7 +45,7 @@ public struct RunLookupError: Error, Sendable, CustomStringConvertible {
             return "no run with the id '\(reference)'; give at least 4 characters of a run id (orchestrate traces list shows the runs)"
         }
         if candidates.isEmpty {
-            return "no run with an id starting '\(reference)' in the trace database (orchestrate traces list shows the runs)"
+            return "no run with an id starting or ending with '\(reference)' in the trace database (orchestrate traces list shows the runs)"
         }
         return
             "'\(reference)' could be any of \(candidates.count) runs (\(candidates.prefix(5).joined(separator: ", "))\(candidates.count > 5 ? ", …" : "")); give more of the id"

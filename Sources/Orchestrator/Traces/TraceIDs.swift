@@ -32,6 +32,12 @@ public enum TraceIDs {
         return String(decoding: text, as: UTF8.self)
     }
 
+    /// The short form of a run id that lists and reports show: its last eight characters, which are random (the
+    /// first ones are the time, shared by the runs of a minute). `TraceStore.resolveRun` takes it back.
+    public static func short(_ runID: String) -> String {
+        String(runID.suffix(8))
+    }
+
     /// A new random trace id (32 hex digits).
     public static func traceID() -> String {
         var generator = SystemRandomNumberGenerator()

@@ -7,15 +7,22 @@ extension TraceStore {
         try await records(TraceQuery("SELECT * FROM \"runs\" WHERE ") + filter.condition() + TraceQuery(" ORDER BY \"startedAt\" DESC, \"id\" DESC"))
     }
 
-    /// The one run whose id is `reference` or starts with it (at least 4 characters), like a short git hash.
+    /// The one run whose id is `reference`, or starts or ends with it (at least 4 characters), like a short git hash.
+    /// Run ids begin with their time (`TraceIDs.runID`), so runs of one minute share their first eight characters:
+    /// the short id shown is the last eight (`TraceIDs.short`), which are random.
     public func resolveRun(_ reference: String) async throws -> RunRecord {
         let trimmed = reference.trimmingCharacters(in: .whitespaces).lowercased()
         var matches: [RunRecord] = []
         if let exact = try await run(id: trimmed) {
             matches = [exact]
         } else if trimmed.count >= 4 {
-            let pattern = trimmed.replacingOccurrences(of: "%", with: "").replacingOccurrences(of: "_", with: "") + "%"
-            matches = try await records(TraceQuery("SELECT * FROM \"runs\" WHERE \"id\" LIKE ? ORDER BY \"id\" LIMIT 20", [.text(pattern)]))
+            let part = trimmed.replacingOccurrences(of: "%", with: "").replacingOccurrences(of: "_", with: "")
+            matches = try await records(
+                TraceQuery(
+                    "SELECT * FROM \"runs\" WHERE \"id\" LIKE ? OR \"id\" LIKE ? ORDER BY \"id\" LIMIT 20",
+                    [.text(part + "%"), .text("%" + part)]
+                )
+            )
         }
         guard matches.count == 1, let run = matches.first else {
             throw RunLookupError(reference: reference, candidates: matches.map(\.id))

@@ -12,7 +12,10 @@ struct Orchestrate: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "orchestrate",
         abstract: "Route tasks across a fleet of language models, run the team of agents, and trace every step in SQLite.",
-        subcommands: [Run.self, Train.self, Eval.self, Traces.self, Replay.self, Serve.self, UI.self, Import.self, FleetCommands.self, Probe.self]
+        subcommands: [
+            Run.self, Train.self, Eval.self, Traces.self, Replay.self, Feedback.self, Serve.self, UI.self, Import.self, FleetCommands.self,
+            Probe.self,
+        ]
     )
 
     /// Parses and runs the command. A write past a file-size limit (`ulimit -f`) then fails with an error the trace

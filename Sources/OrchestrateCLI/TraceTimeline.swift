@@ -72,6 +72,11 @@ struct TraceTimeline {
                 "  cascade   #\(decision.fromAgent) \(decision.fromModel) \(decision.escalated ? "escalated to" : "stood; skipped") #\(decision.toAgent) \(decision.toModel) before step \(decision.step): \(clip(decision.reason, 120))"
             )
         }
+        for feedback in trace.feedback {
+            lines.append(
+                "  feedback  \(feedback.score) from \(feedback.source) at \(TraceCells.moment(feedback.givenAt))\(feedback.note.map { ": \(clip($0, 120))" } ?? "")"
+            )
+        }
         return lines.joined(separator: "\n")
     }
 

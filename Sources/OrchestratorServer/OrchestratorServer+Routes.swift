@@ -19,6 +19,9 @@ extension OrchestratorServer {
         router.post("v1/chat/completions") { request, _ in
             try await chatCompletion(request)
         }
+        router.post("v1/feedback") { request, _ in
+            try await feedback(request)
+        }
         router.get("metrics") { _, _ in
             var headers = HTTPFields()
             headers[.contentType] = "text/plain; version=0.0.4; charset=utf-8"
@@ -41,13 +44,7 @@ extension OrchestratorServer {
     func chatCompletion(_ request: Request) async throws -> Response {
         var request = request
         // Collected into the request, so that a stream can still hear the client close its side.
-        let body = try await request.collectBody(upTo: configuration.maxBodyBytes)
-        let chat: ChatCompletionRequest
-        do {
-            chat = try JSONDecoder().decode(ChatCompletionRequest.self, from: Data(body.readableBytesView))
-        } catch let error as DecodingError {
-            throw OpenAIError.invalid(Self.describe(error), param: Self.path(of: error))
-        }
+        let chat = try await decodeBody(ChatCompletionRequest.self, of: &request)
         if let n = chat.n, n != 1 { throw OpenAIError.invalid("only n = 1 is supported, got \(n)", param: "n") }
         let task = try makeTask(chat)
         var configured = chat.orchestrate?.verify.map { orchestrator.with(verification: $0) } ?? orchestrator
@@ -178,6 +175,17 @@ extension OrchestratorServer {
         filter.model = query.get("model")
         let runs = try await orchestrator.store.runs(matching: filter)
         return try Self.json(RunList(data: runs))
+    }
+
+    /// The request's JSON body (collected into the request, up to `maxBodyBytes`) as `T`; a 400 naming the field
+    /// that does not decode.
+    func decodeBody<T: Decodable>(_ type: T.Type, of request: inout Request) async throws -> T {
+        let body = try await request.collectBody(upTo: configuration.maxBodyBytes)
+        do {
+            return try JSONDecoder().decode(T.self, from: Data(body.readableBytesView))
+        } catch let error as DecodingError {
+            throw OpenAIError.invalid(Self.describe(error), param: Self.path(of: error))
+        }
     }
 
     /// A 200 with a JSON body (sorted keys, ISO 8601 dates).

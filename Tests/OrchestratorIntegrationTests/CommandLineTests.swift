@@ -37,6 +37,23 @@ struct CommandLineTests {
         #expect(elsewhere.status == 2 && elsewhere.error.contains(named), "--db wins over the environment")
     }
 
+    /// `orchestrate feedback RUN SCORE` scores a stored run by its short id; a score out of bounds is refused with
+    /// the field named, and leaves nothing.
+    @Test func feedbackScoresAStoredRun() async throws {
+        let directory = try TestSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let database = directory.appendingPathComponent("traces.sqlite").path
+        let run = try await TestSupport.runExecutable(["run", "Workflows/tasks/example.json", "--json", "--db", database])
+        #expect(run.status == 0, "\(run.error)")
+        let runID = try JSONDecoder().decode(RunResult.self, from: Data(run.output.utf8)).runID
+        let given = try await TestSupport.runExecutable(["feedback", TraceIDs.short(runID), "0.4", "--note", "half right", "--db", database])
+        #expect(given.status == 0 && given.output.contains(runID), "\(given.output)\(given.error)")
+        let refused = try await TestSupport.runExecutable(["feedback", TraceIDs.short(runID), "1.5", "--db", database])
+        #expect(refused.status == 2 && refused.error.contains("score must be a number from 0 to 1"), "\(refused.error)")
+        let kept = try await TraceStore.open(path: database, logger: TestSupport.logger).feedback(runID: runID)
+        #expect(kept.map(\.score) == [0.4] && kept.map(\.note) == ["half right"] && kept.map(\.source) == ["cli"])
+    }
+
     @Test func jsonRunsWithTheSameSeedAgree() async throws {
         let directory = try TestSupport.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }

@@ -292,6 +292,7 @@ extension RunTrace {
             trace.verifications[index].messageID = positions[trace.verifications[index].messageID] ?? -1
         }
         for index in trace.escalations.indices { trace.escalations[index].id = nil }
+        for index in trace.feedback.indices { trace.feedback[index].id = nil }
         return trace
     }
 }

@@ -16,6 +16,7 @@ import Testing
                 let earlier = try await TestSupport.orchestrator(catalog: try TestSupport.catalog(), store: destination)
                 _ = try await earlier.run(OrchestrationTask(id: "earlier", query: "What is 2 + 3?", constraints: Constraints(topology: "single")))
                 let ids = try await TestSupport.debateAndCascadeRuns(in: source)
+                _ = try await source.recordFeedback(on: ids[0], score: 0.3, note: "copied with its run", source: "library")
                 try await source.beginRun(TestSupport.runRecord(id: "unfinished"))
 
                 let first = try await source.copyRuns(matching: RunFilter(), to: destination)
@@ -29,7 +30,10 @@ import Testing
                     originals.append(original)
                 }
                 #expect(originals.allSatisfy { !$0.verifications.isEmpty && !$0.decisions.isEmpty && !$0.agents.isEmpty })
-                #expect(!originals[0].deliveries.isEmpty && !originals[1].escalations.isEmpty, "the fixture has every kind of row")
+                #expect(
+                    !originals[0].deliveries.isEmpty && !originals[1].escalations.isEmpty && !originals[0].feedback.isEmpty,
+                    "the fixture has every kind of row"
+                )
                 #expect(try await destination.run(id: "unfinished") == nil)
 
                 let again = try await source.copyRuns(matching: RunFilter(), to: destination)

@@ -1,5 +1,5 @@
 /// Everything stored about one run: the run row, the controller's decisions, the agents, every model call,
-/// every delivery between agents and every verification verdict.
+/// every delivery between agents, every verification verdict and the feedback it got.
 public struct RunTrace: Sendable, Codable, Equatable {
     public var run: RunRecord
     public var decisions: [DecisionRecord]
@@ -9,6 +9,8 @@ public struct RunTrace: Sendable, Codable, Equatable {
     public var verifications: [VerificationRecord]
     /// A cascade's escalation decisions, one per level judged.
     public var escalations: [EscalationRecord]
+    /// Scores given to the run after it ran, oldest first; the latest counts.
+    public var feedback: [FeedbackRecord]
 
     public init(
         run: RunRecord,
@@ -17,7 +19,8 @@ public struct RunTrace: Sendable, Codable, Equatable {
         messages: [MessageRecord],
         deliveries: [DeliveryRecord],
         verifications: [VerificationRecord],
-        escalations: [EscalationRecord] = []
+        escalations: [EscalationRecord] = [],
+        feedback: [FeedbackRecord] = []
     ) {
         self.run = run
         self.decisions = decisions
@@ -26,6 +29,7 @@ public struct RunTrace: Sendable, Codable, Equatable {
         self.deliveries = deliveries
         self.verifications = verifications
         self.escalations = escalations
+        self.feedback = feedback
     }
 
     /// The steps that have messages, in order.

@@ -287,3 +287,13 @@ extension EscalationRecord: BoundRow {
         ]
     }
 }
+
+extension FeedbackRecord: BoundRow {
+    static let table = "feedback"
+    static let boundColumns = schemaColumns()
+    static let insertSQL = sqliteInsert()
+
+    var boundValues: [DatabaseValue] {
+        [runID.databaseValue, score.databaseValue, note.databaseValue, DatabaseTimestamp.value(givenAt), source.databaseValue]
+    }
+}

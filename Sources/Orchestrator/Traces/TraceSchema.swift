@@ -3,7 +3,7 @@
 /// exactly this description, so another engine's tables, made from it, hold the same rows under the same names.
 enum TraceSchema {
     /// The last migration: the schema version this describes.
-    static let version = "v7-run-writes"
+    static let version = "v8-feedback"
 
     /// The table of that name; a name not in the schema is a programming error.
     static func table(named name: String) -> Table {
@@ -141,6 +141,13 @@ enum TraceSchema {
                 runID, integer("step"), integer("fromAgent"), integer("toAgent"), text("fromModel"), text("toModel"),
                 double("probabilityWrong", null: true), double("threshold", null: true), boolean("escalated"), text("reason"),
             ],
+            indexed: ["runID"]
+        ),
+        // Scores given to runs after they ran (`FeedbackRecord`): a run keeps every one; the latest counts.
+        Table(
+            name: "feedback",
+            autoIncrementedID: true,
+            columns: [runID, double("score"), text("note", null: true), datetime("givenAt"), text("source")],
             indexed: ["runID"]
         ),
         // Bookkeeping of the writer, not a trace: how many of a run's batches of events are written (`RunWriteMark`).

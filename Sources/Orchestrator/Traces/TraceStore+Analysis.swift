@@ -43,6 +43,7 @@ extension TraceStore {
             TraceQuery("SELECT * FROM \"runs\" WHERE \"id\" = ?", [.text(runID)]),
             DecisionRecord.rowsOfRun(runID), AgentRecord.rowsOfRun(runID), MessageRecord.rowsOfRun(runID),
             DeliveryRecord.rowsOfRun(runID), VerificationRecord.rowsOfRun(runID), EscalationRecord.rowsOfRun(runID),
+            FeedbackRecord.rowsOfRun(runID),
         ])
         func records<Record: FetchableRecord>(_ table: Int) throws -> [Record] { try tables[table].map { try Record(row: $0.row) } }
         guard let run = (try records(0) as [RunRecord]).first else { return nil }
@@ -53,7 +54,8 @@ extension TraceStore {
             messages: try records(3),
             deliveries: try records(4),
             verifications: try records(5),
-            escalations: try records(6)
+            escalations: try records(6),
+            feedback: try records(7)
         )
     }
 

@@ -173,6 +173,16 @@ extension TraceStore {
                 table.primaryKey(["runID"])
             }
         }
+        migrator.registerMigration("v8-feedback") { db in
+            try db.create(table: "feedback") { table in
+                table.autoIncrementedPrimaryKey("id")
+                table.column("runID", .text).notNull().references("runs", onDelete: .cascade).indexed()
+                table.column("score", .double).notNull()
+                table.column("note", .text)
+                table.column("givenAt", .datetime).notNull()
+                table.column("source", .text).notNull()
+            }
+        }
         return migrator
     }
 }

@@ -78,6 +78,7 @@ extension RunScopedRecord {
 extension DecisionRecord: RunScopedRecord { static var orderWithinRun: Column { Column("sequence") } }
 extension AgentRecord: RunScopedRecord { static var orderWithinRun: Column { Column("agentIndex") } }
 extension MessageRecord: RunScopedRecord { static var orderWithinRun: Column { Column("id") } }
+extension FeedbackRecord: RunScopedRecord { static var orderWithinRun: Column { Column("id") } }
 extension DeliveryRecord: RunScopedRecord { static var orderWithinRun: Column { Column("id") } }
 extension VerificationRecord: RunScopedRecord { static var orderWithinRun: Column { Column("id") } }
 

@@ -9,8 +9,8 @@ public struct StoredPlan: Sendable {
 }
 
 extension TraceStore {
-    /// Runs that got a plan and finished (completed or stopped), oldest first, with their decisions; `limit`
-    /// keeps the newest ones. Replays (the controller planned nothing) and runs whose task JSON cannot be read
+    /// Runs that got a plan and finished (completed or stopped), oldest first, with their decisions, each scored by
+    /// its latest feedback when it has any (`recordFeedback`); `limit` keeps the newest ones. Replays (the controller planned nothing) and runs whose task JSON cannot be read
     /// are skipped.
     public func storedPlans(limit: Int? = nil) async throws -> [StoredPlan] {
         let chosen = TraceQuery(
@@ -20,7 +20,12 @@ extension TraceStore {
             """ + (limit == nil ? "" : " LIMIT ?"),
             limit.map { [.integer(Int64($0))] } ?? []
         )
-        let runs = try await records(TraceQuery("SELECT * ") + chosen, as: RunRecord.self).reversed()
+        var runs = Array(try await records(TraceQuery("SELECT * ") + chosen, as: RunRecord.self).reversed())
+        // A run scored after it ran is trained on its latest feedback, as on an expected answer's score.
+        let feedback = try await latestFeedbackScores(ofRuns: chosen)
+        for index in runs.indices {
+            if let score = feedback[runs[index].id] { runs[index].score = score }
+        }
         // One query for every decision of the chosen runs, grouped in memory.
         var decisionsByRun: [String: [DecisionRecord]] = [:]
         let decisions =

@@ -21,7 +21,8 @@ extension PostgresTraceEngine {
     /// The statements that bring a store made by an earlier version up to a migration, for the migrations that only
     /// add tables; a store behind by any other is refused.
     static let upgrades: [String: [String]] = [
-        "v7-run-writes": creation(of: TraceSchema.table(named: "runWrites"))
+        "v7-run-writes": creation(of: TraceSchema.table(named: "runWrites")),
+        "v8-feedback": creation(of: TraceSchema.table(named: "feedback")),
     ]
 
     /// The statements that make one table and its indexes, if missing.

@@ -98,7 +98,7 @@ extension PostgresTraceEngine {
     private static let inserts: [String: String] = {
         let rows: [any BoundRow.Type] = [
             RunRecord.self, DecisionRecord.self, AgentRecord.self, MessageRecord.self, DeliveryRecord.self, VerificationRecord.self,
-            EscalationRecord.self,
+            EscalationRecord.self, FeedbackRecord.self,
         ]
         return Dictionary(
             uniqueKeysWithValues: rows.map { row in
@@ -187,6 +187,7 @@ extension PostgresTraceEngine {
             try await insert(deliveries, on: connection)
             try await insert(verifications, on: connection)
             try await insert(trace.escalations, on: connection)
+            try await insert(trace.feedback, on: connection)
             return true
         }
     }

@@ -149,6 +149,7 @@ extension SQLiteTraceEngine {
             for delivery in deliveries { try delivery.insertBound(db) }
             for verification in verifications { try verification.insertBound(db) }
             for escalation in trace.escalations { try escalation.insertBound(db) }
+            for feedback in trace.feedback { try feedback.insertBound(db) }
             return true
         }
     }

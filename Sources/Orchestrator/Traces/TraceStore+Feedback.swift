@@ -29,7 +29,7 @@ extension TraceStore {
 
     /// Every feedback a run got, oldest first.
     public func feedback(runID: String) async throws -> [FeedbackRecord] {
-        try await records(TraceQuery("SELECT * FROM \"feedback\" WHERE \"runID\" = ? ORDER BY \"id\"", [.text(runID)]))
+        try await records(FeedbackRecord.rowsOfRun(runID))
     }
 
     /// The latest feedback score of each run the query's `SELECT "id" …` tail chooses (`chosen` starts at `FROM`).

@@ -7,13 +7,23 @@ import GRDB
 enum DatabaseTimestamp {
     /// The stored text of a date between the years 1 and 9999.
     static func text(_ date: Date) -> String {
-        let milliseconds = Int64((date.timeIntervalSince1970 * 1000).rounded(.toNearestOrEven))
+        let milliseconds = self.milliseconds(date)
         let (days, millisecondOfDay) = milliseconds.quotientAndRemainder(dividingBy: 86_400_000)
         let (dayNumber, dayMilliseconds) = millisecondOfDay < 0 ? (days - 1, millisecondOfDay + 86_400_000) : (days, millisecondOfDay)
         let (year, month, day) = civilDate(daysSince1970: dayNumber)
         let seconds = dayMilliseconds / 1000
         return "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2)) \(pad(seconds / 3600, 2)):\(pad(seconds / 60 % 60, 2)):"
             + "\(pad(seconds % 60, 2)).\(pad(dayMilliseconds % 1000, 3))"
+    }
+
+    /// Milliseconds since 1970, the precision the store keeps.
+    static func milliseconds(_ date: Date) -> Int64 {
+        Int64((date.timeIntervalSince1970 * 1000).rounded(.toNearestOrEven))
+    }
+
+    /// The date as the store gives it back: rounded to the millisecond.
+    static func stored(_ date: Date) -> Date {
+        Date(timeIntervalSince1970: Double(milliseconds(date)) / 1000)
     }
 
     /// The database value of a date.

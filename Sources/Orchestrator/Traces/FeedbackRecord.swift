@@ -29,8 +29,7 @@ public struct FeedbackRecord: Sendable, Codable, Equatable, FetchableRecord {
         self.runID = runID
         self.score = score
         self.note = note
-        // To the millisecond, as the store keeps it.
-        self.givenAt = Date(timeIntervalSince1970: (givenAt.timeIntervalSince1970 * 1000).rounded(.toNearestOrEven) / 1000)
+        self.givenAt = DatabaseTimestamp.stored(givenAt)
         self.source = source
     }
 }

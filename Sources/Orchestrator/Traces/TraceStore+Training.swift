@@ -10,8 +10,8 @@ public struct StoredPlan: Sendable {
 
 extension TraceStore {
     /// Runs that got a plan and finished (completed or stopped), oldest first, with their decisions, each scored by
-    /// its latest feedback when it has any (`recordFeedback`); `limit` keeps the newest ones. Replays (the controller planned nothing) and runs whose task JSON cannot be read
-    /// are skipped.
+    /// its latest feedback when it has any (`recordFeedback`); `limit` keeps the newest ones. Replays (the controller
+    /// planned nothing) and runs whose task JSON cannot be read are skipped.
     public func storedPlans(limit: Int? = nil) async throws -> [StoredPlan] {
         let chosen = TraceQuery(
             """

@@ -11,7 +11,7 @@ struct Orchestrate: AsyncParsableCommand {
         subcommands: [
             Bench.Propagation.self, Bench.AgentsNet.self, Bench.Escalation.self, Bench.Routing.self, Bench.Training.self,
             Bench.Controller.self, Bench.Executor.self, Bench.Store.self, Bench.Writers.self, Bench.CriticalPath.self,
-            Bench.Serve.self,
+            Bench.Serve.self, Bench.Learning.self,
         ]
     )
 

@@ -41,8 +41,33 @@ extension Orchestrate {
         @Option(name: .long, help: "How messages between agents are checked, unless a request says otherwise.")
         var verify: VerificationPolicy = .check
 
-        @Option(name: .long, help: "A trained controller file; default: the prior.")
+        @Option(name: .long, help: "A trained controller file, pinned; default: the store's live controller (the prior until one is promoted), followed as it changes.")
         var controller: String?
+
+        @Option(name: .long, help: "How often to read the store's live controller version, in seconds (1 to 60).")
+        var followSeconds: Double = 15
+
+        @Flag(
+            name: .long,
+            help:
+                "Learn from the store while serving: retrain off-policy in the background and promote a candidate only when it beats the live controller on held-out scored runs; plans are sampled with an exploration floor."
+        )
+        var learn = false
+
+        @Option(name: .long, help: "With --learn: retrain after this many newly scored runs.")
+        var learnEvery: Int = 200
+
+        @Option(name: .long, help: "With --learn: retrain after this many minutes when any run was scored since.")
+        var learnMinutes: Double = 10
+
+        @Option(name: .long, help: "With --learn: train on at most this many of the newest scored runs (the newest 30% held out for the guard).")
+        var learnWindow: Int = 4000
+
+        @Option(name: .long, help: "With --learn: the share of each decision's probability spread over every candidate (0 to below 1).")
+        var explorationFloor: Double = 0.1
+
+        @Option(name: [.customLong("lambda")], help: "With --learn: λ, the utility lost per US dollar.")
+        var costWeight: Double = 20
 
         @Option(
             name: .long,
@@ -53,12 +78,29 @@ extension Orchestrate {
         @Option(name: .long, help: otlpEndpointHelp)
         var otlpEndpoint: String?
 
+        func validate() throws {
+            guard (1...60).contains(followSeconds) else { throw ValidationError("--follow-seconds must be from 1 to 60, got \(followSeconds)") }
+            guard learnEvery >= 1 else { throw ValidationError("--learn-every must be at least 1, got \(learnEvery)") }
+            guard learnMinutes > 0, learnMinutes.isFinite else { throw ValidationError("--learn-minutes must be positive, got \(learnMinutes)") }
+            guard learnWindow >= 10 else { throw ValidationError("--learn-window must be at least 10, got \(learnWindow)") }
+            guard (0..<1).contains(explorationFloor) else {
+                throw ValidationError("--exploration-floor must be from 0 to below 1, got \(explorationFloor)")
+            }
+            guard costWeight >= 0, costWeight.isFinite else { throw ValidationError("--lambda must be 0 or more, got \(costWeight)") }
+        }
+
         func run() async throws {
             let logger = common.bootstrapLogging()
             let (catalog, providers) = try common.loadCatalog()
             let embedder = try await embedding.embedder()
             let parameters = try common.controllerParameters(path: controller, catalog: catalog, embedder: embedder)
             let store = try await openTraceStore(common.db, creating: true, logger: logger)
+            // A pinned controller's runs can be re-scored by off-policy training only when the store keeps its parameters.
+            if let parameters { try await store.recordControllerVersion(parameters, origin: "imported", verdict: "imported") }
+            let settings =
+                learn
+                ? ControllerSettings(selection: .sample, costWeight: costWeight, explorationFloor: explorationFloor)
+                : ControllerSettings()
             let orchestrator = try await Orchestrator(
                 catalog: catalog,
                 store: store,
@@ -66,6 +108,7 @@ extension Orchestrate {
                     workflowsDirectory: common.workflows,
                     fleetPath: common.fleet,
                     databasePath: common.db,
+                    controller: settings,
                     verification: verify,
                     controllerParameters: parameters,
                     escalation: escalate,
@@ -82,9 +125,32 @@ extension Orchestrate {
                 maxBodyBytes: maxBodyBytes,
                 maxConcurrentRuns: maxConcurrentRuns
             )
+            let live = LiveController(controller: orchestrator.controller, store: store, embedder: embedder, logger: logger)
+            if parameters == nil { try await live.refresh() }
+            let learner =
+                learn
+                ? ControllerLearner(
+                    orchestrator: orchestrator.with(controller: orchestrator.controller.with(parameters: ControllerParameters?.none)),
+                    live: live,
+                    options: ControllerLearner.Options(
+                        everyScoredRuns: learnEvery,
+                        everySeconds: learnMinutes * 60,
+                        minimumRuns: min(learnEvery, learnWindow),
+                        window: learnWindow,
+                        training: PolicyTrainer.Options(costWeight: costWeight)
+                    ),
+                    logger: logger
+                ) : nil
             let server: OrchestratorServer
             do {
-                server = try OrchestratorServer(orchestrator: orchestrator, configuration: configuration, logger: logger)
+                server = try OrchestratorServer(
+                    orchestrator: orchestrator,
+                    configuration: configuration,
+                    live: live,
+                    followInterval: parameters == nil ? .milliseconds(Int(followSeconds * 1000)) : nil,
+                    learner: learner,
+                    logger: logger
+                )
             } catch {
                 printError("error: \(error)")
                 throw ExitCode(2)
@@ -92,7 +158,9 @@ extension Orchestrate {
             let label = catalog.fleet.isSimulated ? "SIMULATED fleet" : "fleet"
             let (host, auth) = (self.host, configuration.token == nil ? "no token" : "bearer token required")
             try await server.run { port in
-                let line = "listening on http://\(host):\(port)/v1 · \(label) \(catalog.fleet.name) · traces \(store.name) · \(auth)\n"
+                let learning = learn ? " · learning (floor \(explorationFloor), every \(learnEvery) scored runs)" : ""
+                let line =
+                    "listening on http://\(host):\(port)/v1 · \(label) \(catalog.fleet.name) · traces \(store.name) · \(auth) · controller \(live.snapshot.version)\(learning)\n"
                 FileHandle.standardOutput.write(Data(line.utf8))
             }
             // Stopping: the runs the store could not take get a last chance to be written.

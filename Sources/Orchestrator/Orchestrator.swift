@@ -159,6 +159,7 @@ public struct Orchestrator: Sendable {
                 let domain = task.domain ?? QueryProfile(query: task.query).inferredDomain
                 made = try await controller.plan(for: task, seed: seed, evidence: await evidence.snapshot(domain))
                 record.controllerTemperature = controller.settings.temperature
+                record.explorationFloor = controller.settings.explorationFloor
             }
             plan = made
             record.topology = made.topology

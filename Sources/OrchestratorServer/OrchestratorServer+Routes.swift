@@ -25,6 +25,7 @@ extension OrchestratorServer {
         router.get("metrics") { _, _ in
             var headers = HTTPFields()
             headers[.contentType] = "text/plain; version=0.0.4; charset=utf-8"
+            if let live { metrics.observe(live.snapshot) }
             return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: metrics.text())))
         }
         router.get("v1/runs") { request, _ in
@@ -47,7 +48,8 @@ extension OrchestratorServer {
         let chat = try await decodeBody(ChatCompletionRequest.self, of: &request)
         if let n = chat.n, n != 1 { throw OpenAIError.invalid("only n = 1 is supported, got \(n)", param: "n") }
         let task = try makeTask(chat)
-        var configured = chat.orchestrate?.verify.map { orchestrator.with(verification: $0) } ?? orchestrator
+        let base = current
+        var configured = chat.orchestrate?.verify.map { base.with(verification: $0) } ?? base
         if let text = chat.orchestrate?.escalate {
             guard let rule = EscalationPolicy.Rule(parsing: text) else {
                 throw OpenAIError.invalid(

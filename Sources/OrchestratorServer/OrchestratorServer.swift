@@ -26,12 +26,29 @@ public struct OrchestratorServer: Sendable {
     let metrics = ServeMetrics()
     /// The web trace viewer under `/ui`, over the orchestrator's store.
     let viewer: TraceViewer
+    /// The controller requests plan with when it may change while serving (promotions); nil: the orchestrator's own.
+    public let live: LiveController?
+    /// How often `live` reads the store's live version; nil: never (a controller pinned by the operator).
+    public let followInterval: Duration?
+    /// Retrains and promotes in the background (`serve --learn`); nil: no learning.
+    public let learner: ControllerLearner?
 
-    /// Checks the configuration (a non-loopback address needs a token).
-    public init(orchestrator: Orchestrator, configuration: ServerConfiguration, logger: Logger) throws(ServerConfigurationError) {
+    /// Checks the configuration (a non-loopback address needs a token). With `live`, each request plans with its
+    /// controller of the moment; `followInterval` has it follow the store's promotions; `learner` runs beside requests.
+    public init(
+        orchestrator: Orchestrator,
+        configuration: ServerConfiguration,
+        live: LiveController? = nil,
+        followInterval: Duration? = nil,
+        learner: ControllerLearner? = nil,
+        logger: Logger
+    ) throws(ServerConfigurationError) {
         try configuration.validate()
         self.orchestrator = orchestrator
         self.configuration = configuration
+        self.live = live
+        self.followInterval = live == nil ? nil : followInterval
+        self.learner = learner
         self.logger = logger
         runs = AsyncSemaphore(permits: configuration.maxConcurrentRuns)
         do {
@@ -61,10 +78,25 @@ public struct OrchestratorServer: Sendable {
 
     /// Serves until the process is told to stop (SIGINT, SIGTERM); meanwhile marks runs abandoned by other processes
     /// (a replica killed mid-run) as `interrupted` (`StaleRunSweeper`).
+    /// With a live controller that follows the store, it reads the live version every `followInterval`; with a
+    /// learner, the learner runs beside the requests.
     public func run(onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
         let sweeper = StaleRunSweeper(store: orchestrator.store, logger: logger)
         let sweeping = Task { await sweeper.run() }
-        defer { sweeping.cancel() }
+        let following = Task { [live, followInterval] in
+            if let live, let followInterval { await live.follow(every: followInterval) }
+        }
+        let learning = Task { [learner] in await learner?.run() }
+        defer {
+            sweeping.cancel()
+            following.cancel()
+            learning.cancel()
+        }
         try await application(onServerRunning: onServerRunning).runService()
+    }
+
+    /// The orchestrator a request runs on: planning with the live controller of the moment.
+    var current: Orchestrator {
+        live.map { orchestrator.with(controller: $0.controller) } ?? orchestrator
     }
 }

@@ -1,10 +1,13 @@
 import Orchestrator
 import Prometheus
+import Synchronization
 
 /// What `serve` counts of the runs it made, exposed at `/metrics` in Prometheus' text format: runs by status and
 /// topology, model calls by model and outcome, run and call latency histograms, cost and tokens by model.
-struct ServeMetrics: Sendable {
+final class ServeMetrics: Sendable {
     let registry = PrometheusCollectorRegistry()
+    /// Every controller version that was live while `/metrics` was read, and the changes counted so far.
+    private let controllersSeen = Mutex<(versions: Set<String>, changes: Int)>(([], 0))
 
     /// Latency buckets, from a cached simulated call to a slow multi-agent run.
     static let buckets: [Duration] = [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120].map { .milliseconds(Int($0 * 1000)) }
@@ -24,6 +27,21 @@ struct ServeMetrics: Sendable {
             registry.makeCounter(descriptor: Self.tokens, labels: model + [("kind", "prompt")]).increment(by: Int64(call.promptTokens))
             registry.makeCounter(descriptor: Self.tokens, labels: model + [("kind", "completion")]).increment(by: Int64(call.completionTokens))
         }
+    }
+
+    /// Sets the live controller's gauge (1 for the version planning now, 0 for those seen before) and the count of its
+    /// changes in this process (promotions, rollbacks, and promotions followed from the store).
+    func observe(_ live: LiveController.Snapshot) {
+        let (seen, newChanges) = controllersSeen.withLock { seen -> ([String], Int) in
+            seen.versions.insert(live.version)
+            let newChanges = max(0, live.changes - seen.changes)
+            seen.changes = max(seen.changes, live.changes)
+            return (seen.versions.sorted(), newChanges)
+        }
+        for version in seen {
+            registry.makeGauge(descriptor: Self.liveController, labels: [("version", version)]).set(version == live.version ? 1.0 : 0.0)
+        }
+        registry.makeCounter(descriptor: Self.controllerChanges).increment(by: Int64(newChanges))
     }
 
     /// The metrics in Prometheus' text exposition format.
@@ -65,6 +83,21 @@ struct ServeMetrics: Sendable {
             metricName: "tokens",
             unitName: "total",
             helpText: "Tokens of model calls by model and kind (prompt or completion)."
+        )
+    }
+    static var liveController: MetricNameDescriptor {
+        MetricNameDescriptor(
+            namespace: "orchestrate",
+            metricName: "controller_live",
+            helpText: "1 for the controller version requests plan with now, 0 for versions live before."
+        )
+    }
+    static var controllerChanges: MetricNameDescriptor {
+        MetricNameDescriptor(
+            namespace: "orchestrate",
+            metricName: "controller_promotions",
+            unitName: "total",
+            helpText: "Changes of the live controller in this process: guarded promotions, manual ones and rollbacks."
         )
     }
 }

@@ -8,6 +8,7 @@ extension TraceViewer {
         var runs = false
         var statistics = false
         var evaluation = false
+        var controllers = false
     }
 
     /// The `traces` filters a page was asked for, as the form shows them.

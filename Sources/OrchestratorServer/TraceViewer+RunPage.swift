@@ -15,6 +15,16 @@ extension TraceViewer {
         var messages: [Message]
         var escalations: [Escalation]
         var hasEscalations: Bool
+        /// Scores given after the run (oldest first; the latest counts).
+        var feedback: [Feedback]
+        var hasFeedback: Bool
+    }
+
+    struct Feedback {
+        var given: String
+        var score: String
+        var source: String
+        var note: String?
     }
 
     /// The agents as nodes and every delivery as an edge coloured by its verdict.
@@ -123,7 +133,11 @@ extension TraceViewer {
                     reason: $0.reason
                 )
             },
-            hasEscalations: !trace.escalations.isEmpty
+            hasEscalations: !trace.escalations.isEmpty,
+            feedback: trace.feedback.map {
+                Feedback(given: TraceCells.moment($0.givenAt), score: String(format: "%.3f", $0.score), source: $0.source, note: $0.note)
+            },
+            hasFeedback: !trace.feedback.isEmpty
         )
     }
 

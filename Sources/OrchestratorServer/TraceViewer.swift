@@ -7,8 +7,9 @@ import NIOCore
 import Orchestrator
 
 /// The web trace viewer: server-rendered HTML pages over a trace store (runs with the `traces` filters, a run as an
-/// agent graph, a timeline and its messages, statistics, and an evaluation chart of cost against accuracy), served
-/// by `serve` under `/ui` and by `orchestrate ui` alone. Every page only reads the store. Model output is untrusted:
+/// agent graph, a timeline and its messages, statistics, an evaluation chart of cost against accuracy, and the controller
+/// versions with their promotions and evidence), served by `serve` under `/ui` and by `orchestrate ui` alone. Every page
+/// only reads the store. Model output is untrusted:
 /// every value goes into the page through Mustache's escaping (`{{…}}`, never `{{{…}}}`); the graph and the timeline
 /// are drawn from numbers computed here. The CSS and the JavaScript are the library's own resources: nothing is
 /// fetched from the internet.
@@ -24,7 +25,7 @@ public struct TraceViewer: Sendable {
             throw TraceViewerError(description: "the trace viewer's assets are missing from the library's bundle")
         }
         var library = MustacheLibrary()
-        for name in ["layout-head", "layout-foot", "filters", "runs", "run", "statistics", "evaluation", "missing", "login"] {
+        for name in ["layout-head", "layout-foot", "filters", "runs", "run", "statistics", "evaluation", "controllers", "missing", "login"] {
             let text = try String(contentsOf: folder.appendingPathComponent("\(name).mustache"), encoding: .utf8)
             try library.register(text, named: name)
         }
@@ -34,7 +35,8 @@ public struct TraceViewer: Sendable {
         script = ByteBuffer(bytes: Array(try Data(contentsOf: folder.appendingPathComponent("ui.js"))))
     }
 
-    /// Adds the viewer's routes: `/ui` (runs), `/ui/runs/{id}`, `/ui/statistics`, `/ui/evaluation` and the assets.
+    /// Adds the viewer's routes: `/ui` (runs), `/ui/runs/{id}`, `/ui/statistics`, `/ui/evaluation`, `/ui/controllers`
+    /// and the assets.
     public func addRoutes<Context: RequestContext>(to router: Router<Context>) {
         router.get("ui") { request, _ in try await page("runs", try await runsPage(request.uri.queryParameters)) }
         router.get("ui/runs/:id") { _, context in
@@ -47,6 +49,7 @@ public struct TraceViewer: Sendable {
         }
         router.get("ui/statistics") { request, _ in try await page("statistics", try await statisticsPage(request.uri.queryParameters)) }
         router.get("ui/evaluation") { request, _ in try await page("evaluation", try await evaluationPage(request.uri.queryParameters)) }
+        router.get("ui/controllers") { request, _ in try await page("controllers", try await controllersPage(request.uri.queryParameters)) }
         router.get("ui/assets/ui.css") { _, _ in asset(stylesheet, type: "text/css; charset=utf-8") }
         router.get("ui/assets/ui.js") { _, _ in asset(script, type: "text/javascript; charset=utf-8") }
     }

@@ -54,6 +54,34 @@ struct CommandLineTests {
         #expect(kept.map(\.score) == [0.4] && kept.map(\.note) == ["half right"] && kept.map(\.source) == ["cli"])
     }
 
+    @Test func controllerPromoteRollbackAndHistoryChangeAndShowTheLiveVersion() async throws {
+        let directory = try TestSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let database = directory.appendingPathComponent("traces.sqlite").path
+        let run = try await TestSupport.runExecutable(["run", "Workflows/tasks/example.json", "--db", database])
+        #expect(run.status == 0, "\(run.error)")
+        let catalog = try CatalogLoader(workflowsDirectory: TestSupport.workflows).load(fleetPath: nil)
+        var parameters = try await CascadedController(catalog: catalog).zeroParameters
+        parameters.version = "trained-by-hand"
+        let file = directory.appendingPathComponent("controller.json").path
+        try parameters.save(path: file)
+
+        let before = try await TestSupport.runExecutable(["controller", "history", "--db", database])
+        #expect(before.status == 0 && before.output.contains("live: prior-1 (nothing promoted)"), "\(before.output)\(before.error)")
+        #expect(before.output.contains("prior-1: 1 runs (1 scored)"), "\(before.output)")
+        let promoted = try await TestSupport.runExecutable(["controller", "promote", file, "--db", database])
+        #expect(promoted.status == 0 && promoted.output.contains("live: trained-by-hand (was prior-1)"), "\(promoted.output)\(promoted.error)")
+        let history = try await TestSupport.runExecutable(["controller", "history", "--db", database])
+        #expect(history.output.contains("live: trained-by-hand") && history.output.contains("trained-by-hand ← prior-1 (manual)"), "\(history.output)")
+        #expect(history.output.contains("trained-by-hand  ") && history.output.contains("imported, imported"), "\(history.output)")
+        let back = try await TestSupport.runExecutable(["controller", "rollback", "--db", database])
+        #expect(back.status == 0 && back.output.contains("live: prior-1 (rolled back from trained-by-hand)"), "\(back.output)\(back.error)")
+        let nothingLeft = try await TestSupport.runExecutable(["controller", "rollback", "--db", database])
+        #expect(nothingLeft.status == 2 && nothingLeft.error.contains("has no earlier controller to roll back to"), "\(nothingLeft.error)")
+        let unknown = try await TestSupport.runExecutable(["controller", "promote", "trained-nowhere", "--db", database])
+        #expect(unknown.status == 2 && unknown.error.contains("controller trained-nowhere is not stored in"), "\(unknown.error)")
+    }
+
     @Test func jsonRunsWithTheSameSeedAgree() async throws {
         let directory = try TestSupport.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }

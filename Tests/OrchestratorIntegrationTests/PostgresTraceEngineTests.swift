@@ -102,24 +102,35 @@ struct PostgresTraceEngineTests {
         }
     }
 
-    /// A store made before the write marks (`v7-run-writes`) and feedback (`v8-feedback`) gets their tables when
-    /// opened, and a store behind by a migration that changes a table is refused with what it is at.
+    /// A store made before the write marks (`v7-run-writes`), feedback (`v8-feedback`) and controller versions
+    /// (`v9-controllers`, which also adds a column to `runs`) gets their tables when opened, and a store behind by a
+    /// migration that changes a table otherwise is refused with what it is at.
     @Test func aStoreMadeByAnEarlierVersionIsBroughtUpToDate() async throws {
         try await Self.withDatabase { store in
             let engine = try #require(store.engine as? PostgresTraceEngine)
-            _ = try await engine.change(TraceQuery("DROP TABLE \"runWrites\""))
-            _ = try await engine.change(TraceQuery("DROP TABLE \"feedback\""))
-            _ = try await engine.change(TraceQuery("DELETE FROM \"grdb_migrations\" WHERE \"identifier\" IN ('v7-run-writes', 'v8-feedback')"))
+            for table in ["runWrites", "feedback", "controllerVersions", "controllerPromotions"] {
+                _ = try await engine.change(TraceQuery("DROP TABLE \"\(table)\""))
+            }
+            _ = try await engine.change(TraceQuery("ALTER TABLE \"runs\" DROP COLUMN \"explorationFloor\""))
+            _ = try await engine.change(
+                TraceQuery("DELETE FROM \"grdb_migrations\" WHERE \"identifier\" IN ('v7-run-writes', 'v8-feedback', 'v9-controllers')")
+            )
             try await engine.migrate()
-            let run = TestSupport.runRecord(id: "upgraded")
+            var run = TestSupport.runRecord(id: "upgraded")
+            run.explorationFloor = 0.1
             _ = try await store.write([.runStarted(run)], runID: run.id, known: [:], batch: 0)
             let marks = try await store.rows(TraceQuery("SELECT \"batches\" FROM \"runWrites\" WHERE \"runID\" = ?", [.text(run.id)]))
             #expect(marks.map { $0["batches"] as Int } == [1])
             _ = try await store.recordFeedback(on: run.id, score: 0.5, source: "library")
             #expect(try await store.feedback(runID: run.id).map(\.score) == [0.5])
+            #expect(try await store.run(id: run.id)?.explorationFloor == 0.1)
+            _ = try await store.promoteController(CascadedController.priorVersion, catalogHash: "upgraded", reason: .manual)
+            #expect(try await store.liveController(catalogHash: "upgraded")?.version == CascadedController.priorVersion)
 
             _ = try await engine.change(
-                TraceQuery("DELETE FROM \"grdb_migrations\" WHERE \"identifier\" IN ('v6-heartbeats', 'v7-run-writes', 'v8-feedback')")
+                TraceQuery(
+                    "DELETE FROM \"grdb_migrations\" WHERE \"identifier\" IN ('v6-heartbeats', 'v7-run-writes', 'v8-feedback', 'v9-controllers')"
+                )
             )
             let refused = await #expect(throws: TraceStoreFailure.self) { try await engine.migrate() }
             #expect(refused?.description.contains("too old for this version") == true, "\(refused.map { "\($0)" } ?? "")")

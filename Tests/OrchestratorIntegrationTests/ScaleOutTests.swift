@@ -35,6 +35,58 @@ struct ScaleOutTests {
         return (replies.map(\.status), replies.filter { $0.status != 200 }.map(\.body))
     }
 
+    /// The controller version each reply says planned its run.
+    static func versions(_ replies: [ChatLoad.Reply]) -> [String?] {
+        replies.map { reply in
+            let object = try? JSONSerialization.jsonObject(with: Data(reply.body.utf8)) as? [String: Any]
+            return (object?["orchestrate"] as? [String: Any])?["controller_version"] as? String
+        }
+    }
+
+    /// Two replicas following the store (`--follow-seconds 1`): a version promoted with `orchestrate controller
+    /// promote` plans both replicas' requests within a few seconds, and a rollback the same, without a restart.
+    @Test func twoReplicasServeAPromotedControllerWithinTheirPoll() async throws {
+        let directory = try TestSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let client = ChatLoad.client()
+        defer { _ = client.shutdown() }
+        try await StoreEngine.postgres.withDatabase { url in
+            var replicas: [ServeProcess] = []
+            defer { for replica in replicas { replica.stop() } }
+            for index in 0..<2 {
+                replicas.append(
+                    try await ServeProcess.start(["--db", url, "--follow-seconds", "1"], log: directory.appendingPathComponent("replica-\(index).log"))
+                )
+            }
+            let bases = replicas.map(\.base)
+            #expect(Self.versions(await ChatLoad.send(4, inFlight: 2, over: bases, client: client)).allSatisfy { $0 == CascadedController.priorVersion })
+
+            let catalog = try CatalogLoader(workflowsDirectory: TestSupport.workflows).load(fleetPath: nil)
+            var parameters = try await CascadedController(catalog: catalog).zeroParameters
+            parameters.version = "trained-replicated"
+            let file = directory.appendingPathComponent("controller.json").path
+            try parameters.save(path: file)
+            try await Self.change(["promote", file], url: url, until: "trained-replicated", over: bases, client: client)
+            try await Self.change(["rollback"], url: url, until: CascadedController.priorVersion, over: bases, client: client)
+        }
+    }
+
+    /// Runs `orchestrate controller ARGUMENTS`, then asks the replicas until every reply was planned by `version`:
+    /// within a few polls of one second.
+    static func change(_ arguments: [String], url: String, until version: String, over bases: [String], client: HTTPClient) async throws {
+        let changed = try await TestSupport.runExecutable(["controller"] + arguments + ["--db", url])
+        #expect(changed.status == 0, "\(changed.output)\(changed.error)")
+        let clock = ContinuousClock()
+        let start = clock.now
+        var served: [String?] = []
+        repeat {
+            try await Task.sleep(for: .milliseconds(200))
+            served = versions(await ChatLoad.send(4, inFlight: 2, over: bases, client: client))
+        } while !served.allSatisfy({ $0 == version }) && clock.now - start < .seconds(15)
+        #expect(served.allSatisfy { $0 == version }, "both replicas plan with \(version): \(served)")
+        #expect(clock.now - start < .seconds(5), "within a few polls of one second: \(clock.now - start)")
+    }
+
     /// Four replicas, 800 requests at 32 in flight: 800 completed runs in the store and no error; `traces stats` and
     /// `train --from-traces` read that store. Then one replica is killed with SIGKILL under load: the runs it had in
     /// flight end `interrupted` once another replica looks, and the others' runs are untouched.

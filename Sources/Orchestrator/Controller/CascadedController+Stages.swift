@@ -245,7 +245,10 @@ extension CascadedController {
         pinned: Bool,
         random: inout SeededGenerator
     ) -> (index: Int, decision: Decision) {
-        let probabilities = Self.softmax(logits, temperature: settings.temperature)
+        let probabilities = Self.withFloor(
+            Self.softmax(logits, temperature: settings.temperature),
+            floor: pinned ? 0 : settings.explorationFloor
+        )
         var index = 0
         switch settings.selection {
         case .greedy:
@@ -273,6 +276,20 @@ extension CascadedController {
             pinned: pinned
         )
         return (index, decision)
+    }
+
+    /// `probabilities` with `floor` of the mass spread evenly: (1 − floor) × p + floor ÷ count.
+    static func withFloor(_ probabilities: [Double], floor: Double) -> [Double] {
+        guard floor > 0, probabilities.count > 1 else { return probabilities }
+        let even = floor / Double(probabilities.count)
+        return probabilities.map { (1 - floor) * $0 + even }
+    }
+
+    /// What `withFloor` mixed in taken out again: the softmax a recorded distribution came from.
+    static func withoutFloor(_ probabilities: [Double], floor: Double) -> [Double] {
+        guard floor > 0, probabilities.count > 1 else { return probabilities }
+        let even = floor / Double(probabilities.count)
+        return probabilities.map { max(0, ($0 - even) / (1 - floor)) }
     }
 
     /// A numerically stable softmax.

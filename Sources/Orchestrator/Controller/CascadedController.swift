@@ -165,12 +165,23 @@ public struct ControllerSettings: Sendable, Equatable {
     public var temperature: Double
     /// λ of utility = score − λ × cost, which exploration trades a model's drawn accuracy against its cost by.
     public var costWeight: Double
+    /// The share of every unpinned decision's probability spread evenly over its candidates (from 0 to below 1): with
+    /// sampling, each candidate keeps at least floor ÷ candidates, so runs logged for off-policy learning go on trying
+    /// every choice (`serve --learn`). The recorded probabilities include it.
+    public var explorationFloor: Double
 
-    public init(selection: SelectionMode = .greedy, temperature: Double = 1.0, costWeight: Double = EscalationPolicy.defaultCostWeight) {
+    public init(
+        selection: SelectionMode = .greedy,
+        temperature: Double = 1.0,
+        costWeight: Double = EscalationPolicy.defaultCostWeight,
+        explorationFloor: Double = 0
+    ) {
         precondition(temperature > 0, "the temperature must be positive")
+        precondition((0..<1).contains(explorationFloor), "the exploration floor must be from 0 to below 1")
         self.selection = selection
         self.temperature = temperature
         self.costWeight = costWeight
+        self.explorationFloor = explorationFloor
     }
 }
 

@@ -18,20 +18,26 @@ extension ControllerParameters {
         } catch {
             throw ControllerFileError(file: path, problem: "cannot read the controller file (\(error.localizedDescription))")
         }
+        return try decode(data, source: path, catalog: catalog, embedder: embedder)
+    }
+
+    /// Reads a controller file's JSON (from a file, or as a trace store keeps it) and checks it as `load` does;
+    /// `source` names it in errors.
+    public static func decode(_ data: Data, source: String, catalog: Catalog, embedder: any Embedder) throws(ControllerFileError) -> ControllerParameters {
         let decoder = JSONDecoder()
         decoder.dateDecodingStrategy = .iso8601
         let parameters: ControllerParameters
         do {
             parameters = try decoder.decode(ControllerParameters.self, from: data)
         } catch {
-            throw ControllerFileError(file: path, problem: "not a controller file: \(error)")
+            throw ControllerFileError(file: source, problem: "not a controller file: \(error)")
         }
         guard parameters.formatVersion == formatVersion else {
-            throw ControllerFileError(file: path, problem: "format \(parameters.formatVersion); this build reads format \(formatVersion)")
+            throw ControllerFileError(file: source, problem: "format \(parameters.formatVersion); this build reads format \(formatVersion)")
         }
         guard parameters.catalogHash == catalog.hash else {
             throw ControllerFileError(
-                file: path,
+                file: source,
                 problem:
                     "trained on catalogue \(parameters.catalogHash.prefix(12)), but this catalogue (fleet '\(catalog.fleet.name)', its roles and topologies) is \(catalog.hash.prefix(12)); train a controller for it"
             )
@@ -39,12 +45,20 @@ extension ControllerParameters {
         let expected = PolicyFeatures.count(embeddingDimension: embedder.dimension)
         guard parameters.embedder == embedder.identifier, parameters.featureCount == expected else {
             throw ControllerFileError(
-                file: path,
+                file: source,
                 problem:
                     "trained with embedder \(parameters.embedder) (\(parameters.featureCount) features); this one is \(embedder.identifier) (\(expected))"
             )
         }
         return parameters
+    }
+
+    /// The controller file's text (JSON, keys sorted, dates in ISO 8601), as `save` writes it without the indentation.
+    public func json() throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        encoder.dateEncodingStrategy = .iso8601
+        return String(decoding: try encoder.encode(self), as: UTF8.self)
     }
 
     /// Writes the file (pretty JSON, keys sorted).

@@ -27,6 +27,30 @@ extension RecordedOutcomes {
 }
 
 extension RecordedOutcomes {
+    /// The same questions and responses with every label permuted across all questions and models at once, and the
+    /// expected answers removed: only the share of right answers over everything is left, so no model, domain or
+    /// question looks better than another but by chance. What a controller fitted on these does is what knowing
+    /// nothing does.
+    public func withPooledShuffledLabels(seed: UInt64) -> RecordedOutcomes {
+        var items = self.items
+        let holders = items.indices.flatMap { index in items[index].outcomes.keys.sorted().map { (index, $0) } }
+        var labels = holders.compactMap { items[$0.0].outcomes[$0.1]?.correct }
+        var random = SeededGenerator(seed: seed, labels: ["shuffle", "pooled"])
+        labels.shuffle(using: &random)
+        for ((index, model), label) in zip(holders, labels) {
+            items[index].outcomes[model]?.correct = label
+        }
+        var shuffled = RecordedOutcomes()
+        for var item in items {
+            item.answerKind = item.answerKind ?? item.expected?.kind
+            item.expected = nil
+            shuffled.add(item)
+        }
+        return shuffled
+    }
+}
+
+extension RecordedOutcomes {
     /// The same questions and responses with the answer keys shuffled: each dataset's expected answers permuted across
     /// its questions and every response graded anew against its question's new key (so agents that gave the same
     /// answer are still right or wrong together, as a plan's vote or agreement needs), and, where no answer is

@@ -258,6 +258,7 @@ extension RunRecord: BoundRow {
             controllerTemperature.databaseValue,
             planJSON.databaseValue,
             replayOf.databaseValue,
+            explorationFloor.databaseValue,
         ]
     }
 

@@ -65,6 +65,9 @@ public struct RunRecord: Sendable, Codable, Equatable, FetchableRecord, Persista
     public var planJSON: String? = nil
     /// For a replay (`orchestrate replay --rerun`), the run it replays.
     public var replayOf: String? = nil
+    /// The share of each decision's probability the controller spread evenly over its candidates when it planned the run
+    /// (`serve --learn` keeps a floor under exploration); the recorded probabilities include it.
+    public var explorationFloor: Double = 0
 }
 
 /// A row of `decisions`: one controller decision of a run.

@@ -3,7 +3,7 @@
 /// exactly this description, so another engine's tables, made from it, hold the same rows under the same names.
 enum TraceSchema {
     /// The last migration: the schema version this describes.
-    static let version = "v8-feedback"
+    static let version = "v9-controllers"
 
     /// The table of that name; a name not in the schema is a programming error.
     static func table(named name: String) -> Table {
@@ -80,7 +80,7 @@ enum TraceSchema {
                 integer("withheldDeliveries", default: "0"), integer("quarantinedAgents", default: "0"),
                 integer("verificationCalls", default: "0"), double("verificationCostUSD", default: "0"),
                 double("controllerTemperature", default: "1"), text("planJSON", null: true), text("replayOf", null: true),
-                datetime("heartbeatAt", null: true),
+                datetime("heartbeatAt", null: true), double("explorationFloor", default: "0"),
             ],
             primaryKey: ["id"],
             indexed: ["status", "startedAt"]
@@ -149,6 +149,29 @@ enum TraceSchema {
             autoIncrementedID: true,
             columns: [runID, double("score"), text("note", null: true), datetime("givenAt"), text("source")],
             indexed: ["runID"]
+        ),
+        // Controllers the store knows (`ControllerVersionRecord`): each trained or imported version with its parameters
+        // (the controller file's JSON), so that off-policy training can re-score the runs it planned and a replica can
+        // load it; the prior has no row.
+        Table(
+            name: "controllerVersions",
+            autoIncrementedID: false,
+            columns: [
+                text("version"), text("catalogHash"), datetime("createdAt"), text("parametersJSON"), text("origin"),
+                integer("trainedOnRuns", default: "0"), text("evidenceJSON", null: true), text("verdict"),
+            ],
+            primaryKey: ["version"],
+            indexed: ["catalogHash"]
+        ),
+        // Which version is live, as a history (`ControllerPromotionRecord`): the latest row of a catalogue is live.
+        Table(
+            name: "controllerPromotions",
+            autoIncrementedID: true,
+            columns: [
+                text("version"), text("catalogHash"), datetime("promotedAt"), text("reason"), text("previousVersion", null: true),
+                text("evidenceJSON", null: true),
+            ],
+            indexed: ["catalogHash"]
         ),
         // Bookkeeping of the writer, not a trace: how many of a run's batches of events are written (`RunWriteMark`).
         // No reference to the run: a batch's mark is claimed before the batch writes the run's row.

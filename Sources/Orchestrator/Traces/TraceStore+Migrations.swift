@@ -183,6 +183,31 @@ extension TraceStore {
                 table.column("source", .text).notNull()
             }
         }
+        migrator.registerMigration("v9-controllers") { db in
+            try db.alter(table: "runs") { table in
+                table.add(column: "explorationFloor", .double).notNull().defaults(to: 0)
+            }
+            try db.create(table: "controllerVersions") { table in
+                table.column("version", .text).notNull()
+                table.column("catalogHash", .text).notNull().indexed()
+                table.column("createdAt", .datetime).notNull()
+                table.column("parametersJSON", .text).notNull()
+                table.column("origin", .text).notNull()
+                table.column("trainedOnRuns", .integer).notNull().defaults(to: 0)
+                table.column("evidenceJSON", .text)
+                table.column("verdict", .text).notNull()
+                table.primaryKey(["version"])
+            }
+            try db.create(table: "controllerPromotions") { table in
+                table.autoIncrementedPrimaryKey("id")
+                table.column("version", .text).notNull()
+                table.column("catalogHash", .text).notNull().indexed()
+                table.column("promotedAt", .datetime).notNull()
+                table.column("reason", .text).notNull()
+                table.column("previousVersion", .text)
+                table.column("evidenceJSON", .text)
+            }
+        }
         return migrator
     }
 }

@@ -45,4 +45,19 @@ extension TraceStore {
         }
         return plans
     }
+
+    /// How many finished, planned runs of a catalogue have a score (an expected answer's, a recorded outcome's or
+    /// feedback's), plus the feedback given: a number that grows with every newly scored run, for a learner to count.
+    public func scoredRunCount(catalogHash: String) async throws -> Int {
+        let rows = try await rows(
+            TraceQuery(
+                """
+                SELECT (SELECT COUNT(*) FROM "runs" WHERE "catalogHash" = ? AND "score" IS NOT NULL AND "topology" IS NOT NULL
+                AND "replayOf" IS NULL) + (SELECT COUNT(*) FROM "feedback") AS "scored"
+                """,
+                [.text(catalogHash)]
+            )
+        )
+        return rows.first.map { Int($0["scored"] as Int64? ?? 0) } ?? 0
+    }
 }

@@ -35,15 +35,37 @@ extension PlanTable {
         }
     }
 
-    /// Values every candidate on every task of `valuation` (full information) and keeps, per domain and over all
-    /// tasks, the `kept` best plans by utility = accuracy − λ × mean cost and every single-agent plan. A plan is valued
-    /// on a domain only where the recordings cover at least 90% of its tasks. Votes are weighed by each model's
-    /// reliability alone in the domain, as the controller's plans will be.
+    /// Which plans a fit values, and how surely.
+    public struct Support: Sendable, Equatable {
+        /// A plan is valued on a domain only where it could be played on at least this share of the domain's tasks …
+        public var minimumShare: Double
+        /// … and on at least this many.
+        public var minimumTasks: Int
+        /// Standard errors of the mean utility taken off each plan's utility: a plan played on few tasks must do better
+        /// to be chosen (0 on full information, where every plan is valued on the same tasks).
+        public var pessimism: Double
+
+        public init(minimumShare: Double, minimumTasks: Int = 1, pessimism: Double = 0) {
+            self.minimumShare = minimumShare
+            self.minimumTasks = minimumTasks
+            self.pessimism = pessimism
+        }
+
+        /// Full information: every model's outcome on (nearly) every task.
+        public static let fullInformation = Support(minimumShare: 0.9)
+    }
+
+    /// Values every candidate on every task of `valuation` and keeps, per domain and over all tasks, the `kept` best
+    /// plans by utility = accuracy − λ × mean cost (less `support.pessimism` standard errors) and every single-agent
+    /// plan. A plan is valued on a domain only where the outcomes cover enough of its tasks (`support`: on full
+    /// information, 90% of them). Votes are weighed by each model's reliability alone in the domain, as the
+    /// controller's plans will be.
     public static func fit(
         _ valuation: PlanValuation,
         costWeight: Double,
         candidates: [PlanValuation.Candidate]? = nil,
-        kept: Int = 64
+        kept: Int = 64,
+        support: Support = .fullInformation
     ) async -> PlanTable {
         let candidates = candidates ?? Self.candidates(catalog: valuation.catalog)
         let domains = valuation.domains.map(\.rawValue)
@@ -56,18 +78,27 @@ extension PlanTable {
         var reliability: [String: [String: Double]] = [:]
         let singleTopology = singles.first { $0.topology == "single" }?.topology ?? singles.first?.topology
         for candidate in singles where candidate.topology == singleTopology {
-            let sums = Sums(valuation.outcomes(of: candidate), domains: domains)
+            let sums = Sums(valuation.outcomes(of: candidate), domains: domains, costWeight: costWeight)
             for key in keys {
-                if let accuracy = sums.accuracy(key, of: tasks[key] ?? 0) { reliability[key, default: [:]][candidate.models[0]] = accuracy }
+                if let accuracy = sums.accuracy(key, of: tasks[key] ?? 0, support: support) {
+                    reliability[key, default: [:]][candidate.models[0]] = accuracy
+                }
             }
         }
         // Per domain its own reliabilities; plans are valued once per domain's weights only where they matter (votes).
-        let valued = await valueAll(candidates, valuation: valuation, domains: domains, keys: keys, reliability: reliability)
+        let valued = await valueAll(
+            candidates,
+            valuation: valuation,
+            domains: domains,
+            keys: keys,
+            reliability: reliability,
+            costWeight: costWeight
+        )
         var table: [String: [Entry]] = [:]
         for key in keys {
             var entries: [Entry] = []
             for (candidate, sums) in zip(candidates, valued) {
-                guard let sum = sums[key], let accuracy = sum.accuracy(key, of: tasks[key] ?? 0) else { continue }
+                guard let sum = sums[key], let accuracy = sum.accuracy(key, of: tasks[key] ?? 0, support: support) else { continue }
                 let cost = sum.meanCost(key)
                 entries.append(
                     Entry(
@@ -75,7 +106,7 @@ extension PlanTable {
                         models: candidate.models,
                         accuracy: accuracy,
                         meanCostUSD: cost,
-                        utility: accuracy - costWeight * cost
+                        utility: accuracy - costWeight * cost - support.pessimism * sum.standardError(key)
                     )
                 )
             }
@@ -97,7 +128,8 @@ extension PlanTable {
         valuation: PlanValuation,
         domains: [String],
         keys: [String],
-        reliability: [String: [String: Double]]
+        reliability: [String: [String: Double]],
+        costWeight: Double
     ) async -> [[String: Sums]] {
         let chunk = max(1, candidates.count / 16)
         return await withTaskGroup(of: (Int, [[String: Sums]]).self) { group in
@@ -107,12 +139,19 @@ extension PlanTable {
                     let sums = slice.map { candidate -> [String: Sums] in
                         let isVote = valuation.catalog.topology(named: candidate.topology)?.aggregation == .vote && candidate.models.count > 1
                         guard isVote else {
-                            let sums = Sums(valuation.outcomes(of: candidate), domains: domains)
+                            let sums = Sums(valuation.outcomes(of: candidate), domains: domains, costWeight: costWeight)
                             return Dictionary(uniqueKeysWithValues: keys.map { ($0, sums) })
                         }
                         return Dictionary(
                             uniqueKeysWithValues: keys.map { key in
-                                (key, Sums(valuation.outcomes(of: candidate, reliability: reliability[key] ?? [:]), domains: domains))
+                                (
+                                    key,
+                                    Sums(
+                                        valuation.outcomes(of: candidate, reliability: reliability[key] ?? [:]),
+                                        domains: domains,
+                                        costWeight: costWeight
+                                    )
+                                )
                             }
                         )
                     }
@@ -127,31 +166,47 @@ extension PlanTable {
         }
     }
 
-    /// A plan's summed scores and costs per domain key over the tasks it could be played on.
+    /// A plan's summed scores and costs per domain key over the tasks it could be played on, and the summed squares of
+    /// its utility per task (for the standard error).
     struct Sums: Sendable {
         var score: [String: Double] = [:]
         var cost: [String: Double] = [:]
+        var utilitySquares: [String: Double] = [:]
         var played: [String: Int] = [:]
+        let costWeight: Double
 
-        init(_ outcomes: [(score: Double, costUSD: Double)?], domains: [String]) {
+        init(_ outcomes: [(score: Double, costUSD: Double)?], domains: [String], costWeight: Double) {
+            self.costWeight = costWeight
             for (outcome, domain) in zip(outcomes, domains) {
                 guard let outcome else { continue }
+                let utility = outcome.score - costWeight * outcome.costUSD
                 for key in [domain, PlanTable.anyDomain] {
                     score[key, default: 0] += outcome.score
                     cost[key, default: 0] += outcome.costUSD
+                    utilitySquares[key, default: 0] += utility * utility
                     played[key, default: 0] += 1
                 }
             }
         }
 
-        /// The mean score where the plan was played on at least 90% of the key's `total` tasks.
-        func accuracy(_ key: String, of total: Int) -> Double? {
-            guard let count = played[key], count > 0, Double(count) >= 0.9 * Double(total) else { return nil }
+        /// The mean score where the plan was played on enough of the key's `total` tasks.
+        func accuracy(_ key: String, of total: Int, support: Support) -> Double? {
+            guard let count = played[key], count > 0, count >= support.minimumTasks, Double(count) >= support.minimumShare * Double(total)
+            else { return nil }
             return (score[key] ?? 0) / Double(count)
         }
 
         func meanCost(_ key: String) -> Double {
             (cost[key] ?? 0) / Double(max(1, played[key] ?? 0))
+        }
+
+        /// The standard error of the mean utility per task.
+        func standardError(_ key: String) -> Double {
+            let count = Double(played[key] ?? 0)
+            guard count > 1 else { return 0 }
+            let mean = ((score[key] ?? 0) - costWeight * (cost[key] ?? 0)) / count
+            let variance = max(0, (utilitySquares[key] ?? 0) / count - mean * mean) * count / (count - 1)
+            return (variance / count).squareRoot()
         }
     }
 }

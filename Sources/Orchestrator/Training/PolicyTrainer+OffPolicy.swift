@@ -123,28 +123,39 @@ struct OffPolicySample: Sendable {
                 features = try await controller.features(for: plan.task)
                 featureCache[key] = features
             }
-            let utility = (plan.run.score ?? 0) - costWeight * plan.run.costUSD
+            let utility = utility(of: plan.run, costWeight: costWeight)
             samples.append(OffPolicySample(plan: plan, features: features, utility: utility, behaviour: behaviour))
         }
         return (samples, skipped)
     }
 
+    /// A stored run's utility: its score (0 when unscored) less λ × its cost.
+    static func utility(of run: RunRecord, costWeight: Double) -> Double {
+        (run.score ?? 0) - costWeight * run.costUSD
+    }
+
     /// The run's decisions with each candidate's probability under `parameters`, and log π_θ − log π_logged of
-    /// the choices.
-    func rescored(under parameters: ControllerParameters, priceLevels: [String: Double]) -> (decisions: [Decision], logRatio: Double) {
+    /// the choices. The logged logits are recovered from the recorded probabilities with the run's exploration floor
+    /// taken out; `floor` is the one the target plans with (0: its softmax alone, as training's gradient assumes).
+    func rescored(
+        under parameters: ControllerParameters,
+        priceLevels: [String: Double],
+        floor: Double = 0
+    ) -> (decisions: [Decision], logRatio: Double) {
         let temperature = plan.run.controllerTemperature
         var logRatio = 0.0
         var decisions: [Decision] = []
         let oldRight = behaviour?.rightProbabilities(plan.task.query) ?? [:]
         let newRight = parameters.rightProbabilities(plan.task.query)
         for decision in plan.decisions {
-            guard decision.candidates.count > 1 else {
+            guard decision.candidates.count > 1, !decision.pinned else {
                 decisions.append(decision)
                 continue
             }
-            let logits = decision.candidates.map { candidate -> Double in
+            let softmax = CascadedController.withoutFloor(decision.candidates.map(\.probability), floor: plan.run.explorationFloor)
+            let logits = zip(decision.candidates, softmax).map { candidate, loggedProbability -> Double in
                 let level = decision.stage == .model ? priceLevels[candidate.name] : nil
-                let logged = temperature * log(max(candidate.probability, 1e-300))
+                let logged = temperature * log(max(loggedProbability, 1e-300))
                 let old =
                     behaviour?.logit(
                         stage: decision.stage,
@@ -163,7 +174,7 @@ struct OffPolicySample: Sendable {
                 )
                 return logged - old + new
             }
-            let probabilities = CascadedController.softmax(logits, temperature: temperature)
+            let probabilities = CascadedController.withFloor(CascadedController.softmax(logits, temperature: temperature), floor: floor)
             var rescored = decision
             rescored.candidates = zip(decision.candidates, probabilities).map { Decision.Candidate(name: $0.name, probability: $1) }
             if let chosen = decision.candidates.firstIndex(where: { $0.name == decision.chosen }) {

@@ -18,11 +18,14 @@ extension PostgresTraceEngine {
         TraceSchema.tables.flatMap(creation(of:))
     }
 
-    /// The statements that bring a store made by an earlier version up to a migration, for the migrations that only
-    /// add tables; a store behind by any other is refused.
+    /// The statements that bring a store made by an earlier version up to a migration, for the migrations that add
+    /// tables or columns with defaults; a store behind by any other is refused.
     static let upgrades: [String: [String]] = [
         "v7-run-writes": creation(of: TraceSchema.table(named: "runWrites")),
         "v8-feedback": creation(of: TraceSchema.table(named: "feedback")),
+        "v9-controllers": [
+            "ALTER TABLE \"runs\" ADD COLUMN IF NOT EXISTS \"explorationFloor\" DOUBLE PRECISION NOT NULL DEFAULT 0"
+        ] + creation(of: TraceSchema.table(named: "controllerVersions")) + creation(of: TraceSchema.table(named: "controllerPromotions")),
     ]
 
     /// The statements that make one table and its indexes, if missing.

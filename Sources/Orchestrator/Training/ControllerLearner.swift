@@ -1,0 +1,165 @@
+import Foundation
+import Logging
+
+/// Retrains the controller from the trace store while a server serves (`serve --learn`), and promotes a candidate only
+/// when the promotion guard finds it better than the live one on recent scored runs it was not trained on.
+///
+/// Every `everyScoredRuns` newly scored runs (an expected answer, a recorded outcome or feedback), or every
+/// `everySeconds` when any came, it reads the newest `window` scored runs of the catalogue and holds out the newest of
+/// them the live controller planned (up to `heldOutShare` of the window). On the rest it values every plan whose
+/// agents answer independently on the answers the runs' agents gave (`TraceStore.loggedOutcomes`, `PlanValuation`:
+/// off-policy, nothing is run) into a plan table, each plan valued pessimistically on the tasks where all its models
+/// answered (`support`), with the escalation judge and the outcome model refitted on the same answers. It compares the candidate with the live
+/// controller on the held-out runs (`PromotionGuard`), stores it with the evidence and, when the guard says so, records
+/// the promotion and installs it. Requests never wait for it: it runs beside them.
+public actor ControllerLearner {
+    /// When and how to learn.
+    public struct Options: Sendable {
+        public var everyScoredRuns: Int
+        public var everySeconds: Double
+        /// No candidate is trained before this many scored runs are stored.
+        public var minimumRuns: Int
+        /// The newest scored runs read at each round.
+        public var window: Int
+        /// The share of them, newest first, held out for the guard.
+        public var heldOutShare: Double
+        public var training: PolicyTrainer.Options
+        /// How many runs a plan must have been played on, and how pessimistically it is valued.
+        public var support: PlanTable.Support
+        /// How often the store's count of scored runs is read.
+        public var pollInterval: Duration
+
+        public init(
+            everyScoredRuns: Int = 200,
+            everySeconds: Double = 600,
+            minimumRuns: Int = 200,
+            window: Int = 4000,
+            heldOutShare: Double = 0.3,
+            training: PolicyTrainer.Options = PolicyTrainer.Options(),
+            support: PlanTable.Support = PlanTable.Support(minimumShare: 0, minimumTasks: 30, pessimism: 1),
+            pollInterval: Duration = .seconds(2)
+        ) {
+            self.everyScoredRuns = everyScoredRuns
+            self.everySeconds = everySeconds
+            self.minimumRuns = minimumRuns
+            self.window = window
+            self.heldOutShare = heldOutShare
+            self.training = training
+            self.support = support
+            self.pollInterval = pollInterval
+        }
+    }
+
+    /// One round: the candidate, what the guard found, and whether it went live.
+    public struct Round: Sendable {
+        public var candidate: String
+        public var evidence: PromotionEvidence
+        public var seconds: Double
+    }
+
+    let orchestrator: Orchestrator
+    let live: LiveController
+    let options: Options
+    let promotionGuard: PromotionGuard
+    let logger: Logger
+    /// The scored runs counted at the last round.
+    private var scoredAtLastRound = 0
+    private var lastRound = ContinuousClock.now
+    /// Rounds made and candidates promoted by this learner.
+    public private(set) var rounds = 0
+    public private(set) var promotions = 0
+
+    /// `orchestrator` gives the catalogue, the store and the untrained controller training starts from; `live` is the
+    /// controller requests plan with, which a promotion replaces.
+    public init(orchestrator: Orchestrator, live: LiveController, options: Options, logger: Logger) {
+        self.orchestrator = orchestrator
+        self.live = live
+        self.options = options
+        self.logger = logger
+        promotionGuard = PromotionGuard(costWeight: options.training.costWeight, seed: options.training.seed)
+    }
+
+    /// Learns until the task is cancelled; a failed round is logged and the next one tried as scheduled.
+    public func run() async {
+        while !Task.isCancelled {
+            do {
+                if try await isDue() { _ = try await round() }
+            } catch is CancellationError {
+                return
+            } catch {
+                logger.warning("learning round failed", metadata: ["error": "\(error)"])
+                lastRound = .now
+            }
+            try? await Task.sleep(for: options.pollInterval)
+        }
+    }
+
+    /// Whether enough newly scored runs (or time with some) have come since the last round.
+    func isDue() async throws -> Bool {
+        let scored = try await orchestrator.store.scoredRunCount(catalogHash: orchestrator.catalog.hash)
+        let fresh = scored - scoredAtLastRound
+        logger.debug("learner counted scored runs", metadata: ["scored": "\(scored)", "fresh": "\(fresh)"])
+        guard scored >= options.minimumRuns, fresh > 0 else { return false }
+        return fresh >= options.everyScoredRuns || (ContinuousClock.now - lastRound) >= .seconds(options.everySeconds)
+    }
+
+    /// Fits a candidate on the scored runs of the window but the newest ones the live controller planned, asks the guard
+    /// on those, stores the candidate with the evidence and promotes it when the guard says so. Nil when the live
+    /// controller has planned too few scored runs to judge a candidate by. `shufflingLabels` (a seed) shuffles the
+    /// training answers' labels across all tasks and models first (`withPooledShuffledLabels`): a check that what is
+    /// learned comes from them.
+    public func round(shufflingLabels seed: UInt64? = nil) async throws -> Round? {
+        let clock = ContinuousClock()
+        let start = clock.now
+        let store = orchestrator.store
+        let catalog = orchestrator.catalog
+        scoredAtLastRound = try await store.scoredRunCount(catalogHash: catalog.hash)
+        lastRound = start
+        let plans = try await store.storedPlans(limit: options.window).filter { $0.run.catalogHash == catalog.hash && $0.run.score != nil }
+        let liveVersion = live.controller.version
+        // The newest runs of the live controller are held out for the guard; every other run is trained on.
+        let heldOutLimit = Int((Double(plans.count) * options.heldOutShare).rounded())
+        let heldOut = Array(plans.reversed().filter { $0.run.controllerVersion == liveVersion }.prefix(heldOutLimit).reversed())
+        guard heldOut.count >= promotionGuard.minimumRuns else { return nil }
+        let heldOutIDs = Set(heldOut.map(\.run.id))
+        let training = plans.filter { !heldOutIDs.contains($0.run.id) }
+        var answers = try await store.loggedOutcomes(of: training, fleet: catalog.fleet)
+        if let seed { answers = answers.withPooledShuffledLabels(seed: seed) }
+        var seen: Set<String> = []
+        let tasks = training.map(\.task).filter { seen.insert($0.query).inserted }
+        let trainer = PolicyTrainer(orchestrator: orchestrator, options: options.training)
+        // The supervised parts refitted on the same answers: the judge the cascades escalate by, the outcome model.
+        let labelled = LabelledAnswers(recorded: answers, fleet: catalog.fleet)
+        let (candidate, _, valued) = await trainer.trainWithFullInformation(
+            tasks,
+            outcomes: answers,
+            judge: labelled.judge(fleet: catalog.fleet),
+            outcomeModel: labelled.outcomeModel(fleet: catalog.fleet),
+            support: options.support
+        )
+        let evidence = promotionGuard.compare(
+            candidate: candidate,
+            liveVersion: liveVersion,
+            heldOut: heldOut,
+            outcomes: try await store.loggedOutcomes(of: heldOut, fleet: catalog.fleet),
+            trainedOnRuns: valued,
+            catalog: catalog,
+            policy: orchestrator.verification
+        )
+        rounds += 1
+        try await store.recordControllerVersion(
+            candidate,
+            origin: "learned",
+            trainedOnRuns: valued,
+            evidence: evidence,
+            verdict: evidence.promote ? "promoted" : "rejected"
+        )
+        if evidence.promote {
+            try await store.promoteController(candidate.version, catalogHash: catalog.hash, reason: .guarded, evidence: evidence)
+            live.install(candidate)
+            promotions += 1
+        }
+        logger.info("learning round", metadata: ["verdict": "\(evidence.summary)"])
+        return Round(candidate: candidate.version, evidence: evidence, seconds: (clock.now - start).milliseconds / 1000)
+    }
+}

@@ -46,7 +46,10 @@ extension Orchestrate.Bench {
         var learnEvery: Int = 200
 
         @Option(name: .long, help: "serve --exploration-floor.")
-        var explorationFloor: Double = 0.1
+        var explorationFloor: Double = 0.05
+
+        @Flag(name: .long, help: "The control: the first server without --learn (the prior alone, exploring as it does), for the same traffic.")
+        var withoutLearning = false
 
         @Option(name: .long, help: "Replicas without --learn on the same store, following its promotions.")
         var followers: Int = 0
@@ -99,26 +102,35 @@ extension Orchestrate.Bench {
             defer { for server in servers { server.process.stop() } }
             for index in 0...followers {
                 let port = try LoadTarget.freePort()
+                let learning = [
+                    "--learn", "--learn-every", String(learnEvery), "--exploration-floor", String(explorationFloor), "--lambda", String(costWeight),
+                ]
                 let arguments =
-                    index == 0
-                    ? [
-                        "serve", "--port", String(port), "--learn", "--learn-every", String(learnEvery), "--exploration-floor",
-                        String(explorationFloor), "--lambda", String(costWeight),
-                    ]
-                    : ["serve", "--port", String(port), "--follow-seconds", String(followSeconds)]
+                    ["serve", "--port", String(port)]
+                    + (index == 0 ? (withoutLearning ? [] : learning) : ["--follow-seconds", String(followSeconds)])
                 let process = try BenchProcess(executable, arguments + common, log: folder.appendingPathComponent("serve-\(index).log"))
                 servers.append((process, "http://127.0.0.1:\(port)"))
                 try await process.waitUntilAnswering("http://127.0.0.1:\(port)/healthz", within: .seconds(60))
             }
             print(
-                "\(requests) requests of \(recorded.recordings) at up to \(rate)/s through serve --learn (λ \(costWeight), floor \(explorationFloor), every \(learnEvery) scored runs) and \(followers) follower\(followers == 1 ? "" : "s") · store \(postgres == nil ? "SQLite" : "PostgreSQL") · \(concurrency) in flight"
+                "\(requests) requests of \(recorded.recordings) at up to \(rate)/s through serve \(withoutLearning ? "without --learn (the control)" : "--learn") (λ \(costWeight), floor \(explorationFloor), every \(learnEvery) scored runs) and \(followers) follower\(followers == 1 ? "" : "s") · store \(postgres == nil ? "SQLite" : "PostgreSQL") · \(concurrency) in flight"
             )
             let results = try await send(tasks, to: servers.map(\.url))
-            try report(results, servers: servers.map(\.url))
             let store = try await TraceStore.open(try TraceDatabaseLocation(database), readOnly: true, logger: Logger(label: "bench"))
             let catalog = try recorded.catalog()
+            try report(results, servers: servers.map(\.url), promotions: try await store.controllerPromotions(catalogHash: catalog.hash).reversed())
             for version in try await store.controllerVersions(catalogHash: catalog.hash).reversed() {
-                print("  round: \(try version.evidence()?.summary ?? version.verdict) (trained on \(version.trainedOnRuns) runs)")
+                print("  \(version.verdict): \(try version.evidence()?.summary ?? version.version) (trained on \(version.trainedOnRuns) runs)")
+            }
+            for usage in try await store.controllerUsage(catalogHash: catalog.hash, costWeight: costWeight).reversed() {
+                print(
+                    String(
+                        format: "  runs planned by %@: %d, utility %.4f",
+                        usage.version,
+                        usage.runs,
+                        usage.meanUtility ?? .nan
+                    )
+                )
             }
         }
 
@@ -145,7 +157,9 @@ extension Orchestrate.Bench {
                         while let index = next.take(below: tasks.count) {
                             try await Task.sleep(until: start + spacing * index)
                             let server = index % urls.count
-                            answers.append(await Self.ask(tasks[index], index: index, server: server, url: urls[server], seed: seed, costWeight: costWeight))
+                            answers.append(
+                                await Self.ask(tasks[index], index: index, server: server, url: urls[server], seed: seed, costWeight: costWeight)
+                            )
                             if index % 200 == 199 { FileHandle.standardError.write(Data("  \(index + 1) requests\n".utf8)) }
                         }
                         return answers
@@ -192,25 +206,25 @@ extension Orchestrate.Bench {
             }
         }
 
-        func report(_ answers: [Answer], servers: [String]) throws {
+        /// Prints the first and last windows' utility, the promotions, the failures and the followers' delays, and
+        /// writes the chart.
+        func report(_ answers: [Answer], servers: [String], promotions records: [ControllerPromotionRecord]) throws {
             let failed = answers.filter { $0.failed != nil }
             let utilities = answers.map(\.utility)
             let first = Array(utilities.prefix(window))
             let last = Array(utilities.suffix(window))
             func mean(_ values: [Double]) -> Double { values.reduce(0, +) / Double(max(1, values.count)) }
-            let gain = Bootstrap.interval(count: window, samples: 2000, seed: seed, label: "learning") { chosen in
-                mean(chosen.map { last[$0] }) - mean(chosen.map { first[$0] })
-            }
-            // The request at which each new version first planned, on the learning server.
+            let gain = Bootstrap.differenceOfMeans(last, first, samples: 2000, seed: seed, label: "learning")
+            // Each promotion at the first request its version planned on the learning server after it.
             var promotions: [(index: Int, version: String)] = []
-            var seen: Set<String> = []
-            for answer in answers where answer.server == 0 && answer.failed == nil && !seen.contains(answer.version) {
-                seen.insert(answer.version)
-                if !promotions.isEmpty || answer.version != CascadedController.priorVersion { promotions.append((answer.index, answer.version)) }
+            for record in records {
+                if let answer = answers.first(where: { $0.server == 0 && $0.version == record.version && $0.at >= record.promotedAt }) {
+                    promotions.append((answer.index, record.version))
+                }
             }
             print(
                 String(
-                    format: "utility: first %d requests %.4f · last %d %.4f · gain %+.4f (95%% %+.4f to %+.4f, unpaired bootstrap)",
+                    format: "utility: first %d requests %.4f · last %d %.4f · gain %+.4f (95%% %+.4f to %+.4f, two-sample bootstrap)",
                     window,
                     mean(first),
                     window,
@@ -220,16 +234,23 @@ extension Orchestrate.Bench {
                     gain.high
                 )
             )
-            print("versions that planned requests on the learning server, from the request where each first did: \(promotions.map { "\($0.index) \($0.version)" }.joined(separator: ", "))")
+            print(
+                "promotions (\(records.count)), at the first request each version planned after it: \(promotions.map { "\($0.index) \($0.version)" }.joined(separator: ", "))"
+            )
             print("failed requests: \(failed.count)\(failed.first.map { " (first: \($0.failed ?? ""))" } ?? "")")
             for follower in servers.indices.dropFirst() {
-                for promotion in promotions {
-                    let learnerFirst = answers.first { $0.server == 0 && $0.version == promotion.version }?.at
-                    let followerFirst = answers.first { $0.server == follower && $0.version == promotion.version }?.at
-                    if let learnerFirst, let followerFirst {
-                        print(String(format: "follower %d served %@ %.1f s after the learning server first did", follower, promotion.version, followerFirst.timeIntervalSince(learnerFirst)))
+                for record in records {
+                    if let served = answers.first(where: { $0.server == follower && $0.version == record.version && $0.at >= record.promotedAt }) {
+                        print(
+                            String(
+                                format: "follower %d served %@ %.1f s after its promotion",
+                                follower,
+                                record.version,
+                                served.at.timeIntervalSince(record.promotedAt)
+                            )
+                        )
                     } else {
-                        print("follower \(follower) never served \(promotion.version)")
+                        print("follower \(follower) never served \(record.version)")
                     }
                 }
             }

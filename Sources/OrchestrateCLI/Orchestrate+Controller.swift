@@ -37,7 +37,8 @@ struct ControllerStoreOptions: ParsableArguments {
 extension Orchestrate.Controller {
     struct History: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "The live controller, every promotion and rollback, every stored version with its evidence, and what the runs of each version did."
+            abstract:
+                "The live controller, every promotion and rollback, every stored version with its evidence, and what the runs of each version did."
         )
 
         @OptionGroup var options: ControllerStoreOptions
@@ -54,13 +55,17 @@ extension Orchestrate.Controller {
             print("\npromotions, newest first:")
             if promotions.isEmpty { print("  none") }
             for promotion in promotions {
-                print("  #\(promotion.id) \(TraceCells.moment(promotion.promotedAt)) UTC  \(promotion.version) ← \(promotion.previousVersion ?? "-") (\(promotion.reason.rawValue))")
+                print(
+                    "  #\(promotion.id) \(TraceCells.moment(promotion.promotedAt)) UTC  \(promotion.version) ← \(promotion.previousVersion ?? "-") (\(promotion.reason.rawValue))"
+                )
             }
             print("\nversions, newest first:")
             let versions = try await store.controllerVersions(catalogHash: hash)
             if versions.isEmpty { print("  none stored") }
             for version in versions {
-                print("  \(version.version)  \(TraceCells.moment(version.createdAt)) UTC  \(version.origin), \(version.verdict), trained on \(version.trainedOnRuns) runs")
+                print(
+                    "  \(version.version)  \(TraceCells.moment(version.createdAt)) UTC  \(version.origin), \(version.verdict), trained on \(version.trainedOnRuns) runs"
+                )
                 // Evidence a later version wrote in another shape is left out rather than stopping the history.
                 if let evidence = (try? version.evidence()) ?? nil { print("    \(evidence.summary)") }
             }

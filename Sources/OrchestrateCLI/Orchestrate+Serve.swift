@@ -41,7 +41,10 @@ extension Orchestrate {
         @Option(name: .long, help: "How messages between agents are checked, unless a request says otherwise.")
         var verify: VerificationPolicy = .check
 
-        @Option(name: .long, help: "A trained controller file, pinned; default: the store's live controller (the prior until one is promoted), followed as it changes.")
+        @Option(
+            name: .long,
+            help: "A trained controller file, pinned; default: the store's live controller (the prior until one is promoted), followed as it changes."
+        )
         var controller: String?
 
         @Option(name: .long, help: "How often to read the store's live controller version, in seconds (1 to 60).")
@@ -64,7 +67,14 @@ extension Orchestrate {
         var learnWindow: Int = 4000
 
         @Option(name: .long, help: "With --learn: the share of each decision's probability spread over every candidate (0 to below 1).")
-        var explorationFloor: Double = 0.1
+        var explorationFloor: Double = 0.05
+
+        @Option(
+            name: .long,
+            help:
+                "With --learn: the share of requests a promising candidate plans while on trial, when the live controller's runs cannot judge it (0: no trials)."
+        )
+        var canaryShare: Double = 0.2
 
         @Option(name: [.customLong("lambda")], help: "With --learn: λ, the utility lost per US dollar.")
         var costWeight: Double = 20
@@ -87,6 +97,7 @@ extension Orchestrate {
                 throw ValidationError("--exploration-floor must be from 0 to below 1, got \(explorationFloor)")
             }
             guard costWeight >= 0, costWeight.isFinite else { throw ValidationError("--lambda must be 0 or more, got \(costWeight)") }
+            guard (0..<1).contains(canaryShare) else { throw ValidationError("--canary-share must be from 0 to below 1, got \(canaryShare)") }
         }
 
         func run() async throws {
@@ -137,7 +148,8 @@ extension Orchestrate {
                         everySeconds: learnMinutes * 60,
                         minimumRuns: min(learnEvery, learnWindow),
                         window: learnWindow,
-                        training: PolicyTrainer.Options(costWeight: costWeight)
+                        training: PolicyTrainer.Options(costWeight: costWeight),
+                        canaryShare: canaryShare
                     ),
                     logger: logger
                 ) : nil

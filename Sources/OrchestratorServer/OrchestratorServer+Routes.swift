@@ -48,7 +48,8 @@ extension OrchestratorServer {
         let chat = try await decodeBody(ChatCompletionRequest.self, of: &request)
         if let n = chat.n, n != 1 { throw OpenAIError.invalid("only n = 1 is supported, got \(n)", param: "n") }
         let task = try makeTask(chat)
-        let base = current
+        let seed = chat.seed ?? UInt64.random(in: 0...UInt64.max)
+        let base = current(seed: seed)
         var configured = chat.orchestrate?.verify.map { base.with(verification: $0) } ?? base
         if let text = chat.orchestrate?.escalate {
             guard let rule = EscalationPolicy.Rule(parsing: text) else {
@@ -60,7 +61,6 @@ extension OrchestratorServer {
             configured = configured.with(escalation: rule)
         }
         let runner = configured
-        let seed = chat.seed ?? UInt64.random(in: 0...UInt64.max)
         if chat.stream == true {
             try await requireWritableStore()
             return streamedCompletion(of: task, by: runner, seed: seed, model: chat.model, request: request)

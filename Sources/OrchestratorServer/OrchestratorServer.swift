@@ -95,8 +95,9 @@ public struct OrchestratorServer: Sendable {
         try await application(onServerRunning: onServerRunning).runService()
     }
 
-    /// The orchestrator a request runs on: planning with the live controller of the moment.
-    var current: Orchestrator {
-        live.map { orchestrator.with(controller: $0.controller) } ?? orchestrator
+    /// The orchestrator a request with this seed runs on: planning with the live controller of the moment (or, for its
+    /// share of seeds, a candidate on trial).
+    func current(seed: UInt64) -> Orchestrator {
+        live.map { orchestrator.with(controller: $0.controller(forSeed: seed)) } ?? orchestrator
     }
 }

@@ -72,7 +72,10 @@ struct CommandLineTests {
         let promoted = try await TestSupport.runExecutable(["controller", "promote", file, "--db", database])
         #expect(promoted.status == 0 && promoted.output.contains("live: trained-by-hand (was prior-1)"), "\(promoted.output)\(promoted.error)")
         let history = try await TestSupport.runExecutable(["controller", "history", "--db", database])
-        #expect(history.output.contains("live: trained-by-hand") && history.output.contains("trained-by-hand ← prior-1 (manual)"), "\(history.output)")
+        #expect(
+            history.output.contains("live: trained-by-hand") && history.output.contains("trained-by-hand ← prior-1 (manual)"),
+            "\(history.output)"
+        )
         #expect(history.output.contains("trained-by-hand  ") && history.output.contains("imported, imported"), "\(history.output)")
         let back = try await TestSupport.runExecutable(["controller", "rollback", "--db", database])
         #expect(back.status == 0 && back.output.contains("live: prior-1 (rolled back from trained-by-hand)"), "\(back.output)\(back.error)")

@@ -18,6 +18,18 @@ import Testing
         }
     }
 
+    /// Runs the prompts one at a time (the prior's exploration draws on what the runs before scored, so the order is
+    /// the seed's), each planned as `serve` plans it: by the live controller, or by a candidate on trial for its share
+    /// of seeds.
+    static func serve(_ prompts: ArraySlice<OrchestrationTask>, live: LiveController, orchestrator: Orchestrator) async throws -> [RunResult] {
+        var results: [RunResult] = []
+        for (index, task) in zip(prompts.indices, prompts) {
+            let seed = UInt64(index)
+            results.append(try await orchestrator.with(controller: live.controller(forSeed: seed)).run(task, seed: seed))
+        }
+        return results
+    }
+
     @Test func theGuardPromotesWhatWasLearnedAndNeverACandidateTrainedOnShuffledLabels() async throws {
         let outcomes = try await RouterBenchCache.shared.outcomes()
         let catalog = try CatalogLoader(workflowsDirectory: TestSupport.workflows)
@@ -43,16 +55,17 @@ import Testing
         var explored: [RunResult] = []
         var promoted: ControllerLearner.Round?
         while promoted == nil, explored.count < 1200 {
-            // One at a time: the prior's exploration draws on what the runs before scored, so the order is the seed's.
-            explored += try await orchestrator.runBatch(Array(prompts[explored.count..<(explored.count + 100)]), seed: UInt64(explored.count), parallel: 1)
+            explored += try await Self.serve(prompts[explored.count..<(explored.count + 100)], live: live, orchestrator: orchestrator)
             if let round = try await learner.round(), round.evidence.promote { promoted = round }
         }
-        #expect(explored.allSatisfy { $0.status == .completed && $0.score != nil && $0.plan?.controllerVersion == CascadedController.priorVersion })
+        #expect(explored.allSatisfy { $0.status == .completed && $0.score != nil })
         let first = try #require(promoted, "no candidate beat the prior within \(explored.count) runs")
         #expect(first.evidence.gainLow > 0 && first.evidence.candidate.effectiveRuns >= 30)
         #expect(live.controller.version == first.candidate)
         #expect(try await store.liveController(catalogHash: catalog.hash)?.version == first.candidate)
         #expect(try await store.controllerVersion(first.candidate)?.evidence() == first.evidence)
+        #expect(live.snapshot.canary == nil)
+        #expect(!(try await store.controllerVersions(catalogHash: catalog.hash)).contains { $0.verdict == "canary" }, "no trial outlives a promotion")
 
         // A candidate that is worse than the prior — Claude 2 alone for every task, the dear model that is right least
         // often (54% at three quarters of GPT-4's cost, the shared data's README) — is judged so and kept out.
@@ -61,6 +74,7 @@ import Testing
         worse.plans = PlanTable(costWeight: 20, tasks: [PlanTable.anyDomain: 1], domains: [PlanTable.anyDomain: [entry]], reliability: [:])
         worse.version = "worse"
         let exploredPlans = try await store.storedPlans().filter { $0.run.controllerVersion == CascadedController.priorVersion }
+        #expect(exploredPlans.count * 10 >= explored.count * 7, "most exploring runs are the prior's (the rest a candidate's on trial)")
         // The prior soon stops asking Claude 2, so fewer runs than the serving guard's 30 can be valued for it.
         let judged = PromotionGuard(costWeight: 20, minimumRuns: 15).compare(
             candidate: worse,
@@ -74,12 +88,16 @@ import Testing
         #expect(!judged.promote && judged.candidate.effectiveRuns >= 15 && judged.gain < -0.1, "\(judged.summary)")
 
         // The promoted controller plans the next runs; candidates fitted on shuffled labels are judged on them.
-        let served = try await orchestrator.with(controller: live.controller).runBatch(Array(prompts[explored.count..<(explored.count + 300)]), seed: 2, parallel: 1)
-        #expect(served.allSatisfy { $0.plan?.controllerVersion == first.candidate })
+        let served = try await Self.serve(prompts[explored.count..<(explored.count + 300)], live: live, orchestrator: orchestrator)
+        #expect(served.allSatisfy { $0.plan?.controllerVersion == first.candidate }, "no trial is left once a candidate is promoted")
         let mean = { (results: [RunResult]) in results.reduce(0) { $0 + ($1.score ?? 0) - 20 * $1.costUSD } / Double(results.count) }
-        #expect(mean(served) > mean(explored) + 0.05, "the promoted controller's runs: \(mean(served)) against the prior's \(mean(explored))")
+        #expect(mean(served) > mean(explored) + 0.05, "the promoted controller's runs: \(mean(served)) against the exploring ones' \(mean(explored))")
+        // The guard alone judges them (no trials, which would judge them by runs of their own).
+        var guardOnly = options
+        guardOnly.canaryShare = 0
+        let judge = ControllerLearner(orchestrator: orchestrator, live: live, options: guardOnly, logger: TestSupport.logger)
         for seed in [11, 12] as [UInt64] {
-            let shuffled = try #require(try await learner.round(shufflingLabels: seed))
+            let shuffled = try #require(try await judge.round(shufflingLabels: seed))
             #expect(!shuffled.evidence.promote, "\(shuffled.evidence.summary)")
             #expect(try await store.controllerVersion(shuffled.candidate)?.verdict == "rejected")
         }

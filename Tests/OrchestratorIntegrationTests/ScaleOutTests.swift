@@ -55,11 +55,16 @@ struct ScaleOutTests {
             defer { for replica in replicas { replica.stop() } }
             for index in 0..<2 {
                 replicas.append(
-                    try await ServeProcess.start(["--db", url, "--follow-seconds", "1"], log: directory.appendingPathComponent("replica-\(index).log"))
+                    try await ServeProcess.start(
+                        ["--db", url, "--follow-seconds", "1"],
+                        log: directory.appendingPathComponent("replica-\(index).log")
+                    )
                 )
             }
             let bases = replicas.map(\.base)
-            #expect(Self.versions(await ChatLoad.send(4, inFlight: 2, over: bases, client: client)).allSatisfy { $0 == CascadedController.priorVersion })
+            #expect(
+                Self.versions(await ChatLoad.send(4, inFlight: 2, over: bases, client: client)).allSatisfy { $0 == CascadedController.priorVersion }
+            )
 
             let catalog = try CatalogLoader(workflowsDirectory: TestSupport.workflows).load(fleetPath: nil)
             var parameters = try await CascadedController(catalog: catalog).zeroParameters

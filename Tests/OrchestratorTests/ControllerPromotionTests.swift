@@ -20,6 +20,7 @@ import Testing
     }
 
     static let evidence = PromotionEvidence(
+        method: "replay",
         liveVersion: CascadedController.priorVersion,
         candidateVersion: "trained-b",
         trainedOnRuns: 140,
@@ -70,7 +71,9 @@ import Testing
             await #expect(throws: ControllerVersionError(version: "trained-z", problem: "is not stored in \(store.name)")) {
                 try await store.promoteController("trained-z", catalogHash: hash, reason: .manual)
             }
-            await #expect(throws: ControllerVersionError.self) { try await store.promoteController("trained-a", catalogHash: "other", reason: .manual) }
+            await #expect(throws: ControllerVersionError.self) {
+                try await store.promoteController("trained-a", catalogHash: "other", reason: .manual)
+            }
             #expect(try await store.liveController(catalogHash: "other") == nil)
         }
     }
@@ -157,7 +160,12 @@ import Testing
             logger: TestSupport.logger
         )
         for index in 0..<6 {
-            let task = OrchestrationTask(id: "floor-\(index)", query: "What is \(index + 11) * 3?", domain: .math, expected: .init(value: "\((index + 11) * 3)", kind: .number))
+            let task = OrchestrationTask(
+                id: "floor-\(index)",
+                query: "What is \(index + 11) * 3?",
+                domain: .math,
+                expected: .init(value: "\((index + 11) * 3)", kind: .number)
+            )
             let result = try await orchestrator.run(task, seed: UInt64(index))
             for decision in result.plan?.decisions ?? [] where decision.candidates.count > 1 {
                 let least = decision.candidates.map(\.probability).min() ?? 0
@@ -169,7 +177,11 @@ import Testing
         // Re-scored under the very policy that planned them (the prior, the same floor), the runs' weights are 1.
         let (samples, _) = try await OffPolicySample.make(plans, controller: orchestrator.controller, behaviours: [:], costWeight: 20)
         for sample in samples {
-            let rescored = sample.rescored(under: orchestrator.controller.zeroParameters, priceLevels: orchestrator.controller.priceLevelsByModel, floor: floor)
+            let rescored = sample.rescored(
+                under: orchestrator.controller.zeroParameters,
+                priceLevels: orchestrator.controller.priceLevelsByModel,
+                floor: floor
+            )
             #expect(abs(rescored.logRatio) < 1e-9)
         }
     }

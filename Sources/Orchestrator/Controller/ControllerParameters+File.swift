@@ -23,7 +23,12 @@ extension ControllerParameters {
 
     /// Reads a controller file's JSON (from a file, or as a trace store keeps it) and checks it as `load` does;
     /// `source` names it in errors.
-    public static func decode(_ data: Data, source: String, catalog: Catalog, embedder: any Embedder) throws(ControllerFileError) -> ControllerParameters {
+    public static func decode(
+        _ data: Data,
+        source: String,
+        catalog: Catalog,
+        embedder: any Embedder
+    ) throws(ControllerFileError) -> ControllerParameters {
         let decoder = JSONDecoder()
         decoder.dateDecodingStrategy = .iso8601
         let parameters: ControllerParameters

@@ -7,10 +7,12 @@ import Synchronization
 /// (`TraceStore.promoteController`). Each replica on one store polls it and loads the promoted version's parameters
 /// from the store, so a promotion reaches every replica within one poll, without a restart.
 public final class LiveController: Sendable {
-    /// What is live: the controller, and how many times it changed in this process.
+    /// What is live: the controller, how many times it changed in this process, and a candidate on trial, if any.
     public struct Snapshot: Sendable {
         public var controller: CascadedController
         public var changes: Int
+        /// A candidate planning a share of this process's requests (`ControllerLearner`'s canary), and that share.
+        public var canary: (controller: CascadedController, share: Double)?
         public var version: String { controller.version }
     }
 
@@ -27,8 +29,25 @@ public final class LiveController: Sendable {
         self.logger = logger
     }
 
-    /// The controller to plan the next run with.
+    /// The live controller.
     public var controller: CascadedController { state.withLock { $0.controller } }
+
+    /// The controller to plan a request with: the canary's for its share of seeds while one is on trial (drawn from the
+    /// seed, so a request and its repeat go the same way), else the live one.
+    public func controller(forSeed seed: UInt64) -> CascadedController {
+        state.withLock { snapshot in
+            guard let canary = snapshot.canary else { return snapshot.controller }
+            var draw = SeededGenerator(seed: seed, labels: ["canary"])
+            return draw.nextUnit() < canary.share ? canary.controller : snapshot.controller
+        }
+    }
+
+    /// Puts a candidate on trial for `share` of the requests (nil parameters: ends the trial).
+    public func setCanary(_ parameters: ControllerParameters?, share: Double = 0) {
+        state.withLock { snapshot in
+            snapshot.canary = parameters.map { (snapshot.controller.with(parameters: $0), share) }
+        }
+    }
 
     /// The controller and the number of changes.
     public var snapshot: Snapshot { state.withLock { $0 } }
@@ -39,6 +58,7 @@ public final class LiveController: Sendable {
             guard snapshot.controller.version != (parameters?.version ?? CascadedController.priorVersion) else { return }
             snapshot.controller = snapshot.controller.with(parameters: parameters)
             snapshot.changes += 1
+            snapshot.canary = nil
         }
     }
 

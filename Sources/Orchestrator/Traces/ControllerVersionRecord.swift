@@ -18,7 +18,8 @@ public struct ControllerVersionRecord: Sendable, Codable, Equatable, FetchableRe
     public var trainedOnRuns: Int
     /// The promotion guard's comparison with the controller live when it was trained (`PromotionEvidence`, JSON).
     public var evidenceJSON: String?
-    /// What the guard said: `promoted`, `rejected`, or `imported` (no guard asked).
+    /// What the guard said: `promoted`, `rejected`, `canary` (on trial), `superseded` (its trial ended when another
+    /// candidate was promoted), or `imported` (no guard asked).
     public var verdict: String
 
     /// The evidence, read back.

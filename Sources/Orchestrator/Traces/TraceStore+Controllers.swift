@@ -29,6 +29,18 @@ extension TraceStore {
         )
     }
 
+    /// Sets what the guard finally said of a stored version (a canary's trial ended) and its evidence.
+    public func updateControllerVerdict(_ version: String, verdict: String, evidence: PromotionEvidence) async throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        _ = try await engine.change(
+            TraceQuery(
+                "UPDATE \"controllerVersions\" SET \"verdict\" = ?, \"evidenceJSON\" = ? WHERE \"version\" = ?",
+                [.text(verdict), .text(String(decoding: try encoder.encode(evidence), as: UTF8.self)), .text(version)]
+            )
+        )
+    }
+
     /// The controllers stored for a catalogue (nil: every catalogue), newest first.
     public func controllerVersions(catalogHash: String?) async throws -> [ControllerVersionRecord] {
         try await records(
@@ -44,8 +56,11 @@ extension TraceStore {
 
     /// One stored controller, or nil.
     public func controllerVersion(_ version: String) async throws -> ControllerVersionRecord? {
-        try await records(TraceQuery("SELECT * FROM \"controllerVersions\" WHERE \"version\" = ?", [.text(version)]), as: ControllerVersionRecord.self)
-            .first
+        try await records(
+            TraceQuery("SELECT * FROM \"controllerVersions\" WHERE \"version\" = ?", [.text(version)]),
+            as: ControllerVersionRecord.self
+        )
+        .first
     }
 
     /// Makes `version` the live controller of its catalogue: a row of `controllerPromotions` naming the version live
@@ -122,7 +137,10 @@ extension TraceStore {
                 return try await promoteController(target, catalogHash: catalogHash, reason: .rollback)
             }
         }
-        throw ControllerVersionError(version: history.first?.version ?? CascadedController.priorVersion, problem: "has no earlier controller to roll back to")
+        throw ControllerVersionError(
+            version: history.first?.version ?? CascadedController.priorVersion,
+            problem: "has no earlier controller to roll back to"
+        )
     }
 }
 

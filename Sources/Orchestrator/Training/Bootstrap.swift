@@ -24,4 +24,26 @@ public enum Bootstrap {
         }
         return (quantile(0.025), quantile(0.975), values.count)
     }
+
+    /// The 2.5% and 97.5% quantiles of mean(`first`) − mean(`second`) over `samples` resamples of two independent
+    /// samples, each drawn with replacement from its own values.
+    public static func differenceOfMeans(
+        _ first: [Double],
+        _ second: [Double],
+        samples: Int,
+        seed: UInt64,
+        label: String
+    ) -> (low: Double, high: Double) {
+        guard !first.isEmpty, !second.isEmpty else { return (0, 0) }
+        var random = SeededGenerator(seed: seed, labels: [label, "two samples"])
+        func resampledMean(_ values: [Double]) -> Double {
+            var sum = 0.0
+            for _ in values.indices { sum += values[Int(random.nextUnit() * Double(values.count)) % values.count] }
+            return sum / Double(values.count)
+        }
+        var differences = (0..<samples).map { _ in resampledMean(first) - resampledMean(second) }
+        differences.sort()
+        func quantile(_ q: Double) -> Double { differences[min(differences.count - 1, Int(q * Double(differences.count)))] }
+        return (quantile(0.025), quantile(0.975))
+    }
 }

@@ -11,7 +11,12 @@ import Logging
 /// off-policy, nothing is run) into a plan table, each plan valued pessimistically on the tasks where all its models
 /// answered (`support`), with the escalation judge and the outcome model refitted on the same answers. It compares the candidate with the live
 /// controller on the held-out runs (`PromotionGuard`), stores it with the evidence and, when the guard says so, records
-/// the promotion and installs it. Requests never wait for it: it runs beside them.
+/// the promotion and installs it. A candidate the live controller's runs cannot judge — its estimated gain is worth a
+/// change but unsure, because the live controller seldom asks the models it would — goes on trial as a canary: it plans
+/// `canaryShare` of this process's requests (chosen by their seed) until its own runs, against the live controller's of
+/// the same time, show it better (promoted), surely worse or no better within `canaryLimit` runs (given up). One
+/// candidate is on trial at a time; the rounds go on meanwhile, and one the guard promotes ends the trial. Requests
+/// never wait for the learner: it runs beside them.
 public actor ControllerLearner {
     /// When and how to learn.
     public struct Options: Sendable {
@@ -26,6 +31,10 @@ public actor ControllerLearner {
         public var training: PolicyTrainer.Options
         /// How many runs a plan must have been played on, and how pessimistically it is valued.
         public var support: PlanTable.Support
+        /// The share of requests a promising candidate plans while on trial (0: no trials), and the most runs a trial
+        /// may take before it is given up.
+        public var canaryShare: Double
+        public var canaryLimit: Int
         /// How often the store's count of scored runs is read.
         public var pollInterval: Duration
 
@@ -37,6 +46,8 @@ public actor ControllerLearner {
             heldOutShare: Double = 0.3,
             training: PolicyTrainer.Options = PolicyTrainer.Options(),
             support: PlanTable.Support = PlanTable.Support(minimumShare: 0, minimumTasks: 30, pessimism: 1),
+            canaryShare: Double = 0.2,
+            canaryLimit: Int = 100,
             pollInterval: Duration = .seconds(2)
         ) {
             self.everyScoredRuns = everyScoredRuns
@@ -46,6 +57,8 @@ public actor ControllerLearner {
             self.heldOutShare = heldOutShare
             self.training = training
             self.support = support
+            self.canaryShare = canaryShare
+            self.canaryLimit = canaryLimit
             self.pollInterval = pollInterval
         }
     }
@@ -65,6 +78,16 @@ public actor ControllerLearner {
     /// The scored runs counted at the last round.
     private var scoredAtLastRound = 0
     private var lastRound = ContinuousClock.now
+    /// A candidate on trial: its parameters, when the trial began, the runs it was trained on, and the guard's evidence
+    /// that put it on trial.
+    struct Trial: Sendable {
+        var candidate: ControllerParameters
+        var since: Date
+        var trainedOnRuns: Int
+        var evidence: PromotionEvidence
+    }
+
+    private var trial: Trial?
     /// Rounds made and candidates promoted by this learner.
     public private(set) var rounds = 0
     public private(set) var promotions = 0
@@ -117,6 +140,10 @@ public actor ControllerLearner {
         lastRound = start
         let plans = try await store.storedPlans(limit: options.window).filter { $0.run.catalogHash == catalog.hash && $0.run.score != nil }
         let liveVersion = live.controller.version
+        // A candidate on trial is judged first; promoted, it is the live controller the next candidate must beat.
+        if let trial, let judged = try await judge(trial, on: plans, liveVersion: liveVersion, started: start), judged.evidence.promote {
+            return judged
+        }
         // The newest runs of the live controller are held out for the guard; every other run is trained on.
         let heldOutLimit = Int((Double(plans.count) * options.heldOutShare).rounded())
         let heldOut = Array(plans.reversed().filter { $0.run.controllerVersion == liveVersion }.prefix(heldOutLimit).reversed())
@@ -152,14 +179,75 @@ public actor ControllerLearner {
             origin: "learned",
             trainedOnRuns: valued,
             evidence: evidence,
-            verdict: evidence.promote ? "promoted" : "rejected"
+            verdict: evidence.promote ? "promoted" : trial == nil && isPromising(evidence) ? "canary" : "rejected"
         )
         if evidence.promote {
-            try await store.promoteController(candidate.version, catalogHash: catalog.hash, reason: .guarded, evidence: evidence)
-            live.install(candidate)
-            promotions += 1
+            try await promote(candidate, evidence: evidence)
+        } else if trial == nil, isPromising(evidence) {
+            // Its own runs will tell what the live controller's cannot.
+            trial = Trial(candidate: candidate, since: Date(), trainedOnRuns: valued, evidence: evidence)
+            live.setCanary(candidate, share: options.canaryShare)
         }
-        logger.info("learning round", metadata: ["verdict": "\(evidence.summary)"])
+        logger.info("learning round", metadata: ["verdict": "\(evidence.summary)", "canary": "\(trial?.candidate.version ?? "none")"])
         return Round(candidate: candidate.version, evidence: evidence, seconds: (clock.now - start).milliseconds / 1000)
+    }
+
+    /// Whether a candidate the guard could not promote goes on trial: its estimated gain is worth a change but rests on
+    /// too few of the live controller's runs, or is not sure yet (the live controller seldom asks the models it would).
+    func isPromising(_ evidence: PromotionEvidence) -> Bool {
+        options.canaryShare > 0 && evidence.gain >= promotionGuard.minimumGain
+            && evidence.candidate.effectiveRuns >= Double(promotionGuard.minimumRuns) / 3
+    }
+
+    /// Records a promotion, installs the candidate (which ends any trial: another candidate on trial is recorded as
+    /// superseded) and counts it.
+    func promote(_ candidate: ControllerParameters, evidence: PromotionEvidence) async throws {
+        try await orchestrator.store.promoteController(
+            candidate.version,
+            catalogHash: orchestrator.catalog.hash,
+            reason: .guarded,
+            evidence: evidence
+        )
+        live.install(candidate)
+        promotions += 1
+        if let ended = trial, ended.candidate.version != candidate.version {
+            try await orchestrator.store.updateControllerVerdict(ended.candidate.version, verdict: "superseded", evidence: ended.evidence)
+        }
+        trial = nil
+    }
+
+    /// Judges the candidate on trial by its own runs since the trial began against the live controller's: promoted
+    /// when the guard says so, given up when it is surely worse or has had `canaryLimit` runs, else left on trial. Nil
+    /// until it has had `minimumRuns` runs.
+    func judge(
+        _ trial: Trial,
+        on plans: [StoredPlan],
+        liveVersion: String,
+        started: ContinuousClock.Instant
+    ) async throws -> Round? {
+        let costWeight = options.training.costWeight
+        let recent = plans.filter { $0.run.startedAt >= trial.since }
+        let own = recent.filter { $0.run.controllerVersion == trial.candidate.version }
+        guard own.count >= promotionGuard.minimumRuns else { return nil }
+        let evidence = promotionGuard.compareCanary(
+            candidateVersion: trial.candidate.version,
+            candidateUtilities: own.map { OffPolicySample.utility(of: $0.run, costWeight: costWeight) },
+            liveVersion: liveVersion,
+            liveUtilities: recent.filter { $0.run.controllerVersion == liveVersion }.map {
+                OffPolicySample.utility(of: $0.run, costWeight: costWeight)
+            },
+            trainedOnRuns: trial.trainedOnRuns
+        )
+        rounds += 1
+        if evidence.promote {
+            try await promote(trial.candidate, evidence: evidence)
+            try await orchestrator.store.updateControllerVerdict(trial.candidate.version, verdict: "promoted", evidence: evidence)
+        } else if evidence.gainHigh < 0 || Int(evidence.candidate.effectiveRuns) >= options.canaryLimit {
+            self.trial = nil
+            live.setCanary(nil)
+            try await orchestrator.store.updateControllerVerdict(trial.candidate.version, verdict: "rejected", evidence: evidence)
+        }
+        logger.info("canary judged", metadata: ["verdict": "\(evidence.summary)"])
+        return Round(candidate: trial.candidate.version, evidence: evidence, seconds: (ContinuousClock.now - started).milliseconds / 1000)
     }
 }

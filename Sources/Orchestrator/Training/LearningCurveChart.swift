@@ -57,7 +57,9 @@ public struct LearningCurveChart: Sendable {
         }
         for (number, promotion) in promotions.enumerated() {
             let position = x(promotion.index)
-            body.append(##"<line x1="\##(position)" y1="\##(margin)" x2="\##(position)" y2="\##(height - margin)" stroke="#c33" stroke-dasharray="4 3"/>"##)
+            body.append(
+                ##"<line x1="\##(position)" y1="\##(margin)" x2="\##(position)" y2="\##(height - margin)" stroke="#c33" stroke-dasharray="4 3"/>"##
+            )
             let label = String(promotion.version.prefix(24)).replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
             body.append(
                 ##"<text x="\##(position + 3)" y="\##(margin + 12 + Double(number % 4) * 12)" fill="#c33">\##(label)</text>"##

@@ -10,6 +10,9 @@ public struct PromotionEvidence: Sendable, Codable, Equatable {
         public var effectiveRuns: Double
     }
 
+    /// How the candidate was valued: `replay` (its plans played on the live controller's runs' answers) or `canary`
+    /// (its own runs, planning a share of the requests, against the live controller's of the same time).
+    public var method: String
     public var liveVersion: String
     public var candidateVersion: String
     /// The runs the candidate was trained on, and the newer ones of the live controller it was compared on (of which
@@ -32,9 +35,13 @@ public struct PromotionEvidence: Sendable, Codable, Equatable {
 
     /// The verdict in words.
     public var summary: String {
+        let basis =
+            method == "canary"
+            ? "on \(Int(candidate.effectiveRuns)) runs of its own as a canary against \(Int(live.effectiveRuns)) of the live controller's: "
+            : "on \(Int(candidate.effectiveRuns)) of \(heldOutRuns) held-out runs: "
         let figures =
             "\(candidateVersion) \(Self.format(candidate.utility)) (\(Self.format(candidate.low)) to \(Self.format(candidate.high))) "
-            + "against \(liveVersion) \(Self.format(live.utility)) (\(Self.format(live.low)) to \(Self.format(live.high))) on \(Int(candidate.effectiveRuns)) of \(heldOutRuns) held-out runs: "
+            + "against \(liveVersion) \(Self.format(live.utility)) (\(Self.format(live.low)) to \(Self.format(live.high))) " + basis
             + "gain \(Self.format(gain)) (\(Self.format(gainLow)) to \(Self.format(gainHigh)))"
         if promote { return figures + " → promoted" }
         if candidate.effectiveRuns < minimumEffectiveRuns {

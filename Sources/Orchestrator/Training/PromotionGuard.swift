@@ -47,7 +47,9 @@ public struct PromotionGuard: Sendable {
                 policy: policy,
                 escalation: EscalationPolicy(rule: .costWeight(costWeight), judge: candidate.escalationJudge)
             )
-            let liveUtility = Dictionary(heldOut.map { ($0.task.id, OffPolicySample.utility(of: $0.run, costWeight: costWeight)) }) { first, _ in first }
+            let liveUtility = Dictionary(heldOut.map { ($0.task.id, OffPolicySample.utility(of: $0.run, costWeight: costWeight)) }) { first, _ in
+                first
+            }
             // Each domain's plan valued once over every run, kept where it could be played.
             var byDomain: [Domain: [(score: Double, costUSD: Double)?]] = [:]
             for (index, valued) in valuation.tasks.enumerated() {
@@ -81,6 +83,7 @@ public struct PromotionGuard: Sendable {
         let liveMean = mean(pairs.map(\.live))
         let runs = Double(pairs.count)
         return PromotionEvidence(
+            method: "replay",
             liveVersion: liveVersion,
             candidateVersion: candidate.version,
             trainedOnRuns: trainedOnRuns,
@@ -93,7 +96,56 @@ public struct PromotionGuard: Sendable {
             gainHigh: gainInterval.high,
             minimumEffectiveRuns: Double(minimumRuns),
             minimumGain: minimumGain,
-            promote: pairs.count >= minimumRuns && gainInterval.low > 0 && candidateMean - liveMean >= minimumGain
+            promote: passes(runs: pairs.count, gain: candidateMean - liveMean, gainLow: gainInterval.low)
+        )
+    }
+
+    /// The rule: enough runs, the whole interval of the gain above zero, and a gain worth a change.
+    func passes(runs: Int, gain: Double, gainLow: Double) -> Bool {
+        runs >= minimumRuns && gainLow > 0 && gain >= minimumGain
+    }
+
+    /// Compares a candidate on trial (`ControllerLearner`'s canary) by the utilities of its own runs with those of the
+    /// live controller's runs of the same time: requests went to one or the other by a draw from their seed, so the two
+    /// are samples of the same traffic, and the gain's interval is the two-sample bootstrap's.
+    public func compareCanary(
+        candidateVersion: String,
+        candidateUtilities: [Double],
+        liveVersion: String,
+        liveUtilities: [Double],
+        trainedOnRuns: Int
+    ) -> PromotionEvidence {
+        func mean(_ values: [Double]) -> Double { values.reduce(0, +) / Double(max(1, values.count)) }
+        func interval(_ values: [Double], _ label: String) -> (low: Double, high: Double) {
+            let found = Bootstrap.interval(count: values.count, samples: bootstrapSamples, seed: seed, label: label) { chosen in
+                chosen.isEmpty ? nil : mean(chosen.map { values[$0] })
+            }
+            return (found.low, found.high)
+        }
+        let candidate = interval(candidateUtilities, "canary")
+        let live = interval(liveUtilities, "canary, live")
+        let gain = Bootstrap.differenceOfMeans(candidateUtilities, liveUtilities, samples: bootstrapSamples, seed: seed, label: "canary gain")
+        let difference = mean(candidateUtilities) - mean(liveUtilities)
+        return PromotionEvidence(
+            method: "canary",
+            liveVersion: liveVersion,
+            candidateVersion: candidateVersion,
+            trainedOnRuns: trainedOnRuns,
+            heldOutRuns: candidateUtilities.count + liveUtilities.count,
+            costWeight: costWeight,
+            live: .init(utility: mean(liveUtilities), low: live.low, high: live.high, effectiveRuns: Double(liveUtilities.count)),
+            candidate: .init(
+                utility: mean(candidateUtilities),
+                low: candidate.low,
+                high: candidate.high,
+                effectiveRuns: Double(candidateUtilities.count)
+            ),
+            gain: difference,
+            gainLow: gain.low,
+            gainHigh: gain.high,
+            minimumEffectiveRuns: Double(minimumRuns),
+            minimumGain: minimumGain,
+            promote: passes(runs: min(candidateUtilities.count, liveUtilities.count), gain: difference, gainLow: gain.low)
         )
     }
 }

@@ -57,7 +57,7 @@ extension Orchestrate.Bench {
         @Option(name: .long, help: "serve --follow-seconds of the followers.")
         var followSeconds: Double = 15
 
-        @Option(name: .long, help: "A PostgreSQL URL for the store (default: a SQLite file in a temporary folder).")
+        @Option(name: .long, help: "An empty PostgreSQL database for the store (default: a SQLite file in a temporary folder).")
         var postgres: String?
 
         @Option(name: .long, help: "Write utility over requests, promotions marked, to this SVG file.")
@@ -65,6 +65,12 @@ extension Orchestrate.Bench {
 
         @Option(name: .long, help: "The orchestrate executable (default: beside this one).")
         var orchestrate: String?
+
+        @Option(name: .long, help: "Write each request's utility to this file, one a line, in the order sent.")
+        var utilities: String?
+
+        @Option(name: .long, help: "Draw in the chart, as the control, the utilities a run with --without-learning wrote with --utilities.")
+        var baseline: String?
 
         @Flag(name: .long, help: "Keep the temporary folder (the servers' logs, the SQLite store) and print where it is.")
         var keep = false
@@ -93,6 +99,15 @@ extension Orchestrate.Bench {
                 if keep { print("kept \(folder.path)") } else { try? FileManager.default.removeItem(at: folder) }
             }
             let database = postgres ?? folder.appendingPathComponent("learning.sqlite").path
+            if let postgres {
+                // The loop starts from the untrained controller: a store with runs or promotions would start it elsewhere.
+                let store = try await TraceStore.open(try TraceDatabaseLocation(postgres), logger: Logger(label: "bench"))
+                guard try await store.runs(matching: RunFilter(limit: 1)).isEmpty else {
+                    throw BenchFailure(
+                        "--postgres: the database holds runs already; give an empty one (the loop starts from the untrained controller)"
+                    )
+                }
+            }
             let executable = orchestrate ?? CommandLine.arguments[0].replacingOccurrences(of: "orchestrate-bench", with: "orchestrate")
             let common = [
                 "--workflows", recorded.workflows, "--fleet", recorded.fleet, "--recordings", recorded.recordings, "--db", database,
@@ -254,8 +269,15 @@ extension Orchestrate.Bench {
                     }
                 }
             }
+            if let path = self.utilities {
+                try utilities.map { String($0) }.joined(separator: "\n").appending("\n").write(toFile: path, atomically: true, encoding: .utf8)
+            }
             if let chart {
-                try LearningCurveChart(utilities: utilities, promotions: promotions).svg().write(toFile: chart, atomically: true, encoding: .utf8)
+                let control = try baseline.map { path in
+                    try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n").compactMap { Double($0) }
+                }
+                try LearningCurveChart(utilities: utilities, promotions: promotions, baseline: control ?? []).svg()
+                    .write(toFile: chart, atomically: true, encoding: .utf8)
                 print("chart → \(chart)")
             }
         }

@@ -149,6 +149,31 @@ import Testing
         }
     }
 
+    /// The guard's rule, on a trial's utilities: promoted only when the gain's whole interval is above zero, the gain is
+    /// worth a change and enough runs carry it.
+    @Test func theGuardPromotesOnlyASureGainWorthAChangeOnEnoughRuns() {
+        let judge = PromotionGuard(costWeight: 20)
+        func verdict(_ candidate: [Double], _ live: [Double]) -> PromotionEvidence {
+            judge.compareCanary(
+                candidateVersion: "trained-c",
+                candidateUtilities: candidate,
+                liveVersion: "prior-1",
+                liveUtilities: live,
+                trainedOnRuns: 0
+            )
+        }
+        let better = verdict((0..<40).map { $0 % 5 == 0 ? 0 : 1 }, (0..<40).map { $0 % 2 == 0 ? 0 : 1 })
+        #expect(better.promote && better.gainLow > 0 && abs(better.gain - 0.3) < 1e-9, "\(better.summary)")
+        #expect(better.method == "canary" && better.candidate.effectiveRuns == 40 && better.live.effectiveRuns == 40)
+        let few = verdict((0..<20).map { _ in 1 }, (0..<20).map { _ in 0 })
+        #expect(!few.promote && few.gainLow > 0, "a sure gain on fewer than 30 runs: \(few.summary)")
+        let unsure = verdict((0..<60).map { $0 < 33 ? 1 : 0 }, (0..<60).map { $0 < 30 ? 1 : 0 })
+        #expect(!unsure.promote && abs(unsure.gain - 0.05) < 1e-9 && unsure.gainLow < 0, "a gain within its uncertainty: \(unsure.summary)")
+        let negligible = verdict((0..<40).map { _ in 0.803 }, (0..<40).map { _ in 0.8 })
+        #expect(!negligible.promote && negligible.gainLow > 0, "a sure gain of 0.003: \(negligible.summary)")
+        #expect(negligible.summary.contains("is not worth a change"))
+    }
+
     @Test func theExplorationFloorKeepsEveryCandidateAndOffPolicyReadingTakesItOut() async throws {
         let store = try TraceStore.inMemory()
         let catalog = try TestSupport.catalog()

@@ -17,6 +17,52 @@ import Testing
         return (response.status, String(buffer: response.body))
     }
 
+    @Test func theControllersPageShowsVersionsPromotionsAndWhatTheirRunsDid() async throws {
+        let store = try TraceStore.inMemory()
+        let catalog = try TestSupport.catalog()
+        let orchestrator = try await Orchestrator(catalog: catalog, store: store, logger: TestSupport.logger)
+        let server = try OrchestratorServer(orchestrator: orchestrator, configuration: ServerConfiguration(), logger: TestSupport.logger)
+        try await server.application().test(.router) { client in
+            let (emptyStatus, empty) = try await Self.body(client, "/ui/controllers")
+            #expect(emptyStatus == .ok && empty.contains("No controller has planned a run here yet."))
+
+            let task = OrchestrationTask(
+                id: "viewer-controllers",
+                query: "What is 6 * 7?",
+                domain: .math,
+                expected: .init(value: "42", kind: .number)
+            )
+            let run = try await orchestrator.run(task, seed: 1)
+            _ = try await store.recordFeedback(on: run.runID, score: 0.25, note: #"<b>too slow</b>"#, source: "library")
+            var parameters = orchestrator.controller.zeroParameters
+            parameters.version = "trained-<viewer>"
+            try await store.recordControllerVersion(
+                parameters,
+                origin: "learned",
+                trainedOnRuns: 1,
+                evidence: ControllerPromotionTests.evidence,
+                verdict: "promoted"
+            )
+            try await store.promoteController(parameters.version, catalogHash: catalog.hash, reason: .manual)
+            let (status, page) = try await Self.body(client, "/ui/controllers?lambda=10")
+            #expect(status == .ok)
+            #expect(page.contains("<strong>trained-&lt;viewer&gt;</strong>"), "the live version, escaped")
+            #expect(page.contains("<td>manual</td>") && page.contains("<td>prior-1</td>"), "the promotion and the version before it")
+            #expect(page.contains(ControllerPromotionTests.evidence.summary), "the guard's evidence")
+            #expect(page.contains("utility at λ 10"))
+            let utility = String(format: "%.4f", 0.25 - 10 * run.costUSD)
+            #expect(
+                page.contains("<td>prior-1</td><td>1</td><td>1</td><td>0.2500</td>") && page.contains("<td>\(utility)</td>"),
+                "the run, scored by its feedback"
+            )
+            let (_, runPage) = try await Self.body(client, "/ui/runs/\(run.runID)")
+            #expect(
+                runPage.contains("score <strong>0.250</strong>") && runPage.contains("&lt;b&gt;too slow&lt;/b&gt;"),
+                "feedback on the run's page, escaped"
+            )
+        }
+    }
+
     @Test func pagesShowTheStoreAndEscapeWhatModelsWrote() async throws {
         let store = try TraceStore.inMemory()
         let ids = try await TestSupport.debateAndCascadeRuns(in: store)

@@ -188,8 +188,14 @@ public actor ControllerLearner {
             trial = Trial(candidate: candidate, since: Date(), trainedOnRuns: valued, evidence: evidence)
             live.setCanary(candidate, share: options.canaryShare)
         }
-        logger.info("learning round", metadata: ["verdict": "\(evidence.summary)", "canary": "\(trial?.candidate.version ?? "none")"])
-        return Round(candidate: candidate.version, evidence: evidence, seconds: (clock.now - start).milliseconds / 1000)
+        let seconds = (clock.now - start).milliseconds / 1000
+        logger.info(
+            "learning round",
+            metadata: [
+                "verdict": "\(evidence.summary)", "canary": "\(trial?.candidate.version ?? "none")", "seconds": "\(String(format: "%.2f", seconds))",
+            ]
+        )
+        return Round(candidate: candidate.version, evidence: evidence, seconds: seconds)
     }
 
     /// Whether a candidate the guard could not promote goes on trial: its estimated gain is worth a change but rests on

@@ -1,7 +1,8 @@
 import Foundation
 
 /// Utility over requests as a self-contained SVG: the rolling mean of each request's utility, with a dashed line
-/// where a new controller version first planned a request.
+/// where a new controller version first planned a request, and, when given, the same traffic's utility without
+/// learning (the control) in grey.
 public struct LearningCurveChart: Sendable {
     /// Each request's utility, in the order they were sent.
     public var utilities: [Double]
@@ -9,15 +10,20 @@ public struct LearningCurveChart: Sendable {
     public var promotions: [(index: Int, version: String)]
     /// Requests in the rolling mean.
     public var window: Int
+    /// The control's utilities, request by request (empty: none).
+    public var baseline: [Double]
 
-    public init(utilities: [Double], promotions: [(index: Int, version: String)], window: Int = 100) {
+    public init(utilities: [Double], promotions: [(index: Int, version: String)], baseline: [Double] = [], window: Int = 100) {
         self.utilities = utilities
         self.promotions = promotions
+        self.baseline = baseline
         self.window = max(1, window)
     }
 
     /// The rolling mean at each request from the `window`-th on.
-    public var rollingMeans: [(index: Int, mean: Double)] {
+    public var rollingMeans: [(index: Int, mean: Double)] { Self.rollingMeans(utilities, window: window) }
+
+    static func rollingMeans(_ utilities: [Double], window: Int) -> [(index: Int, mean: Double)] {
         guard utilities.count >= window else { return [] }
         var sum = utilities.prefix(window).reduce(0, +)
         var means = [(index: window - 1, mean: sum / Double(window))]
@@ -34,7 +40,8 @@ public struct LearningCurveChart: Sendable {
         let height = 380.0
         let margin = 60.0
         let means = rollingMeans
-        let values = means.map(\.mean)
+        let control = Self.rollingMeans(baseline, window: window)
+        let values = means.map(\.mean) + control.map(\.mean)
         let low = ((values.min() ?? 0) * 20).rounded(.down) / 20
         let high = max(low + 0.05, ((values.max() ?? 1) * 20).rounded(.up) / 20)
         let count = Double(max(1, utilities.count - 1))
@@ -63,6 +70,13 @@ public struct LearningCurveChart: Sendable {
             let label = String(promotion.version.prefix(24)).replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
             body.append(
                 ##"<text x="\##(position + 3)" y="\##(margin + 12 + Double(number % 4) * 12)" fill="#c33">\##(label)</text>"##
+            )
+        }
+        if !control.isEmpty {
+            let path = control.map { String(format: "%.1f,%.1f", x($0.index), y($0.mean)) }.joined(separator: " ")
+            body.append(##"<polyline fill="none" stroke="#999" stroke-width="1.2" points="\##(path)"/>"##)
+            body.append(
+                ##"<text x="\##(width - margin)" y="\##(height - margin - 8)" text-anchor="end" fill="#777">grey: the same traffic without --learn</text>"##
             )
         }
         let path = means.map { String(format: "%.1f,%.1f", x($0.index), y($0.mean)) }.joined(separator: " ")

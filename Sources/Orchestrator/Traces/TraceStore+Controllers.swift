@@ -11,9 +11,7 @@ extension TraceStore {
         evidence: PromotionEvidence? = nil,
         verdict: String
     ) async throws {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        let evidenceJSON = try evidence.map { String(decoding: try encoder.encode($0), as: UTF8.self) }
+        let evidenceJSON = try evidence?.json()
         _ = try await engine.change(
             TraceQuery(
                 """
@@ -31,12 +29,10 @@ extension TraceStore {
 
     /// Sets what the guard finally said of a stored version (a canary's trial ended) and its evidence.
     public func updateControllerVerdict(_ version: String, verdict: String, evidence: PromotionEvidence) async throws {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
         _ = try await engine.change(
             TraceQuery(
                 "UPDATE \"controllerVersions\" SET \"verdict\" = ?, \"evidenceJSON\" = ? WHERE \"version\" = ?",
-                [.text(verdict), .text(String(decoding: try encoder.encode(evidence), as: UTF8.self)), .text(version)]
+                [.text(verdict), .text(try evidence.json()), .text(version)]
             )
         )
     }
@@ -84,9 +80,7 @@ extension TraceStore {
                 )
             }
         }
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        let evidenceJSON = try evidence.map { String(decoding: try encoder.encode($0), as: UTF8.self) }
+        let evidenceJSON = try evidence?.json()
         let inserted = try await engine.change(
             TraceQuery(
                 """

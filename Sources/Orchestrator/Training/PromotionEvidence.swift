@@ -1,3 +1,5 @@
+import Foundation
+
 /// What the promotion guard measured when it compared a candidate controller with the live one on stored runs the
 /// candidate was not trained on: each one's off-policy estimate of utility with its 95% interval, the paired
 /// difference with its interval, and the verdict.
@@ -49,6 +51,13 @@ public struct PromotionEvidence: Sendable, Codable, Equatable {
         }
         if gainLow > 0 { return figures + " → kept \(liveVersion): a gain below \(Self.format(minimumGain)) is not worth a change" }
         return figures + " → kept \(liveVersion): the gain is within the estimate's uncertainty"
+    }
+
+    /// The evidence as the store keeps it: JSON, keys sorted.
+    func json() throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return String(decoding: try encoder.encode(self), as: UTF8.self)
     }
 
     static func format(_ value: Double) -> String {

@@ -2,10 +2,11 @@
 """Streams from a running `orchestrate serve` with the official `openai` Python package's streaming iterator.
 
 Usage: openai-stream-check.py BASE_URL TOKEN
-Asks the same 3-agent debate (one task id) with one seed unstreamed, then streamed, then streamed and dropped after the
-first progress chunk. Prints one JSON object: the unstreamed answer and run, the streamed content and run, when the
-first progress chunk arrived (seconds since 1970), how many progress chunks came, and whether the dropped stream was
-dropped after a progress chunk.
+Asks the same 3-agent debate (one task id) with one seed unstreamed, then streamed with
+`stream_options={"include_usage": True}`, then streamed and dropped after the first progress chunk. Prints one JSON
+object: the unstreamed answer, run and usage, the streamed content, run and usage (from the chunk without choices that
+ends the stream), when the first progress chunk arrived (seconds since 1970), how many progress chunks came, and whether
+the dropped stream was dropped after a progress chunk.
 """
 import json
 import sys
@@ -29,7 +30,10 @@ first_progress_at = None
 progress = []
 streamed_run = None
 finish_reason = None
-for chunk in client.chat.completions.create(stream=True, **request):
+streamed_usage = None
+for chunk in client.chat.completions.create(stream=True, stream_options={"include_usage": True}, **request):
+    if chunk.usage is not None and not chunk.choices:
+        streamed_usage = chunk.usage.model_dump(include={"prompt_tokens", "completion_tokens", "total_tokens"})
     extension = (chunk.model_extra or {}).get("orchestrate") or {}
     if "progress" in extension:
         if first_progress_at is None:
@@ -52,6 +56,8 @@ stream.close()
 print(json.dumps({
     "unstreamed_answer": whole.choices[0].message.content,
     "unstreamed_run": whole.model_extra["orchestrate"]["run_id"],
+    "unstreamed_usage": whole.usage.model_dump(include={"prompt_tokens", "completion_tokens", "total_tokens"}),
+    "streamed_usage": streamed_usage,
     "streamed_content": content,
     "streamed_run": streamed_run,
     "finish_reason": finish_reason,

@@ -3,7 +3,8 @@ import Hummingbird
 
 /// Requires `Authorization: Bearer TOKEN` on every route but `/healthz`. The web trace viewer's pages, which a
 /// browser opens without a header, may instead be read (GET only) with the token in the cookie `/ui/login` sets;
-/// without either they send the browser to `/ui/login`. The sign-in form and the viewer's CSS and JavaScript are open.
+/// without either they send the browser to `/ui/login`. The sign-in form, the viewer's CSS and JavaScript, and the
+/// root's redirect to `/ui` are open.
 struct BearerTokenMiddleware<Context: RequestContext>: RouterMiddleware {
     let token: String
 
@@ -12,7 +13,8 @@ struct BearerTokenMiddleware<Context: RequestContext>: RouterMiddleware {
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let path = request.uri.path
-        guard path != "/healthz", path != "/ui/login", !path.hasPrefix("/ui/assets/") else { return try await next(request, context) }
+        let open = path == "/healthz" || path == "/ui/login" || path.hasPrefix("/ui/assets/") || (path == "/" && request.method == .get)
+        guard !open else { return try await next(request, context) }
         if let header = request.headers[.authorization], header.hasPrefix("Bearer "), Self.constantTimeEqual(String(header.dropFirst(7)), token) {
             return try await next(request, context)
         }

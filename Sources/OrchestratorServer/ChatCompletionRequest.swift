@@ -46,7 +46,8 @@ public struct ChatCompletionRequest: Decodable, Sendable {
         public var escalate: String?
         public var maxCostUSD: Double?
         public var deadlineSeconds: Double?
-        /// The task id recorded with the run (default: `chat-` and a random suffix).
+        /// The task id recorded with the run (default: `chat-` and a digest of the query, so that the same question is
+        /// the same task and a request's `seed` reproduces its run).
         public var taskID: String?
 
         enum CodingKeys: String, CodingKey {
@@ -58,14 +59,30 @@ public struct ChatCompletionRequest: Decodable, Sendable {
         }
     }
 
+    /// OpenAI's `stream_options`.
+    public struct StreamOptions: Decodable, Sendable {
+        /// Whether the stream ends with one more chunk carrying the usage (and orchestrate's run: cost, plan).
+        public var includeUsage: Bool?
+
+        enum CodingKeys: String, CodingKey {
+            case includeUsage = "include_usage"
+        }
+    }
+
     /// `auto` (the controller chooses everything) or a topology's name.
     public var model: String
     public var messages: [Message]
     public var stream: Bool?
+    public var streamOptions: StreamOptions?
     public var n: Int?
     /// OpenAI's `seed`: the run's seed (default: random).
     public var seed: UInt64?
     public var orchestrate: Options?
+
+    enum CodingKeys: String, CodingKey {
+        case model, messages, stream, n, seed, orchestrate
+        case streamOptions = "stream_options"
+    }
 
     /// The query the agents get: the last user message, after the conversation before it, if any.
     public var query: String? {

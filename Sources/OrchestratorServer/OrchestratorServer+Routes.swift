@@ -10,6 +10,10 @@ extension OrchestratorServer {
     static let automaticModels: Set<String> = ["auto", "orchestrate"]
 
     func addRoutes(to router: Router<BasicRequestContext>) {
+        // The root leads a browser to the web trace viewer.
+        router.get("/") { _, _ in
+            Response.redirect(to: "/ui", type: .found)
+        }
         router.get("healthz") { _, _ in
             try await health()
         }
@@ -63,7 +67,8 @@ extension OrchestratorServer {
         let runner = configured
         if chat.stream == true {
             try await requireWritableStore()
-            return streamedCompletion(of: task, by: runner, seed: seed, model: chat.model, request: request)
+            let includeUsage = chat.streamOptions?.includeUsage ?? false
+            return streamedCompletion(of: task, by: runner, seed: seed, model: chat.model, includeUsage: includeUsage, request: request)
         }
         try await requireWritableStore()
         let result: RunResult
@@ -134,7 +139,7 @@ extension OrchestratorServer {
         }
         if let agents = options?.agents { constraints["agentCount"] = .number(Double(agents)) }
         var object: [String: JSONValue] = [
-            "id": .string(options?.taskID ?? "chat-\(TraceIDs.short(TraceIDs.runID()))"),
+            "id": .string(options?.taskID ?? OrchestrationTask.queryID(query, prefix: "chat")),
             "query": .string(query),
         ]
         if !constraints.isEmpty { object["constraints"] = .object(constraints) }

@@ -19,9 +19,18 @@ extension OrchestratorServer {
 
     /// Answers a `stream: true` request with server-sent events in OpenAI's chunk format: the assistant's role, a
     /// progress chunk as each agent finishes (`orchestrate.progress`), the answer as content, a last chunk with the
-    /// finish reason, usage and the run (`orchestrate.run`), then `data: [DONE]`. A run that fails sends OpenAI's
-    /// error object instead of the answer. A client that goes away cancels the run, which is recorded `cancelled`.
-    func streamedCompletion(of task: OrchestrationTask, by runner: Orchestrator, seed: UInt64, model: String, request: Request) -> Response {
+    /// finish reason, usage and the run (`orchestrate.run`), then `data: [DONE]`. With `includeUsage`
+    /// (`stream_options.include_usage`) the finish chunk carries no usage and, as OpenAI's API does, one more chunk
+    /// with no choices carries it, with the run (cost, plan) beside. A run that fails sends OpenAI's error object
+    /// instead of the answer. A client that goes away cancels the run, which is recorded `cancelled`.
+    func streamedCompletion(
+        of task: OrchestrationTask,
+        by runner: Orchestrator,
+        seed: UInt64,
+        model: String,
+        includeUsage: Bool,
+        request: Request
+    ) -> Response {
         let id = "chatcmpl-\(TraceIDs.runID())"
         let created = Int(Date().timeIntervalSince1970)
         let stamp = ChatCompletionChunk.Stamp(id: id, created: created, model: model)
@@ -59,7 +68,7 @@ extension OrchestratorServer {
                             progressChunk.orchestrate = .init(progress: progress)
                             try await writer.write(ByteBuffer(string: try progressChunk.event()))
                         case .finished(let result):
-                            try await writer.write(ByteBuffer(string: try Self.closingEvents(of: result, stamp: stamp)))
+                            try await writer.write(ByteBuffer(string: try Self.closingEvents(of: result, stamp: stamp, includeUsage: includeUsage)))
                         case .failed(let error):
                             try await writer.write(ByteBuffer(string: "data: \(String(decoding: error.body(), as: UTF8.self))\n\n"))
                         case .keepAlive:
@@ -86,8 +95,9 @@ extension OrchestratorServer {
         return Response(status: .ok, headers: headers, body: body)
     }
 
-    /// The answer as content and the closing chunk, or OpenAI's error object for a failed run.
-    static func closingEvents(of result: RunResult, stamp: ChatCompletionChunk.Stamp) throws -> String {
+    /// The answer as content and the closing chunk (then the usage chunk with `includeUsage`), or OpenAI's error
+    /// object for a failed run.
+    static func closingEvents(of result: RunResult, stamp: ChatCompletionChunk.Stamp, includeUsage: Bool) throws -> String {
         guard result.status != .failed else {
             let error = OpenAIError(
                 status: .badGateway,
@@ -99,9 +109,18 @@ extension OrchestratorServer {
             return "data: \(String(decoding: error.body(), as: UTF8.self))\n\n"
         }
         let whole = ChatCompletionResponse(result: result, model: stamp.model)
-        var last = stamp.chunk(.init(), finish: whole.choices[0].finishReason)
-        last.usage = whole.usage
-        last.orchestrate = .init(run: whole.orchestrate)
-        return try stamp.chunk(.init(content: result.answer ?? "")).event() + last.event()
+        var finish = stamp.chunk(.init(), finish: whole.choices[0].finishReason)
+        var closing = [stamp.chunk(.init(content: result.answer ?? "")), finish]
+        if includeUsage {
+            var usage = ChatCompletionChunk(id: stamp.id, created: stamp.created, model: stamp.model, choices: [])
+            usage.usage = whole.usage
+            usage.orchestrate = .init(run: whole.orchestrate)
+            closing.append(usage)
+        } else {
+            finish.usage = whole.usage
+            finish.orchestrate = .init(run: whole.orchestrate)
+            closing[1] = finish
+        }
+        return try closing.map { try $0.event() }.joined()
     }
 }

@@ -50,7 +50,8 @@ struct OpenAIClientTests {
 extension OpenAIClientTests {
     /// `stream: true` with the official client's streaming iterator (scripts/openai-stream-check.py) on a 3-agent
     /// debate of the simulated fleet at five times its latencies: progress chunks arrive as agents finish, the
-    /// first before the last agent has finished; the streamed answer is the unstreamed one for the same seed; a client
+    /// first before the last agent has finished; the streamed answer is the unstreamed one for the same seed, and with
+    /// `stream_options.include_usage` the client reads the same token counts from the stream's last chunk; a client
     /// that drops the stream mid-run leaves its run recorded `cancelled`.
     @Test(.exclusive) func theOfficialClientStreamsProgressThenTheAnswerAndADroppedStreamCancelsItsRun() async throws {
         let directory = try TestSupport.temporaryDirectory()
@@ -72,6 +73,8 @@ extension OpenAIClientTests {
         let byTurn = { (trace: RunTrace) in trace.messages.map { "\($0.step)/\($0.agentIndex): \($0.response ?? "")" }.sorted() }
         #expect(byTurn(streamed) == byTurn(unstreamed), "the same seed gives the same run")
         #expect(report["finish_reason"] as? String == "stop")
+        let streamedUsage = try #require(report["streamed_usage"] as? [String: Int], "no usage chunk ended the stream")
+        #expect(streamedUsage == report["unstreamed_usage"] as? [String: Int] && (streamedUsage["total_tokens"] ?? 0) > 0)
         let progress = try #require(report["progress"] as? [[String: Any]])
         #expect(progress.count == streamed.messages.count && progress.count >= 5, "a progress chunk per agent turn")
         #expect(progress.allSatisfy { $0["run_id"] as? String == streamedRun && $0["role"] is String && $0["answer"] != nil })

@@ -76,6 +76,46 @@ import Testing
         }
     }
 
+    /// OpenAI's `seed` reproduces a run: without a task id the task is named after its query, so two identical
+    /// requests with one seed get the same plan and, on the simulated fleet, the same turns and answer; another query
+    /// is another task.
+    @Test func aRequestsSeedReproducesItsRun() async throws {
+        let server = try await Self.server()
+        try await server.application().test(.router) { client in
+            func ask(_ question: String) async throws -> (task: String, plan: [String], turns: [String], answer: String?) {
+                let body = #"{"model":"auto","seed":5,"messages":[\#(question)]}"#
+                let response = try await client.execute(uri: "/v1/chat/completions", method: .post, body: ByteBuffer(string: body))
+                let details = try #require(try Self.object(response.body)["orchestrate"] as? [String: Any])
+                let runID = try #require(details["run_id"] as? String)
+                let run = try #require(try await server.orchestrator.store.run(id: runID))
+                let messages = try await server.orchestrator.store.messages(runID: run.id)
+                let plan = (details["agents"] as? [[String: Any]] ?? []).map { "\($0["role"] ?? "")/\($0["model"] ?? "")" }
+                return (
+                    run.taskID, [details["topology"] as? String ?? ""] + plan,
+                    messages.map { "\($0.step)/\($0.agentIndex): \($0.response ?? "")" }.sorted(), run.answer
+                )
+            }
+            let first = try await ask(Self.question)
+            let second = try await ask(Self.question)
+            #expect(first.task == second.task && first.task.hasPrefix("chat-"))
+            #expect(first.plan == second.plan && first.plan.count > 1)
+            #expect(first.turns == second.turns && !first.turns.isEmpty, "the same turns, word for word")
+            #expect(first.answer == second.answer && first.answer != nil)
+            let other = try await ask(#"{"role":"user","content":"What is 6 times 7?"}"#)
+            #expect(other.task != first.task, "another question is another task")
+        }
+    }
+
+    /// The root leads to the web trace viewer, with or without a token.
+    @Test func theRootRedirectsToTheViewer() async throws {
+        for token in [nil, "secret"] {
+            try await Self.server(token: token).application().test(.router) { client in
+                let response = try await client.execute(uri: "/", method: .get)
+                #expect(response.status == .found && response.headers[.location] == "/ui")
+            }
+        }
+    }
+
     @Test func badRequestsGetOpenAIErrorsThatNameTheField() async throws {
         let server = try await Self.server(maxBodyBytes: 2048)
         try await server.application().test(.router) { client in

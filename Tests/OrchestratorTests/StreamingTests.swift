@@ -60,4 +60,46 @@ import Testing
             #expect((objects.last?["choices"] as? [[String: Any]])?.first?["finish_reason"] as? String == "stop")
         }
     }
+
+    /// `stream_options.include_usage`, as OpenAI's API does it: the finish chunk carries no usage; one more chunk with
+    /// no choices carries the usage, equal to the unstreamed run's of the same seed, and the run with its cost.
+    /// Without it the finish chunk carries both, and no chunk comes without choices.
+    @Test func includeUsageEndsTheStreamWithAUsageChunkEqualToTheUnstreamedRuns() async throws {
+        let server = try await ServerTests.server()
+        let request = #"{"model":"debate","seed":9,"messages":[\#(ServerTests.question)],"orchestrate":{"agents":3}"#
+        let unstreamed = try await server.application().test(.live) { client in
+            let whole = try await client.execute(uri: "/v1/chat/completions", method: .post, body: ByteBuffer(string: request + "}"))
+            return try #require(try ServerTests.object(whole.body)["usage"] as? [String: Int])
+        }
+        try await server.application().test(.live) { client in
+            #expect((unstreamed["total_tokens"] ?? 0) > 0)
+            let withUsage = try await client.execute(
+                uri: "/v1/chat/completions",
+                method: .post,
+                body: ByteBuffer(string: request + #","stream":true,"stream_options":{"include_usage":true}}"#)
+            )
+            let (objects, done) = try Self.events(withUsage.body)
+            #expect(done)
+            let last = try #require(objects.last)
+            #expect((last["choices"] as? [Any])?.isEmpty == true, "the usage chunk has no choices")
+            #expect(last["usage"] as? [String: Int] == unstreamed, "the streamed run's tokens are the unstreamed run's")
+            let run = try #require((last["orchestrate"] as? [String: Any])?["run"] as? [String: Any])
+            let cost = try #require(run["cost_usd"] as? Double)
+            #expect(cost > 0)
+            #expect(objects.dropLast().allSatisfy { $0["usage"] == nil }, "only the last chunk carries usage")
+            let finish = try #require(objects.dropLast().last)
+            #expect((finish["choices"] as? [[String: Any]])?.first?["finish_reason"] as? String == "stop")
+        }
+        // A stream closes its connection: the next one on a new connection.
+        try await server.application().test(.live) { client in
+            let without = try await client.execute(
+                uri: "/v1/chat/completions",
+                method: .post,
+                body: ByteBuffer(string: request + #","stream":true}"#)
+            )
+            let plain = try Self.events(without.body).objects
+            #expect(plain.allSatisfy { ($0["choices"] as? [Any])?.isEmpty == false }, "no chunk without choices unless asked")
+            #expect(plain.last?["usage"] as? [String: Int] == unstreamed)
+        }
+    }
 }

@@ -4,8 +4,11 @@
 # throwaway PostgreSQL cluster (scripts/postgres.sh), installs the openai package into the same virtual environment,
 # runs `swift test`, and stops what it started.
 # Arguments go to `swift test` (for example --filter LocalModelTests).
+# First, before anything is built, the Debian packages the tests need (scripts/test-deps.sh): installed when this runs
+# as root or with password-less sudo; otherwise it stops at once with the one command to run.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
+scripts/test-deps.sh install
 
 started_here=0
 if ! scripts/local-llm.sh status 2>/dev/null; then
@@ -26,14 +29,17 @@ trap cleanup EXIT
 eval "$(scripts/postgres.sh start)"
 export ORCHESTRATE_REQUIRE_LOCAL_LLM=1
 export ORCHESTRATE_REQUIRE_POSTGRES=1
-# The official openai client, for the test that calls `orchestrate serve` as another language's framework would.
+# The official openai client, for the test that calls `orchestrate serve` as another language's framework would, and
+# the official MCP client (PyPI mcp), for the tests of `orchestrate mcp`.
 venv_python="${ORCHESTRATE_VENV:-$PWD/.venv}/bin/python"
-if ! "$venv_python" -c "import openai" 2>/dev/null; then
-    echo "test: installing the openai Python package into the virtual environment" >&2
-    "$venv_python" -m pip install --disable-pip-version-check --quiet "openai>=1.40" >&2
+if ! "$venv_python" -c "import openai, mcp" 2>/dev/null; then
+    echo "test: installing the openai and mcp Python packages into the virtual environment" >&2
+    "$venv_python" -m pip install --disable-pip-version-check --quiet "openai>=1.40" "mcp>=1.20" >&2
 fi
 export ORCHESTRATE_OPENAI_PYTHON="$venv_python"
 export ORCHESTRATE_REQUIRE_OPENAI_CLIENT=1
+export ORCHESTRATE_MCP_PYTHON="$venv_python"
+export ORCHESTRATE_REQUIRE_MCP_CLIENT=1
 # Code answers run only in a bubblewrap jail: the jail tests must run, not be skipped (apt-get install bubblewrap).
 export ORCHESTRATE_REQUIRE_SANDBOX=1
 # The recorded outcomes beside the repository (../shared/data/routellm): the tests that read them must run.

@@ -34,7 +34,7 @@ export ORCHESTRATE_REQUIRE_POSTGRES=1
 venv_python="${ORCHESTRATE_VENV:-$PWD/.venv}/bin/python"
 if ! "$venv_python" -c "import openai, mcp" 2>/dev/null; then
     echo "test: installing the openai and mcp Python packages into the virtual environment" >&2
-    "$venv_python" -m pip install --disable-pip-version-check --quiet "openai>=1.40" "mcp>=1.20" >&2
+    "$venv_python" -m pip install --disable-pip-version-check --quiet "openai>=1.40" "mcp>=2.3,<3" >&2
 fi
 export ORCHESTRATE_OPENAI_PYTHON="$venv_python"
 export ORCHESTRATE_REQUIRE_OPENAI_CLIENT=1

@@ -56,6 +56,23 @@ struct ChatCompletionResponse: Encodable {
         var simulated: Bool
         var fleet: String
 
+        /// What a finished run tells: the chat reply's `orchestrate` field, an MCP run's structured result.
+        init(_ result: RunResult) {
+            runID = result.runID
+            status = result.status.rawValue
+            stopReason = result.stopReason
+            topology = result.plan?.topology
+            agents = result.agentAnswers.map { Agent(index: $0.index, role: $0.role, model: $0.model, answer: $0.answer) }
+            controllerVersion = result.plan?.controllerVersion
+            costUSD = result.costUSD
+            score = result.score
+            calls = result.messageCount
+            verification = result.verification
+            escalations = result.escalations
+            simulated = result.simulated
+            fleet = result.fleet
+        }
+
         enum CodingKeys: String, CodingKey {
             case status, topology, agents, score, calls, verification, escalations, simulated, fleet
             case runID = "run_id"
@@ -84,20 +101,6 @@ struct ChatCompletionResponse: Encodable {
             completionTokens: result.usage.completionTokens,
             totalTokens: result.usage.totalTokens
         )
-        orchestrate = Details(
-            runID: result.runID,
-            status: result.status.rawValue,
-            stopReason: result.stopReason,
-            topology: result.plan?.topology,
-            agents: result.agentAnswers.map { Details.Agent(index: $0.index, role: $0.role, model: $0.model, answer: $0.answer) },
-            controllerVersion: result.plan?.controllerVersion,
-            costUSD: result.costUSD,
-            score: result.score,
-            calls: result.messageCount,
-            verification: result.verification,
-            escalations: result.escalations,
-            simulated: result.simulated,
-            fleet: result.fleet
-        )
+        orchestrate = Details(result)
     }
 }

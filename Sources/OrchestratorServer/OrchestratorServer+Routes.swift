@@ -123,7 +123,7 @@ extension OrchestratorServer {
             throw OpenAIError.invalid("expected at least one user message with text", param: "messages")
         }
         let options = chat.orchestrate
-        var constraints: [String: JSONValue] = [:]
+        var topology: String?
         if !Self.automaticModels.contains(chat.model) {
             guard orchestrator.catalog.topology(named: chat.model) != nil else {
                 let names = (["auto"] + orchestrator.catalog.topologies.map(\.name)).joined(separator: ", ")
@@ -135,25 +135,22 @@ extension OrchestratorServer {
                     code: "model_not_found"
                 )
             }
-            constraints["topology"] = .string(chat.model)
+            topology = chat.model
         }
-        if let agents = options?.agents { constraints["agentCount"] = .number(Double(agents)) }
-        var object: [String: JSONValue] = [
-            "id": .string(options?.taskID ?? OrchestrationTask.queryID(query, prefix: "chat")),
-            "query": .string(query),
-        ]
-        if !constraints.isEmpty { object["constraints"] = .object(constraints) }
-        if let domain = options?.domain { object["domain"] = .string(domain.rawValue) }
-        if let expected = options?.expected {
-            let kind = options?.answerKind ?? (Double(expected) == nil ? .text : .number)
-            object["expected"] = .object(["value": .string(expected), "kind": .string(kind.rawValue)])
-        }
-        var budget: [String: JSONValue] = [:]
-        if let cost = options?.maxCostUSD { budget["maxCostUSD"] = .number(cost) }
-        if let deadline = options?.deadlineSeconds { budget["deadlineSeconds"] = .number(deadline) }
-        if !budget.isEmpty { object["budget"] = .object(budget) }
+        let request = TaskRequest(
+            query: query,
+            topology: topology,
+            agents: options?.agents,
+            domain: options?.domain,
+            expected: options?.expected,
+            answerKind: options?.answerKind,
+            maxCostUSD: options?.maxCostUSD,
+            deadlineSeconds: options?.deadlineSeconds,
+            taskID: options?.taskID,
+            idPrefix: "chat"
+        )
         do {
-            return try orchestrator.taskParser.task(from: .object(object), defaultID: "chat")
+            return try request.task(parser: orchestrator.taskParser)
         } catch {
             let param = error.field == "constraints.topology" ? "model" : "orchestrate.\(error.field)"
             throw OpenAIError.invalid("\(param): \(error.problem)", param: param)

@@ -2,6 +2,8 @@ import Foundation
 import Hummingbird
 import Logging
 import Orchestrator
+import ServiceLifecycle
+import UnixSignals
 
 /// An OpenAI-compatible HTTP front door to an `Orchestrator`, so that agent frameworks in any language can call
 /// the whole team as if it were one model.
@@ -32,6 +34,8 @@ public struct OrchestratorServer: Sendable {
     public let followInterval: Duration?
     /// Retrains and promotes in the background (`serve --learn`); nil: no learning.
     public let learner: ControllerLearner?
+    /// The MCP sessions of `/mcp`.
+    let mcpSessions: MCPSessions
 
     /// Checks the configuration (a non-loopback address needs a token). With `live`, each request plans with its
     /// controller of the moment; `followInterval` has it follow the store's promotions; `learner` runs beside requests.
@@ -50,7 +54,15 @@ public struct OrchestratorServer: Sendable {
         self.followInterval = live == nil ? nil : followInterval
         self.learner = learner
         self.logger = logger
-        runs = AsyncSemaphore(permits: configuration.maxConcurrentRuns)
+        let runs = AsyncSemaphore(permits: configuration.maxConcurrentRuns)
+        self.runs = runs
+        let toolbox = MCPToolbox(
+            orchestrator: orchestrator,
+            planner: { seed in live.map { orchestrator.with(controller: $0.controller(forSeed: seed)) } ?? orchestrator },
+            permits: runs,
+            logger: logger
+        )
+        mcpSessions = MCPSessions(toolbox: toolbox, loopbackOnly: configuration.isLoopback)
         do {
             viewer = try TraceViewer(store: orchestrator.store)
         } catch {
@@ -66,6 +78,7 @@ public struct OrchestratorServer: Sendable {
             router.add(middleware: BearerTokenMiddleware(token: token))
         }
         addRoutes(to: router)
+        addMCPRoutes(to: router)
         viewer.addRoutes(to: router)
         if let token = configuration.token, !token.isEmpty { viewer.addLoginRoutes(to: router, token: token) }
         return Application(
@@ -92,12 +105,15 @@ public struct OrchestratorServer: Sendable {
             following.cancel()
             learning.cancel()
         }
-        try await application(onServerRunning: onServerRunning).runService()
+        // The MCP sessions' closer stops first (a group stops its services last to first): their open streams would
+        // otherwise hold the server's graceful shutdown.
+        let services: [any Service] = [application(onServerRunning: onServerRunning), MCPSessionCloser(sessions: mcpSessions)]
+        try await ServiceGroup(configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)).run()
     }
 
     /// The orchestrator a request with this seed runs on: planning with the live controller of the moment (or, for its
     /// share of seeds, a candidate on trial).
     func current(seed: UInt64) -> Orchestrator {
-        live.map { orchestrator.with(controller: $0.controller(forSeed: seed)) } ?? orchestrator
+        mcpSessions.toolbox.planner(seed)
     }
 }

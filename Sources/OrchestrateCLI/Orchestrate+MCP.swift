@@ -1,0 +1,80 @@
+import ArgumentParser
+import CommandLineSupport
+import Dispatch
+import Foundation
+import MCP
+import Orchestrator
+import OrchestratorServer
+
+extension Orchestrate {
+    struct MCPCommand: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "mcp",
+            abstract: "Serve orchestrate's tools to one MCP client over standard input and output.",
+            discussion: """
+                For agent frameworks that reach tools over the Model Context Protocol (Claude Desktop and Code, the \
+                OpenAI Agents SDK, LangGraph, Swift apps): add `orchestrate mcp` (with --db, --fleet as needed) as a \
+                stdio server. Tools: run (a task through the team; progress per agent turn; cancellable), list_runs, \
+                show_run, replay_run, feedback; resources: orchestrate://runs/{run_id}, a run's trace. Logs go to \
+                standard error. For streamable HTTP, `orchestrate serve` answers MCP at /mcp behind its token.
+                """
+        )
+
+        @OptionGroup var common: CommonOptions
+
+        @OptionGroup var embedding: EmbeddingOptions
+
+        @Option(name: .long, help: "A trained controller file, pinned; default: the store's live controller, followed as it changes.")
+        var controller: String?
+
+        @Option(name: .long, help: "How messages between agents are checked, unless a call says otherwise.")
+        var verify: VerificationPolicy = .check
+
+        @Option(name: .long, help: "Runs in flight at once; more calls wait their turn.")
+        var maxConcurrentRuns: Int = 4
+
+        func validate() throws {
+            guard maxConcurrentRuns >= 1 else { throw ValidationError("--max-concurrent-runs must be at least 1, got \(maxConcurrentRuns)") }
+        }
+
+        func run() async throws {
+            let logger = common.bootstrapLogging()
+            let (catalog, providers) = try common.loadCatalog()
+            let embedder = try await embedding.embedder()
+            let parameters = try common.controllerParameters(path: controller, catalog: catalog, embedder: embedder)
+            let store = try await openTraceStore(common.db, creating: true, logger: logger)
+            if let parameters { try await store.recordControllerVersion(parameters, origin: "imported", verdict: "imported") }
+            let orchestrator = try await Orchestrator(
+                catalog: catalog,
+                store: store,
+                configuration: OrchestratorConfiguration(
+                    workflowsDirectory: common.workflows,
+                    fleetPath: common.fleet,
+                    databasePath: common.db,
+                    verification: verify,
+                    controllerParameters: parameters
+                ),
+                providers: providers,
+                embedder: embedder,
+                logger: logger
+            )
+            let live = LiveController(controller: orchestrator.controller, store: store, embedder: embedder, logger: logger)
+            if parameters == nil { try await live.refresh() }
+            let toolbox = MCPToolbox(orchestrator: orchestrator, live: live, maxConcurrentRuns: maxConcurrentRuns, logger: logger)
+            let serving = Task { try await toolbox.serve(over: StdioTransport(logger: logger), grace: .seconds(5)) }
+            let following = Task { if parameters == nil { await live.follow(every: .seconds(15)) } }
+            // Told to stop: the runs in flight are cancelled (and recorded so) before the process ends.
+            let signals = [SIGINT, SIGTERM].map { number in
+                signal(number, SIG_IGN)
+                let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+                source.setEventHandler { serving.cancel() }
+                source.resume()
+                return source
+            }
+            defer { for source in signals { source.cancel() } }
+            try await serving.value
+            following.cancel()
+            await writeAbandonedRuns(of: store)
+        }
+    }
+}

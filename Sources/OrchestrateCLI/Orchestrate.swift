@@ -13,7 +13,8 @@ struct Orchestrate: AsyncParsableCommand {
         commandName: "orchestrate",
         abstract: "Route tasks across a fleet of language models, run the team of agents, and trace every step in SQLite.",
         subcommands: [
-            Run.self, Train.self, Eval.self, Traces.self, Replay.self, Feedback.self, Serve.self, MCPCommand.self, Controller.self, UI.self, Import.self,
+            Run.self, Train.self, Eval.self, Traces.self, Replay.self, Feedback.self, Serve.self, MCPCommand.self, Controller.self, UI.self,
+            Import.self,
             FleetCommands.self, Probe.self,
         ]
     )

@@ -27,17 +27,28 @@ extension TraceViewer {
         var note: String?
     }
 
-    /// The agents as nodes and every delivery as an edge coloured by its verdict.
+    /// The agents as boxes and every delivery as an edge coloured by its verdict.
     struct Graph {
         struct Node {
+            /// One line of text in the box, cut to fit it.
+            struct Line {
+                /// The line's centre (the text is centred) and baseline.
+                var x: Double
+                var y: Double
+                var text: String
+                var kind: String
+            }
+
             var index: Int
+            /// The box's top left corner and size.
             var x: Double
             var y: Double
-            var role: String
-            var model: String
-            var answer: String
+            var width: Double
+            var height: Double
+            var lines: [Line]
+            /// Everything the lines tell, uncut.
+            var title: String
             var classes: String
-            var mark: String?
         }
 
         struct Edge {
@@ -141,19 +152,35 @@ extension TraceViewer {
         )
     }
 
-    /// Agents on a circle (one in the middle when alone); a delivery from sender to receiver as a curve, bent further
-    /// for each earlier delivery between the same two agents so that every one stays visible.
+    /// An agent's box: wide enough for `boxCharacters` characters of the graph's 11 px text at the widest glyph width
+    /// the viewer's fonts have (`glyphWidth`), and tall enough for four lines.
+    static let box = (width: 156.0, height: 70.0, padding: 8.0, lineHeight: 14.0)
+    static let glyphWidth = 6.9
+    static var boxCharacters: Int { Int((box.width - 2 * box.padding) / glyphWidth) }
+
+    /// A label cut to fit a box: at most `boxCharacters` characters, an ellipsis where it was cut.
+    static func fitted(_ text: String) -> String {
+        let line = text.replacingOccurrences(of: "\n", with: " ")
+        return line.count > boxCharacters ? String(line.prefix(boxCharacters - 1)) + "…" : line
+    }
+
+    /// Agents as boxes on an ellipse inside the canvas (one in the middle when alone; the canvas grows past eight
+    /// agents); each box holds the agent's index and role, model, latest answer and any mark, every line cut to fit.
+    /// A delivery from sender to receiver is a curve from box edge to box edge, bent further for each earlier delivery
+    /// between the same two agents so that every one stays visible.
     static func graph(of trace: RunTrace) -> Graph {
-        let (width, height) = (640.0, 420.0)
-        let centre = (x: width / 2, y: height / 2)
-        let radius = min(width, height) / 2 - 70
         let count = max(trace.agents.count, 1)
+        let grow = max(1, Double(count) / 8)
+        let (width, height) = (640.0 * grow, 420.0 * grow)
+        let centre = (x: width / 2, y: height / 2)
+        let margin = 12.0
+        let radius = (x: width / 2 - box.width / 2 - margin, y: height / 2 - box.height / 2 - margin)
         var positions: [Int: (x: Double, y: Double)] = [:]
         var latest: [Int: String] = [:]
         for message in trace.messages where message.answer != nil { latest[message.agentIndex] = message.answer }
         let nodes = trace.agents.enumerated().map { offset, agent -> Graph.Node in
             let angle = -Double.pi / 2 + 2 * Double.pi * Double(offset) / Double(count)
-            let position = count == 1 ? centre : (x: centre.x + radius * cos(angle), y: centre.y + radius * sin(angle))
+            let position = count == 1 ? centre : (x: centre.x + radius.x * cos(angle), y: centre.y + radius.y * sin(angle))
             positions[agent.agentIndex] = position
             var classes = ["agent"]
             var marks: [String] = []
@@ -165,15 +192,23 @@ extension TraceViewer {
                 classes.append("quarantined")
                 marks.append("quarantined from step \(step)")
             }
+            let answer = latest[agent.agentIndex] ?? "—"
+            var texts = [("\(agent.agentIndex) · \(agent.role)", "role"), (agent.model, "model"), (answer, "answer")]
+            if !marks.isEmpty { texts.append((marks.joined(separator: " · "), "mark")) }
+            let top = position.y - box.height / 2
+            let first = top + box.padding + 9 + (4 - Double(texts.count)) * box.lineHeight / 2
             return Graph.Node(
                 index: agent.agentIndex,
-                x: position.x,
-                y: position.y,
-                role: agent.role,
-                model: agent.model,
-                answer: latest[agent.agentIndex].map { String($0.prefix(24)) } ?? "—",
-                classes: classes.joined(separator: " "),
-                mark: marks.isEmpty ? nil : marks.joined(separator: " · ")
+                x: position.x - box.width / 2,
+                y: top,
+                width: box.width,
+                height: box.height,
+                lines: texts.enumerated().map { line, text in
+                    Graph.Node.Line(x: position.x, y: first + Double(line) * box.lineHeight, text: fitted(text.0), kind: text.1)
+                },
+                title: "agent \(agent.agentIndex): \(agent.role) on \(agent.model), latest answer \(answer.prefix(200))"
+                    + (marks.isEmpty ? "" : " (\(marks.joined(separator: " · ")))"),
+                classes: classes.joined(separator: " ")
             )
         }
         var seen: [String: Int] = [:]
@@ -186,11 +221,10 @@ extension TraceViewer {
             let length = max((dx * dx + dy * dy).squareRoot(), 1)
             let bend = 18.0 + 12.0 * Double(earlier)
             let control = (x: (from.x + to.x) / 2 - dy / length * bend, y: (from.y + to.y) / 2 + dx / length * bend)
-            // Stop short of the receiver's circle so that the arrowhead shows.
-            let (ex, ey) = (to.x - control.x, to.y - control.y)
-            let toControl = max((ex * ex + ey * ey).squareRoot(), 1)
-            let end = (x: to.x - ex / toControl * 30, y: to.y - ey / toControl * 30)
-            let path = String(format: "M %.1f %.1f Q %.1f %.1f %.1f %.1f", from.x, from.y, control.x, control.y, end.x, end.y)
+            // From the sender's box edge to just outside the receiver's, so that the arrowhead shows.
+            let start = boxEdge(of: from, towards: control, gap: 0)
+            let end = boxEdge(of: to, towards: control, gap: 4)
+            let path = String(format: "M %.1f %.1f Q %.1f %.1f %.1f %.1f", start.x, start.y, control.x, control.y, end.x, end.y)
             let detail = delivery.detail.map { ": \($0)" } ?? ""
             return Graph.Edge(
                 path: path,
@@ -199,6 +233,15 @@ extension TraceViewer {
             )
         }
         return Graph(width: width, height: height, nodes: nodes, edges: edges)
+    }
+
+    /// Where the line from a box's centre towards `point` leaves the box, `gap` beyond.
+    static func boxEdge(of centre: (x: Double, y: Double), towards point: (x: Double, y: Double), gap: Double) -> (x: Double, y: Double) {
+        let (dx, dy) = (point.x - centre.x, point.y - centre.y)
+        let length = max((dx * dx + dy * dy).squareRoot(), 1)
+        let (ux, uy) = (dx / length, dy / length)
+        let reach = min(abs(ux) > 1e-9 ? box.width / 2 / abs(ux) : .infinity, abs(uy) > 1e-9 ? box.height / 2 / abs(uy) : .infinity)
+        return (centre.x + ux * (reach + gap), centre.y + uy * (reach + gap))
     }
 
     /// Each call from the run's start, as long as it took: answered, failed, a retry, or a fallback's.

@@ -13,9 +13,9 @@ enum Chromium {
     static let required = ProcessInfo.processInfo.environment["ORCHESTRATE_REQUIRE_CHROMIUM"] == "1"
 
     /// The page's DOM after its scripts ran, as headless Chromium serialises it; with `screenshot`, also a PNG.
-    static func render(_ url: String, profile: URL, screenshot: String? = nil) async throws -> String {
+    static func render(_ url: String, profile: URL, screenshot: String? = nil, extraArguments: [String] = []) async throws -> String {
         let chromium = try #require(path, "no chromium: apt-get install chromium, or set ORCHESTRATE_CHROMIUM")
-        var arguments = ["--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars", "--user-data-dir=\(profile.path)"]
+        var arguments = ["--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars", "--user-data-dir=\(profile.path)"] + extraArguments
         if let screenshot { arguments += ["--window-size=1280,1600", "--screenshot=\(screenshot)"] } else { arguments.append("--dump-dom") }
         let result = try await Subprocess.run(chromium, arguments + [url], directory: profile, timeoutSeconds: 90)
         #expect(result.status == 0, "chromium: \(result.error.suffix(500))")
@@ -72,6 +72,7 @@ struct TraceViewerBrowserTests {
                 "edges coloured \(verdict)"
             )
         }
+        try await Self.expectLabelsInsideTheirBoxes(of: "\(root)/ui/runs/\(debate.id)", agents: 4, in: directory)
         let statistics = try await Chromium.render("\(root)/ui/statistics", profile: profile)
         #expect(statistics.contains("<h2>By topology</h2>") && statistics.contains("<td>debate</td>") && statistics.contains("<td>chain</td>"))
 
@@ -82,5 +83,58 @@ struct TraceViewerBrowserTests {
                 _ = try await Chromium.render("\(root)\(path)", profile: profile, screenshot: "\(folder)/\(name).png")
             }
         }
+    }
+
+    /// Measures the run page's agent graph as Chromium lays it out (a page of the test's own fetches it, the browser's
+    /// same-origin rule off for that profile, and shows it in a frame with its styles and script): every label's box
+    /// inside its agent's box, every agent's box inside the graph.
+    static func expectLabelsInsideTheirBoxes(of url: String, agents: Int, in directory: URL) async throws {
+        let harness = directory.appendingPathComponent("measure.html")
+        try """
+        <!doctype html><html><body><pre id="report">pending</pre>
+        <iframe id="page" width="1280" height="1600"></iframe>
+        <script>
+        fetch("\(url)").then((reply) => reply.text()).then((html) => {
+          const frame = document.getElementById("page");
+          frame.addEventListener("load", () => setTimeout(() => {
+            const svg = frame.contentDocument.querySelector("svg.graph");
+            const canvas = svg.viewBox.baseVal;
+            const inside = (inner, outer) => inner.x >= outer.x - 0.5 && inner.y >= outer.y - 0.5
+              && inner.x + inner.width <= outer.x + outer.width + 0.5 && inner.y + inner.height <= outer.y + outer.height + 0.5;
+            const report = { agents: 0, labels: [], boxesInside: true };
+            svg.querySelectorAll("g.agent").forEach((agent) => {
+              report.agents += 1;
+              const box = agent.querySelector("rect").getBBox();
+              if (!inside(box, canvas)) report.boxesInside = false;
+              agent.querySelectorAll("text").forEach((label) => {
+                report.labels.push({ text: label.textContent, inside: inside(label.getBBox(), box) });
+              });
+            });
+            document.getElementById("report").textContent = JSON.stringify(report);
+          }, 300));
+          frame.srcdoc = html.replace("<head>", '<head><base href="\(url)">');
+        });
+        </script></body></html>
+        """.write(to: harness, atomically: true, encoding: .utf8)
+        let profile = directory.appendingPathComponent("chromium-measure")
+        try FileManager.default.createDirectory(at: profile, withIntermediateDirectories: true)
+        let dom = try await Chromium.render(
+            harness.absoluteString,
+            profile: profile,
+            extraArguments: ["--disable-web-security", "--virtual-time-budget=10000"]
+        )
+        let start = try #require(dom.range(of: "<pre id=\"report\">"), "no report in \(dom.prefix(300))")
+        let end = try #require(dom.range(of: "</pre>", range: start.upperBound..<dom.endIndex))
+        let json = String(dom[start.upperBound..<end.lowerBound]).replacingOccurrences(of: "&quot;", with: "\"").replacingOccurrences(
+            of: "&amp;",
+            with: "&"
+        )
+        let report = try #require(try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any], "the page was not measured: \(json)")
+        #expect(report["agents"] as? Int == agents)
+        #expect(report["boxesInside"] as? Bool == true, "an agent's box leaves the graph")
+        let labels = try #require(report["labels"] as? [[String: Any]])
+        #expect(labels.count >= 3 * agents)
+        let outside = labels.filter { $0["inside"] as? Bool != true }.compactMap { $0["text"] as? String }
+        #expect(outside.isEmpty, "labels outside their box: \(outside)")
     }
 }

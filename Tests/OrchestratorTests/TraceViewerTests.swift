@@ -63,6 +63,44 @@ import Testing
         }
     }
 
+    /// The agent graph's geometry for one, four and seven agents (the most a bundled topology has): every box inside the canvas, no two boxes
+    /// overlapping, every line cut to the box's characters with the whole of it in the box's title, and every edge
+    /// starting on its sender's box edge.
+    @Test(arguments: [1, 4, 7]) func theAgentGraphKeepsEveryBoxInsideAndEveryLabelCutToItsBox(agents: Int) async throws {
+        let store = try TraceStore.inMemory()
+        let orchestrator = try await Orchestrator(catalog: try TestSupport.catalog(), store: store, logger: TestSupport.logger)
+        var task = OrchestrationTask(id: "graph", query: "What is 6 times 7?")
+        task.constraints.topology = [1: "single", 4: "debate", 7: "tree"][agents]
+        task.constraints.agentCount = agents
+        let result = try await orchestrator.run(task, seed: 3)
+        var trace = try #require(try await store.trace(runID: result.runID))
+        try #require(trace.agents.count == agents, "\(result.status) \(result.error ?? "")")
+        trace.agents[0].role = String(repeating: "a-very-long-role-name.", count: 4)
+        let graph = TraceViewer.graph(of: trace)
+        #expect(graph.nodes.count == agents)
+        for node in graph.nodes {
+            #expect(node.x >= 0 && node.y >= 0 && node.x + node.width <= graph.width && node.y + node.height <= graph.height)
+            #expect(node.lines.count >= 3 && node.lines.allSatisfy { $0.text.count <= TraceViewer.boxCharacters })
+            #expect(node.lines.allSatisfy { $0.y > node.y && $0.y < node.y + node.height })
+            for other in graph.nodes where other.index != node.index {
+                let apart =
+                    node.x + node.width <= other.x || other.x + other.width <= node.x || node.y + node.height <= other.y
+                    || other.y + other.height <= node.y
+                #expect(apart, "agents \(node.index) and \(other.index) overlap")
+            }
+        }
+        let long = try #require(graph.nodes.first)
+        #expect(long.lines[0].text.hasSuffix("…") && long.title.contains(trace.agents[0].role), "cut in the box, whole in its title")
+        for edge in graph.edges {
+            let numbers = edge.path.split(separator: " ").compactMap { Double($0) }
+            let sender = try #require(graph.nodes.first { edge.title.contains("agent \($0.index) →") })
+            let onEdge =
+                abs(numbers[0] - sender.x) < 0.2 || abs(numbers[0] - sender.x - sender.width) < 0.2
+                || abs(numbers[1] - sender.y) < 0.2 || abs(numbers[1] - sender.y - sender.height) < 0.2
+            #expect(onEdge, "\(edge.path) starts on agent \(sender.index)'s box")
+        }
+    }
+
     @Test func pagesShowTheStoreAndEscapeWhatModelsWrote() async throws {
         let store = try TraceStore.inMemory()
         let ids = try await TestSupport.debateAndCascadeRuns(in: store)

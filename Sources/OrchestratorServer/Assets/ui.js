@@ -4,6 +4,19 @@ document.addEventListener("DOMContentLoaded", () => {
   if (!graph) return;
   const agents = graph.querySelectorAll("g.agent");
   const deliveries = graph.querySelectorAll("path.delivery");
+  // Every label stays inside its agent's box: the server cuts labels by their length, and one whose glyphs are wider
+  // than that allowed for (capitals, wide scripts) is narrowed here to the box's inner width.
+  agents.forEach((agent) => {
+    const box = agent.querySelector("rect");
+    if (!box) return;
+    const room = box.width.baseVal.value - 16;
+    agent.querySelectorAll("text").forEach((label) => {
+      if (label.getComputedTextLength() > room) {
+        label.setAttribute("textLength", String(room));
+        label.setAttribute("lengthAdjust", "spacingAndGlyphs");
+      }
+    });
+  });
   agents.forEach((agent) => {
     const index = agent.dataset.agent;
     agent.addEventListener("mouseenter", () => {

@@ -13,7 +13,8 @@ extension Orchestrate {
                 chooses) or a topology; the answer is the assistant's message, and the run id, plan, cost and \
                 verification come in an extra "orchestrate" field. An "orchestrate" object in the request may set \
                 expected, answer_kind, domain, agents, verify, max_cost_usd, deadline_seconds and task_id. Also \
-                GET /v1/models, GET /v1/runs (?limit, status, topology, model), GET /v1/runs/{id} and GET /healthz. \
+                GET /v1/models, GET /v1/runs (?limit, status, topology, model), GET /v1/runs/{id} and GET /healthz; \
+                the Model Context Protocol over streamable HTTP at /mcp (see `orchestrate mcp`); the trace viewer at /ui. \
                 Off loopback a bearer token is required (--token or ORCHESTRATE_SERVE_TOKEN). Every run is \
                 recorded in the trace database.
                 """

@@ -11,7 +11,8 @@ import UnixSignals
 /// Routes: `POST /v1/chat/completions` (`model` is `auto` or a topology's name; the answer comes back as the
 /// assistant's message and the run in an extra `orchestrate` field), `GET /v1/models`, `GET /v1/runs`,
 /// `GET /v1/runs/{id}` (the whole stored trace), `GET /metrics` (Prometheus), the web trace viewer under `/ui`
-/// (`TraceViewer`) and `GET /healthz`. Requests run concurrently, up to
+/// (`TraceViewer`; `GET /` leads there), the Model Context Protocol at `/mcp` (`MCPToolbox`'s tools over streamable
+/// HTTP) and `GET /healthz`. Requests run concurrently, up to
 /// `maxConcurrentRuns` orchestrations at once; bodies are capped; every error is JSON in OpenAI's shape; with a
 /// token (required off loopback) every route but `/healthz` needs `Authorization: Bearer TOKEN`.
 ///

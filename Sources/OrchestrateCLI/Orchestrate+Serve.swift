@@ -102,13 +102,10 @@ extension Orchestrate {
         }
 
         func run() async throws {
-            let logger = common.bootstrapLogging()
-            let (catalog, providers) = try common.loadCatalog()
-            let embedder = try await embedding.embedder()
-            let parameters = try common.controllerParameters(path: controller, catalog: catalog, embedder: embedder)
-            let store = try await openTraceStore(common.db, creating: true, logger: logger)
-            // A pinned controller's runs can be re-scored by off-policy training only when the store keeps its parameters.
-            if let parameters { try await store.recordControllerVersion(parameters, origin: "imported", verdict: "imported") }
+            let parts = try await ServingParts.open(common: common, embedding: embedding, controller: controller)
+            let (logger, catalog, providers, embedder, parameters, store) = (
+                parts.logger, parts.catalog, parts.providers, parts.embedder, parts.parameters, parts.store
+            )
             let settings =
                 learn
                 ? ControllerSettings(selection: .sample, costWeight: costWeight, explorationFloor: explorationFloor)

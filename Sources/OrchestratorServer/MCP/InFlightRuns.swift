@@ -23,9 +23,6 @@ actor InFlightRuns {
         }
     }
 
-    /// How many runs are in flight.
-    var count: Int { entries.count }
-
     /// Cancels every run in flight and waits for them to end, at most `limit`.
     func cancelAll(waitingAtMost limit: Duration) async {
         let waiting = Array(entries.values)

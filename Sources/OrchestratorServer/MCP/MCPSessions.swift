@@ -4,8 +4,8 @@ import MCP
 
 /// The MCP sessions of streamable HTTP (`/mcp`): one `MCP.Server` and transport per client, created by its
 /// `initialize` request and named by the `Mcp-Session-Id` header after it. At most `limit` sessions live at once; one
-/// idle for `idleTimeout` is closed when the next session starts (its runs in flight are cancelled by the client
-/// going away, not by this).
+/// idle for `idleTimeout` is closed when the next session starts. A closed session's calls in flight run to their end
+/// (each run is bounded by its budget); a client stops one by cancelling the call, the server stopping stops all.
 actor MCPSessions {
     private struct Session {
         var server: Server
@@ -38,9 +38,6 @@ actor MCPSessions {
             SessionValidator(),
         ])
     }
-
-    /// How many sessions are open.
-    var count: Int { sessions.count }
 
     /// Routes one request: to its session's transport, or, for an `initialize` request, to a new session.
     func handle(_ request: HTTPRequest) async -> HTTPResponse {

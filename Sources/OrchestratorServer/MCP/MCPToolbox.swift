@@ -116,6 +116,8 @@ public struct MCPToolbox: Sendable {
             return Self.failure(error.description)
         } catch let error as RunLookupError {
             return Self.failure("\(parameters.name): \(error.description)")
+        } catch let error as RunNotRecorded {
+            return Self.failure("\(parameters.name): \(error.description)", structured: ["run_id": .string(error.runID)])
         } catch let error as TraceStoreFailure {
             return Self.failure("\(parameters.name): the trace store cannot serve this now: \(error.description)")
         }

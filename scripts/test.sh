@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test, the one against a real local model, the one with the official openai Python client and the
 # PostgreSQL store's included: starts the local model (installing it the first time, see scripts/local-llm.sh) and a
-# throwaway PostgreSQL cluster (scripts/postgres.sh), installs the openai package into the same virtual environment,
+# throwaway PostgreSQL cluster (scripts/postgres.sh), installs the openai and mcp packages into the same virtual environment,
 # runs `swift test`, and stops what it started.
 # Arguments go to `swift test` (for example --filter LocalModelTests).
 # First, before anything is built, the Debian packages the tests need (scripts/test-deps.sh): installed when this runs

@@ -211,7 +211,7 @@ extension Orchestrate.Bench {
                 return Answer(
                     index: index,
                     server: server,
-                    utility: score - costWeight * cost,
+                    utility: Utility.of(score: score, costUSD: cost, costWeight: costWeight),
                     version: details["controller_version"] as? String ?? "",
                     at: Date(),
                     failed: nil

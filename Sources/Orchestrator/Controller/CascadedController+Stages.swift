@@ -215,7 +215,7 @@ extension CascadedController {
         var random = SeededGenerator(seed: seed, labels: ["explore", task.id, String(position), model.name])
         let tally = evidence[model.name] ?? ModelEvidence.Tally()
         let cost = tally.meanCostUSD ?? model.cost(promptTokens: TokenUsage.estimate(task.query) + 80, completionTokens: 128)
-        return Self.explorationSharpness * (tally.drawAccuracy(using: &random) - settings.costWeight * cost)
+        return Self.explorationSharpness * Utility.of(score: tally.drawAccuracy(using: &random), costUSD: cost, costWeight: settings.costWeight)
     }
 
     /// A stage's logits: the plan table's where it values any candidate (the others ruled out), else the prior's.

@@ -185,7 +185,7 @@ extension TraceStore {
                 scoredRuns: Int(row["scored"] as Int64? ?? 0),
                 meanScore: meanScore,
                 meanCostUSD: row["meanCost"] as Double? ?? 0,
-                meanUtility: meanScore.map { $0 - costWeight * scoredCost },
+                meanUtility: meanScore.map { Utility.of(score: $0, costUSD: scoredCost, costWeight: costWeight) },
                 firstRunAt: row["first"] as Date?,
                 lastRunAt: row["last"] as Date?
             )

@@ -174,13 +174,13 @@ public struct ControllerEvaluation: Sendable {
             singleAgentAccuracy: singleAccuracy,
             meanCostUSD: cost,
             singleAgentMeanCostUSD: singleCost,
-            utility: accuracy - costWeight * cost,
-            singleAgentUtility: singleAccuracy - costWeight * singleCost
+            utility: Utility.of(score: accuracy, costUSD: cost, costWeight: costWeight),
+            singleAgentUtility: Utility.of(score: singleAccuracy, costUSD: singleCost, costWeight: costWeight)
         )
     }
 
     func utility(of result: RunResult) -> Double {
-        (result.score ?? 0) - costWeight * result.costUSD
+        result.utility(costWeight: costWeight)
     }
 
     private func row(_ name: String, _ tasks: [OrchestrationTask], _ controller: CascadedController, fresh: Bool = false) async throws -> Row {

@@ -237,10 +237,10 @@ public actor ControllerLearner {
         guard own.count >= promotionGuard.minimumRuns else { return nil }
         let evidence = promotionGuard.compareCanary(
             candidateVersion: trial.candidate.version,
-            candidateUtilities: own.map { OffPolicySample.utility(of: $0.run, costWeight: costWeight) },
+            candidateUtilities: own.map { $0.run.utility(costWeight: costWeight) },
             liveVersion: liveVersion,
             liveUtilities: recent.filter { $0.run.controllerVersion == liveVersion }.map {
-                OffPolicySample.utility(of: $0.run, costWeight: costWeight)
+                $0.run.utility(costWeight: costWeight)
             },
             trainedOnRuns: trial.trainedOnRuns
         )

@@ -39,7 +39,9 @@ public struct OutOfFoldEvaluation: Sendable, Codable, Equatable {
         tasks = joined.first?.taskIDs.count ?? 0
         let names = joined.first?.rows.keys.sorted { Self.order($0) < Self.order($1) || (Self.order($0) == Self.order($1) && $0 < $1) } ?? []
         let weight = costWeight
-        func utility(_ result: ControllerEvaluation.TaskResult) -> Double { (result.score ?? 0) - weight * result.costUSD }
+        func utility(_ result: ControllerEvaluation.TaskResult) -> Double {
+            Utility.of(score: result.score ?? 0, costUSD: result.costUSD, costWeight: weight)
+        }
         strategies = names.map { name in
             let perSeed = joined.compactMap { $0.rows[name] }
             let accuracies = perSeed.map { results in results.compactMap(\.score) }.filter { !$0.isEmpty }

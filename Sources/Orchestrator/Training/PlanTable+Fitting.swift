@@ -106,7 +106,7 @@ extension PlanTable {
                         models: candidate.models,
                         accuracy: accuracy,
                         meanCostUSD: cost,
-                        utility: accuracy - costWeight * cost - support.pessimism * sum.standardError(key)
+                        utility: Utility.of(score: accuracy, costUSD: cost, costWeight: costWeight) - support.pessimism * sum.standardError(key)
                     )
                 )
             }
@@ -179,7 +179,7 @@ extension PlanTable {
             self.costWeight = costWeight
             for (outcome, domain) in zip(outcomes, domains) {
                 guard let outcome else { continue }
-                let utility = outcome.score - costWeight * outcome.costUSD
+                let utility = Utility.of(score: outcome.score, costUSD: outcome.costUSD, costWeight: costWeight)
                 for key in [domain, PlanTable.anyDomain] {
                     score[key, default: 0] += outcome.score
                     cost[key, default: 0] += outcome.costUSD
@@ -204,7 +204,7 @@ extension PlanTable {
         func standardError(_ key: String) -> Double {
             let count = Double(played[key] ?? 0)
             guard count > 1 else { return 0 }
-            let mean = ((score[key] ?? 0) - costWeight * (cost[key] ?? 0)) / count
+            let mean = Utility.of(score: score[key] ?? 0, costUSD: cost[key] ?? 0, costWeight: costWeight) / count
             let variance = max(0, (utilitySquares[key] ?? 0) / count - mean * mean) * count / (count - 1)
             return (variance / count).squareRoot()
         }

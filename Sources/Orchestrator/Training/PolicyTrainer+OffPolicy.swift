@@ -123,15 +123,10 @@ struct OffPolicySample: Sendable {
                 features = try await controller.features(for: plan.task)
                 featureCache[key] = features
             }
-            let utility = utility(of: plan.run, costWeight: costWeight)
+            let utility = plan.run.utility(costWeight: costWeight)
             samples.append(OffPolicySample(plan: plan, features: features, utility: utility, behaviour: behaviour))
         }
         return (samples, skipped)
-    }
-
-    /// A stored run's utility: its score (0 when unscored) less λ × its cost.
-    static func utility(of run: RunRecord, costWeight: Double) -> Double {
-        (run.score ?? 0) - costWeight * run.costUSD
     }
 
     /// The run's decisions with each candidate's probability under `parameters`, and log π_θ − log π_logged of

@@ -68,7 +68,7 @@ public struct PolicyTrainer: Sendable {
 
     /// The utility of a run: its score (0 when unscored) minus λ × its cost.
     public func utility(of result: RunResult) -> Double {
-        (result.score ?? 0) - options.costWeight * result.costUSD
+        result.utility(costWeight: options.costWeight)
     }
 
     /// Trains from the prior (with the outcome model of `start` when given) on `tasks` and returns the parameters,

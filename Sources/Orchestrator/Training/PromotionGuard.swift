@@ -47,7 +47,7 @@ public struct PromotionGuard: Sendable {
                 policy: policy,
                 escalation: EscalationPolicy(rule: .costWeight(costWeight), judge: candidate.escalationJudge)
             )
-            let liveUtility = Dictionary(heldOut.map { ($0.task.id, OffPolicySample.utility(of: $0.run, costWeight: costWeight)) }) { first, _ in
+            let liveUtility = Dictionary(heldOut.map { ($0.task.id, $0.run.utility(costWeight: costWeight)) }) { first, _ in
                 first
             }
             // Each domain's plan valued once over every run, kept where it could be played.
@@ -66,7 +66,7 @@ public struct PromotionGuard: Sendable {
                 guard let outcomes = byDomain[domain], index < outcomes.count, let played = outcomes[index],
                     let live = liveUtility[valued.task.id]
                 else { continue }
-                pairs.append((played.score - costWeight * played.costUSD, live))
+                pairs.append((Utility.of(score: played.score, costUSD: played.costUSD, costWeight: costWeight), live))
             }
         }
         func mean(_ values: [Double]) -> Double { values.reduce(0, +) / Double(max(1, values.count)) }

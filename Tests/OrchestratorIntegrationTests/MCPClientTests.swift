@@ -43,8 +43,9 @@ struct MCPClientTests {
         let directory = try TestSupport.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let database = directory.appendingPathComponent("mcp.sqlite").path
+        let executable = try #require(TestSupport.executable(), "the orchestrate executable was not built")
         let process = Process()
-        process.executableURL = try #require(TestSupport.executable(), "the orchestrate executable was not built")
+        process.executableURL = executable
         process.arguments = ["mcp", "--db", database, "--fleet", try ScaleOutTests.slowFleet(in: directory)]
         process.currentDirectoryURL = TestSupport.repositoryRoot
         let input = Pipe()

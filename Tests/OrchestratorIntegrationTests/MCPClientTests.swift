@@ -23,7 +23,7 @@ struct MCPClientTests {
         let report = try await MCPPythonClient.report(
             ["stdio", orchestrate, "--db", database, "--fleet", try ScaleOutTests.slowFleet(in: directory)]
         )
-        try await Self.check(report, database: database)
+        try await Self.check(report, database: database, progressOnOneStream: true)
     }
 
     @Test(.exclusive) func theOfficialClientUsesServesMCPEndpointWithTheTokenAndIsRefusedWithoutIt() async throws {
@@ -34,7 +34,7 @@ struct MCPClientTests {
         defer { server.stop() }
         let report = try await MCPPythonClient.report(["http", server.root + "/mcp", "test-token"])
         #expect(report["unauthorized_status"] as? Int == 401, "an initialize request without the token is refused")
-        try await Self.check(report, database: database)
+        try await Self.check(report, database: database, progressOnOneStream: false)
     }
 
     /// `orchestrate mcp` told to stop (SIGTERM) mid-run, its client still connected: it ends within seconds and the
@@ -76,9 +76,13 @@ struct MCPClientTests {
     }
 
     /// What both doors must have done: the tools listed; the run answered with the run id `traces show` finds, its
-    /// score and cost, after a progress notification per turn; the run listed, read as a resource, scored, replayed; a
-    /// bad argument named; the debate cancelled by the client recorded `cancelled` before its last turn.
-    static func check(_ report: [String: Any], database: String) async throws {
+    /// score and cost, with progress notifications; the run listed, read as a resource, scored, replayed; a bad argument
+    /// named; the debate cancelled by the client recorded `cancelled` before its last turn. `progressOnOneStream`
+    /// (stdio: one ordered pipe): a notification per turn, all before the result, and the debate cancelled after its
+    /// first. Over streamable HTTP the SDK sends notifications on the session's GET stream and the result on the call's
+    /// own, so the client may read the result before the last notifications (and then drops them): at least one, never
+    /// more than the turns.
+    static func check(_ report: [String: Any], database: String, progressOnOneStream: Bool) async throws {
         #expect(report["tools"] as? [String] == ["feedback", "list_runs", "replay_run", "run", "show_run"])
         #expect(report["templates"] as? [String] == ["orchestrate://runs/{run_id}"])
         let run = try #require(report["run"] as? [String: Any])
@@ -95,7 +99,10 @@ struct MCPClientTests {
         #expect(abs(cost - stored.costUSD) < 1e-12 && stored.costUSD > 0, "the run's cost, as stored")
         #expect((run["text"] as? String)?.contains(runID) == true)
         let progress = try #require(report["progress"] as? [[String: Any]])
-        #expect(progress.count == (try await store.messages(runID: runID)).count && !progress.isEmpty, "a notification per turn")
+        let turns = try await store.messages(runID: runID).count
+        let expected = progressOnOneStream ? turns...turns : 1...max(turns, 1)
+        #expect(turns > 0 && expected.contains(progress.count), "\(progress.count) progress notifications for \(turns) turns")
+        #expect(progress.allSatisfy { ($0["message"] as? String)?.hasPrefix("step ") == true })
         #expect((report["listed"] as? [String])?.contains(runID) == true)
         #expect(report["resource"] as? String == runID)
         #expect((try await store.feedback(runID: runID)).map(\.score) == [1])
@@ -105,7 +112,8 @@ struct MCPClientTests {
         let bad = try #require(report["bad_argument"] as? [String: Any])
         #expect(bad["is_error"] as? Bool == true && (bad["text"] as? String)?.contains("'agents'") == true)
 
-        #expect(report["cancelled_after_progress"] as? Bool == true && report["cancelled_call_finished"] as? Bool == false)
+        #expect(report["cancelled_call_finished"] as? Bool == false)
+        #expect(report["cancelled_after_progress"] as? Bool == true || !progressOnOneStream, "cancelled after a progress notification")
         #expect(report["after_cancel"] as? Int == 5, "the session goes on after a cancelled call")
         let deadline = ContinuousClock.now + .seconds(20)
         var cancelled: RunRecord?

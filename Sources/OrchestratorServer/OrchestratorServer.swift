@@ -61,6 +61,7 @@ public struct OrchestratorServer: Sendable {
             orchestrator: orchestrator,
             planner: { seed in live.map { orchestrator.with(controller: $0.controller(forSeed: seed)) } ?? orchestrator },
             permits: runs,
+            progressSettle: .milliseconds(100),
             logger: logger
         )
         mcpSessions = MCPSessions(toolbox: toolbox, loopbackOnly: configuration.isLoopback)

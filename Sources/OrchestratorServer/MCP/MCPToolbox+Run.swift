@@ -78,6 +78,7 @@ extension MCPToolbox {
         }
         continuation.finish()
         await forwarding.value
+        if progressSettle > .zero { try? await Task.sleep(for: progressSettle) }
         return result
     }
 

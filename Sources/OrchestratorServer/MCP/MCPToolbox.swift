@@ -23,6 +23,10 @@ public struct MCPToolbox: Sendable {
     let permits: AsyncSemaphore
     /// The runs of tool calls in flight, cancelled when the toolbox stops.
     let inFlight = InFlightRuns()
+    /// How long a call's result waits after its last progress notification: over streamable HTTP the SDK sends
+    /// notifications on the session's GET stream and results on the call's own, and a client that reads the result
+    /// first drops what comes after it. Zero over stdio, where one pipe keeps the order.
+    let progressSettle: Duration
     let logger: Logger
 
     /// A toolbox over `orchestrator`; `live` has runs plan with the live controller of the moment; at most
@@ -32,14 +36,22 @@ public struct MCPToolbox: Sendable {
             orchestrator: orchestrator,
             planner: { seed in live.map { orchestrator.with(controller: $0.controller(forSeed: seed)) } ?? orchestrator },
             permits: AsyncSemaphore(permits: max(1, maxConcurrentRuns)),
+            progressSettle: .zero,
             logger: logger
         )
     }
 
-    init(orchestrator: Orchestrator, planner: @escaping @Sendable (UInt64) -> Orchestrator, permits: AsyncSemaphore, logger: Logger) {
+    init(
+        orchestrator: Orchestrator,
+        planner: @escaping @Sendable (UInt64) -> Orchestrator,
+        permits: AsyncSemaphore,
+        progressSettle: Duration,
+        logger: Logger
+    ) {
         self.orchestrator = orchestrator
         self.planner = planner
         self.permits = permits
+        self.progressSettle = progressSettle
         self.logger = logger
     }
 

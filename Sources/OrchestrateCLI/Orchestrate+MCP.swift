@@ -39,28 +39,11 @@ extension Orchestrate {
 
         func run() async throws {
             let parts = try await ServingParts.open(common: common, embedding: embedding, controller: controller)
-            let (logger, catalog, providers, embedder, parameters, store) = (
-                parts.logger, parts.catalog, parts.providers, parts.embedder, parts.parameters, parts.store
-            )
-            let orchestrator = try await Orchestrator(
-                catalog: catalog,
-                store: store,
-                configuration: OrchestratorConfiguration(
-                    workflowsDirectory: common.workflows,
-                    fleetPath: common.fleet,
-                    databasePath: common.db,
-                    verification: verify,
-                    controllerParameters: parameters
-                ),
-                providers: providers,
-                embedder: embedder,
-                logger: logger
-            )
-            let live = LiveController(controller: orchestrator.controller, store: store, embedder: embedder, logger: logger)
-            if parameters == nil { try await live.refresh() }
-            let toolbox = MCPToolbox(orchestrator: orchestrator, live: live, maxConcurrentRuns: maxConcurrentRuns, logger: logger)
-            let serving = Task { try await toolbox.serve(over: StdioTransport(logger: logger), grace: .seconds(5)) }
-            let following = Task { if parameters == nil { await live.follow(every: .seconds(15)) } }
+            let orchestrator = try await parts.orchestrator(verification: verify)
+            let live = try await parts.liveController(of: orchestrator)
+            let toolbox = MCPToolbox(orchestrator: orchestrator, live: live, maxConcurrentRuns: maxConcurrentRuns, logger: parts.logger)
+            let serving = Task { try await toolbox.serve(over: StdioTransport(logger: parts.logger), grace: .seconds(5)) }
+            let following = Task { if parts.parameters == nil { await live.follow(every: .seconds(15)) } }
             // Told to stop: the runs in flight are cancelled (and recorded so) before the process ends.
             let signals = [SIGINT, SIGTERM].map { number in
                 signal(number, SIG_IGN)
@@ -72,7 +55,7 @@ extension Orchestrate {
             defer { for source in signals { source.cancel() } }
             try await serving.value
             following.cancel()
-            await writeAbandonedRuns(of: store)
+            await writeAbandonedRuns(of: parts.store)
         }
     }
 }

@@ -103,29 +103,16 @@ extension Orchestrate {
 
         func run() async throws {
             let parts = try await ServingParts.open(common: common, embedding: embedding, controller: controller)
-            let (logger, catalog, providers, embedder, parameters, store) = (
-                parts.logger, parts.catalog, parts.providers, parts.embedder, parts.parameters, parts.store
-            )
+            let (logger, catalog, parameters, store) = (parts.logger, parts.catalog, parts.parameters, parts.store)
             let settings =
                 learn
                 ? ControllerSettings(selection: .sample, costWeight: costWeight, explorationFloor: explorationFloor)
                 : ControllerSettings()
-            let orchestrator = try await Orchestrator(
-                catalog: catalog,
-                store: store,
-                configuration: OrchestratorConfiguration(
-                    workflowsDirectory: common.workflows,
-                    fleetPath: common.fleet,
-                    databasePath: common.db,
-                    controller: settings,
-                    verification: verify,
-                    controllerParameters: parameters,
-                    escalation: escalate,
-                    otlpExporter: try otlpExporter(otlpEndpoint, logger: logger)
-                ),
-                providers: providers,
-                embedder: embedder,
-                logger: logger
+            let orchestrator = try await parts.orchestrator(
+                settings: settings,
+                verification: verify,
+                escalation: escalate,
+                otlpExporter: try otlpExporter(otlpEndpoint, logger: logger)
             )
             let configuration = ServerConfiguration(
                 host: host,
@@ -134,8 +121,7 @@ extension Orchestrate {
                 maxBodyBytes: maxBodyBytes,
                 maxConcurrentRuns: maxConcurrentRuns
             )
-            let live = LiveController(controller: orchestrator.controller, store: store, embedder: embedder, logger: logger)
-            if parameters == nil { try await live.refresh() }
+            let live = try await parts.liveController(of: orchestrator)
             let learner =
                 learn
                 ? ControllerLearner(

@@ -5,7 +5,8 @@ import Foundation
 actor InFlightRuns {
     private struct Entry {
         var cancel: @Sendable () -> Void
-        var end: Task<Void, Never>
+        /// Returns when the run has ended, however it ended.
+        var ended: @Sendable () async -> Void
     }
 
     private var entries: [UUID: Entry] = [:]
@@ -14,7 +15,7 @@ actor InFlightRuns {
     func run<T: Sendable>(_ operation: @escaping @Sendable () async throws -> T) async throws -> T {
         let work = Task { try await operation() }
         let id = UUID()
-        entries[id] = Entry(cancel: { work.cancel() }, end: Task { _ = await work.result })
+        entries[id] = Entry(cancel: { work.cancel() }, ended: { _ = await work.result })
         defer { entries[id] = nil }
         return try await withTaskCancellationHandler {
             try await work.value
@@ -29,7 +30,7 @@ actor InFlightRuns {
         for entry in waiting { entry.cancel() }
         await withTaskGroup(of: Void.self) { group in
             group.addTask {
-                for entry in waiting { await entry.end.value }
+                for entry in waiting { await entry.ended() }
             }
             group.addTask { try? await Task.sleep(for: limit) }
             await group.next()
